@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/** Byte length as UTF-8: bcrypt reads at most 72 bytes, so the limit is on bytes, not characters. */
+export function utf8ByteLength(value: string): number {
+  return new TextEncoder().encode(value).length;
+}
+
+export const PASSWORD_MIN_BYTES = 8;
+export const PASSWORD_MAX_BYTES = 72;
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: 'must be a valid email address' }));
+
+export const passwordSchema = z
+  .string()
+  .refine((v) => utf8ByteLength(v) >= PASSWORD_MIN_BYTES, `must be at least ${PASSWORD_MIN_BYTES} bytes`)
+  .refine((v) => utf8ByteLength(v) <= PASSWORD_MAX_BYTES, `must be at most ${PASSWORD_MAX_BYTES} bytes (UTF-8)`);
+
+export const displayNameSchema = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
+
+/** `POST /api/auth/register` body. Extra fields are refused, so nothing unexpected reaches a query. */
+export const registerBodySchema = z.strictObject({
+  name: displayNameSchema,
+  email: emailSchema,
+  password: passwordSchema,
+});
+export type RegisterBody = z.infer<typeof registerBodySchema>;
+
+/** `POST /api/auth/login` body. */
+export const loginBodySchema = z.strictObject({
+  email: emailSchema,
+  // Length is not checked on sign-in beyond the bcrypt ceiling: a wrong password is a 401, not a 400.
+  password: z.string().min(1).refine((v) => utf8ByteLength(v) <= PASSWORD_MAX_BYTES, `must be at most ${PASSWORD_MAX_BYTES} bytes (UTF-8)`),
+});
+export type LoginBody = z.infer<typeof loginBodySchema>;
+
+/** A user as every API returns it: never a password hash. */
+export const publicUserSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type PublicUser = z.infer<typeof publicUserSchema>;
+
+/** Answer of register and login: the refresh token travels only in the httpOnly cookie. */
+export const sessionResponseSchema = z.object({
+  user: publicUserSchema,
+  accessToken: z.string(),
+  /** Seconds until the access token expires. */
+  expiresIn: z.number().int().positive(),
+});
+export type SessionResponse = z.infer<typeof sessionResponseSchema>;
+
+/** Answer of `POST /api/auth/refresh`. */
+export const refreshResponseSchema = z.object({
+  accessToken: z.string(),
+  expiresIn: z.number().int().positive(),
+});
+export type RefreshResponse = z.infer<typeof refreshResponseSchema>;
+
+export const meResponseSchema = z.object({ user: publicUserSchema });
+export type MeResponse = z.infer<typeof meResponseSchema>;
+
+/** Name of the refresh-token cookie, scoped to Path=/api/auth. */
+export const REFRESH_COOKIE_NAME = 'meshcall_refresh';
+export const REFRESH_COOKIE_PATH = '/api/auth';

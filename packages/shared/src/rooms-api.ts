@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+export const ROOM_KINDS = ['game', 'business', 'coding', 'learning', 'language'] as const;
+export const roomKindSchema = z.enum(ROOM_KINDS);
+export type RoomKind = z.infer<typeof roomKindSchema>;
+
+export const roomVisibilitySchema = z.enum(['public', 'private']);
+export type RoomVisibility = z.infer<typeof roomVisibilitySchema>;
+
+/** A mesh beyond 8 peers costs each browser too many uplinks; game rooms are always 2. */
+export const ROOM_MIN_CAPACITY = 2;
+export const ROOM_MAX_CAPACITY = 8;
+export const GAME_ROOM_CAPACITY = 2;
+
+/** Short URL-safe room id (nanoid alphabet). */
+export const roomIdSchema = z.string().regex(/^[A-Za-z0-9_-]{6,32}$/, 'must be a room id');
+export const userIdSchema = z.string().regex(/^[a-f0-9]{24}$/, 'must be a user id');
+export const inviteCodeSchema = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'must be an invite code');
+
+const roomNameSchema = z.string().trim().min(1, 'must not be empty').max(80, 'must be at most 80 characters');
+const capacitySchema = z.number().int().min(ROOM_MIN_CAPACITY).max(ROOM_MAX_CAPACITY);
+
+/** `POST /api/rooms` body. Game rooms get capacity 2 whatever is asked. */
+export const createRoomBodySchema = z.strictObject({
+  name: roomNameSchema,
+  kind: roomKindSchema,
+  visibility: roomVisibilitySchema.default('public'),
+  capacity: capacitySchema.default(4),
+  allowedUsers: z.array(userIdSchema).max(100).default([]),
+});
+export type CreateRoomBody = z.input<typeof createRoomBodySchema>;
+
+/** `PATCH /api/rooms/:id` body (owner only); at least one field. */
+export const updateRoomBodySchema = z
+  .strictObject({
+    name: roomNameSchema.optional(),
+    capacity: capacitySchema.optional(),
+    locked: z.boolean().optional(),
+    allowedUsers: z.array(userIdSchema).max(100).optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'must change at least one field');
+export type UpdateRoomBody = z.infer<typeof updateRoomBodySchema>;
+
+/** `GET /api/rooms` query. */
+export const listRoomsQuerySchema = z.strictObject({
+  q: z.string().trim().max(80).optional(),
+  kind: roomKindSchema.optional(),
+  sort: z.enum(['newest', 'occupancy']).default('newest'),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ListRoomsQuery = z.infer<typeof listRoomsQuerySchema>;
+
+export const occupancySchema = z.object({ count: z.number().int().min(0), capacity: z.number().int() });
+export type Occupancy = z.infer<typeof occupancySchema>;
+
+/** A room as the API returns it. `inviteCode` and `allowedUsers` are present only for the owner. */
+export const roomSchema = z.object({
+  id: roomIdSchema,
+  name: z.string(),
+  kind: roomKindSchema,
+  visibility: roomVisibilitySchema,
+  capacity: z.number().int(),
+  ownerId: z.string(),
+  ownerName: z.string(),
+  locked: z.boolean(),
+  allowedUsers: z.array(z.string()).optional(),
+  inviteCode: z.string().optional(),
+  occupancy: occupancySchema,
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  closedAt: z.iso.datetime().nullable(),
+});
+export type Room = z.infer<typeof roomSchema>;
+
+export const roomResponseSchema = z.object({ room: roomSchema });
+export const roomListResponseSchema = z.object({
+  items: z.array(roomSchema),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  total: z.number().int(),
+});
+export type RoomListResponse = z.infer<typeof roomListResponseSchema>;
+
+/** `POST /api/rooms/:id/join` body. */
+export const joinRoomBodySchema = z.strictObject({ invite: inviteCodeSchema.optional() });
+
+/** An RTCIceServer as browsers take it. */
+export const iceServerSchema = z.object({
+  urls: z.array(z.string()),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof iceServerSchema>;
+
+export const iceServersResponseSchema = z.object({
+  iceServers: z.array(iceServerSchema),
+  /** Seconds until the TURN credentials stop working. */
+  ttl: z.number().int().positive(),
+});
+
+export const joinRoomResponseSchema = z.object({
+  room: roomSchema,
+  ticket: z.string(),
+  /** Seconds until the ticket expires. */
+  ticketExpiresIn: z.number().int().positive(),
+  iceServers: z.array(iceServerSchema),
+});
+export type JoinRoomResponse = z.infer<typeof joinRoomResponseSchema>;
+
+/** Messages pushed on the lobby WebSocket `GET /api/rooms/live`. */
+export const lobbyEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('room:created'), room: roomSchema }),
+  z.object({ type: z.literal('room:updated'), room: roomSchema }),
+  z.object({ type: z.literal('room:closed'), roomId: roomIdSchema }),
+  z.object({ type: z.literal('room:occupancy'), roomId: roomIdSchema, occupancy: occupancySchema }),
+]);
+export type LobbyEvent = z.infer<typeof lobbyEventSchema>;

@@ -1,0 +1,221 @@
+import { z } from 'zod';
+import type { AckCallback } from './ack.js';
+import { roomRoleSchema } from './tokens.js';
+import { roomIdSchema, roomKindSchema } from './rooms-api.js';
+
+/** Socket.IO engine cap: a frame larger than this closes the socket (maxHttpBufferSize). */
+export const MAX_SOCKET_MESSAGE_BYTES = 64 * 1024;
+/** Chat messages kept per open room in Redis. */
+export const CHAT_HISTORY_LIMIT = 200;
+/** Chat messages handed to a joiner. */
+export const CHAT_HISTORY_ON_JOIN = 50;
+export const CHAT_MAX_LENGTH = 2000;
+
+/** Client → server event names (fixed: other clients speak this protocol). */
+export const ClientEvent = {
+  /** Take a seat with a join ticket, or take one's seat back after a reconnect. */
+  Join: 'room:join',
+  /** Relay an SDP description or ICE candidate to one named peer. */
+  Signal: 'signal',
+  /** Announce own microphone/camera/screen state. */
+  MediaState: 'media:state',
+  /** Send a chat message to the room. */
+  ChatSend: 'chat:send',
+  /** Play a tic-tac-toe move (game rooms). */
+  GameMove: 'game:move',
+  /** Start a new tic-tac-toe game (game rooms). */
+  GameReset: 'game:reset',
+  /** Leave the room and free the seat. */
+  Leave: 'room:leave',
+  /** Owner only: remove a peer. */
+  Kick: 'room:kick',
+  /** Owner only: lock or unlock the room for newcomers. */
+  Lock: 'room:lock',
+  /** Hand over a fresh access token before the current one expires. */
+  SessionRefresh: 'session:refresh',
+} as const;
+
+/** Server → client event names. */
+export const ServerEvent = {
+  /** Someone took a seat. */
+  PeerJoined: 'peer:joined',
+  /** Someone left, was kicked or timed out. */
+  PeerLeft: 'peer:left',
+  /** An SDP description or ICE candidate from one peer, for this socket only. */
+  Signal: 'signal',
+  /** A peer's microphone/camera/screen state changed. */
+  PeerMedia: 'peer:media',
+  /** A chat message in the room. */
+  ChatMessage: 'chat:message',
+  /** The tic-tac-toe board after a move or reset. */
+  GameState: 'game:state',
+  /** This socket was removed from the room by its owner. */
+  Kicked: 'room:kicked',
+  /** The room was locked or unlocked. */
+  Locked: 'room:locked',
+  /** The room was closed; the call is over. */
+  Closed: 'room:closed',
+  /** The access token expires soon: send `session:refresh` or be disconnected. */
+  SessionExpiring: 'session:expiring',
+} as const;
+
+export const mediaStateSchema = z.strictObject({
+  audio: z.boolean(),
+  video: z.boolean(),
+  screen: z.boolean(),
+});
+export type MediaState = z.infer<typeof mediaStateSchema>;
+
+/** Ids the server hands out for seats; random, URL-safe. */
+export const peerIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,32}$/, 'must be a peer id');
+
+export const peerSchema = z.object({
+  peerId: peerIdSchema,
+  userId: z.string(),
+  name: z.string(),
+  role: roomRoleSchema,
+  media: mediaStateSchema,
+});
+export type Peer = z.infer<typeof peerSchema>;
+
+export const chatMessageSchema = z.object({
+  id: z.string(),
+  peerId: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  text: z.string(),
+  /** ISO timestamp set by the server. */
+  at: z.iso.datetime(),
+});
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+export const gameMarkSchema = z.enum(['X', 'O']);
+export type GameMark = z.infer<typeof gameMarkSchema>;
+
+/** Authoritative tic-tac-toe state. Players are user ids: X is whoever joined first. */
+export const gameStateSchema = z.object({
+  board: z.array(gameMarkSchema.nullable()).length(9),
+  turn: gameMarkSchema,
+  winner: z.union([gameMarkSchema, z.literal('draw')]).nullable(),
+  players: z.object({ X: z.string().nullable(), O: z.string().nullable() }),
+});
+export type GameState = z.infer<typeof gameStateSchema>;
+
+// ---- client → server payloads ----
+
+export const resumeSchema = z.strictObject({
+  roomId: roomIdSchema,
+  peerId: peerIdSchema,
+  /** Secret handed out with the seat; proves the reconnecting socket owns it. */
+  resumeToken: z.string().min(16).max(128),
+});
+
+/** `room:join`: a ticket for a new seat, or a resume for a seat held through a reconnect. */
+export const joinPayloadSchema = z.union([
+  z.strictObject({ ticket: z.string().min(1).max(4096) }),
+  z.strictObject({ resume: resumeSchema }),
+]);
+export type JoinPayload = z.infer<typeof joinPayloadSchema>;
+
+export const sessionDescriptionSchema = z.strictObject({
+  type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
+  sdp: z.string().max(60_000).optional(),
+});
+
+export const iceCandidateSchema = z.strictObject({
+  candidate: z.string().max(2048),
+  sdpMid: z.string().max(64).nullable().optional(),
+  sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+  usernameFragment: z.string().max(256).nullable().optional(),
+});
+
+/** `signal`: exactly one of description or candidate, for exactly one peer. */
+export const signalPayloadSchema = z
+  .strictObject({
+    to: peerIdSchema,
+    description: sessionDescriptionSchema.optional(),
+    candidate: iceCandidateSchema.nullable().optional(),
+  })
+  .refine((p) => (p.description === undefined) !== (p.candidate === undefined), 'must carry either description or candidate');
+export type SignalPayload = z.infer<typeof signalPayloadSchema>;
+
+export const chatSendPayloadSchema = z.strictObject({
+  text: z.string().trim().min(1, 'must not be empty').max(CHAT_MAX_LENGTH, `must be at most ${CHAT_MAX_LENGTH} characters`),
+});
+export const gameMovePayloadSchema = z.strictObject({ cell: z.number().int().min(0).max(8) });
+export const emptyPayloadSchema = z.strictObject({});
+export const kickPayloadSchema = z.strictObject({ peerId: peerIdSchema });
+export const lockPayloadSchema = z.strictObject({ locked: z.boolean() });
+export const sessionRefreshPayloadSchema = z.strictObject({ token: z.string().min(1).max(4096) });
+
+// ---- server → client payloads ----
+
+export const joinResultSchema = z.object({
+  peerId: peerIdSchema,
+  role: roomRoleSchema,
+  /** Keep it: with it `room:join { resume }` takes the same seat back after a reconnect. */
+  resumeToken: z.string(),
+  room: z.object({ id: roomIdSchema, kind: roomKindSchema, capacity: z.number().int(), locked: z.boolean() }),
+  /** Everyone already seated, not including the joiner. */
+  peers: z.array(peerSchema),
+  /** The last CHAT_HISTORY_ON_JOIN messages, oldest first. */
+  chat: z.array(chatMessageSchema),
+  /** Present in game rooms. */
+  game: gameStateSchema.nullable(),
+  /**
+   * On a resume: true when messages addressed to this peer while it was away could not all be
+   * kept, so the client must renegotiate with every peer (an ICE restart).
+   */
+  resync: z.boolean(),
+});
+export type JoinResult = z.infer<typeof joinResultSchema>;
+
+export const peerLeftReasonSchema = z.enum(['left', 'disconnected', 'kicked', 'closed']);
+export type PeerLeftReason = z.infer<typeof peerLeftReasonSchema>;
+
+export interface SignalMessage {
+  from: string;
+  description?: z.infer<typeof sessionDescriptionSchema>;
+  candidate?: z.infer<typeof iceCandidateSchema> | null;
+}
+
+/** Typed Socket.IO maps: `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`. */
+export interface ClientToServerEvents {
+  'room:join': (payload: JoinPayload, ack: AckCallback<JoinResult>) => void;
+  signal: (payload: SignalPayload, ack: AckCallback<null>) => void;
+  'media:state': (payload: MediaState, ack: AckCallback<null>) => void;
+  'chat:send': (payload: { text: string }, ack: AckCallback<ChatMessage>) => void;
+  'game:move': (payload: { cell: number }, ack: AckCallback<GameState>) => void;
+  'game:reset': (payload: Record<string, never>, ack: AckCallback<GameState>) => void;
+  'room:leave': (payload: Record<string, never>, ack: AckCallback<null>) => void;
+  'room:kick': (payload: { peerId: string }, ack: AckCallback<null>) => void;
+  'room:lock': (payload: { locked: boolean }, ack: AckCallback<{ locked: boolean }>) => void;
+  'session:refresh': (payload: { token: string }, ack: AckCallback<{ expiresAt: string }>) => void;
+}
+
+export interface ServerToClientEvents {
+  'peer:joined': (peer: Peer) => void;
+  'peer:left': (payload: { peerId: string; reason: PeerLeftReason }) => void;
+  signal: (payload: SignalMessage) => void;
+  'peer:media': (payload: { peerId: string } & MediaState) => void;
+  'chat:message': (message: ChatMessage) => void;
+  'game:state': (state: GameState) => void;
+  'room:kicked': (payload: { reason: string }) => void;
+  'room:locked': (payload: { locked: boolean }) => void;
+  'room:closed': (payload: { reason: string }) => void;
+  'session:expiring': (payload: { expiresAt: string }) => void;
+}
+
+/** Replicas talk through Redis keys and the adapter, not serverSideEmit (it waits on slow nodes). */
+export type InterServerEvents = Record<string, never>;
+
+/** What a socket carries after the handshake and after joining. */
+export interface SocketData {
+  userId: string;
+  name: string;
+  /** Access-token expiry, epoch seconds. */
+  tokenExpiresAt: number;
+  roomId?: string;
+  peerId?: string;
+  role?: z.infer<typeof roomRoleSchema>;
+}

@@ -1,0 +1,73 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LocalComponent } from './component.js';
+import { mongoUrl, mongoWireComponent } from './components/mongo.js';
+import { redisComponent } from './components/redis.js';
+import { findFreePort } from './ports.js';
+
+export interface BackingServices {
+  mongoUrl: string;
+  redisUrl: string;
+  /** Absent when the dependency was given by URL (MONGO_URL / REDIS_URL). */
+  mongo: LocalComponent | undefined;
+  redis: LocalComponent | undefined;
+  /** Folder holding data and logs; removed by stop() when it was created here. */
+  root: string;
+  stop(): Promise<void>;
+}
+
+export interface BackingServicesOptions {
+  /** Where data and logs go; a fresh temporary folder when omitted (and removed on stop). */
+  root?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts the stateful dependencies only (MongoDB-wire server and Redis), for service test suites
+ * that build their app in-process. Uses the same components as the full launcher.
+ */
+export async function startBackingServices(options: BackingServicesOptions = {}): Promise<BackingServices> {
+  const env = options.env ?? process.env;
+  const ownsRoot = options.root === undefined;
+  const root = options.root ?? mkdtempSync(join(tmpdir(), 'meshcall-'));
+  const logDir = join(root, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const started: LocalComponent[] = [];
+  try {
+    let mongo: LocalComponent | undefined;
+    let resolvedMongoUrl = env.MONGO_URL;
+    if (!resolvedMongoUrl) {
+      const port = await findFreePort();
+      mongo = mongoWireComponent({ port, dataDir: join(root, 'mongo'), logDir });
+      await mongo.start();
+      started.push(mongo);
+      resolvedMongoUrl = mongoUrl(port);
+    }
+    let redis: LocalComponent | undefined;
+    let resolvedRedisUrl = env.REDIS_URL;
+    if (!resolvedRedisUrl) {
+      const port = await findFreePort();
+      const dataDir = join(root, 'redis');
+      mkdirSync(dataDir, { recursive: true });
+      redis = redisComponent({ port, dataDir, logDir });
+      await redis.start();
+      started.push(redis);
+      resolvedRedisUrl = `redis://127.0.0.1:${port}`;
+    }
+    return {
+      mongoUrl: resolvedMongoUrl,
+      redisUrl: resolvedRedisUrl,
+      mongo,
+      redis,
+      root,
+      async stop() {
+        await Promise.all(started.map((component) => component.stop()));
+        if (ownsRoot) rmSync(root, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((component) => component.stop()));
+    throw error;
+  }
+}

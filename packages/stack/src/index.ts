@@ -1,0 +1,7 @@
+export { ManagedProcess, findBinary, type ManagedProcessOptions, type ExitInfo } from './process.js';
+export { LocalComponent, type LocalComponentSpec } from './component.js';
+export { findFreePort, isPortOpen, assertPortFree } from './ports.js';
+export { waitUntil, httpOk, type WaitOptions } from './wait.js';
+export { redisComponent, redisPing } from './components/redis.js';
+export { mongoWireComponent, pickMongoWireServer, mongoUrl } from './components/mongo.js';
+export { startBackingServices, type BackingServices, type BackingServicesOptions } from './backing-services.js';
