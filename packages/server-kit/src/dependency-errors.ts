@@ -1,0 +1,21 @@
+/**
+ * True for errors that mean "a dependency is not answering" (MongoDB-wire server or Redis down,
+ * JWKS unreachable), which clients should see as 503 UNAVAILABLE rather than a 500.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const names = [
+    'MongoServerSelectionError',
+    'MongoNetworkError',
+    'MongoNetworkTimeoutError',
+    'MongoNotConnectedError',
+    'MongoTopologyClosedError',
+    'MongoPoolClearedError',
+    'MongooseServerSelectionError',
+    'MaxRetriesPerRequestError',
+    'JWKSTimeout',
+  ];
+  if (names.includes(error.name) || names.includes(error.constructor?.name)) return true;
+  // ioredis with enableOfflineQueue=false, and a closed client, report plain Errors with these texts.
+  return /Stream isn't writeable|Connection is closed|enableOfflineQueue options is false/.test(error.message);
+}
