@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  AppError,
+  ErrorCode,
+  createRoomBodySchema,
+  errorBodySchema,
+  httpStatusOf,
+  joinPayloadSchema,
+  loginBodySchema,
+  registerBodySchema,
+  signalPayloadSchema,
+  chatSendPayloadSchema,
+  toPublicError,
+  listRoomsQuerySchema,
+  gameMovePayloadSchema,
+  lobbyEventSchema,
+} from './index.js';
+
+describe('error catalogue', () => {
+  it('gives every code an HTTP status', () => {
+    for (const code of Object.values(ErrorCode)) {
+      expect(httpStatusOf[code], code).toBeGreaterThanOrEqual(400);
+    }
+  });
+
+  it('passes AppErrors through and hides everything else', () => {
+    expect(toPublicError(new AppError(ErrorCode.ROOM_FULL))).toEqual({ code: 'ROOM_FULL', message: 'The room is full.' });
+    const leaky = new Error('connect ECONNREFUSED 10.0.0.5:27017 at Socket.<anonymous> (/srv/node_modules/mongodb/x.js:1:1)');
+    const shown = toPublicError(leaky);
+    expect(shown).toEqual({ code: 'INTERNAL', message: 'Something went wrong on our side.' });
+    expect(JSON.stringify(shown)).not.toContain('10.0.0.5');
+  });
+
+  it('describes zod failures field by field', () => {
+    const result = registerBodySchema.safeParse({ name: '', email: 'x', password: 1 });
+    expect(result.success).toBe(false);
+    const shown = toPublicError((result as { error: z.ZodError }).error);
+    expect(shown.code).toBe('INVALID_PAYLOAD');
+    expect(shown.details?.map((d) => d.path).sort()).toEqual(['email', 'name', 'password']);
+    expect(errorBodySchema.safeParse({ error: shown }).success).toBe(true);
+  });
+});
+
+describe('auth bodies', () => {
+  it('normalises the email and accepts a valid sign-up', () => {
+    const body = registerBodySchema.parse({ name: ' Ada ', email: '  Ada@Example.COM ', password: 'correct horse' });
+    expect(body).toEqual({ name: 'Ada', email: 'ada@example.com', password: 'correct horse' });
+  });
+
+  it('counts password length in bytes, not characters', () => {
+    // 18 four-byte emoji = 72 bytes (accepted); 19 = 76 bytes (refused, never truncated).
+    expect(registerBodySchema.safeParse({ name: 'a', email: 'a@b.co', password: '😀'.repeat(18) }).success).toBe(true);
+    expect(registerBodySchema.safeParse({ name: 'a', email: 'a@b.co', password: '😀'.repeat(19) }).success).toBe(false);
+    expect(registerBodySchema.safeParse({ name: 'a', email: 'a@b.co', password: 'short' }).success).toBe(false);
+  });
+
+  it('refuses operator objects and extra fields', () => {
+    expect(loginBodySchema.safeParse({ email: { $ne: null }, password: 'x' }).success).toBe(false);
+    expect(loginBodySchema.safeParse({ email: 'a@b.co', password: { $gt: '' } }).success).toBe(false);
+    expect(loginBodySchema.safeParse({ email: 'a@b.co', password: 'x', admin: true }).success).toBe(false);
+  });
+});
+
+describe('rooms bodies', () => {
+  it('applies defaults and bounds capacity', () => {
+    expect(createRoomBodySchema.parse({ name: 'Standup', kind: 'business' })).toMatchObject({ visibility: 'public', capacity: 4 });
+    expect(createRoomBodySchema.safeParse({ name: 'Big', kind: 'business', capacity: 9 }).success).toBe(false);
+    expect(createRoomBodySchema.safeParse({ name: 'x', kind: 'party' }).success).toBe(false);
+  });
+
+  it('coerces list query numbers from strings and rejects unknown parameters', () => {
+    expect(listRoomsQuerySchema.parse({ page: '2', pageSize: '10' })).toMatchObject({ page: 2, pageSize: 10, sort: 'newest' });
+    expect(listRoomsQuerySchema.safeParse({ q: 'x', $where: '1' }).success).toBe(false);
+  });
+
+  it('lobby events are a closed set', () => {
+    expect(lobbyEventSchema.safeParse({ type: 'room:occupancy', roomId: 'abcdef12', occupancy: { count: 1, capacity: 2 } }).success).toBe(true);
+    expect(lobbyEventSchema.safeParse({ type: 'room:deleted', roomId: 'abcdef12' }).success).toBe(false);
+  });
+});
+
+describe('signaling payloads', () => {
+  it('takes a ticket or a resume, not both and not neither', () => {
+    expect(joinPayloadSchema.safeParse({ ticket: 'a.b.c' }).success).toBe(true);
+    expect(
+      joinPayloadSchema.safeParse({ resume: { roomId: 'abcdef12', peerId: 'peer_12345', resumeToken: 'x'.repeat(32) } }).success,
+    ).toBe(true);
+    expect(joinPayloadSchema.safeParse({}).success).toBe(false);
+    expect(joinPayloadSchema.safeParse({ ticket: 'a', resume: {} }).success).toBe(false);
+  });
+
+  it('signal carries exactly one of description or candidate', () => {
+    const to = 'peer_12345';
+    expect(signalPayloadSchema.safeParse({ to, description: { type: 'offer', sdp: 'v=0' } }).success).toBe(true);
+    expect(signalPayloadSchema.safeParse({ to, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0' } }).success).toBe(true);
+    expect(signalPayloadSchema.safeParse({ to, candidate: null }).success).toBe(true);
+    expect(signalPayloadSchema.safeParse({ to }).success).toBe(false);
+    expect(signalPayloadSchema.safeParse({ to, description: { type: 'offer' }, candidate: null }).success).toBe(false);
+    expect(signalPayloadSchema.safeParse({ to: '../../etc', description: { type: 'offer' } }).success).toBe(false);
+  });
+
+  it('bounds chat text and game cells', () => {
+    expect(chatSendPayloadSchema.safeParse({ text: '   ' }).success).toBe(false);
+    expect(chatSendPayloadSchema.safeParse({ text: 'x'.repeat(2001) }).success).toBe(false);
+    expect(chatSendPayloadSchema.parse({ text: ' hi ' })).toEqual({ text: 'hi' });
+    expect(gameMovePayloadSchema.safeParse({ cell: 9 }).success).toBe(false);
+    expect(gameMovePayloadSchema.safeParse({ cell: 4.5 }).success).toBe(false);
+  });
+});
