@@ -24,7 +24,8 @@ export function connectMongo(url: string, logger: FastifyBaseLogger): MongoHandl
   const connected = (async () => {
     for (let attempt = 1; !closing; attempt++) {
       try {
-        await connection.openUri(url, { serverSelectionTimeoutMS: 2_000, bufferCommands: false });
+        // A 2 s heartbeat (driver default 10 s) notices a restarted server sooner after an outage.
+        await connection.openUri(url, { serverSelectionTimeoutMS: 2_000, heartbeatFrequencyMS: 2_000, bufferCommands: false });
         logger.info({ attempt }, 'connected to the database');
         return;
       } catch (error) {

@@ -1,0 +1,101 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, base64url, exportSPKI, generateKeyPair, importJWK, type CryptoKey } from 'jose';
+import { AppError } from '@meshcall/shared';
+import { createAccessTokenVerifier, type JwtVerifier } from './jwt-verifier.js';
+import { jwksDocument, loadSigningKey, type SigningKey } from './signing-keys.js';
+import type { AccessTokenClaims } from '@meshcall/shared';
+
+let key: SigningKey;
+let server: Server;
+let verifier: JwtVerifier<AccessTokenClaims>;
+const now = () => Math.floor(Date.now() / 1000);
+
+function accessToken(overrides: Record<string, unknown> = {}, signWith: CryptoKey = key.privateKey, kid = key.kid) {
+  return new SignJWT({ name: 'Ada', typ: 'access', ...overrides })
+    .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
+    .setIssuer((overrides.iss as string) ?? 'meshcall-auth')
+    .setAudience((overrides.aud as string) ?? 'meshcall')
+    .setSubject('64b7f0c2a1b2c3d4e5f60718')
+    .setIssuedAt()
+    .setExpirationTime((overrides.exp as number) ?? now() + 900)
+    .sign(signWith);
+}
+
+async function refusal(token: string): Promise<string> {
+  try {
+    await verifier.verify(token);
+    return 'accepted';
+  } catch (error) {
+    return error instanceof AppError ? error.code : 'crashed';
+  }
+}
+
+beforeAll(async () => {
+  key = await loadSigningKey({ pem: undefined, dataDir: mkdtempSync(join(tmpdir(), 'keys-')), fileName: 'k.json', production: false });
+  server = createServer((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(jwksDocument([key.publicJwk])));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  verifier = createAccessTokenVerifier(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`);
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('access token verification against a served JWKS', () => {
+  it('accepts a genuine token and returns its claims', async () => {
+    const claims = await verifier.verify(await accessToken());
+    expect(claims).toMatchObject({ sub: '64b7f0c2a1b2c3d4e5f60718', name: 'Ada', typ: 'access', iss: 'meshcall-auth' });
+  });
+
+  it('refuses alg none', async () => {
+    const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));
+    const payload = base64url.encode(
+      JSON.stringify({ iss: 'meshcall-auth', aud: 'meshcall', sub: 'x', name: 'x', typ: 'access', iat: now(), exp: now() + 900 }),
+    );
+    expect(await refusal(`${header}.${payload}.`)).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses HS256 "signed" with the public key as the HMAC secret', async () => {
+    const header = base64url.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: key.kid }));
+    const payload = base64url.encode(
+      JSON.stringify({ iss: 'meshcall-auth', aud: 'meshcall', sub: 'x', name: 'x', typ: 'access', iat: now(), exp: now() + 900 }),
+    );
+    const publicPem = await exportSPKI((await importJWK(key.publicJwk, 'ES256', { extractable: true })) as CryptoKey);
+    const signature = createHmac('sha256', publicPem).update(`${header}.${payload}`).digest('base64url');
+    expect(await refusal(`${header}.${payload}.${signature}`)).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses wrong issuer, wrong audience, expiry, another token type and a foreign key', async () => {
+    expect(await refusal(await accessToken({ iss: 'someone-else' }))).toBe('UNAUTHORIZED');
+    expect(await refusal(await accessToken({ aud: 'meshcall-signaling' }))).toBe('UNAUTHORIZED');
+    expect(await refusal(await accessToken({ exp: now() - 10 }))).toBe('UNAUTHORIZED');
+    expect(await refusal(await accessToken({ typ: 'refresh' }))).toBe('UNAUTHORIZED');
+    const foreign = await generateKeyPair('ES256');
+    expect(await refusal(await accessToken({}, foreign.privateKey))).toBe('UNAUTHORIZED');
+    expect(await refusal('not-a-jwt')).toBe('UNAUTHORIZED');
+  });
+
+  it('reports an unreachable key set as UNAVAILABLE, not as a bad token', async () => {
+    const unreachable = createAccessTokenVerifier('http://127.0.0.1:9/jwks.json');
+    await expect(unreachable.verify(await accessToken())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await unreachable.isReachable().catch(() => false)).toBe(false);
+    expect(await verifier.isReachable()).toBe(true);
+  });
+});
+
+describe('signing keys', () => {
+  it('keeps a development key between restarts and refuses to invent one in production', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'keys-'));
+    const first = await loadSigningKey({ pem: undefined, dataDir, fileName: 'auth.json', production: false });
+    const again = await loadSigningKey({ pem: undefined, dataDir, fileName: 'auth.json', production: false });
+    expect(again.kid).toBe(first.kid);
+    expect(first.publicJwk).not.toHaveProperty('d');
+    await expect(loadSigningKey({ pem: undefined, dataDir, fileName: 'other.json', production: true })).rejects.toThrow(/required in production/);
+  });
+});

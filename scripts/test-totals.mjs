@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// Sums the vitest JSON reports under every workspace's .test-results/ into the plain totals
+// line CI reads. A test file that failed to load counts as a failure, so a broken import can
+// never make a run look green.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const workspaces = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const lines = [];
+for (const workspace of workspaces) {
+  const dir = join(root, workspace, '.test-results');
+  if (!existsSync(dir)) continue;
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + brokenFiles;
+    skipped += report.numPendingTests + report.numTodoTests;
+    lines.push(`  ${relative(root, join(dir, file))}: ${report.numPassedTests} passed, ${report.numFailedTests + brokenFiles} failed`);
+  }
+}
+console.log(lines.join('\n'));
+console.log(skipped > 0 ? `${passed} passed, ${failed} failed, ${skipped} skipped` : `${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);
