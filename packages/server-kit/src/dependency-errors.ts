@@ -16,6 +16,9 @@ export function isDependencyUnavailable(error: unknown): boolean {
     'JWKSTimeout',
   ];
   if (names.includes(error.name) || names.includes(error.constructor?.name)) return true;
-  // ioredis with enableOfflineQueue=false, and a closed client, report plain Errors with these texts.
-  return /Stream isn't writeable|Connection is closed|enableOfflineQueue options is false/.test(error.message);
+  // ioredis with enableOfflineQueue=false, and a closed client, report plain Errors with these texts;
+  // mongoose with bufferCommands=false reports a plain MongooseError until its first connection opens.
+  return /Stream isn't writeable|Connection is closed|enableOfflineQueue options is false|before initial connection is complete/.test(
+    error.message,
+  );
 }
