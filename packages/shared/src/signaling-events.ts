@@ -108,6 +108,12 @@ export const resumeSchema = z.strictObject({
   peerId: peerIdSchema,
   /** Secret handed out with the seat; proves the reconnecting socket owns it. */
   resumeToken: z.string().min(16).max(128),
+  /**
+   * The highest `seq` of a `signal` this peer received before the connection dropped. Signals
+   * after it are replayed exactly once, in order; without it the server cannot tell what arrived
+   * and may answer `resync: true` instead.
+   */
+  lastSignalSeq: z.number().int().min(0).optional(),
 });
 
 /** `room:join`: a ticket for a new seat, or a resume for a seat held through a reconnect. */
@@ -175,6 +181,11 @@ export type PeerLeftReason = z.infer<typeof peerLeftReasonSchema>;
 
 export interface SignalMessage {
   from: string;
+  /**
+   * Per-recipient sequence number, increasing by one for every signal addressed to this peer.
+   * Keep the highest one seen and send it as `resume.lastSignalSeq` after a reconnect.
+   */
+  seq?: number;
   description?: z.infer<typeof sessionDescriptionSchema>;
   candidate?: z.infer<typeof iceCandidateSchema> | null;
 }
