@@ -116,3 +116,25 @@ export const lobbyEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('room:occupancy'), roomId: roomIdSchema, occupancy: occupancySchema }),
 ]);
 export type LobbyEvent = z.infer<typeof lobbyEventSchema>;
+
+/**
+ * Client → server on the lobby WebSocket. Browsers cannot set headers on a WebSocket, and a token
+ * in the URL ends up in proxy and access logs, so the access token travels as the first message
+ * (and again, fresh, before it expires; otherwise the server closes with LobbyCloseCode.Unauthorized).
+ */
+export const lobbyAuthMessageSchema = z.strictObject({ type: z.literal('auth'), token: z.string().min(1).max(4096) });
+export type LobbyAuthMessage = z.infer<typeof lobbyAuthMessageSchema>;
+
+/** Server → client after each accepted `auth` message: events follow from now until `expiresAt`. */
+export const lobbyReadyMessageSchema = z.object({ type: z.literal('ready'), expiresAt: z.iso.datetime() });
+export type LobbyReadyMessage = z.infer<typeof lobbyReadyMessageSchema>;
+
+/** Close codes of the lobby WebSocket (4000-4999 is the application range). */
+export const LobbyCloseCode = {
+  /** No valid access token arrived in time, or the token expired without a fresh one. */
+  Unauthorized: 4401,
+  /** A message that is not a valid `auth` message. */
+  BadMessage: 4400,
+  /** The client reads too slowly to keep up; reconnect and refetch the list. */
+  TooSlow: 4408,
+} as const;
