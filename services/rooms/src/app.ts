@@ -1,0 +1,116 @@
+import helmet from '@fastify/helmet';
+import websocket from '@fastify/websocket';
+import type { FastifyServerOptions } from 'fastify';
+import { Redis } from 'ioredis';
+import { Counter, Gauge } from 'prom-client';
+import {
+  connectMongo,
+  createAccessTokenVerifier,
+  createBaseApp,
+  loadSigningKey,
+  registerDocs,
+  registerHealthRoutes,
+  registerMetrics,
+} from '@meshcall/server-kit';
+import type { RoomsConfig } from './config.js';
+import { RoomEventPublisher } from './events/room-event-publisher.js';
+import { LobbyBridge } from './lobby/lobby-bridge.js';
+import { LobbyHub } from './lobby/lobby-hub.js';
+import { LiveRoomStore } from './repositories/live-room-store.js';
+import { MongoRoomRepository } from './repositories/mongo-room-repository.js';
+import { RoomService } from './rooms/room-service.js';
+import { jwksRoutes } from './routes/jwks-routes.js';
+import { liveRoutes } from './routes/live-routes.js';
+import { roomRoutes } from './routes/room-routes.js';
+import { JoinTicketIssuer } from './tickets/join-ticket.js';
+
+export interface BuildAppOptions {
+  /** Replace the logger (tests pass false). */
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The largest lobby message is an auth message with a token; nothing legitimate comes near this. */
+const LOBBY_MAX_MESSAGE_BYTES = 8 * 1024;
+
+/**
+ * Builds the rooms service. It starts even when MongoDB or Redis are down (they are reconnected
+ * in the background and /readyz says 503 meanwhile); closing the app releases them.
+ */
+export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {}) {
+  const app = createBaseApp({ service: 'rooms', logLevel: config.LOG_LEVEL, trustProxy: config.TRUST_PROXY, logger: options.logger });
+
+  // External plugins first, then our dependencies, then routes (fastify/demo order).
+  await app.register(helmet, { global: true });
+  await app.register(websocket, { options: { maxPayload: LOBBY_MAX_MESSAGE_BYTES } });
+  const metrics = registerMetrics(app, 'rooms');
+  await registerDocs(app, {
+    title: 'meshcall rooms',
+    description: 'Rooms, access rules, join tickets, TURN credentials and the live lobby (WebSocket at /live).',
+    publicPrefix: '/api/rooms',
+  });
+
+  const mongo = connectMongo(config.MONGO_URL, app.log);
+  const rooms = new MongoRoomRepository(mongo.connection);
+  void mongo.connected
+    .then(() => rooms.ensureIndexes())
+    .catch((error: unknown) => app.log.error({ err: error }, 'could not create the room indexes'));
+
+  // Commands fail fast while Redis is away (503) instead of queueing behind a dead connection.
+  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'rooms' });
+  // The subscriber queues its SUBSCRIBE until connected and re-subscribes after every reconnect.
+  const subscriber = new Redis(config.REDIS_URL, { connectionName: 'rooms-subscriber' });
+  for (const client of [redis, subscriber]) client.on('error', (error) => app.log.warn({ err: error }, 'redis connection problem'));
+
+  const signingKey = await loadSigningKey({
+    pem: config.ROOMS_SIGNING_KEY,
+    dataDir: config.DATA_DIR,
+    fileName: 'rooms-signing-key.json',
+    production: config.NODE_ENV === 'production',
+  });
+  const tickets = new JoinTicketIssuer(signingKey, config.TICKET_TTL);
+  const accessTokens = createAccessTokenVerifier(config.AUTH_JWKS_URL);
+  const live = new LiveRoomStore(redis);
+  const events = new RoomEventPublisher(redis);
+
+  const ticketsIssued = new Counter({ name: 'rooms_join_tickets_issued_total', help: 'Join tickets handed out', registers: [metrics] });
+  const lobbySockets = new Gauge({ name: 'rooms_lobby_sockets', help: 'Authenticated lobby WebSockets on this replica', registers: [metrics] });
+  const hub = new LobbyHub((count) => lobbySockets.set(count));
+  const bridge = new LobbyBridge({ subscriber, rooms, live, events, hub, log: app.log });
+  void bridge.start().catch((error: unknown) => app.log.error({ err: error }, 'could not subscribe to the lobby channels'));
+
+  const service = new RoomService({
+    rooms,
+    live,
+    events,
+    tickets,
+    turn: {
+      host: config.TURN_HOST,
+      port: config.TURN_PORT,
+      tlsPort: config.TURN_TLS_PORT,
+      secret: config.TURN_SECRET,
+      credentialTtlSeconds: config.TURN_CREDENTIAL_TTL,
+    },
+    log: app.log,
+    onTicketIssued: () => ticketsIssued.inc(),
+  });
+
+  registerHealthRoutes(app, 'rooms', {
+    mongo: () => mongo.isReady(),
+    redis: async () => subscriber.status === 'ready' && (await redis.ping()) === 'PONG',
+    authJwks: () => accessTokens.isReachable(),
+  });
+  await app.register(jwksRoutes, { tickets });
+  await app.register(liveRoutes, { hub, accessTokens, allowedOrigins: config.ALLOWED_ORIGINS });
+  await app.register(roomRoutes, { service, accessTokens });
+
+  app.addHook('onClose', async () => {
+    bridge.stop();
+    hub.stop();
+    redis.disconnect();
+    subscriber.disconnect();
+    await mongo.close();
+  });
+  return app;
+}
+
+export type RoomsApp = Awaited<ReturnType<typeof buildApp>>;

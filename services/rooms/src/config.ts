@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@meshcall/shared';
+
+/** Fastify's trustProxy: "true"/"false", or addresses proxy-addr takes ("loopback", "10.0.0.0/8,127.0.0.1"). */
+const trustProxySchema = z
+  .string()
+  .default('loopback')
+  .transform((value): boolean | string => (value === 'true' || value === 'false' ? value === 'true' : value));
+
+export const roomsConfigSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: env.port(),
+  LOG_LEVEL: env.logLevel(),
+  DATA_DIR: z.string().default('./.data/rooms'),
+  ALLOWED_ORIGINS: env.origins('http://127.0.0.1:8080,http://localhost:8080'),
+  TRUST_PROXY: trustProxySchema,
+  MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
+  REDIS_URL: env.url(['redis', 'rediss']),
+  /** Where auth publishes the keys access tokens are signed with. */
+  AUTH_JWKS_URL: env.url(['http', 'https']),
+  /** PKCS8 PEM of the ES256 key join tickets are signed with; generated into DATA_DIR outside production. */
+  ROOMS_SIGNING_KEY: z.string().optional(),
+  /** Seconds a join ticket stays valid: long enough to open the socket, short enough to be useless when leaked. */
+  TICKET_TTL: env.seconds(60),
+  /** Shared with coturn (`static-auth-secret`); never leaves this service. */
+  TURN_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  TURN_HOST: z.string().min(1).default('127.0.0.1'),
+  TURN_PORT: env.port(3478),
+  TURN_TLS_PORT: env.port(5349),
+  TURN_CREDENTIAL_TTL: env.seconds(600),
+}).superRefine((config, context) => {
+  // Generating a key in production would silently change it on every deploy and break signaling.
+  if (config.NODE_ENV === 'production' && !config.ROOMS_SIGNING_KEY) {
+    context.addIssue({ code: 'custom', path: ['ROOMS_SIGNING_KEY'], message: 'is required in production (PKCS8 PEM)' });
+  }
+});
+
+export type RoomsConfig = z.infer<typeof roomsConfigSchema>;
+
+export function loadRoomsConfig(source: Record<string, string | undefined> = process.env): RoomsConfig {
+  return loadConfig('rooms', roomsConfigSchema, source);
+}

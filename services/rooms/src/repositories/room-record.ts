@@ -1,0 +1,65 @@
+import type { RoomKind, RoomVisibility } from '@meshcall/shared';
+
+/** A room as stored. Live state (seats, the lock newcomers see) is in Redis, not here. */
+export interface RoomRecord {
+  /** Short URL-safe id (nanoid), also the document `_id`. */
+  id: string;
+  name: string;
+  kind: RoomKind;
+  visibility: RoomVisibility;
+  capacity: number;
+  ownerId: string;
+  ownerName: string;
+  /** Users who may see and join a private room without an invite. */
+  allowedUsers: string[];
+  /** Secret that lets anyone holding a link into a private room; null for public rooms. */
+  inviteCode: string | null;
+  /** Last lock state written by rooms or mirrored from signaling; Redis holds the live one. */
+  locked: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+}
+
+export type NewRoomRecord = Omit<RoomRecord, 'createdAt' | 'updatedAt' | 'closedAt' | 'locked'>;
+
+export type RoomChanges = Partial<Pick<RoomRecord, 'name' | 'capacity' | 'locked' | 'allowedUsers' | 'inviteCode'>>;
+
+/** Filters of the public lobby list; only open public rooms are ever listed. */
+export interface PublicRoomFilter {
+  kind?: RoomKind;
+  /** Case-insensitive substring of the name, matched literally. */
+  nameContains?: string;
+}
+
+export interface Page {
+  skip: number;
+  limit: number;
+}
+
+/** Storage of rooms; the Mongo implementation is the only one, the interface keeps routes honest. */
+export interface RoomRepository {
+  create(room: NewRoomRecord): Promise<RoomRecord>;
+  findById(id: string): Promise<RoomRecord | null>;
+  /** Rooms in the order of `ids`, skipping ids that do not exist. */
+  findByIds(ids: string[]): Promise<RoomRecord[]>;
+  /** Open public rooms, newest first. */
+  listPublic(filter: PublicRoomFilter, page: Page): Promise<RoomRecord[]>;
+  countPublic(filter: PublicRoomFilter): Promise<number>;
+  /** Ids of the newest `limit` open public rooms: the candidates ranked by live occupancy. */
+  listPublicIdsNewest(filter: PublicRoomFilter, limit: number): Promise<string[]>;
+  /** Open rooms the user owns or is allowed in, newest first. */
+  listForMember(userId: string, page: Page): Promise<RoomRecord[]>;
+  countForMember(userId: string): Promise<number>;
+  /** Applies changes to an open room; null when the room is gone or closed meanwhile. */
+  update(id: string, changes: RoomChanges, now: Date): Promise<RoomRecord | null>;
+  /** Marks an open room closed; null when it was already closed (or does not exist). */
+  close(id: string, now: Date): Promise<RoomRecord | null>;
+  /**
+   * Mirrors a lock state set elsewhere (signaling); returns the room only when this call changed
+   * it, so exactly one of several replicas hearing the same event reports the change.
+   */
+  mirrorLocked(id: string, locked: boolean, now: Date): Promise<RoomRecord | null>;
+  /** Whether a room is public and open, for filtering lobby events; null if unknown. */
+  findVisibility(id: string): Promise<{ visibility: RoomRecord['visibility']; closed: boolean } | null>;
+}
