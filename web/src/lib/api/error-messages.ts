@@ -1,0 +1,102 @@
+import type { Issue } from '@meshcall/shared';
+import type { UiErrorCode } from './api-error.js';
+
+/** Where an error surfaced: the same code deserves different words on a sign-in form and in a call. */
+export type ErrorContext = 'signin' | 'signup' | 'lobby' | 'create-room' | 'join' | 'call' | 'game' | 'chat' | 'general';
+
+const general: Readonly<Record<UiErrorCode, string>> = {
+  INVALID_PAYLOAD: 'Some of the information is not valid. Check the highlighted fields.',
+  UNAUTHORIZED: 'Your session has ended. Sign in again to continue.',
+  INVALID_CREDENTIALS: 'That email and password do not match an account.',
+  FORBIDDEN: 'You are not allowed to do that.',
+  NOT_FOUND: 'We could not find that.',
+  EMAIL_TAKEN: 'An account with this email already exists. Sign in instead.',
+  CONFLICT: 'That change conflicts with the current state. Reload and try again.',
+  ROOM_FULL: 'This room is full: every seat is taken right now.',
+  ROOM_LOCKED: 'The owner has locked this room, so nobody new can join.',
+  ROOM_CLOSED: 'This room has been closed by its owner.',
+  TICKET_INVALID: 'Your seat reservation expired. Join the room again.',
+  NOT_IN_ROOM: 'You are no longer in this room. Join it again.',
+  PEER_NOT_FOUND: 'That participant has already left.',
+  ILLEGAL_MOVE: 'That move is not allowed: it is not your turn, the cell is taken, or the game is over.',
+  PAYLOAD_TOO_LARGE: 'That is too large to send.',
+  RATE_LIMITED: 'Too many attempts. Wait a moment and try again.',
+  UNAVAILABLE: 'The service is temporarily unavailable. Try again in a moment.',
+  BAD_GATEWAY: 'The server is not reachable right now. Try again in a moment.',
+  GATEWAY_TIMEOUT: 'The server took too long to answer. Try again in a moment.',
+  INTERNAL: 'Something went wrong on our side. Try again in a moment.',
+  NETWORK: 'Cannot reach the server. Check your connection and try again.',
+  TIMEOUT: 'The server did not answer in time. Try again.',
+  BAD_RESPONSE: 'The server answered unexpectedly. Reload the page and try again.',
+};
+
+const byContext: Readonly<Partial<Record<ErrorContext, Partial<Record<UiErrorCode, string>>>>> = {
+  signin: {
+    RATE_LIMITED: 'Too many failed sign-ins. Wait a few minutes before trying again.',
+    UNAUTHORIZED: 'That email and password do not match an account.',
+  },
+  signup: {
+    INVALID_PAYLOAD: 'Some fields need attention.',
+  },
+  'create-room': {
+    INVALID_PAYLOAD: 'The room could not be created. Check the highlighted fields.',
+    CONFLICT: 'The room could not be created with these settings.',
+  },
+  join: {
+    NOT_FOUND: 'This room does not exist, or it is private and needs an invite link.',
+    FORBIDDEN: 'This room is private. Ask its owner for an invite link.',
+    INVALID_PAYLOAD: 'That invite code is not valid.',
+  },
+  game: {
+    NOT_IN_ROOM: 'Join the room before playing.',
+  },
+  chat: {
+    PAYLOAD_TOO_LARGE: 'That message is too long.',
+    RATE_LIMITED: 'You are sending messages too quickly.',
+  },
+};
+
+/** The sentence to show a user for an error code in a given place. */
+export function messageFor(code: UiErrorCode, context: ErrorContext = 'general'): string {
+  return byContext[context]?.[code] ?? general[code];
+}
+
+/** Names users see for form fields, so "email: must be…" reads "Email must be…". */
+const fieldLabels: Readonly<Record<string, string>> = {
+  name: 'Name',
+  email: 'Email',
+  password: 'Password',
+  capacity: 'Capacity',
+  kind: 'Kind',
+  visibility: 'Visibility',
+  invite: 'Invite code',
+  roomId: 'Room',
+};
+
+/**
+ * Groups validation issues by their top-level field into one readable message each, for inline
+ * errors next to the inputs. Issues on the whole form land under `''`.
+ */
+export function fieldErrorsFrom(details: readonly Issue[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of details) {
+    const field = issue.path.split('.')[0] ?? '';
+    if (errors[field] !== undefined) continue; // the first problem per field is enough to act on
+    const label = fieldLabels[field];
+    errors[field] = label ? `${label} ${lowerFirst(issue.message)}` : capitalize(issue.message);
+  }
+  return errors;
+}
+
+/** Zod issues from a client-side check, in the same shape the server sends. */
+export function issuesFromZodLike(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): Issue[] {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

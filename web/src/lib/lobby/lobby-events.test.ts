@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { Room } from '@meshcall/shared';
+import { applyToOwnList, applyToPublicList, matchesFilter, reconnectDelayMs } from './lobby-events.js';
+
+const at = '2025-01-01T00:00:00.000Z';
+
+function room(id: string, overrides: Partial<Room> = {}): Room {
+  return {
+    id,
+    name: `Room ${id}`,
+    kind: 'business',
+    visibility: 'public',
+    capacity: 4,
+    ownerId: 'a'.repeat(24),
+    ownerName: 'Ada',
+    locked: false,
+    occupancy: { count: 0, capacity: 4 },
+    createdAt: at,
+    updatedAt: at,
+    closedAt: null,
+    ...overrides,
+  };
+}
+
+describe('matchesFilter', () => {
+  it('matches by kind and by name, ignoring case', () => {
+    const r = room('room-one', { name: 'Spanish Practice', kind: 'language' });
+    expect(matchesFilter(r, {})).toBe(true);
+    expect(matchesFilter(r, { q: 'spanish' })).toBe(true);
+    expect(matchesFilter(r, { q: 'french' })).toBe(false);
+    expect(matchesFilter(r, { kind: 'language' })).toBe(true);
+    expect(matchesFilter(r, { kind: 'game' })).toBe(false);
+  });
+
+  it('never lists private or closed rooms publicly', () => {
+    expect(matchesFilter(room('room-two', { visibility: 'private' }), {})).toBe(false);
+    expect(matchesFilter(room('room-six', { closedAt: at }), {})).toBe(false);
+  });
+});
+
+describe('applyToPublicList', () => {
+  it('puts a new matching room on top, once', () => {
+    const list = [room('room-one')];
+    const next = applyToPublicList(list, { type: 'room:created', room: room('room-two') }, {});
+    expect(next.map((r) => r.id)).toEqual(['room-two', 'room-one']);
+    expect(applyToPublicList(next, { type: 'room:created', room: room('room-two') }, {})).toHaveLength(2);
+  });
+
+  it('leaves out new rooms that do not match the current filter', () => {
+    const next = applyToPublicList([], { type: 'room:created', room: room('room-two', { kind: 'game' }) }, { kind: 'coding' });
+    expect(next).toEqual([]);
+  });
+
+  it('updates occupancy in place', () => {
+    const next = applyToPublicList([room('room-one'), room('room-two')], { type: 'room:occupancy', roomId: 'room-two', occupancy: { count: 3, capacity: 4 } }, {});
+    expect(next[1]?.occupancy.count).toBe(3);
+    expect(next[0]?.occupancy.count).toBe(0);
+  });
+
+  it('drops closed rooms and rooms that turned private', () => {
+    const list = [room('room-one'), room('room-two')];
+    expect(applyToPublicList(list, { type: 'room:closed', roomId: 'room-one' }, {}).map((r) => r.id)).toEqual(['room-two']);
+    expect(applyToPublicList(list, { type: 'room:updated', room: room('room-two', { visibility: 'private' }) }, {}).map((r) => r.id)).toEqual(['room-one']);
+  });
+
+  it('keeps the invite code it already knew when a broadcast update omits it', () => {
+    const list = [room('room-one', { inviteCode: 'secret-code' })];
+    const next = applyToPublicList(list, { type: 'room:updated', room: room('room-one', { locked: true }) }, {});
+    expect(next[0]?.locked).toBe(true);
+    expect(next[0]?.inviteCode).toBe('secret-code');
+  });
+});
+
+describe('applyToOwnList', () => {
+  it('adds only rooms the user owns and tracks their occupancy', () => {
+    const me = 'b'.repeat(24);
+    let list = applyToOwnList([], { type: 'room:created', room: room('room-one') }, me);
+    expect(list).toEqual([]);
+    list = applyToOwnList(list, { type: 'room:created', room: room('room-two', { ownerId: me }) }, me);
+    list = applyToOwnList(list, { type: 'room:occupancy', roomId: 'room-two', occupancy: { count: 2, capacity: 4 } }, me);
+    expect(list.map((r) => [r.id, r.occupancy.count])).toEqual([['room-two', 2]]);
+  });
+});
+
+describe('reconnectDelayMs', () => {
+  it('doubles from one second up to thirty, with jitter around it', () => {
+    expect(reconnectDelayMs(1, () => 0.5)).toBe(1000);
+    expect(reconnectDelayMs(3, () => 0.5)).toBe(4000);
+    expect(reconnectDelayMs(20, () => 0.5)).toBe(30_000);
+    expect(reconnectDelayMs(1, () => 0)).toBe(750);
+    expect(reconnectDelayMs(1, () => 1)).toBe(1250);
+  });
+});

@@ -1,0 +1,68 @@
+import type { LobbyEvent, Room, RoomKind } from '@meshcall/shared';
+
+export interface LobbyFilter {
+  q?: string;
+  kind?: RoomKind;
+}
+
+/** Whether a room belongs in the public list the user is looking at (the server's search is by name). */
+export function matchesFilter(room: Room, filter: LobbyFilter): boolean {
+  if (room.visibility !== 'public' || room.closedAt !== null) return false;
+  if (filter.kind && room.kind !== filter.kind) return false;
+  const q = filter.q?.trim().toLowerCase();
+  return !q || room.name.toLowerCase().includes(q);
+}
+
+/**
+ * Applies one live lobby event to the listed public rooms and returns the new list. New rooms
+ * appear on top (the list is newest first), changed rooms update in place or drop out when they
+ * no longer match, closed rooms disappear, and occupancy changes only touch the count.
+ */
+export function applyToPublicList(rooms: readonly Room[], event: LobbyEvent, filter: LobbyFilter): Room[] {
+  switch (event.type) {
+    case 'room:created':
+      if (!matchesFilter(event.room, filter) || rooms.some((r) => r.id === event.room.id)) return [...rooms];
+      return [event.room, ...rooms];
+    case 'room:updated': {
+      const present = rooms.some((r) => r.id === event.room.id);
+      if (!matchesFilter(event.room, filter)) return rooms.filter((r) => r.id !== event.room.id);
+      return present ? rooms.map((r) => (r.id === event.room.id ? mergeOwnerFields(r, event.room) : r)) : [event.room, ...rooms];
+    }
+    case 'room:closed':
+      return rooms.filter((r) => r.id !== event.roomId);
+    case 'room:occupancy':
+      return rooms.map((r) => (r.id === event.roomId ? { ...r, occupancy: event.occupancy } : r));
+  }
+}
+
+/**
+ * Applies a live event to the user's own rooms: they are listed whatever their visibility, so
+ * only changes to rooms already known (and new ones the user owns) count.
+ */
+export function applyToOwnList(rooms: readonly Room[], event: LobbyEvent, userId: string): Room[] {
+  switch (event.type) {
+    case 'room:created':
+      return event.room.ownerId === userId && !rooms.some((r) => r.id === event.room.id) ? [event.room, ...rooms] : [...rooms];
+    case 'room:updated':
+      return rooms.map((r) => (r.id === event.room.id ? mergeOwnerFields(r, event.room) : r));
+    case 'room:closed':
+      return rooms.filter((r) => r.id !== event.roomId);
+    case 'room:occupancy':
+      return rooms.map((r) => (r.id === event.roomId ? { ...r, occupancy: event.occupancy } : r));
+  }
+}
+
+/** Broadcast rooms omit owner-only fields; keep the ones we already had from an owner request. */
+function mergeOwnerFields(known: Room, update: Room): Room {
+  return {
+    ...update,
+    ...(update.inviteCode === undefined && known.inviteCode !== undefined ? { inviteCode: known.inviteCode } : {}),
+    ...(update.allowedUsers === undefined && known.allowedUsers !== undefined ? { allowedUsers: known.allowedUsers } : {}),
+  };
+}
+
+/** Delay before reconnect attempt n (1-based) of the live feed: 1 s doubling to 30 s, with jitter. */
+export function reconnectDelayMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base * (0.75 + random() * 0.5));
+}

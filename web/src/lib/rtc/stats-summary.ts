@@ -1,0 +1,159 @@
+/**
+ * Reduces an RTCStatsReport to what a participant can act on: is the path direct or relayed
+ * through TURN, how long is the round trip, how many packets are lost, how much is flowing.
+ * Pure, so it runs on recorded reports in tests; the browser's report is read defensively because
+ * fields differ between browsers and versions.
+ */
+
+export type MediaPath = 'direct' | 'relay' | 'unknown';
+export type QualityLevel = 'good' | 'fair' | 'poor' | 'unknown';
+
+export interface ConnectionQuality {
+  path: MediaPath;
+  localCandidateType: string | null;
+  remoteCandidateType: string | null;
+  /** The TURN server our relay candidate came from, when we relay. */
+  relayUrl: string | null;
+  /** Transport protocol of the selected pair (udp/tcp). */
+  protocol: string | null;
+  rttMs: number | null;
+  /** Share of incoming packets lost since the previous sample, in percent. */
+  lossPercent: number | null;
+  inboundKbps: number | null;
+  outboundKbps: number | null;
+  level: QualityLevel;
+  /** One or two sentences for the participant. */
+  explanation: string;
+}
+
+/** Counters carried from one sample to the next to turn totals into rates. */
+export interface StatsSample {
+  at: number;
+  inboundBytes: number;
+  outboundBytes: number;
+  packetsReceived: number;
+  packetsLost: number;
+}
+
+type Stat = Record<string, unknown> & { id?: unknown; type?: unknown };
+
+const POOR_RTT_MS = 400;
+const FAIR_RTT_MS = 200;
+const POOR_LOSS_PERCENT = 5;
+const FAIR_LOSS_PERCENT = 2;
+
+export function summarizeStats(report: Iterable<unknown>, previous: StatsSample | null): { quality: ConnectionQuality; sample: StatsSample } {
+  const stats = [...report].filter(isStat);
+  const byId = new Map<string, Stat>();
+  for (const stat of stats) if (typeof stat.id === 'string') byId.set(stat.id, stat);
+
+  const pair = selectedPair(stats, byId);
+  const local = pair ? byId.get(str(pair.localCandidateId) ?? '') : undefined;
+  const remote = pair ? byId.get(str(pair.remoteCandidateId) ?? '') : undefined;
+  const localType = local ? str(local.candidateType) : null;
+  const remoteType = remote ? str(remote.candidateType) : null;
+  const path: MediaPath = !pair ? 'unknown' : localType === 'relay' || remoteType === 'relay' ? 'relay' : 'direct';
+
+  let inboundBytes = 0;
+  let outboundBytes = 0;
+  let packetsReceived = 0;
+  let packetsLost = 0;
+  let at = 0;
+  for (const stat of stats) {
+    at = Math.max(at, num(stat.timestamp) ?? 0);
+    if (stat.type === 'inbound-rtp') {
+      inboundBytes += num(stat.bytesReceived) ?? 0;
+      packetsReceived += num(stat.packetsReceived) ?? 0;
+      packetsLost += Math.max(0, num(stat.packetsLost) ?? 0);
+    } else if (stat.type === 'outbound-rtp') {
+      outboundBytes += num(stat.bytesSent) ?? 0;
+    }
+  }
+  const sample: StatsSample = { at, inboundBytes, outboundBytes, packetsReceived, packetsLost };
+
+  const rttSeconds = pair ? num(pair.currentRoundTripTime) : null;
+  const rttMs = rttSeconds === null ? null : Math.round(rttSeconds * 1000);
+  let lossPercent: number | null = null;
+  let inboundKbps: number | null = null;
+  let outboundKbps: number | null = null;
+  if (previous && at > previous.at) {
+    const seconds = (at - previous.at) / 1000;
+    inboundKbps = Math.max(0, Math.round(((inboundBytes - previous.inboundBytes) * 8) / 1000 / seconds));
+    outboundKbps = Math.max(0, Math.round(((outboundBytes - previous.outboundBytes) * 8) / 1000 / seconds));
+    const received = packetsReceived - previous.packetsReceived;
+    const lost = packetsLost - previous.packetsLost;
+    if (received + lost > 0) lossPercent = round1((Math.max(0, lost) / (received + Math.max(0, lost))) * 100);
+  }
+
+  const level = qualityLevel(pair !== undefined, rttMs, lossPercent);
+  const quality: ConnectionQuality = {
+    path,
+    localCandidateType: localType,
+    remoteCandidateType: remoteType,
+    relayUrl: localType === 'relay' && local ? str(local.url) : null,
+    protocol: local ? str(local.relayProtocol) ?? str(local.protocol) : null,
+    rttMs,
+    lossPercent,
+    inboundKbps,
+    outboundKbps,
+    level,
+    explanation: explain(path, localType, remoteType, rttMs, lossPercent),
+  };
+  return { quality, sample };
+}
+
+export function qualityLevel(connected: boolean, rttMs: number | null, lossPercent: number | null): QualityLevel {
+  if (!connected) return 'unknown';
+  const rtt = rttMs ?? 0;
+  const loss = lossPercent ?? 0;
+  if (rtt >= POOR_RTT_MS || loss >= POOR_LOSS_PERCENT) return 'poor';
+  if (rtt >= FAIR_RTT_MS || loss >= FAIR_LOSS_PERCENT) return 'fair';
+  return 'good';
+}
+
+function explain(path: MediaPath, localType: string | null, remoteType: string | null, rttMs: number | null, lossPercent: number | null): string {
+  const parts: string[] = [];
+  if (path === 'unknown') {
+    parts.push('Still looking for a network path to this participant.');
+  } else if (path === 'relay') {
+    parts.push(
+      localType === 'relay'
+        ? 'Relayed through our TURN server: your IP address stays hidden from this participant, or no direct path was possible. Media stays encrypted end to end.'
+        : 'Relayed through our TURN server on their side: no direct path was possible. Media stays encrypted end to end.',
+    );
+  } else if (localType === 'host' && remoteType === 'host') {
+    parts.push('Direct peer-to-peer connection on the local network: the shortest possible path.');
+  } else {
+    parts.push('Direct peer-to-peer connection through the internet: media flows straight between your browsers.');
+  }
+  if (rttMs !== null && rttMs >= FAIR_RTT_MS) parts.push(`Round trips take ${rttMs} ms, so replies may feel delayed.`);
+  if (lossPercent !== null && lossPercent >= FAIR_LOSS_PERCENT) parts.push(`${lossPercent}% of packets are lost, so video may stutter.`);
+  return parts.join(' ');
+}
+
+function selectedPair(stats: Stat[], byId: Map<string, Stat>): Stat | undefined {
+  for (const stat of stats) {
+    if (stat.type !== 'transport') continue;
+    const id = str(stat.selectedCandidatePairId);
+    const pair = id ? byId.get(id) : undefined;
+    if (pair) return pair;
+  }
+  // Firefox has no transport stats: it flags the pair itself.
+  return stats.find((s) => s.type === 'candidate-pair' && (s.selected === true || (s.nominated === true && s.state === 'succeeded')));
+}
+
+function isStat(value: unknown): value is Stat {
+  return typeof value === 'object' && value !== null && typeof (value as Stat).type === 'string';
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
