@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@meshcall/shared';
+
+/** bcrypt cost below which production refuses to start: each step halves an attacker's guessing rate. */
+export const MIN_PRODUCTION_BCRYPT_COST = 10;
+
+/**
+ * `TRUST_PROXY` as Fastify takes it: true/false, or comma-separated addresses, CIDR ranges and
+ * proxy-addr names ("loopback", "10.0.0.0/8"). Hop counts are not offered: Fastify 5 treats them
+ * as "trust nobody", since a count alone cannot tell a proxy from a client.
+ */
+const trustProxy = z
+  .string()
+  .default('loopback')
+  .transform((value): boolean | string => {
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    return value;
+  });
+
+const pem = (label: string) =>
+  z
+    .string()
+    .refine((value) => value.includes(`-----BEGIN ${label}-----`), `must be a PEM block starting with -----BEGIN ${label}-----`)
+    .optional();
+
+export const authConfigSchema = z
+  .object({
+    NODE_ENV: env.nodeEnv(),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: env.port(),
+    LOG_LEVEL: env.logLevel(),
+    DATA_DIR: z.string().default('./.data/auth'),
+    ALLOWED_ORIGINS: env.origins('http://127.0.0.1:8080,http://localhost:8080'),
+    TRUST_PROXY: trustProxy,
+    MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
+    REDIS_URL: env.url(['redis', 'rediss']),
+    // bcrypt itself accepts 4..31; past 15 a single sign-in takes seconds in bcryptjs.
+    BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+    ACCESS_TOKEN_TTL: env.seconds(900),
+    REFRESH_TOKEN_TTL: env.seconds(30 * 24 * 3600),
+    AUTH_SIGNING_KEY: pem('PRIVATE KEY'),
+    AUTH_PREVIOUS_PUBLIC_KEY: pem('PUBLIC KEY'),
+    AUTH_RATE_LIMIT_MAX: env.positiveInt(5),
+    AUTH_RATE_LIMIT_WINDOW: env.seconds(900),
+  })
+  .superRefine((config, context) => {
+    if (config.NODE_ENV !== 'production') return;
+    // Outside production a key is generated into DATA_DIR; in production that would silently
+    // give every replica its own key, so the operator must provide one.
+    if (!config.AUTH_SIGNING_KEY) {
+      context.addIssue({ code: 'custom', path: ['AUTH_SIGNING_KEY'], message: 'is required when NODE_ENV=production' });
+    }
+    if (config.BCRYPT_COST < MIN_PRODUCTION_BCRYPT_COST) {
+      context.addIssue({
+        code: 'custom',
+        path: ['BCRYPT_COST'],
+        message: `must be at least ${MIN_PRODUCTION_BCRYPT_COST} when NODE_ENV=production`,
+      });
+    }
+  });
+
+export type AuthConfig = z.infer<typeof authConfigSchema>;
+
+/** Reads and validates the environment once; throws a ConfigError naming every bad variable. */
+export function loadAuthConfig(source: Record<string, string | undefined> = process.env): AuthConfig {
+  return loadConfig('auth', authConfigSchema, source);
+}

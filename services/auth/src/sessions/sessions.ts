@@ -1,0 +1,73 @@
+import type { RefreshFamilyRepository } from '../repositories/refresh-family-repository.js';
+import type { AccessTokens } from '../tokens/access-tokens.js';
+import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from '../tokens/refresh-token.js';
+import type { Accounts } from '../accounts/accounts.js';
+
+export interface SessionTokens {
+  accessToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  /** Goes only into the httpOnly cookie, never into a response body. */
+  refreshToken: string;
+}
+
+export type RefreshResult =
+  | { ok: true; tokens: SessionTokens }
+  | { ok: false; reason: 'missing' | 'rejected' }
+  /** A retired token came back: someone else holds a copy, so the whole family is now revoked. */
+  | { ok: false; reason: 'reuse-detected'; familyId: string; userId: string };
+
+export interface Sessions {
+  /** Signs the user in on a new device: a new refresh-token family and an access token. */
+  start(user: { id: string; name: string }): Promise<SessionTokens>;
+  /** Exchanges a refresh token for a new pair; the presented one is retired. */
+  refresh(refreshToken: string | undefined): Promise<RefreshResult>;
+  /** Signs out: revokes the family of the presented token, if any. */
+  end(refreshToken: string | undefined): Promise<void>;
+}
+
+export interface SessionOptions {
+  accounts: Accounts;
+  families: RefreshFamilyRepository;
+  accessTokens: AccessTokens;
+  refreshTtlSeconds: number;
+}
+
+export function createSessions({ accounts, families, accessTokens, refreshTtlSeconds }: SessionOptions): Sessions {
+  const refreshExpiry = (now: Date) => new Date(now.getTime() + refreshTtlSeconds * 1000);
+
+  return {
+    async start(user) {
+      const now = new Date();
+      const refreshToken = generateRefreshToken();
+      await families.start({ userId: user.id, tokenHash: hashRefreshToken(refreshToken), expiresAt: refreshExpiry(now), now });
+      return { ...(await accessTokens.issue({ userId: user.id, name: user.name })), refreshToken };
+    },
+
+    async refresh(presented) {
+      if (presented === undefined || presented === '') return { ok: false, reason: 'missing' };
+      if (!isWellFormedRefreshToken(presented)) return { ok: false, reason: 'rejected' };
+      const now = new Date();
+      const refreshToken = generateRefreshToken();
+      const rotation = await families.rotate({
+        presentedHash: hashRefreshToken(presented),
+        nextHash: hashRefreshToken(refreshToken),
+        nextExpiresAt: refreshExpiry(now),
+        now,
+      });
+      if (rotation.outcome === 'reuse-detected') {
+        return { ok: false, reason: 'reuse-detected', familyId: rotation.familyId, userId: rotation.userId };
+      }
+      if (rotation.outcome === 'rejected') return { ok: false, reason: 'rejected' };
+      // The access token carries the current display name, so it is read fresh on every refresh.
+      const user = await accounts.findById(rotation.userId);
+      if (!user) return { ok: false, reason: 'rejected' };
+      return { ok: true, tokens: { ...(await accessTokens.issue({ userId: user._id.toHexString(), name: user.name })), refreshToken } };
+    },
+
+    async end(presented) {
+      if (presented === undefined || !isWellFormedRefreshToken(presented)) return;
+      await families.revokeByToken(hashRefreshToken(presented), 'sign-out', new Date());
+    },
+  };
+}
