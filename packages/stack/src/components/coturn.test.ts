@@ -1,0 +1,312 @@
+import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { isIPv4 } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalComponent } from '../component.js';
+import { findFreePort } from '../ports.js';
+import { coturnComponent, productionCoturnConfig, renderCoturnConfig, type CoturnOptions } from './coturn.js';
+
+const SECRET = 'test-secret-for-coturn-only';
+const REALM = 'meshcall.test';
+
+/** TURN REST API credentials, computed as the rooms service issues them. */
+function turnCredentials(secret: string, userId: string, expiresAtSeconds: number): { username: string; credential: string } {
+  const username = `${expiresAtSeconds}:${userId}`;
+  return { username, credential: createHmac('sha1', secret).update(username).digest('base64') };
+}
+
+function inTenMinutes(): number {
+  return Math.floor(Date.now() / 1000) + 600;
+}
+
+/**
+ * Runs coturn's own test client (turnutils_uclient) against the server on 127.0.0.1: allocate a
+ * relay, bind a channel to the peer and send three packets through it. Resolves with everything
+ * it printed; its exit status alone does not say which step failed.
+ */
+function allocateAndRelay(port: number, credentials: { username: string; credential: string }, peer: { address: string; port: number }): Promise<string> {
+  const args = [
+    '-v', // prints "Received relay addr" once the allocation succeeded
+    '-n', '3',
+    '-m', '1',
+    '-c', // no RTCP allocation
+    isIPv4(peer.address) ? '-X' : '-x', // a relay of the peer's address family
+    '-p', String(port),
+    '-u', credentials.username,
+    '-w', credentials.credential,
+    '-e', peer.address,
+    '-r', String(peer.port),
+    '127.0.0.1',
+  ];
+  return new Promise((resolve) => {
+    execFile('turnutils_uclient', args, { timeout: 60_000 }, (_error, stdout, stderr) => resolve(`${stdout}${stderr}`));
+  });
+}
+
+const ALLOCATED = /Received relay addr/;
+const FORBIDDEN_PEER = /error 403 \(Forbidden IP\)/;
+
+/** A UDP peer on loopback that echoes what the relay sends it, like turnutils_peer. */
+async function startEchoPeer(): Promise<{ port: number; socket: UdpSocket; received: () => number }> {
+  const socket = createSocket('udp4');
+  let received = 0;
+  socket.on('message', (message, from) => {
+    received += 1;
+    socket.send(message, from.port, from.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+  return { port: socket.address().port, socket, received: () => received };
+}
+
+async function coturnOptions(root: string, allowLoopbackPeers: boolean): Promise<CoturnOptions> {
+  // Relay ports near the listener's; the range only has to be free, not random.
+  const listenPort = await findFreePort();
+  const relayMinPort = 40_000 + (listenPort % 20_000);
+  return { listenPort, relayMinPort, relayMaxPort: relayMinPort + 19, secret: SECRET, realm: REALM, runDir: join(root, 'run'), logDir: join(root, 'logs'), allowLoopbackPeers };
+}
+
+describe('coturn with the production config', () => {
+  const root = mkdtempSync(join(tmpdir(), 'meshcall-coturn-prod-'));
+  let coturn: LocalComponent | undefined;
+  let options: CoturnOptions;
+  let peer: Awaited<ReturnType<typeof startEchoPeer>>;
+
+  beforeAll(async () => {
+    peer = await startEchoPeer();
+    options = await coturnOptions(root, false);
+    coturn = coturnComponent(options);
+    await coturn.start();
+  });
+
+  afterAll(async () => {
+    await coturn?.stop();
+    peer?.socket.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('keeps the rendered config, which holds the secret, readable by its owner only', () => {
+    expect(statSync(join(options.runDir, 'turnserver.conf')).mode & 0o777).toBe(0o600);
+  });
+
+  it('allocates a relay for valid TURN REST credentials', async () => {
+    const output = await allocateAndRelay(options.listenPort, turnCredentials(SECRET, 'user-1', inTenMinutes()), { address: '127.0.0.1', port: peer.port });
+    expect(output).toMatch(ALLOCATED);
+  });
+
+  it('refuses expired credentials', async () => {
+    const expired = turnCredentials(SECRET, 'user-1', Math.floor(Date.now() / 1000) - 60);
+    const output = await allocateAndRelay(options.listenPort, expired, { address: '127.0.0.1', port: peer.port });
+    expect(output).not.toMatch(ALLOCATED);
+    expect(output).toContain('Cannot complete Allocation');
+  });
+
+  it('refuses credentials signed with another secret', async () => {
+    const forged = turnCredentials('not-the-secret', 'user-1', inTenMinutes());
+    const output = await allocateAndRelay(options.listenPort, forged, { address: '127.0.0.1', port: peer.port });
+    expect(output).not.toMatch(ALLOCATED);
+    expect(output).toContain('Cannot complete Allocation');
+  });
+
+  it.each(['127.0.0.1', '0.0.0.0', '::1', '::ffff:127.0.0.1'])('refuses to relay to %s with 403 Forbidden IP', async (address) => {
+    const output = await allocateAndRelay(options.listenPort, turnCredentials(SECRET, 'user-1', inTenMinutes()), { address, port: peer.port });
+    // The allocation itself succeeds; the permission towards the internal peer does not.
+    expect(output).toMatch(ALLOCATED);
+    expect(output).toMatch(FORBIDDEN_PEER);
+    expect(output).not.toMatch(/tot_recv_msgs=[1-9]/);
+  });
+
+  it('never let a packet through to the loopback peer', () => {
+    expect(peer.received()).toBe(0);
+  });
+});
+
+describe('coturn with the local test overlay', () => {
+  const root = mkdtempSync(join(tmpdir(), 'meshcall-coturn-local-'));
+  let coturn: LocalComponent | undefined;
+  let options: CoturnOptions;
+  let peer: Awaited<ReturnType<typeof startEchoPeer>>;
+
+  beforeAll(async () => {
+    peer = await startEchoPeer();
+    options = await coturnOptions(root, true);
+    coturn = coturnComponent(options);
+    await coturn.start();
+  });
+
+  afterAll(async () => {
+    await coturn?.stop();
+    peer?.socket.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('relays to a peer on 127.0.0.1 and back', async () => {
+    const output = await allocateAndRelay(options.listenPort, turnCredentials(SECRET, 'user-2', inTenMinutes()), { address: '127.0.0.1', port: peer.port });
+    expect(output).toMatch(ALLOCATED);
+    expect(output).toContain('tot_recv_msgs=3');
+    expect(peer.received()).toBe(3);
+  });
+
+  it('still refuses every other loopback address', async () => {
+    const output = await allocateAndRelay(options.listenPort, turnCredentials(SECRET, 'user-2', inTenMinutes()), { address: '127.0.0.2', port: peer.port });
+    expect(output).toMatch(FORBIDDEN_PEER);
+  });
+});
+
+// --- The deny list, checked by reading the config: tests never send to these ranges ----------
+
+/** Every range a relay must never reach (IANA IPv4/IPv6 special-purpose registries). */
+const REQUIRED_DENIED_RANGES = [
+  '0.0.0.0/8', // "this network"
+  '10.0.0.0/8', // private
+  '100.64.0.0/10', // carrier-grade NAT
+  '127.0.0.0/8', // loopback
+  '169.254.0.0/16', // link-local
+  '172.16.0.0/12', // private
+  '192.0.0.0/24', // IETF protocol assignments
+  '192.0.2.0/24', // documentation
+  '192.88.99.0/24', // 6to4 relay anycast
+  '192.168.0.0/16', // private
+  '198.18.0.0/15', // benchmarking
+  '198.51.100.0/24', // documentation
+  '203.0.113.0/24', // documentation
+  '224.0.0.0/4', // multicast
+  '240.0.0.0/4', // reserved
+  '255.255.255.255/32', // broadcast
+  '::/128', // unspecified
+  '::1/128', // loopback
+  '::/96', // IPv4-compatible
+  '::ffff:0:0/96', // IPv4-mapped
+  '::ffff:0:0:0/96', // IPv4-translated
+  '64:ff9b::/96', // NAT64
+  '64:ff9b:1::/48', // local-use NAT64
+  '100::/64', // discard-only
+  '2001::/23', // IETF protocol assignments
+  '2001::/32', // Teredo
+  '2001:db8::/32', // documentation
+  '2002::/16', // 6to4
+  '3fff::/20', // documentation
+  '5f00::/16', // SRv6 SIDs
+  'fc00::/7', // unique local
+  'fe80::/10', // link-local
+  'fec0::/10', // site-local
+  'ff00::/8', // multicast
+];
+
+type Family = 4 | 6;
+interface Interval {
+  family: Family;
+  first: bigint;
+  last: bigint;
+}
+
+function ipv4ToBigInt(address: string): bigint {
+  const parts = address.split('.');
+  if (parts.length !== 4) throw new Error(`not an IPv4 address: ${address}`);
+  return parts.reduce((value, part) => (value << 8n) + BigInt(Number.parseInt(part, 10)), 0n);
+}
+
+function ipv6ToBigInt(address: string): bigint {
+  const [head = '', tail] = address.split('::');
+  const groups = (text: string): string[] => {
+    if (text === '') return [];
+    return text.split(':').flatMap((group) => {
+      if (!group.includes('.')) return [group];
+      const v4 = ipv4ToBigInt(group);
+      return [(v4 >> 16n).toString(16), (v4 & 0xffffn).toString(16)];
+    });
+  };
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  const zeros = tail === undefined ? [] : Array<string>(8 - front.length - back.length).fill('0');
+  const all = [...front, ...zeros, ...back];
+  if (all.length !== 8) throw new Error(`not an IPv6 address: ${address}`);
+  return all.reduce((value, group) => (value << 16n) + BigInt(`0x${group}`), 0n);
+}
+
+function parseAddress(address: string): { family: Family; value: bigint } {
+  return address.includes(':') ? { family: 6, value: ipv6ToBigInt(address) } : { family: 4, value: ipv4ToBigInt(address) };
+}
+
+function cidrToInterval(cidr: string): Interval {
+  const [address = '', prefix = ''] = cidr.split('/');
+  const { family, value } = parseAddress(address);
+  const hostBits = BigInt((family === 4 ? 32 : 128) - Number.parseInt(prefix, 10));
+  const first = (value >> hostBits) << hostBits;
+  return { family, first, last: first + (1n << hostBits) - 1n };
+}
+
+/** coturn's `denied-peer-ip=FIRST-LAST` (or a single address) as intervals. */
+function deniedIntervals(config: string): Interval[] {
+  return config
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('denied-peer-ip='))
+    .map((line) => {
+      const [from = '', to] = line.slice('denied-peer-ip='.length).split('-');
+      const first = parseAddress(from);
+      const last = to === undefined ? first : parseAddress(to);
+      if (first.family !== last.family) throw new Error(`mixed families in ${line}`);
+      return { family: first.family, first: first.value, last: last.value };
+    });
+}
+
+/** True when the union of `intervals` covers all of `range`. */
+function covered(range: Interval, intervals: Interval[]): boolean {
+  const sameFamily = intervals.filter((interval) => interval.family === range.family).sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  let next = range.first;
+  for (const interval of sameFamily) {
+    if (interval.first > next) break;
+    if (interval.last >= next) next = interval.last + 1n;
+    if (next > range.last) return true;
+  }
+  return next > range.last;
+}
+
+describe('coturn config as rendered', () => {
+  const options: CoturnOptions = { listenPort: 3478, relayMinPort: 49160, relayMaxPort: 49199, secret: SECRET, realm: REALM, runDir: '/run/coturn', logDir: '/var/log', allowLoopbackPeers: false };
+  const production = renderCoturnConfig(options);
+
+  it.each(REQUIRED_DENIED_RANGES)('denies relaying into %s', (cidr) => {
+    expect(covered(cidrToInterval(cidr), deniedIntervals(production))).toBe(true);
+  });
+
+  it('a range check that would notice a missing range', () => {
+    const withoutMapped = production.replace(/^denied-peer-ip=::ffff:0:0-.*$/m, '');
+    expect(covered(cidrToInterval('::ffff:0:0/96'), deniedIntervals(withoutMapped))).toBe(false);
+  });
+
+  it('sets the production hardening and no loopback exception', () => {
+    const lines = production.split('\n').map((line) => line.trim());
+    for (const required of ['use-auth-secret', 'fingerprint', 'no-cli', 'no-multicast-peers', 'no-tcp-relay', 'no-software-attribute', 'tls-listening-port=5349', `realm=${REALM}`, `static-auth-secret=${SECRET}`]) {
+      expect(lines, required).toContain(required);
+    }
+    expect(lines.some((line) => /^user-quota=[1-9][0-9]*$/.test(line))).toBe(true);
+    expect(lines.some((line) => /^total-quota=[1-9][0-9]*$/.test(line))).toBe(true);
+    expect(lines).not.toContain('allow-loopback-peers');
+    expect(lines.some((line) => line.startsWith('allowed-peer-ip'))).toBe(false);
+  });
+
+  it('keeps the committed production file free of secrets and of the loopback exception', () => {
+    const committed = readFileSync(productionCoturnConfig, 'utf8');
+    const lines = committed.split('\n').map((line) => line.trim());
+    expect(lines.some((line) => line.startsWith('static-auth-secret'))).toBe(false);
+    expect(lines).not.toContain('allow-loopback-peers');
+  });
+
+  it('adds the overlay only when asked, after the production lines', () => {
+    const local = renderCoturnConfig({ ...options, allowLoopbackPeers: true });
+    expect(local.startsWith(production.slice(0, 200))).toBe(true);
+    expect(local).toContain('allow-loopback-peers');
+    expect(local.indexOf('allow-loopback-peers')).toBeGreaterThan(local.lastIndexOf('denied-peer-ip='));
+  });
+
+  it('refuses a secret or realm that could add lines to the config', () => {
+    expect(() => renderCoturnConfig({ ...options, secret: 'abc\nallow-loopback-peers' })).toThrow(/one non-empty line/);
+    expect(() => renderCoturnConfig({ ...options, secret: '' })).toThrow(/one non-empty line/);
+    expect(() => renderCoturnConfig({ ...options, realm: 'x\nno-auth' })).toThrow(/realm/);
+  });
+});

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LocalComponent } from '../component.js';
+import { infraDir } from './nginx.js';
+
+export interface CoturnOptions {
+  /** STUN/TURN port on 127.0.0.1, UDP and TCP. */
+  listenPort: number;
+  /** Relay ports, on 127.0.0.1 and ::1. */
+  relayMinPort: number;
+  relayMaxPort: number;
+  /** The TURN REST API secret shared with the rooms service (TURN_SECRET). */
+  secret: string;
+  realm: string;
+  runDir: string;
+  logDir: string;
+  /**
+   * Adds infra/coturn/turnserver.local-test.conf, which lets relays reach 127.0.0.1 and ::1:
+   * needed for relay-only calls between browsers on this machine, never for production.
+   */
+  allowLoopbackPeers: boolean;
+}
+
+/** The production config, exactly as Docker runs it. */
+export const productionCoturnConfig = join(infraDir, 'coturn', 'turnserver.conf');
+/** The overlay that opens loopback peers for tests on this machine. */
+export const localTestCoturnOverlay = join(infraDir, 'coturn', 'turnserver.local-test.conf');
+
+const REALM = /^[A-Za-z0-9.-]+$/;
+
+/**
+ * The config coturn runs with locally: the production file, then what differs on this machine
+ * (loopback listener and relay, ports, no TLS, files in runDir) and the secret, then the test
+ * overlay when asked. coturn applies a later single-valued option over an earlier one, which is
+ * also how the Docker entrypoint adds its values, so both start from the same file.
+ */
+export function renderCoturnConfig(options: CoturnOptions): string {
+  // A line break in either would let the value add arbitrary options to the config.
+  if (!options.secret || /[\r\n]/.test(options.secret)) throw new Error('coturn: the TURN secret must be one non-empty line');
+  if (!REALM.test(options.realm)) throw new Error(`coturn: realm '${options.realm}' must be a host name`);
+  if (!(options.relayMinPort > 0 && options.relayMinPort <= options.relayMaxPort && options.relayMaxPort <= 65535)) {
+    throw new Error(`coturn: relay port range ${options.relayMinPort}-${options.relayMaxPort} is not valid`);
+  }
+  const local = [
+    '',
+    '# --- Local launcher (packages/stack/src/components/coturn.ts) ---',
+    'listening-ip=127.0.0.1',
+    `listening-port=${options.listenPort}`,
+    'relay-ip=127.0.0.1',
+    'relay-ip=::1',
+    `min-port=${options.relayMinPort}`,
+    `max-port=${options.relayMaxPort}`,
+    // No certificates here; TLS is a deployment concern (infra/README.md).
+    'no-tls',
+    'no-dtls',
+    `pidfile=${join(options.runDir, 'turnserver.pid')}`,
+    `userdb=${join(options.runDir, 'turndb')}`,
+    `realm=${options.realm}`,
+    `static-auth-secret=${options.secret}`,
+    '',
+  ];
+  const overlay = options.allowLoopbackPeers ? ['', readFileSync(localTestCoturnOverlay, 'utf8')] : [];
+  return [readFileSync(productionCoturnConfig, 'utf8'), ...local, ...overlay].join('\n');
+}
+
+/** Sends a STUN Binding request over UDP and resolves true on a Binding success response. */
+export async function stunBindingOk(port: number, host = '127.0.0.1'): Promise<boolean> {
+  const transactionId = randomBytes(12);
+  // RFC 5389 header: type Binding request (0x0001), length 0, magic cookie, transaction id.
+  const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transactionId]);
+  return new Promise((resolve) => {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const timer = setTimeout(() => finish(false), 1000);
+    function finish(ok: boolean) {
+      clearTimeout(timer);
+      socket.close();
+      resolve(ok);
+    }
+    socket.on('message', (message) => {
+      finish(message.length >= 20 && message.readUInt16BE(0) === 0x0101 && message.subarray(8, 20).equals(transactionId));
+    });
+    socket.on('error', () => finish(false));
+    socket.send(request, port, host);
+  });
+}
+
+/**
+ * Debian's coturn (`turnserver`) on 127.0.0.1 with the production config. The rendered config
+ * holds the secret, so it is readable by the owner only.
+ */
+export function coturnComponent(options: CoturnOptions): LocalComponent {
+  mkdirSync(options.runDir, { recursive: true });
+  const configFile = join(options.runDir, 'turnserver.conf');
+  writeFileSync(configFile, renderCoturnConfig(options), { mode: 0o600 });
+  chmodSync(configFile, 0o600);
+  return new LocalComponent({
+    name: 'coturn',
+    processOptions: () => ({
+      name: 'coturn',
+      command: 'turnserver',
+      args: ['-c', configFile],
+      logFile: join(options.logDir, 'coturn.log'),
+    }),
+    isReady: () => stunBindingOk(options.listenPort),
+  });
+}
