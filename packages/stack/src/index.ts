@@ -5,3 +5,18 @@ export { waitUntil, httpOk, type WaitOptions } from './wait.js';
 export { redisComponent, redisPing } from './components/redis.js';
 export { mongoWireComponent, pickMongoWireServer, mongoUrl } from './components/mongo.js';
 export { startBackingServices, type BackingServices, type BackingServicesOptions } from './backing-services.js';
+export {
+  gatewayComponent,
+  webServerComponent,
+  renderTemplate,
+  templateVariables,
+  writeGatewayConfig,
+  writeWebServerConfig,
+  checkNginxConfig,
+  infraDir,
+  type GatewayOptions,
+  type GatewayTlsOptions,
+  type WebServerOptions,
+  type NginxInstance,
+} from './components/nginx.js';
+export { coturnComponent, renderCoturnConfig, stunBindingOk, productionCoturnConfig, localTestCoturnOverlay, type CoturnOptions } from './components/coturn.js';
