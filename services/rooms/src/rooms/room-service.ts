@@ -18,6 +18,7 @@ import type { PublicRoomFilter, RoomChanges, RoomRecord, RoomRepository } from '
 import type { JoinTicketIssuer } from '../tickets/join-ticket.js';
 import { createIceServers, type IceServersGrant, type TurnServerSettings } from '../turn/ice-servers.js';
 import { accessTo, type RoomAccess } from './access.js';
+import { OCCUPANCY_RANKING_WINDOW, planOccupancyPage } from './occupancy-ranking.js';
 import { toRoomView } from './room-view.js';
 
 /** The signed-in user a request acts for, from the access token. */
@@ -38,14 +39,6 @@ export interface PagingInput {
   page: number;
   pageSize: number;
 }
-
-/**
- * How many of the newest matching rooms are ranked by live occupancy. Occupancy lives in Redis,
- * so ranking means reading one count per candidate; beyond this window rooms follow in newest
- * order. A lobby showing the busiest rooms among the newest thousand is what people look at,
- * and the cost per request stays bounded whatever the number of rooms.
- */
-export const OCCUPANCY_RANKING_WINDOW = 1000;
 
 const ROOM_ID_LENGTH = 10;
 const INVITE_CODE_LENGTH = 16;
@@ -227,24 +220,13 @@ export class RoomService {
     }
   }
 
-  /**
-   * One page of rooms ordered by live occupancy (busiest first, newest first among equals):
-   * the newest OCCUPANCY_RANKING_WINDOW candidates are ranked on counts read in one pipeline;
-   * positions past the window continue in newest order straight from the database.
-   */
+  /** One page of rooms ordered by live occupancy; see planOccupancyPage for the order and its bound. */
   private async pageByOccupancy(filter: PublicRoomFilter, skip: number, limit: number): Promise<RoomRecord[]> {
     const candidates = await this.deps.rooms.listPublicIdsNewest(filter, OCCUPANCY_RANKING_WINDOW);
     const counts = await this.deps.live.seatCounts(candidates);
-    const ranked = candidates
-      .map((id, position) => ({ id, position, count: counts[position] ?? 0 }))
-      .sort((a, b) => b.count - a.count || a.position - b.position)
-      .map((candidate) => candidate.id);
-    const records = await this.deps.rooms.findByIds(ranked.slice(skip, skip + limit));
-    const missing = limit - records.length;
-    if (missing > 0 && candidates.length === OCCUPANCY_RANKING_WINDOW) {
-      const beyond = await this.deps.rooms.listPublic(filter, { skip: Math.max(skip, OCCUPANCY_RANKING_WINDOW), limit: missing });
-      records.push(...beyond);
-    }
+    const plan = planOccupancyPage(candidates, counts, OCCUPANCY_RANKING_WINDOW, skip, limit);
+    const records = await this.deps.rooms.findByIds(plan.rankedIds);
+    if (plan.beyondWindow) records.push(...(await this.deps.rooms.listPublic(filter, plan.beyondWindow)));
     return records;
   }
 

@@ -167,7 +167,7 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
         security,
         params: roomParamsSchema,
         // The body is optional: only a private room's invite goes in it.
-        body: joinRoomBodySchema.optional(),
+        body: joinRoomBodySchema.nullish(),
         response: { 200: joinRoomResponseSchema, ...errors(400, 403, 404, 409, 410, 423) },
       },
     },
