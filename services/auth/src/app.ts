@@ -20,8 +20,8 @@ import { registerFailedSignInLimit } from './plugins/failed-sign-in-limit.js';
 import { originGuard } from './plugins/origin-check.js';
 import { refreshCookie } from './plugins/refresh-cookie.js';
 import { indexGuard } from './repositories/indexes.js';
-import { refreshFamilyModel } from './repositories/refresh-family-model.js';
-import { createRefreshFamilyRepository } from './repositories/refresh-family-repository.js';
+import { refreshTokenModels } from './repositories/refresh-token-models.js';
+import { createRefreshTokenRepository } from './repositories/refresh-token-repository.js';
 import { userModel } from './repositories/user-model.js';
 import { createUserRepository } from './repositories/user-repository.js';
 import { registerJwksRoutes } from './routes/jwks-routes.js';
@@ -68,8 +68,8 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
   });
 
   const users = userModel(mongo.connection);
-  const families = refreshFamilyModel(mongo.connection);
-  const indexes = indexGuard([users, families], app.log);
+  const refreshTokenStore = refreshTokenModels(mongo.connection);
+  const indexes = indexGuard([users, ...Object.values(refreshTokenStore)], app.log);
   void mongo.connected.then(() => indexes.ensure());
 
   registerHealthRoutes(app, 'auth', {
@@ -92,7 +92,7 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
   const accounts = createAccounts(createUserRepository(users), passwords);
   const sessions = createSessions({
     accounts,
-    families: createRefreshFamilyRepository(families),
+    refreshTokens: createRefreshTokenRepository(refreshTokenStore, config.REFRESH_TOKEN_TTL),
     accessTokens,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
   });

@@ -1,5 +1,6 @@
 import { isValidObjectId } from 'mongoose';
 import { AppError, ErrorCode } from '@meshcall/shared';
+import { isDuplicateKeyError } from './duplicate-key.js';
 import type { UserDocument, UserModel } from './user-model.js';
 
 export interface NewUser {
@@ -13,13 +14,6 @@ export interface UserRepository {
   create(user: NewUser): Promise<UserDocument>;
   findByEmail(email: string): Promise<UserDocument | null>;
   findById(id: string): Promise<UserDocument | null>;
-}
-
-/** MongoDB's duplicate-key error; FerretDB reports the same code. */
-const DUPLICATE_KEY = 11000;
-
-function isDuplicateKeyError(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DUPLICATE_KEY;
 }
 
 export function createUserRepository(users: UserModel): UserRepository {

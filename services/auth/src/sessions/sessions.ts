@@ -1,4 +1,4 @@
-import type { RefreshFamilyRepository } from '../repositories/refresh-family-repository.js';
+import type { RefreshTokenRepository } from '../repositories/refresh-token-repository.js';
 import type { AccessTokens } from '../tokens/access-tokens.js';
 import { generateRefreshToken, hashRefreshToken, isWellFormedRefreshToken } from '../tokens/refresh-token.js';
 import type { Accounts } from '../accounts/accounts.js';
@@ -28,19 +28,19 @@ export interface Sessions {
 
 export interface SessionOptions {
   accounts: Accounts;
-  families: RefreshFamilyRepository;
+  refreshTokens: RefreshTokenRepository;
   accessTokens: AccessTokens;
   refreshTtlSeconds: number;
 }
 
-export function createSessions({ accounts, families, accessTokens, refreshTtlSeconds }: SessionOptions): Sessions {
+export function createSessions({ accounts, refreshTokens, accessTokens, refreshTtlSeconds }: SessionOptions): Sessions {
   const refreshExpiry = (now: Date) => new Date(now.getTime() + refreshTtlSeconds * 1000);
 
   return {
     async start(user) {
       const now = new Date();
       const refreshToken = generateRefreshToken();
-      await families.start({ userId: user.id, tokenHash: hashRefreshToken(refreshToken), expiresAt: refreshExpiry(now), now });
+      await refreshTokens.startFamily({ userId: user.id, tokenHash: hashRefreshToken(refreshToken), expiresAt: refreshExpiry(now), now });
       return { ...(await accessTokens.issue({ userId: user.id, name: user.name })), refreshToken };
     },
 
@@ -49,7 +49,7 @@ export function createSessions({ accounts, families, accessTokens, refreshTtlSec
       if (!isWellFormedRefreshToken(presented)) return { ok: false, reason: 'rejected' };
       const now = new Date();
       const refreshToken = generateRefreshToken();
-      const rotation = await families.rotate({
+      const rotation = await refreshTokens.rotate({
         presentedHash: hashRefreshToken(presented),
         nextHash: hashRefreshToken(refreshToken),
         nextExpiresAt: refreshExpiry(now),
@@ -67,7 +67,7 @@ export function createSessions({ accounts, families, accessTokens, refreshTtlSec
 
     async end(presented) {
       if (presented === undefined || !isWellFormedRefreshToken(presented)) return;
-      await families.revokeByToken(hashRefreshToken(presented), 'sign-out', new Date());
+      await refreshTokens.revokeFamilyOf(hashRefreshToken(presented), 'sign-out', new Date());
     },
   };
 }
