@@ -26,7 +26,11 @@ export interface RoomsServerOptions {
   /** Several replicas of one deployment share the data folder (and so the ticket key). */
   dataDir?: string;
   env?: Record<string, string>;
+  /** When the server counts as started; by default once /readyz reports every dependency ok. */
+  readyWhen?: (checks: Record<string, 'ok' | 'down'>) => boolean;
 }
+
+const allOk = (checks: Record<string, 'ok' | 'down'>) => Object.values(checks).every((state) => state === 'ok');
 
 export function databaseUrl(database: string): string {
   const url = new URL(inject('mongoUrl'));
@@ -52,7 +56,7 @@ export async function startRoomsServer(options: RoomsServerOptions): Promise<Roo
   const app = await buildApp(config, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  await waitUntilReady(app);
+  await waitUntilReady(app, options.readyWhen ?? allOk);
   return {
     app,
     config,
@@ -64,12 +68,12 @@ export async function startRoomsServer(options: RoomsServerOptions): Promise<Roo
   };
 }
 
-async function waitUntilReady(app: RoomsApp): Promise<void> {
+async function waitUntilReady(app: RoomsApp, readyWhen: (checks: Record<string, 'ok' | 'down'>) => boolean): Promise<void> {
   const deadline = Date.now() + 30_000;
   let last = '';
   while (Date.now() < deadline) {
     const response = await app.inject({ method: 'GET', url: '/readyz' });
-    if (response.statusCode === 200) return;
+    if (readyWhen(response.json().checks)) return;
     last = response.body;
     await sleep(100);
   }
