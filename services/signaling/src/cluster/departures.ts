@@ -1,0 +1,41 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { PeerLeftReason } from '@meshcall/shared';
+import { releasePlayer } from '../game/tic-tac-toe.js';
+import type { GameStore } from '../repositories/game-store.js';
+import type { RemovedSeat, SeatStore } from '../repositories/seat-store.js';
+import { peerChannel, roomChannel, type SignalingServer } from '../types.js';
+
+/**
+ * Tells a room that seats are gone (whichever replica noticed: the leaver's, the kicker's, or
+ * the sweeper's) and frees a departed player's mark on the game board. The broadcast goes
+ * through the adapter, so it reaches the room's sockets on every replica.
+ */
+export class Departures {
+  constructor(
+    private readonly deps: { io: SignalingServer; seats: SeatStore; games: GameStore; logger: FastifyBaseLogger; now: () => number },
+  ) {}
+
+  async announce(roomId: string, removed: RemovedSeat[], reason: PeerLeftReason): Promise<void> {
+    if (removed.length === 0) return;
+    const { io } = this.deps;
+    for (const seat of removed) {
+      io.to(roomChannel(roomId)).except(peerChannel(seat.peerId)).emit('peer:left', { peerId: seat.peerId, reason });
+    }
+    try {
+      await this.freeGameMarks(roomId, removed);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, roomId }, 'could not update the game after a departure');
+    }
+  }
+
+  /** A user who left with their last seat in the room stops being a player. */
+  private async freeGameMarks(roomId: string, removed: RemovedSeat[]): Promise<void> {
+    const now = this.deps.now();
+    const stillSeated = await this.deps.seats.seatedUserIds(roomId, now);
+    const gone = new Set(removed.map((seat) => seat.userId).filter((userId) => userId !== '' && !stillSeated.has(userId)));
+    for (const userId of gone) {
+      const outcome = await this.deps.games.update(roomId, '', (state) => releasePlayer(state, userId), now);
+      if ('state' in outcome) this.deps.io.to(roomChannel(roomId)).emit('game:state', outcome.state);
+    }
+  }
+}

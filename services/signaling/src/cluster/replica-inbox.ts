@@ -1,0 +1,125 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { SignalMessage } from '@meshcall/shared';
+import type { LocalSeat, LocalSeats } from '../local-seats.js';
+import type { SignalingMetrics } from '../metrics.js';
+import { signalingKeys } from '../repositories/keys.js';
+
+const inboxMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('signal'),
+    roomId: z.string(),
+    peerId: z.string(),
+    seq: z.number().int().positive(),
+    sentAt: z.number(),
+    fromReplica: z.string(),
+    message: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    type: z.literal('evict'),
+    roomId: z.string(),
+    peerId: z.string(),
+    conn: z.string().optional(),
+    reason: z.enum(['kicked', 'replaced']),
+  }),
+]);
+
+/** A signal for one local peer, as published by the relay script. */
+export interface InboxSignal {
+  seq: number;
+  message: Record<string, unknown>;
+  sentAt?: number;
+  fromReplica?: string;
+}
+
+/**
+ * This replica's own Redis channel: signals for the sockets it holds (published by the relay
+ * script to exactly the recipient's replica, never broadcast) and evictions (kick, or a seat
+ * resumed on another socket). While a resume replays a mailbox, live signals for that peer are
+ * held back and released after it, so the peer sees each signal once and in order.
+ */
+export class ReplicaInbox {
+  private readonly channel: string;
+  private readonly holds = new Map<string, InboxSignal[]>();
+  private readonly onMessage = (channel: string, raw: string) => {
+    if (channel === this.channel) this.handle(raw);
+  };
+
+  constructor(
+    private readonly deps: {
+      subscriber: Redis;
+      replicaId: string;
+      localSeats: LocalSeats;
+      metrics: SignalingMetrics;
+      logger: FastifyBaseLogger;
+      now: () => number;
+    },
+  ) {
+    this.channel = signalingKeys.replicaChannel(deps.replicaId);
+  }
+
+  async start(): Promise<void> {
+    this.deps.subscriber.on('message', this.onMessage);
+    await this.deps.subscriber.subscribe(this.channel);
+  }
+
+  async stop(): Promise<void> {
+    this.deps.subscriber.off('message', this.onMessage);
+    await this.deps.subscriber.unsubscribe(this.channel).catch(() => undefined);
+  }
+
+  /** Starts holding back signals for a peer about to resume here; false if a resume is already under way. */
+  hold(peerId: string): boolean {
+    if (this.holds.has(peerId)) return false;
+    this.holds.set(peerId, []);
+    return true;
+  }
+
+  /** Stops holding and returns what arrived meanwhile, oldest first. */
+  release(peerId: string): InboxSignal[] {
+    const held = this.holds.get(peerId) ?? [];
+    this.holds.delete(peerId);
+    return held.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Emits a signal unless the peer already has it (replayed, or held and delivered twice). */
+  deliver(seat: LocalSeat, signal: InboxSignal): void {
+    if (signal.seq <= seat.deliveredSeq) return;
+    seat.deliveredSeq = signal.seq;
+    seat.socket.emit('signal', { ...(signal.message as unknown as SignalMessage), seq: signal.seq });
+    if (signal.sentAt !== undefined) {
+      const path = signal.fromReplica === this.deps.replicaId ? 'same-replica' : 'cross-replica';
+      this.deps.metrics.relayLatency.observe({ path }, Math.max(0, this.deps.now() - signal.sentAt) / 1000);
+    }
+  }
+
+  private handle(raw: string): void {
+    let message: z.infer<typeof inboxMessageSchema>;
+    try {
+      message = inboxMessageSchema.parse(JSON.parse(raw));
+    } catch {
+      this.deps.logger.warn('ignored a malformed message on the replica channel');
+      return;
+    }
+    if (message.type === 'signal') {
+      const held = this.holds.get(message.peerId);
+      if (held) {
+        held.push(message);
+        return;
+      }
+      const seat = this.deps.localSeats.get(message.peerId);
+      if (seat && seat.roomId === message.roomId) this.deliver(seat, message);
+      return;
+    }
+    const seat = this.deps.localSeats.get(message.peerId);
+    // The connection id guards against evicting the socket that just resumed the same seat here.
+    if (!seat || seat.roomId !== message.roomId || (message.conn !== undefined && message.conn !== seat.socket.id)) return;
+    this.deps.localSeats.detach(seat);
+    if (message.reason === 'kicked') {
+      seat.socket.emit('room:kicked', { reason: 'kicked' });
+    } else {
+      seat.socket.disconnect(true);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { AccessTokenClaims, JoinTicketClaims } from '@meshcall/shared';
+import type { JwtVerifier } from '@meshcall/server-kit';
+import type { Config } from './config.js';
+import type { Departures } from './cluster/departures.js';
+import type { ReplicaInbox } from './cluster/replica-inbox.js';
+import type { LocalSeats } from './local-seats.js';
+import type { SignalingMetrics } from './metrics.js';
+import type { SocketRateLimiter } from './rate-limit.js';
+import type { ChatHistory } from './repositories/chat-history.js';
+import type { GameStore } from './repositories/game-store.js';
+import type { RoomFlags } from './repositories/room-flags.js';
+import type { SeatStore } from './repositories/seat-store.js';
+import type { SignalMailbox } from './repositories/signal-mailbox.js';
+import type { SignalingServer } from './types.js';
+
+/** Everything a handler needs, built once per replica in app.ts. */
+export interface SignalingContext {
+  io: SignalingServer;
+  config: Config;
+  logger: FastifyBaseLogger;
+  metrics: SignalingMetrics;
+  accessTokens: JwtVerifier<AccessTokenClaims>;
+  tickets: JwtVerifier<JoinTicketClaims>;
+  seats: SeatStore;
+  mailbox: SignalMailbox;
+  chat: ChatHistory;
+  games: GameStore;
+  flags: RoomFlags;
+  localSeats: LocalSeats;
+  inbox: ReplicaInbox;
+  departures: Departures;
+  rateLimiter: SocketRateLimiter;
+  /** `replicaId|socketId`: where a seat's signals are published. */
+  routeOf(socketId: string): string;
+  /** Async work that must finish before shutdown completes (seat hand-offs of dropped sockets). */
+  track(work: Promise<unknown>): void;
+  now(): number;
+}

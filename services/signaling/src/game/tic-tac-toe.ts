@@ -1,0 +1,80 @@
+import type { GameMark, GameState } from '@meshcall/shared';
+
+/** What a rule decided: a new state, no change, or the reason the change is refused. */
+export type GameTransition<E> = { state: GameState } | { refused: E } | { unchanged: GameState };
+
+/** Why a move is refused; each becomes ILLEGAL_MOVE with a message saying which rule. */
+export type MoveRefusal = 'not-a-player' | 'waiting-for-opponent' | 'game-over' | 'not-your-turn' | 'cell-taken';
+
+export const moveRefusalMessages: Record<MoveRefusal, string> = {
+  'not-a-player': 'Only the two players may move.',
+  'waiting-for-opponent': 'Wait for a second player.',
+  'game-over': 'The game is over; start a new one.',
+  'not-your-turn': 'It is not your turn.',
+  'cell-taken': 'That cell is taken.',
+};
+
+const LINES: ReadonlyArray<readonly [number, number, number]> = [
+  [0, 1, 2],
+  [3, 4, 5],
+  [6, 7, 8],
+  [0, 3, 6],
+  [1, 4, 7],
+  [2, 5, 8],
+  [0, 4, 8],
+  [2, 4, 6],
+];
+
+export function newGame(players: GameState['players'] = { X: null, O: null }): GameState {
+  return { board: Array<GameMark | null>(9).fill(null), turn: 'X', winner: null, players: { ...players } };
+}
+
+function markOf(state: GameState, userId: string): GameMark | undefined {
+  if (state.players.X === userId) return 'X';
+  if (state.players.O === userId) return 'O';
+  return undefined;
+}
+
+function winnerOf(board: ReadonlyArray<GameMark | null>): GameState['winner'] {
+  for (const [a, b, c] of LINES) {
+    const mark = board[a];
+    if (mark && mark === board[b] && mark === board[c]) return mark;
+  }
+  return board.every((cell) => cell !== null) ? 'draw' : null;
+}
+
+/** A user took a seat: the first becomes X, the second O, anyone after watches. */
+export function assignPlayer(state: GameState, userId: string): GameTransition<never> {
+  if (markOf(state, userId)) return { unchanged: state };
+  if (state.players.X === null) return { state: newGame({ X: userId, O: state.players.O }) };
+  if (state.players.O === null) return { state: newGame({ X: state.players.X, O: userId }) };
+  return { unchanged: state };
+}
+
+/**
+ * A player left for good: the game cannot go on, so the board is cleared, whoever stays plays
+ * X (they are now the first seated player) and the next to join plays O.
+ */
+export function releasePlayer(state: GameState, userId: string): GameTransition<never> {
+  if (!markOf(state, userId)) return { unchanged: state };
+  const remaining = state.players.X === userId ? state.players.O : state.players.X;
+  return { state: newGame({ X: remaining, O: null }) };
+}
+
+export function applyMove(state: GameState, userId: string, cell: number): GameTransition<MoveRefusal> {
+  const mark = markOf(state, userId);
+  if (!mark) return { refused: 'not-a-player' };
+  if (state.players.X === null || state.players.O === null) return { refused: 'waiting-for-opponent' };
+  if (state.winner !== null) return { refused: 'game-over' };
+  if (state.turn !== mark) return { refused: 'not-your-turn' };
+  if (state.board[cell] !== null) return { refused: 'cell-taken' };
+  const board = [...state.board];
+  board[cell] = mark;
+  return { state: { board, turn: mark === 'X' ? 'O' : 'X', winner: winnerOf(board), players: { ...state.players } } };
+}
+
+/** A new game with the same players; a player or the room owner may start it. */
+export function resetGame(state: GameState, userId: string, isOwner: boolean): GameTransition<'not-allowed'> {
+  if (!markOf(state, userId) && !isOwner) return { refused: 'not-allowed' };
+  return { state: newGame(state.players) };
+}

@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { nanoid } from 'nanoid';
+import { z } from 'zod';
+import {
+  AppError,
+  CHAT_HISTORY_ON_JOIN,
+  ErrorCode,
+  SEAT_LEASE_MS,
+  joinPayloadSchema,
+  resumeSchema,
+  roomIdSchema,
+  type GameState,
+  type JoinResult,
+  type MediaState,
+} from '@meshcall/shared';
+import type { SignalingContext } from '../context.js';
+import { assignPlayer } from '../game/tic-tac-toe.js';
+import type { LocalSeat } from '../local-seats.js';
+import { planReplay } from '../repositories/signal-mailbox.js';
+import type { RoomSnapshot, TakeSeatResult } from '../repositories/seat-store.js';
+import { roomChannel, type SignalingSocket } from '../types.js';
+import { onClientEvent, type HandlerTools } from './client-event.js';
+
+const MUTED: MediaState = { audio: false, video: false, screen: false };
+
+/** Resume tokens are kept hashed: a Redis dump does not hand out seats. */
+export function hashResumeToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
+}
+
+const refusalOfTakeSeat: Record<Exclude<TakeSeatResult, { ok: true }>['reason'], AppError> = {
+  ROOM_CLOSED: new AppError(ErrorCode.ROOM_CLOSED),
+  ROOM_LOCKED: new AppError(ErrorCode.ROOM_LOCKED),
+  ROOM_FULL: new AppError(ErrorCode.ROOM_FULL),
+  TICKET_USED: new AppError(ErrorCode.TICKET_INVALID, 'This ticket was already used; ask for a new one.'),
+  KICKED: new AppError(ErrorCode.TICKET_INVALID, 'You were removed from this room; this ticket is no longer valid.'),
+};
+
+/**
+ * `room:join`: a ticket takes a new seat (capacity, lock and close checked in one script), a
+ * resume takes a held seat back, on any replica. Sockets that are mid-join are remembered so
+ * that one socket cannot race itself into two seats.
+ */
+export function registerJoinHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
+  let joining = false;
+  onClientEvent(ctx, socket, 'room:join', joinPayloadSchema, async (payload, tools) => {
+    if (joining || ctx.localSeats.of(socket)) throw new AppError(ErrorCode.CONFLICT, 'This socket already holds a seat; leave the room first.');
+    joining = true;
+    try {
+      return 'ticket' in payload ? await joinWithTicket(ctx, socket, payload.ticket) : await resume(ctx, socket, payload.resume, tools);
+    } finally {
+      joining = false;
+    }
+  });
+}
+
+async function joinWithTicket(ctx: SignalingContext, socket: SignalingSocket, ticket: string): Promise<JoinResult> {
+  const claims = await ctx.tickets.verify(ticket);
+  if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.TICKET_INVALID, 'The ticket was issued to someone else.');
+  const roomId = roomIdSchema.safeParse(claims.room);
+  if (!roomId.success) throw new AppError(ErrorCode.TICKET_INVALID);
+
+  const peerId = nanoid(16);
+  const resumeToken = nanoid(32);
+  const record = { peerId, userId: socket.data.userId, name: claims.name, role: claims.role };
+  const now = ctx.now();
+  const taken = await ctx.seats.takeSeat(
+    {
+      roomId: roomId.data,
+      record,
+      media: MUTED,
+      route: ctx.routeOf(socket.id),
+      resumeTokenHash: hashResumeToken(resumeToken),
+      leaseUntil: now + SEAT_LEASE_MS,
+      owner: claims.role === 'owner',
+      ticket: { jti: claims.jti, issuedAt: claims.iat, expiresAtMs: claims.exp * 1000, capacity: claims.cap, kind: claims.kind },
+    },
+    now,
+  );
+  if (taken.expired.length > 0) void ctx.departures.announce(roomId.data, taken.expired, 'disconnected');
+  if (!taken.ok) throw refusalOfTakeSeat[taken.reason];
+
+  const seat = ctx.localSeats.attach({
+    peerId,
+    roomId: roomId.data,
+    role: claims.role,
+    room: { capacity: taken.capacity, kind: claims.kind },
+    route: ctx.routeOf(socket.id),
+    record,
+    media: MUTED,
+    resumeTokenHash: hashResumeToken(resumeToken),
+    deliveredSeq: 0,
+    socket,
+  });
+  try {
+    if (!socket.connected) throw new AppError(ErrorCode.UNAVAILABLE, 'The connection closed while joining.');
+    const snapshot = await ctx.seats.snapshot(roomId.data, CHAT_HISTORY_ON_JOIN, ctx.now());
+    const game = claims.kind === 'game' ? await takeGameMark(ctx, seat) : null;
+    socket.to(roomChannel(roomId.data)).emit('peer:joined', { ...record, media: MUTED });
+    return {
+      peerId,
+      role: claims.role,
+      resumeToken,
+      room: { id: roomId.data, kind: claims.kind, capacity: taken.capacity, locked: snapshot.locked },
+      peers: snapshot.peers.filter((peer) => peer.peerId !== peerId),
+      chat: snapshot.chat,
+      game,
+      resync: false,
+    };
+  } catch (error) {
+    // Half a join is worse than none: give the seat back so the room is not one short.
+    ctx.localSeats.detach(seat);
+    await ctx.seats.releaseSeat(roomId.data, peerId, 'left', { kickBanMs: 0 }, ctx.now()).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** X for the first seated player, O for the second; the others learn of it through `game:state`. */
+async function takeGameMark(ctx: SignalingContext, seat: LocalSeat): Promise<GameState> {
+  const outcome = await ctx.games.update(seat.roomId, seat.peerId, (state) => assignPlayer(state, seat.record.userId), ctx.now());
+  if ('state' in outcome) {
+    seat.socket.to(roomChannel(seat.roomId)).emit('game:state', outcome.state);
+    return outcome.state;
+  }
+  if ('unchanged' in outcome) return outcome.unchanged;
+  throw new AppError(ErrorCode.NOT_IN_ROOM);
+}
+
+async function resume(
+  ctx: SignalingContext,
+  socket: SignalingSocket,
+  request: z.infer<typeof resumeSchema>,
+  tools: HandlerTools,
+): Promise<JoinResult> {
+  const { roomId, peerId } = request;
+  if (!ctx.inbox.hold(peerId)) throw new AppError(ErrorCode.CONFLICT, 'This seat is being resumed already.');
+  let held = true;
+  try {
+    const now = ctx.now();
+    const resumed = await ctx.seats.resumeSeat(
+      {
+        roomId,
+        peerId,
+        userId: socket.data.userId,
+        resumeTokenHash: hashResumeToken(request.resumeToken),
+        route: ctx.routeOf(socket.id),
+        leaseUntil: now + SEAT_LEASE_MS,
+      },
+      now,
+    );
+    if (!resumed.ok) {
+      throw resumed.reason === 'ROOM_CLOSED'
+        ? new AppError(ErrorCode.ROOM_CLOSED)
+        : new AppError(ErrorCode.TICKET_INVALID, 'That seat is gone; join the room again with a new ticket.');
+    }
+    // An older socket of this seat on this very replica lets go now (its eviction message only matches it).
+    const previous = ctx.localSeats.get(peerId);
+    if (previous) {
+      ctx.localSeats.detach(previous);
+      previous.socket.disconnect(true);
+    }
+    const lastSeen = request.lastSignalSeq ?? (resumed.awayAtSeq >= 0 ? resumed.awayAtSeq : undefined);
+    const plan = planReplay(resumed.mailbox, resumed.currentSeq, lastSeen);
+    const seat: LocalSeat = ctx.localSeats.attach({
+      peerId,
+      roomId,
+      role: resumed.record.role,
+      room: { capacity: resumed.capacity, kind: resumed.kind },
+      route: ctx.routeOf(socket.id),
+      record: resumed.record,
+      media: resumed.media,
+      resumeTokenHash: hashResumeToken(request.resumeToken),
+      // Replayed entries advance it; held live signals at or below it are duplicates.
+      deliveredSeq: plan.resync ? plan.deliveredSeq : (lastSeen ?? 0),
+      socket,
+    });
+    let snapshot: RoomSnapshot;
+    let game: GameState | null;
+    try {
+      snapshot = await ctx.seats.snapshot(roomId, CHAT_HISTORY_ON_JOIN, ctx.now());
+      game = resumed.kind === 'game' ? await ctx.games.current(roomId) : null;
+    } catch (error) {
+      // Keep the seat for another attempt, exactly as if the socket had dropped.
+      ctx.localSeats.detach(seat);
+      await ctx.seats.markAway(roomId, seat, ctx.now() + ctx.config.RESUME_GRACE_MS, ctx.now()).catch(() => undefined);
+      throw error;
+    }
+    held = false;
+    tools.afterAck(() => {
+      for (const entry of plan.replay) ctx.inbox.deliver(seat, entry);
+      for (const signal of ctx.inbox.release(peerId)) ctx.inbox.deliver(seat, signal);
+    });
+    ctx.logger.info({ roomId, peerId, replayed: plan.replay.length, resync: plan.resync }, 'seat resumed');
+    return {
+      peerId,
+      role: resumed.record.role,
+      resumeToken: request.resumeToken,
+      room: { id: roomId, kind: resumed.kind, capacity: resumed.capacity, locked: snapshot.locked },
+      peers: snapshot.peers.filter((peer) => peer.peerId !== peerId),
+      chat: snapshot.chat,
+      game,
+      resync: plan.resync,
+    };
+  } finally {
+    if (held) ctx.inbox.release(peerId);
+  }
+}

@@ -1,0 +1,46 @@
+import { AppError, ErrorCode, emptyPayloadSchema } from '@meshcall/shared';
+import type { SignalingContext } from '../context.js';
+import type { SignalingSocket } from '../types.js';
+import { onClientEvent } from './client-event.js';
+
+/**
+ * Leaving on purpose frees the seat at once and tells the room. A dropped connection only marks
+ * the seat away: it is kept for the resume grace window, and the room hears `peer:left` from the
+ * sweeper only if nobody resumes it in time.
+ */
+export function registerLeaveHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
+  onClientEvent(
+    ctx,
+    socket,
+    'room:leave',
+    emptyPayloadSchema,
+    async () => {
+      const seat = ctx.localSeats.of(socket);
+      if (!seat) throw new AppError(ErrorCode.NOT_IN_ROOM);
+      // Out of the room locally whatever Redis says: if it cannot answer, the lease runs out instead.
+      ctx.localSeats.detach(seat);
+      try {
+        const released = await ctx.seats.releaseSeat(seat.roomId, seat.peerId, 'left', { kickBanMs: 0 }, ctx.now());
+        if (released) await ctx.departures.announce(seat.roomId, [{ peerId: seat.peerId, userId: released.userId }], 'left');
+      } catch (error) {
+        ctx.logger.warn({ err: error, roomId: seat.roomId, peerId: seat.peerId }, 'could not release a seat; its lease will lapse');
+      }
+      return null;
+    },
+    { emptyPayloadAllowed: true },
+  );
+
+  socket.on('disconnect', (reason) => {
+    void ctx.rateLimiter.forget(socket.id);
+    const seat = ctx.localSeats.of(socket);
+    if (!seat) return;
+    ctx.localSeats.detach(seat);
+    const now = ctx.now();
+    ctx.track(
+      ctx.seats.markAway(seat.roomId, seat, now + ctx.config.RESUME_GRACE_MS, now).then(
+        () => ctx.logger.info({ roomId: seat.roomId, peerId: seat.peerId, reason }, 'peer disconnected; seat held for resume'),
+        (error: unknown) => ctx.logger.warn({ err: error, roomId: seat.roomId, peerId: seat.peerId }, 'could not mark a seat away; its lease will lapse'),
+      ),
+    );
+  });
+}

@@ -1,0 +1,26 @@
+import { AppError, ErrorCode, signalPayloadSchema } from '@meshcall/shared';
+import type { SignalingContext } from '../context.js';
+import type { SignalingSocket } from '../types.js';
+import { onClientEvent } from './client-event.js';
+import { requireSeat } from './require-seat.js';
+
+/**
+ * `signal`: an SDP description or ICE candidate for one named peer. Redis decides whether the
+ * recipient sits in the sender's room (a peer id of another room is simply not found), and the
+ * message goes only to the replica holding that peer's socket. If Redis cannot answer, nothing
+ * is relayed.
+ */
+export function registerSignalHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
+  onClientEvent(ctx, socket, 'signal', signalPayloadSchema, async (payload) => {
+    const seat = requireSeat(ctx, socket);
+    if (payload.to === seat.peerId) throw new AppError(ErrorCode.PEER_NOT_FOUND, 'A peer cannot signal itself.');
+    const message =
+      payload.description !== undefined
+        ? { from: seat.peerId, description: payload.description }
+        : { from: seat.peerId, candidate: payload.candidate ?? null };
+    const result = await ctx.mailbox.relay(seat.roomId, seat.peerId, payload.to, message, ctx.now());
+    if (!result.ok) throw new AppError(result.reason === 'NOT_IN_ROOM' ? ErrorCode.NOT_IN_ROOM : ErrorCode.PEER_NOT_FOUND);
+    ctx.metrics.relayed.inc({ kind: 'signal' });
+    return null;
+  });
+}

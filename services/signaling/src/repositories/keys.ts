@@ -1,0 +1,59 @@
+import { redisKeys } from '@meshcall/shared';
+
+/** Signaling's own per-room keys; the room id is a hash tag (`{roomId}`), as in redis-contract.ts. */
+export function ownRoomKey(roomId: string, name: 'peers' | 'media' | 'routes' | 'sessions' | 'signal-seqs' | 'info' | 'chat' | 'game'): string {
+  return `meshcall:room:{${roomId}}:sig:${name}`;
+}
+
+/**
+ * Every per-room key signaling touches, in the fixed order the Lua scripts expect (room-script.ts).
+ * All carry the room id as a hash tag, so a Redis Cluster keeps them on one shard and one script
+ * may use them together. Seats, locked and closed are shared with the rooms service.
+ */
+export function roomKeys(roomId: string): string[] {
+  return [
+    redisKeys.roomSeats(roomId),
+    ownRoomKey(roomId, 'peers'),
+    ownRoomKey(roomId, 'media'),
+    ownRoomKey(roomId, 'routes'),
+    ownRoomKey(roomId, 'sessions'),
+    ownRoomKey(roomId, 'signal-seqs'),
+    ownRoomKey(roomId, 'info'),
+    redisKeys.roomClosed(roomId),
+    redisKeys.roomLocked(roomId),
+    ownRoomKey(roomId, 'chat'),
+    ownRoomKey(roomId, 'game'),
+  ];
+}
+
+/**
+ * Prefix of the per-peer and per-user keys a script derives itself (mailboxes, tombstones, kick
+ * bans, used tickets): the same hash tag, so they live on the room's shard.
+ */
+export function roomKeyPrefix(roomId: string): string {
+  return `meshcall:room:{${roomId}}:sig:`;
+}
+
+/** Cluster-wide keys and channels of the signaling tier. */
+export const signalingKeys = {
+  /**
+   * Index of every seat lease: member `roomId/peerId`, score = lease expiry (ms). Only a hint for
+   * the sweeper to find expired seats without scanning rooms; the room's seats key decides.
+   */
+  leaseIndex: 'meshcall:signaling:leases',
+  /** Held for one sweep interval by the replica whose turn it is to sweep. */
+  sweeperLock: 'meshcall:signaling:sweeper-lock',
+  /** A replica's own channel: signals and evictions for sockets it holds. */
+  replicaChannel: (replicaId: string) => `meshcall:signaling:replica:${replicaId}`,
+  replicaChannelPrefix: 'meshcall:signaling:replica:',
+} as const;
+
+export function leaseMember(roomId: string, peerId: string): string {
+  return `${roomId}/${peerId}`;
+}
+
+export function parseLeaseMember(member: string): { roomId: string; peerId: string } | undefined {
+  const slash = member.indexOf('/');
+  if (slash <= 0 || slash === member.length - 1) return undefined;
+  return { roomId: member.slice(0, slash), peerId: member.slice(slash + 1) };
+}

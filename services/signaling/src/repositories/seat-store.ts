@@ -1,0 +1,506 @@
+import type { Redis } from 'ioredis';
+import {
+  chatMessageSchema,
+  mediaStateSchema,
+  peerSchema,
+  roomKindSchema,
+  type ChatMessage,
+  type MediaState,
+  type Peer,
+  type RoomKind,
+} from '@meshcall/shared';
+import { leaseMember, ownRoomKey, signalingKeys } from './keys.js';
+import { RoomScript, TOMBSTONE_MS } from './room-script.js';
+import { mailboxEntrySchema, type MailboxEntry } from './signal-mailbox.js';
+
+/** Who sits where: the public part every peer sees. */
+export type SeatRecord = Omit<Peer, 'media'>;
+
+/** A seat another replica (or the sweeper) removed, so the room must hear `peer:left`. */
+export interface RemovedSeat {
+  peerId: string;
+  userId: string;
+}
+
+export interface TakeSeatInput {
+  roomId: string;
+  record: SeatRecord;
+  media: MediaState;
+  /** `replicaId|socketId`: where this seat's signals are delivered. */
+  route: string;
+  resumeTokenHash: string;
+  leaseUntil: number;
+  owner: boolean;
+  ticket: { jti: string; issuedAt: number; expiresAtMs: number; capacity: number; kind: RoomKind };
+}
+
+export type TakeSeatResult =
+  | { ok: true; capacity: number; locked: boolean; expired: RemovedSeat[] }
+  | { ok: false; reason: 'ROOM_CLOSED' | 'TICKET_USED' | 'KICKED' | 'ROOM_LOCKED' | 'ROOM_FULL'; expired: RemovedSeat[] };
+
+export interface ResumeSeatInput {
+  roomId: string;
+  peerId: string;
+  userId: string;
+  resumeTokenHash: string;
+  route: string;
+  leaseUntil: number;
+}
+
+export type ResumeSeatResult =
+  | {
+      ok: true;
+      record: SeatRecord;
+      media: MediaState;
+      /** The last seq handed out for this peer. */
+      currentSeq: number;
+      /** What the previous replica had emitted when the socket dropped; -1 when it crashed. */
+      awayAtSeq: number;
+      mailbox: MailboxEntry[];
+      capacity: number;
+      kind: RoomKind;
+      locked: boolean;
+    }
+  | { ok: false; reason: 'ROOM_CLOSED' | 'SEAT_GONE' };
+
+/** What a local socket's replica knows about its seat, enough to put it back if Redis lost it. */
+export interface HeldSeat {
+  peerId: string;
+  route: string;
+  record: SeatRecord;
+  media: MediaState;
+  resumeTokenHash: string;
+  deliveredSeq: number;
+}
+
+export type RenewalOutcome = 'renewed' | 'restored' | 'replaced' | 'evicted' | 'closed';
+
+export interface RoomSnapshot {
+  peers: Peer[];
+  chat: ChatMessage[];
+  locked: boolean;
+}
+
+const seatRecordSchema = peerSchema.omit({ media: true });
+
+const takeSeatScript = new RoomScript(
+  'take-seat',
+  `
+local peer_id, lease_until, record, media_json, route, session = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local owner, jti, ticket_expires_at, issued_at = ARGV[10], ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13])
+local ticket_capacity, kind, user_id = tonumber(ARGV[14]), ARGV[15], ARGV[16]
+
+if redis.call('EXISTS', closed) == 1 then return {'ROOM_CLOSED', 0, {}} end
+local ticket_key = prefix .. 'ticket:' .. jti
+if redis.call('EXISTS', ticket_key) == 1 then return {'TICKET_USED', 0, {}} end
+local kicked_at = redis.call('GET', prefix .. 'kicked:' .. user_id)
+if kicked_at and tonumber(kicked_at) >= issued_at then return {'KICKED', 0, {}} end
+if owner ~= '1' and redis.call('EXISTS', locked) == 1 then return {'ROOM_LOCKED', 0, {}} end
+
+-- The capacity is the ticket's unless rooms announced a change after the ticket was issued.
+local cap = ticket_capacity
+local capacity_set_at = tonumber(redis.call('HGET', info, 'capacitySetAt') or '-1')
+if capacity_set_at >= issued_at and redis.call('HEXISTS', info, 'capacity') == 1 then
+  cap = capacity()
+else
+  redis.call('HSET', info, 'capacity', ticket_capacity, 'capacitySetAt', issued_at)
+end
+redis.call('HSET', info, 'kind', kind)
+
+local expired = drop_expired()
+if redis.call('ZCARD', seats) >= cap then
+  if #expired > 0 then settle_room() end
+  return {'ROOM_FULL', cap, expired}
+end
+redis.call('ZADD', seats, lease_until, peer_id)
+redis.call('HSET', peers, peer_id, record)
+redis.call('HSET', media, peer_id, media_json)
+redis.call('HSET', routes, peer_id, route)
+redis.call('HSET', sessions, peer_id, session)
+redis.call('SET', ticket_key, '1', 'PX', math.max(ticket_expires_at - now, 1000))
+for _, key in ipairs({chat, game, info}) do redis.call('PERSIST', key) end
+settle_room()
+return {'OK', cap, expired, redis.call('EXISTS', locked)}
+`,
+);
+
+const resumeSeatScript = new RoomScript(
+  'resume-seat',
+  `
+local peer_id, user_id, token_hash, lease_until, route = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+if redis.call('EXISTS', closed) == 1 then return {'ROOM_CLOSED'} end
+if not is_seated(peer_id) then return {'SEAT_GONE'} end
+local record = redis.call('HGET', peers, peer_id)
+local session_json = redis.call('HGET', sessions, peer_id)
+if not record or not session_json then return {'SEAT_GONE'} end
+local session = cjson.decode(session_json)
+if cjson.decode(record).userId ~= user_id or session.tokenHash ~= token_hash then return {'SEAT_GONE'} end
+
+local old_route = redis.call('HGET', routes, peer_id)
+redis.call('ZADD', seats, 'XX', lease_until, peer_id)
+redis.call('HSET', routes, peer_id, route)
+-- What the previous replica delivered is answered once; a later crash must not reuse it.
+local away_at_seq = session.awayAtSeq or -1
+session.awayAtSeq = -1
+redis.call('HSET', sessions, peer_id, cjson.encode(session))
+-- A socket the server still believes alive is stale now: its replica must let go of it.
+if old_route and old_route ~= '' and old_route ~= route then publish_evict(old_route, peer_id, 'replaced') end
+local mailbox = redis.call('LRANGE', prefix .. 'mailbox:' .. peer_id, 0, -1)
+return {'OK', record, redis.call('HGET', media, peer_id) or '', redis.call('HGET', seqs, peer_id) or '0',
+  tostring(away_at_seq), mailbox, tostring(capacity()), redis.call('HGET', info, 'kind') or '',
+  redis.call('EXISTS', locked)}
+`,
+);
+
+const markAwayScript = new RoomScript(
+  'mark-away',
+  `
+local peer_id, route, grace_until, delivered_seq = ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7])
+if redis.call('HGET', routes, peer_id) ~= route then return 0 end
+redis.call('HSET', routes, peer_id, '')
+local session = cjson.decode(redis.call('HGET', sessions, peer_id))
+session.awayAtSeq = delivered_seq
+redis.call('HSET', sessions, peer_id, cjson.encode(session))
+redis.call('ZADD', seats, 'XX', grace_until, peer_id)
+return 1
+`,
+);
+
+const releaseSeatScript = new RoomScript(
+  'release-seat',
+  `
+local peer_id, reason, tombstone_ms, ban_ms = ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
+if not redis.call('ZSCORE', seats, peer_id) then return {'NOT_FOUND', ''} end
+local user_id, route = remove_seat(peer_id, tombstone_ms)
+if reason == 'kicked' then
+  -- Tickets issued up to this second are void for the kicked user; a fresh one from rooms is not.
+  if user_id ~= '' then redis.call('SET', prefix .. 'kicked:' .. user_id, math.floor(now / 1000), 'PX', ban_ms) end
+  publish_evict(route, peer_id, 'kicked')
+end
+settle_room()
+return {'OK', user_id}
+`,
+);
+
+const renewSeatsScript = new RoomScript(
+  'renew-seats',
+  `
+local lease_until, restore_capacity, restore_kind = ARGV[4], ARGV[5], ARGV[6]
+local room_closed = redis.call('EXISTS', closed) == 1
+local results = {}
+local restored = false
+local i = 7
+while i <= #ARGV do
+  local peer_id, route, record, media_json, session, seq = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
+  i = i + 6
+  local outcome
+  if redis.call('ZSCORE', seats, peer_id) then
+    if redis.call('HGET', routes, peer_id) == route then
+      redis.call('ZADD', seats, lease_until, peer_id)
+      outcome = 'renewed'
+    else
+      outcome = 'replaced'
+    end
+  elseif room_closed then
+    outcome = 'closed'
+  elseif redis.call('EXISTS', prefix .. 'gone:' .. peer_id) == 1 then
+    outcome = 'evicted'
+  else
+    -- Gone without a deliberate removal: Redis lost its data, or the sweeper took a seat whose
+    -- lease could not be renewed (Redis unreachable). The socket is alive, so the seat returns,
+    -- unless someone took it in the meantime.
+    if redis.call('HEXISTS', info, 'capacity') == 0 then
+      redis.call('HSET', info, 'capacity', restore_capacity, 'capacitySetAt', 0, 'kind', restore_kind)
+    end
+    if live_count() >= capacity() then
+      outcome = 'evicted'
+    else
+      redis.call('ZADD', seats, lease_until, peer_id)
+      redis.call('HSET', peers, peer_id, record)
+      redis.call('HSET', media, peer_id, media_json)
+      redis.call('HSET', routes, peer_id, route)
+      redis.call('HSET', sessions, peer_id, session)
+      redis.call('HSETNX', seqs, peer_id, seq)
+      outcome = 'restored'
+      restored = true
+    end
+  end
+  table.insert(results, peer_id)
+  table.insert(results, outcome)
+end
+if restored then
+  for _, key in ipairs({chat, game, info}) do redis.call('PERSIST', key) end
+  settle_room()
+end
+return results
+`,
+);
+
+const sweepScript = new RoomScript(
+  'sweep-seats',
+  `
+local results = {}
+local removed = false
+for i = 4, #ARGV do
+  local peer_id = ARGV[i]
+  local score = redis.call('ZSCORE', seats, peer_id)
+  if not score then
+    table.insert(results, peer_id); table.insert(results, 'missing'); table.insert(results, '')
+  elseif tonumber(score) >= now then
+    table.insert(results, peer_id); table.insert(results, 'alive'); table.insert(results, score)
+  else
+    local user_id = remove_seat(peer_id, false)
+    table.insert(results, peer_id); table.insert(results, 'removed'); table.insert(results, user_id)
+    removed = true
+  end
+end
+if removed then settle_room() end
+return results
+`,
+);
+
+const updateMediaScript = new RoomScript(
+  'update-media',
+  `
+local peer_id, media_json = ARGV[4], ARGV[5]
+if not is_seated(peer_id) then return 0 end
+redis.call('HSET', media, peer_id, media_json)
+return 1
+`,
+);
+
+const snapshotScript = new RoomScript(
+  'room-snapshot',
+  `
+local chat_count = tonumber(ARGV[4])
+local list = {}
+for _, peer_id in ipairs(redis.call('ZRANGEBYSCORE', seats, now, '+inf')) do
+  local record = redis.call('HGET', peers, peer_id)
+  if record then
+    table.insert(list, record)
+    table.insert(list, redis.call('HGET', media, peer_id) or '')
+  end
+end
+local recent = {}
+if chat_count > 0 then recent = redis.call('LRANGE', chat, -chat_count, -1) end
+return {list, recent, redis.call('EXISTS', locked)}
+`,
+);
+
+const closeRoomScript = new RoomScript(
+  'close-room',
+  `
+for _, peer_id in ipairs(redis.call('HKEYS', peers)) do redis.call('DEL', prefix .. 'mailbox:' .. peer_id) end
+redis.call('DEL', seats, peers, media, routes, sessions, seqs, info, chat, game)
+return 1
+`,
+);
+
+function asArray(value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw new Error('unexpected script reply');
+  return value;
+}
+
+function removedSeatsFrom(flat: unknown): RemovedSeat[] {
+  const items = asArray(flat).map(String);
+  const removed: RemovedSeat[] = [];
+  for (let i = 0; i + 1 < items.length; i += 2) removed.push({ peerId: items[i] as string, userId: items[i + 1] as string });
+  return removed;
+}
+
+function parseMedia(json: string): MediaState {
+  const parsed = json ? mediaStateSchema.safeParse(JSON.parse(json)) : undefined;
+  return parsed?.success ? parsed.data : { audio: false, video: false, screen: false };
+}
+
+/**
+ * Seats of rooms in Redis: the capacity script, leases and their renewal, resume, release, and
+ * the sweep of expired leases. Every operation on a room is one Lua script, so concurrent
+ * replicas never see a half-applied change.
+ */
+export class SeatStore {
+  constructor(private readonly redis: Redis) {}
+
+  async takeSeat(input: TakeSeatInput, now: number): Promise<TakeSeatResult> {
+    const session = JSON.stringify({ tokenHash: input.resumeTokenHash, awayAtSeq: -1 });
+    const reply = asArray(
+      await takeSeatScript.run(this.redis, input.roomId, now, [
+        input.record.peerId,
+        input.leaseUntil,
+        JSON.stringify(input.record),
+        JSON.stringify(input.media),
+        input.route,
+        session,
+        input.owner ? '1' : '0',
+        input.ticket.jti,
+        input.ticket.expiresAtMs,
+        input.ticket.issuedAt,
+        input.ticket.capacity,
+        input.ticket.kind,
+        input.record.userId,
+      ]),
+    );
+    const status = String(reply[0]);
+    const expired = removedSeatsFrom(reply[2]);
+    if (status === 'OK') {
+      await this.indexLeases(input.roomId, [[input.record.peerId, input.leaseUntil]]);
+      return { ok: true, capacity: Number(reply[1]), locked: Number(reply[3]) === 1, expired };
+    }
+    return { ok: false, reason: status as Exclude<TakeSeatResult, { ok: true }>['reason'], expired };
+  }
+
+  async resumeSeat(input: ResumeSeatInput, now: number): Promise<ResumeSeatResult> {
+    const reply = asArray(
+      await resumeSeatScript.run(this.redis, input.roomId, now, [input.peerId, input.userId, input.resumeTokenHash, input.leaseUntil, input.route]),
+    );
+    const status = String(reply[0]);
+    if (status !== 'OK') return { ok: false, reason: status as 'ROOM_CLOSED' | 'SEAT_GONE' };
+    await this.indexLeases(input.roomId, [[input.peerId, input.leaseUntil]]);
+    const mailbox: MailboxEntry[] = [];
+    for (const raw of asArray(reply[5])) {
+      const entry = mailboxEntrySchema.safeParse(JSON.parse(String(raw)));
+      if (entry.success) mailbox.push(entry.data);
+    }
+    const kind = roomKindSchema.safeParse(String(reply[7]));
+    return {
+      ok: true,
+      record: seatRecordSchema.parse(JSON.parse(String(reply[1]))),
+      media: parseMedia(String(reply[2])),
+      currentSeq: Number(reply[3]),
+      awayAtSeq: Number(reply[4]),
+      mailbox,
+      capacity: Number(reply[6]),
+      kind: kind.success ? kind.data : 'business',
+      locked: Number(reply[8]) === 1,
+    };
+  }
+
+  /**
+   * The socket dropped: keep the seat for the grace window (others are not told yet) and remember
+   * how far signal delivery got. A no-op when the seat moved to another socket meanwhile.
+   */
+  async markAway(roomId: string, seat: HeldSeat, graceUntil: number, now: number): Promise<boolean> {
+    const reply = await markAwayScript.run(this.redis, roomId, now, [seat.peerId, seat.route, graceUntil, seat.deliveredSeq]);
+    if (Number(reply) !== 1) return false;
+    await this.indexLeases(roomId, [[seat.peerId, graceUntil]]);
+    return true;
+  }
+
+  /** Leave or kick: the seat is freed at once. Returns the user who held it, or undefined if it was not there. */
+  async releaseSeat(
+    roomId: string,
+    peerId: string,
+    reason: 'left' | 'kicked',
+    options: { kickBanMs: number },
+    now: number,
+  ): Promise<{ userId: string } | undefined> {
+    const reply = asArray(await releaseSeatScript.run(this.redis, roomId, now, [peerId, reason, TOMBSTONE_MS, options.kickBanMs]));
+    await this.redis.zrem(signalingKeys.leaseIndex, leaseMember(roomId, peerId));
+    return String(reply[0]) === 'OK' ? { userId: String(reply[1]) } : undefined;
+  }
+
+  /**
+   * Renews the leases of the seats this replica holds in one room, in one script; puts back
+   * seats Redis lost, and reports those that were taken away deliberately.
+   */
+  async renewSeats(
+    roomId: string,
+    room: { capacity: number; kind: RoomKind },
+    held: HeldSeat[],
+    leaseUntil: number,
+    now: number,
+  ): Promise<Map<string, RenewalOutcome>> {
+    const args: Array<string | number> = [leaseUntil, room.capacity, room.kind];
+    for (const seat of held) {
+      args.push(
+        seat.peerId,
+        seat.route,
+        JSON.stringify(seat.record),
+        JSON.stringify(seat.media),
+        JSON.stringify({ tokenHash: seat.resumeTokenHash, awayAtSeq: -1 }),
+        seat.deliveredSeq,
+      );
+    }
+    const flat = asArray(await renewSeatsScript.run(this.redis, roomId, now, args)).map(String);
+    const outcomes = new Map<string, RenewalOutcome>();
+    for (let i = 0; i + 1 < flat.length; i += 2) outcomes.set(flat[i] as string, flat[i + 1] as RenewalOutcome);
+    const live = held.filter((seat) => {
+      const outcome = outcomes.get(seat.peerId);
+      return outcome === 'renewed' || outcome === 'restored';
+    });
+    await this.indexLeases(roomId, live.map((seat) => [seat.peerId, leaseUntil]));
+    return outcomes;
+  }
+
+  /** Lease-index entries that have expired, grouped by room: candidates for a sweep. */
+  async expiredLeaseCandidates(now: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(signalingKeys.leaseIndex, '-inf', `(${now}`, 'LIMIT', 0, limit);
+  }
+
+  /** Removes the expired seats among candidates; fixes the index for the rest. Returns the removed seats. */
+  async sweepRoom(roomId: string, candidates: string[], now: number): Promise<RemovedSeat[]> {
+    const flat = asArray(await sweepScript.run(this.redis, roomId, now, candidates)).map(String);
+    const removed: RemovedSeat[] = [];
+    const stale: string[] = [];
+    const alive: Array<[string, number]> = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      const peerId = flat[i] as string;
+      const status = flat[i + 1];
+      if (status === 'removed') {
+        removed.push({ peerId, userId: flat[i + 2] as string });
+        stale.push(leaseMember(roomId, peerId));
+      } else if (status === 'missing') {
+        stale.push(leaseMember(roomId, peerId));
+      } else {
+        alive.push([peerId, Number(flat[i + 2])]);
+      }
+    }
+    if (stale.length > 0) await this.redis.zrem(signalingKeys.leaseIndex, ...stale);
+    await this.indexLeases(roomId, alive);
+    return removed;
+  }
+
+  async updateMedia(roomId: string, peerId: string, media: MediaState, now: number): Promise<boolean> {
+    return Number(await updateMediaScript.run(this.redis, roomId, now, [peerId, JSON.stringify(media)])) === 1;
+  }
+
+  /** Everyone seated (live leases), the last chat messages, and the lock flag. */
+  async snapshot(roomId: string, chatCount: number, now: number): Promise<RoomSnapshot> {
+    const reply = asArray(await snapshotScript.run(this.redis, roomId, now, [chatCount]));
+    const flat = asArray(reply[0]).map(String);
+    const peers: Peer[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const record = seatRecordSchema.safeParse(JSON.parse(flat[i] as string));
+      if (record.success) peers.push({ ...record.data, media: parseMedia(flat[i + 1] as string) });
+    }
+    const chat: ChatMessage[] = [];
+    for (const raw of asArray(reply[1])) {
+      const message = chatMessageSchema.safeParse(JSON.parse(String(raw)));
+      if (message.success) chat.push(message.data);
+    }
+    return { peers, chat, locked: Number(reply[2]) === 1 };
+  }
+
+  /** User ids of everyone seated now (for game bookkeeping when someone leaves). */
+  async seatedUserIds(roomId: string, now: number): Promise<Set<string>> {
+    const snapshot = await this.snapshot(roomId, 0, now);
+    return new Set(snapshot.peers.map((peer) => peer.userId));
+  }
+
+  /** Rooms announced a new capacity: it wins over tickets issued before now. */
+  async setCapacity(roomId: string, capacity: number, now: number): Promise<void> {
+    await this.redis.hset(ownRoomKey(roomId, 'info'), 'capacity', capacity, 'capacitySetAt', Math.floor(now / 1000));
+  }
+
+  /** The room is closed: every seat, chat line, board and mailbox goes. */
+  async deleteRoom(roomId: string, now: number): Promise<void> {
+    await closeRoomScript.run(this.redis, roomId, now, []);
+  }
+
+  private async indexLeases(roomId: string, leases: Array<[string, number]>): Promise<void> {
+    if (leases.length === 0) return;
+    const args: Array<string | number> = [];
+    for (const [peerId, until] of leases) args.push(until, leaseMember(roomId, peerId));
+    await this.redis.zadd(signalingKeys.leaseIndex, ...args);
+  }
+}

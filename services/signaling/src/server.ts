@@ -1,0 +1,27 @@
+import pino from 'pino';
+import { TokenAudience, TokenIssuer, joinTicketClaimsSchema, ErrorCode } from '@meshcall/shared';
+import { createAccessTokenVerifier, createJwtVerifier, loggerOptions, serve } from '@meshcall/server-kit';
+import { createApplication } from './app.js';
+import { loadSignalingConfig } from './config.js';
+import { createRedisConnections } from './redis.js';
+
+const config = loadSignalingConfig();
+const logger = pino({ ...(loggerOptions('signaling', config.LOG_LEVEL) as pino.LoggerOptions), base: { service: 'signaling', replica: config.REPLICA_ID } });
+
+const redis = createRedisConnections(config.REDIS_URL, logger);
+logger.info('waiting for Redis');
+await redis.ready();
+
+const { app } = await createApplication(config, {
+  redis,
+  accessTokens: createAccessTokenVerifier(config.AUTH_JWKS_URL),
+  tickets: createJwtVerifier({
+    keys: config.ROOMS_JWKS_URL,
+    issuer: TokenIssuer.rooms,
+    audience: TokenAudience.signaling,
+    claims: joinTicketClaimsSchema,
+    invalidCode: ErrorCode.TICKET_INVALID,
+  }),
+});
+
+await serve(app, { host: config.HOST, port: config.PORT, onClose: () => redis.quit() });

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataOf, errorCodeOf, request, requestRaw } from './support/client.js';
+import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
+import { startTestRedis, type TestRedis } from './support/redis.js';
+import { startReplica, type InProcessReplica } from './support/replicas.js';
+import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
+
+const offer = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' };
+const answer = { type: 'answer' as const, sdp: 'v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\n' };
+const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+
+describe('signal relay across replicas', () => {
+  let redis: TestRedis;
+  let issuer: TestTokenIssuer;
+  let one: InProcessReplica;
+  let two: InProcessReplica;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    issuer = await TestTokenIssuer.start();
+    one = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'relay-1' });
+    two = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'relay-2' });
+  });
+
+  afterAll(async () => {
+    await Promise.all([one?.close(), two?.close()]);
+    await issuer?.stop();
+    await redis?.stop();
+  });
+
+  it('relays offer, answer and candidates between peers on different replicas, to the named peer only', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId });
+    const bob = await seatUser(two.url, issuer, { roomId });
+    const carol = await seatUser(two.url, issuer, { roomId });
+    try {
+      // Everyone learns who is there: the joiner from its ack, the others from peer:joined.
+      expect(bob.joined.peers.map((p) => p.peerId)).toEqual([alice.joined.peerId]);
+      expect(carol.joined.peers.map((p) => p.peerId).sort()).toEqual([alice.joined.peerId, bob.joined.peerId].sort());
+      await alice.log.waitFor('peer:joined', (p) => p.peerId === carol.joined.peerId);
+
+      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
+      dataOf(await request(bob.socket, 'signal', { to: alice.joined.peerId, description: answer }));
+      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, candidate }));
+
+      const atBob = await bob.log.waitFor('signal', (s) => s.candidate !== undefined);
+      expect(atBob).toMatchObject({ from: alice.joined.peerId, candidate });
+      expect(bob.log.of('signal').map((s) => s.description?.type ?? 'candidate')).toEqual(['offer', 'candidate']);
+      expect(bob.log.of('signal').map((s) => s.seq)).toEqual([1, 2]);
+      expect(await alice.log.waitFor('signal')).toMatchObject({ from: bob.joined.peerId, description: answer, seq: 1 });
+
+      // Carol shares the room and a replica with Bob, yet saw none of it.
+      dataOf(await request(carol.socket, 'chat:send', { text: 'sync point' }));
+      await bob.log.waitFor('chat:message');
+      expect(carol.log.of('signal')).toEqual([]);
+    } finally {
+      closeAll(alice, bob, carol);
+    }
+  });
+
+  it('never lets a peer of room A reach a peer of room B, even with its exact peer id', async () => {
+    const mallory = await seatUser(one.url, issuer, { roomId: newRoomId() });
+    const victimRoom = newRoomId();
+    const victim = await seatUser(two.url, issuer, { roomId: victimRoom });
+    const friend = await seatUser(one.url, issuer, { roomId: victimRoom });
+    try {
+      const guessed = await request(mallory.socket, 'signal', { to: victim.joined.peerId, description: offer });
+      expect(errorCodeOf(guessed)).toBe('PEER_NOT_FOUND');
+      const candidateTry = await request(mallory.socket, 'signal', { to: victim.joined.peerId, candidate });
+      expect(errorCodeOf(candidateTry)).toBe('PEER_NOT_FOUND');
+
+      // A legitimate signal to the victim arrives, and it is the only one the victim ever got.
+      dataOf(await request(friend.socket, 'signal', { to: victim.joined.peerId, description: offer }));
+      const received = await victim.log.waitFor('signal');
+      expect(received.from).toBe(friend.joined.peerId);
+      expect(victim.log.of('signal')).toHaveLength(1);
+      expect(received.seq).toBe(1);
+    } finally {
+      closeAll(mallory, victim, friend);
+    }
+  });
+
+  it('refuses signals from a socket without a seat and to peers that do not exist', async () => {
+    const roomId = newRoomId();
+    const seated = await seatUser(one.url, issuer, { roomId });
+    const outsider = await connectUser(two.url, issuer);
+    try {
+      expect(errorCodeOf(await request(outsider.socket, 'signal', { to: seated.joined.peerId, description: offer }))).toBe('NOT_IN_ROOM');
+      expect(errorCodeOf(await request(seated.socket, 'signal', { to: 'nobody-here-1234', description: offer }))).toBe('PEER_NOT_FOUND');
+      expect(errorCodeOf(await request(seated.socket, 'signal', { to: seated.joined.peerId, description: offer }))).toBe('PEER_NOT_FOUND');
+      // Both a description and a candidate in one signal is not a signal.
+      expect(errorCodeOf(await requestRaw(seated.socket, 'signal', { to: seated.joined.peerId, description: offer, candidate }))).toBe('INVALID_PAYLOAD');
+    } finally {
+      closeAll(seated, outsider);
+    }
+  });
+
+  it('fails closed when Redis cannot answer', async () => {
+    const roomId = newRoomId();
+    const alice: Seated = await seatUser(one.url, issuer, { roomId });
+    const bob: Seated = await seatUser(two.url, issuer, { roomId });
+    try {
+      redis.component.signal('SIGSTOP');
+      try {
+        const attempt = await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer });
+        expect(errorCodeOf(attempt)).toBe('UNAVAILABLE');
+      } finally {
+        redis.component.signal('SIGCONT');
+      }
+      // Nothing leaked through while Redis was frozen, and the relay works again afterwards.
+      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
+      const received = await bob.log.waitFor('signal');
+      expect(received.seq).toBe(1);
+      expect(bob.log.of('signal')).toHaveLength(1);
+    } finally {
+      closeAll(alice, bob);
+    }
+  });
+});

@@ -1,0 +1,129 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, ErrorCode, ServerToClientEvents } from '@meshcall/shared';
+import { TEST_ORIGIN } from './replicas.js';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** How long a test waits for something that should happen promptly before calling it missing. */
+export const EVENT_TIMEOUT_MS = 5_000;
+
+export interface ConnectOptions {
+  origin?: string | undefined;
+}
+
+/** Connects the way the web client does (WebSocket only, token in `auth`) and resolves once connected. */
+export async function connect(url: string, token: string | undefined, options: ConnectOptions = { origin: TEST_ORIGIN }): Promise<TestSocket> {
+  const socket: TestSocket = io(url, {
+    transports: ['websocket'],
+    auth: token === undefined ? {} : { token },
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: options.origin ? { origin: options.origin } : {},
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('connect timed out')), EVENT_TIMEOUT_MS);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.once('connect_error', (error) => {
+      clearTimeout(timer);
+      socket.close();
+      reject(error);
+    });
+  });
+  return socket;
+}
+
+/** The typed error a refused handshake carries, or undefined if it carried none. */
+export async function refusedHandshake(url: string, token: string | undefined, options?: ConnectOptions): Promise<{ message: string; code: ErrorCode | undefined }> {
+  try {
+    const socket = await connect(url, token, options);
+    socket.close();
+  } catch (error) {
+    const data = (error as Error & { data?: { code?: ErrorCode } }).data;
+    return { message: (error as Error).message, code: data?.code };
+  }
+  throw new Error('the handshake was accepted');
+}
+
+type EventName = keyof ClientToServerEvents;
+type PayloadOf<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];
+type ResultOf<E extends EventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+
+/** Emits a client event and waits for its acknowledgement. */
+export async function request<E extends EventName>(socket: TestSocket, event: E, payload: PayloadOf<E>): Promise<ResultOf<E>> {
+  const emitter = socket.timeout(EVENT_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: unknown): Promise<unknown> };
+  return (await emitter.emitWithAck(event, payload)) as ResultOf<E>;
+}
+
+/** Emits anything (unknown events, malformed payloads) and waits for the acknowledgement. */
+export async function requestRaw(socket: TestSocket, event: string, ...args: unknown[]): Promise<Ack<unknown>> {
+  const emitter = socket.timeout(EVENT_TIMEOUT_MS) as unknown as { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
+  return (await emitter.emitWithAck(event, ...args)) as Ack<unknown>;
+}
+
+/** Unwraps a successful acknowledgement or fails the test with the error it carried. */
+export function dataOf<T>(ack: Ack<T>): T {
+  if (!ack.ok) throw new Error(`expected success, got ${ack.error.code}: ${ack.error.message}`);
+  return ack.data;
+}
+
+export function errorCodeOf(ack: Ack<unknown>): ErrorCode | undefined {
+  return ack.ok ? undefined : ack.error.code;
+}
+
+type ServerEventName = keyof ServerToClientEvents;
+type ServerPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
+
+/**
+ * Records every occurrence of some server events from the moment it is created, so a test can
+ * wait for one that matches or check afterwards that something never arrived.
+ */
+export class EventLog<E extends ServerEventName> {
+  readonly events: Array<{ name: E; payload: ServerPayload<E> }> = [];
+  private waiters: Array<() => void> = [];
+
+  constructor(socket: TestSocket, names: E[]) {
+    for (const name of names) {
+      (socket as unknown as { on(event: string, listener: (payload: unknown) => void): void }).on(name, (payload) => {
+        this.events.push({ name, payload: payload as ServerPayload<E> });
+        for (const wake of this.waiters.splice(0)) wake();
+      });
+    }
+  }
+
+  of<N extends E>(name: N): Array<ServerPayload<N>> {
+    return this.events.filter((event) => event.name === name).map((event) => event.payload as ServerPayload<N>);
+  }
+
+  /** Resolves with the first recorded (or future) event of that name matching the predicate. */
+  async waitFor<N extends E>(name: N, predicate: (payload: ServerPayload<N>) => boolean = () => true, timeoutMs = EVENT_TIMEOUT_MS): Promise<ServerPayload<N>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.of(name).find(predicate);
+      if (found !== undefined) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no '${name}' event matched within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+/** Waits until the socket is disconnected by the server and returns the reason. */
+export async function disconnection(socket: TestSocket, timeoutMs = EVENT_TIMEOUT_MS): Promise<string> {
+  if (socket.disconnected) return 'already disconnected';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`still connected after ${timeoutMs} ms`)), timeoutMs);
+    socket.once('disconnect', (reason) => {
+      clearTimeout(timer);
+      resolve(reason);
+    });
+  });
+}

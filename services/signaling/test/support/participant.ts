@@ -1,0 +1,58 @@
+import type { JoinResult, RoomKind, RoomRole, ServerToClientEvents } from '@meshcall/shared';
+import { EventLog, connect, dataOf, request, type TestSocket } from './client.js';
+import { newUserId, type TestTokenIssuer } from './token-issuer.js';
+
+export const ALL_SERVER_EVENTS: Array<keyof ServerToClientEvents> = [
+  'peer:joined',
+  'peer:left',
+  'signal',
+  'peer:media',
+  'chat:message',
+  'game:state',
+  'room:kicked',
+  'room:locked',
+  'room:closed',
+  'session:expiring',
+];
+
+/** A connected user, with everything the server sent it since connecting. */
+export interface Participant {
+  userId: string;
+  socket: TestSocket;
+  log: EventLog<keyof ServerToClientEvents>;
+}
+
+export interface Seated extends Participant {
+  joined: JoinResult;
+}
+
+export async function connectUser(url: string, issuer: TestTokenIssuer, userId: string = newUserId()): Promise<Participant> {
+  const socket = await connect(url, await issuer.accessToken(userId));
+  return { userId, socket, log: new EventLog(socket, ALL_SERVER_EVENTS) };
+}
+
+export interface SeatOptions {
+  roomId: string;
+  userId?: string;
+  role?: RoomRole;
+  capacity?: number;
+  kind?: RoomKind;
+}
+
+/** Connects a new user and takes a seat with a fresh ticket; fails the test if the join is refused. */
+export async function seatUser(url: string, issuer: TestTokenIssuer, options: SeatOptions): Promise<Seated> {
+  const participant = await connectUser(url, issuer, options.userId);
+  const ticket = await issuer.ticket({
+    userId: participant.userId,
+    roomId: options.roomId,
+    role: options.role ?? 'member',
+    capacity: options.capacity ?? 4,
+    kind: options.kind ?? 'business',
+  });
+  const joined = dataOf(await request(participant.socket, 'room:join', { ticket }));
+  return { ...participant, joined };
+}
+
+export function closeAll(...participants: Array<Participant | undefined>): void {
+  for (const participant of participants) participant?.socket.close();
+}

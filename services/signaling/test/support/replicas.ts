@@ -1,0 +1,106 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { ErrorCode, TokenAudience, TokenIssuer, joinTicketClaimsSchema } from '@meshcall/shared';
+import { createAccessTokenVerifier, createJwtVerifier } from '@meshcall/server-kit';
+import { LocalComponent, findFreePort, httpOk } from '@meshcall/stack';
+import { createApplication, type SignalingApplication } from '../../src/app.js';
+import { loadSignalingConfig, type Config } from '../../src/config.js';
+import { createRedisConnections, type RedisConnections } from '../../src/redis.js';
+import type { TestTokenIssuer } from './token-issuer.js';
+
+export const TEST_ORIGIN = 'http://127.0.0.1:8080';
+
+export interface ReplicaOptions {
+  redisUrl: string;
+  issuer: TestTokenIssuer;
+  replicaId: string;
+  /** Extra environment, e.g. smaller rate limits or mailbox. */
+  env?: Record<string, string>;
+}
+
+function environment(options: ReplicaOptions, port: number): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ALLOWED_ORIGINS: `${TEST_ORIGIN},http://localhost:8080`,
+    REDIS_URL: options.redisUrl,
+    AUTH_JWKS_URL: options.issuer.authJwksUrl,
+    ROOMS_JWKS_URL: options.issuer.roomsJwksUrl,
+    REPLICA_ID: options.replicaId,
+    ...options.env,
+  };
+}
+
+/** A replica built in this process with createApplication, listening on a free loopback port. */
+export interface InProcessReplica extends SignalingApplication {
+  url: string;
+  config: Config;
+  redis: RedisConnections;
+  close(): Promise<void>;
+}
+
+export async function startReplica(options: ReplicaOptions): Promise<InProcessReplica> {
+  const config = loadSignalingConfig(environment(options, 0));
+  const redis = createRedisConnections(config.REDIS_URL, pino({ level: 'silent' }));
+  await redis.ready();
+  const application = await createApplication(config, {
+    redis,
+    accessTokens: createAccessTokenVerifier(config.AUTH_JWKS_URL),
+    tickets: createJwtVerifier({
+      keys: config.ROOMS_JWKS_URL,
+      issuer: TokenIssuer.rooms,
+      audience: TokenAudience.signaling,
+      claims: joinTicketClaimsSchema,
+      invalidCode: ErrorCode.TICKET_INVALID,
+    }),
+    logger: false,
+  });
+  await application.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = application.app.server.address() as AddressInfo;
+  return {
+    ...application,
+    url: `http://127.0.0.1:${port}`,
+    config,
+    redis,
+    async close() {
+      await application.app.close();
+      await redis.quit();
+    },
+  };
+}
+
+const serverEntry = join(dirname(fileURLToPath(import.meta.url)), '../../dist/server.js');
+
+/** A replica as a real child process of the built server (`node dist/server.js`), for crash tests. */
+export interface ProcessReplica {
+  url: string;
+  component: LocalComponent;
+  logFile: string;
+}
+
+export async function startReplicaProcess(options: ReplicaOptions): Promise<ProcessReplica> {
+  if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run \`npm run build -w services/signaling\` first`);
+  const port = await findFreePort();
+  const logDir = mkdtempSync(join(tmpdir(), `meshcall-${options.replicaId}-`));
+  const component = new LocalComponent({
+    name: options.replicaId,
+    processOptions: () => ({
+      name: options.replicaId,
+      command: process.execPath,
+      args: ['--enable-source-maps', serverEntry],
+      env: { PATH: process.env.PATH ?? '', ...environment(options, port) },
+      logFile: join(logDir, `${options.replicaId}.log`),
+      stopTimeoutMs: 12_000,
+    }),
+    isReady: () => httpOk(`http://127.0.0.1:${port}/readyz`),
+    readyTimeoutMs: 30_000,
+  });
+  await component.start();
+  return { url: `http://127.0.0.1:${port}`, component, logFile: component.logFile };
+}
