@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { installErrorHandling } from './error-handler.js';
 import { loggerOptions } from './logger.js';
@@ -33,7 +33,24 @@ export function createBaseApp(options: BaseAppOptions) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
+  closeKeptAliveConnectionsOnShutdown(app);
   return app;
 }
 
 export type BaseApp = ReturnType<typeof createBaseApp>;
+
+/**
+ * On close, Node drops idle keep-alive sockets and Fastify answers requests arriving afterwards
+ * with `Connection: close`, but a request already in flight is answered keep-alive: its socket
+ * (a gateway's upstream connection, typically) stays open, the server never finishes closing
+ * and the graceful stop runs into its deadline. Telling those clients to close fixes that.
+ */
+function closeKeptAliveConnectionsOnShutdown(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (request, reply) => {
+    if (closing && request.raw.httpVersionMajor === 1) void reply.header('connection', 'close');
+  });
+}
