@@ -1,14 +1,17 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalComponent } from '../component.js';
 import { findFreePort } from '../ports.js';
-import { coturnComponent, productionCoturnConfig, renderCoturnConfig, type CoturnOptions } from './coturn.js';
+import { ManagedProcess } from '../process.js';
+import { waitUntil } from '../wait.js';
+import { coturnComponent, productionCoturnConfig, renderCoturnConfig, stunBindingOk, type CoturnOptions } from './coturn.js';
+import { infraDir } from './nginx.js';
 
 const SECRET = 'test-secret-for-coturn-only';
 const REALM = 'meshcall.test';
@@ -153,6 +156,71 @@ describe('coturn with the local test overlay', () => {
   it('still refuses every other loopback address', async () => {
     const output = await allocateAndRelay(options.listenPort, turnCredentials(SECRET, 'user-2', inTenMinutes()), { address: '127.0.0.2', port: peer.port });
     expect(output).toMatch(FORBIDDEN_PEER);
+  });
+});
+
+describe('the Docker entrypoint (infra/coturn/entrypoint.sh) with the real turnserver', () => {
+  const root = mkdtempSync(join(tmpdir(), 'meshcall-coturn-entrypoint-'));
+  const secret = 'secret-from-the-environment';
+  let coturn: ManagedProcess | undefined;
+  let listenPort: number;
+
+  beforeAll(async () => {
+    listenPort = await findFreePort();
+    const relayMinPort = 40_000 + (listenPort % 20_000);
+    // What the container does, with loopback-only listeners added as extra arguments.
+    coturn = ManagedProcess.start({
+      name: 'coturn-entrypoint',
+      command: 'sh',
+      args: [
+        join(infraDir, 'coturn', 'entrypoint.sh'),
+        '--listening-ip=127.0.0.1',
+        '--relay-ip=127.0.0.1',
+        `--listening-port=${listenPort}`,
+        `--min-port=${relayMinPort}`,
+        `--max-port=${relayMinPort + 9}`,
+        '--no-tls',
+        '--no-dtls',
+        `--userdb=${join(root, 'turndb')}`,
+      ],
+      env: { PATH: process.env.PATH, TMPDIR: root, TURN_SECRET: secret, TURN_REALM: REALM, COTURN_BASE_CONFIG: productionCoturnConfig },
+      logFile: join(root, 'coturn.log'),
+    });
+    const started = coturn;
+    await waitUntil('coturn via its entrypoint', () => stunBindingOk(listenPort), { timeoutMs: 30_000, abortWhen: () => started.describeExit() });
+  });
+
+  afterAll(async () => {
+    await coturn?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('takes TURN_SECRET from the environment: its credentials allocate, others do not', async () => {
+    const valid = await allocateAndRelay(listenPort, turnCredentials(secret, 'user-3', inTenMinutes()), { address: '127.0.0.1', port: 9 });
+    expect(valid).toMatch(ALLOCATED);
+    const forged = await allocateAndRelay(listenPort, turnCredentials('another-secret', 'user-3', inTenMinutes()), { address: '127.0.0.1', port: 9 });
+    expect(forged).not.toMatch(ALLOCATED);
+  });
+
+  it('keeps the secret off the command line and in a file only its owner can read', () => {
+    const commandLine = readFileSync(`/proc/${coturn?.pid}/cmdline`, 'utf8');
+    expect(commandLine).toContain('turnserver');
+    expect(commandLine).not.toContain(secret);
+    const [folder] = readdirSync(root).filter((name) => name.startsWith('coturn.'));
+    const rendered = join(root, folder ?? 'missing', 'turnserver.conf');
+    expect(readFileSync(rendered, 'utf8')).toContain(`static-auth-secret=${secret}`);
+    expect(statSync(rendered).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses to start without a secret', async () => {
+    const failed = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = execFile('sh', [join(infraDir, 'coturn', 'entrypoint.sh')], { env: { PATH: process.env.PATH, TMPDIR: root, COTURN_BASE_CONFIG: productionCoturnConfig }, timeout: 10_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: `${stdout}${stderr}` }),
+      );
+      child.stdin?.end();
+    });
+    expect(failed.code).not.toBe(0);
+    expect(failed.output).toContain('TURN_SECRET is not set');
   });
 });
 

@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# The gateway: an unprivileged nginx with the meshcall templates and snippets.
+# Build context: infra/nginx  (docker build -f infra/nginx/gateway.Dockerfile infra/nginx)
+#
+# nginx >= 1.27.3 is required in Docker: upstream servers use "resolve", so replicas added with
+# `docker compose up --scale signaling=N` are found through Docker's DNS without a restart.
+ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.28-alpine
+FROM ${NGINX_IMAGE}
+
+USER root
+# The image's example server would answer on the same port; ours is the only one.
+RUN rm -f /etc/nginx/conf.d/default.conf
+# Plain HTTP: rendered by the image's entrypoint into /etc/nginx/conf.d/ at every start.
+COPY templates/gateway.conf.template /etc/nginx/templates/gateway.conf.template
+# HTTPS/WSS: the TLS overlay points NGINX_ENVSUBST_TEMPLATE_DIR here (infra/docker-compose.tls.yml).
+COPY templates/gateway.conf.template tls/gateway-tls.conf.template /etc/nginx/templates-tls/
+# Routes and headers, included as meshcall/*.conf relative to /etc/nginx.
+COPY snippets/ /etc/nginx/meshcall/
+USER 101
+
+# Only these variables are substituted, so nginx's own $variables survive envsubst untouched.
+ENV NGINX_ENVSUBST_FILTER="^(GATEWAY_|AUTH_SERVERS|ROOMS_SERVERS|SIGNALING_SERVERS|WEB_SERVERS|SIGN_IN_RATE|TLS_CERTIFICATE)" \
+    GATEWAY_PORT=8080 \
+    GATEWAY_ACCESS_LOG=/dev/stdout \
+    SIGN_IN_RATE=30r/m
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=5s --retries=5 CMD ["wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/healthz"]
