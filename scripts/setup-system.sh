@@ -21,6 +21,8 @@ declare -A binary_of_package=(
   [coturn]=turnserver
   [nginx]=nginx
   [chromium]=chromium
+  # Validates docker-compose.yml against the Compose schema in tests; needs no Docker engine.
+  [docker-compose]=docker-compose
 )
 missing=()
 for package in "${!binary_of_package[@]}"; do
