@@ -11,6 +11,7 @@ import { SeatSweeper } from './cluster/seat-sweeper.js';
 import type { Config } from './config.js';
 import type { SignalingContext } from './context.js';
 import { registerChatHandlers } from './handlers/chat.js';
+import { guardEvents } from './handlers/event-guard.js';
 import { registerGameHandlers } from './handlers/game.js';
 import { registerJoinHandlers } from './handlers/join.js';
 import { registerLeaveHandlers } from './handlers/leave.js';
@@ -18,11 +19,9 @@ import { registerMediaHandlers } from './handlers/media.js';
 import { registerModerationHandlers } from './handlers/moderation.js';
 import { authenticateHandshake, registerSessionHandlers } from './handlers/session.js';
 import { registerSignalHandlers } from './handlers/signal.js';
-import { rejectUnknownEvents } from './handlers/unknown-events.js';
 import { LocalSeats } from './local-seats.js';
 import { createSignalingMetrics } from './metrics.js';
 import { isOriginAllowed } from './origin.js';
-import { SocketRateLimiter } from './rate-limit.js';
 import type { RedisConnections } from './redis.js';
 import { ChatHistory } from './repositories/chat-history.js';
 import { GameStore } from './repositories/game-store.js';
@@ -107,7 +106,6 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     localSeats,
     inbox,
     departures,
-    rateLimiter: new SocketRateLimiter(config.SOCKET_RATE_LIMIT_PER_SECOND, config.SOCKET_RATE_LIMIT_BURST),
     routeOf: (socketId) => `${config.REPLICA_ID}|${socketId}`,
     track(work) {
       pending.add(work);
@@ -118,7 +116,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
 
   io.use(authenticateHandshake(ctx));
   io.on('connection', (socket) => {
-    rejectUnknownEvents(ctx, socket);
+    guardEvents(ctx, socket);
     registerSessionHandlers(ctx, socket);
     registerJoinHandlers(ctx, socket);
     registerLeaveHandlers(ctx, socket);

@@ -29,9 +29,9 @@ export const configSchema = z.object({
     .default(`${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64)),
   /** How long a dropped peer keeps its seat so it can resume on any replica. */
   RESUME_GRACE_MS: z.coerce.number().int().min(1_000).max(120_000).default(20_000),
-  /** Sustained events per second a socket may send. */
+  /** Token-bucket refill: events per second a socket may send in the long run. */
   SOCKET_RATE_LIMIT_PER_SECOND: env.positiveInt(30),
-  /** Extra events a socket may burst above the sustained rate (joining a full mesh sends many ICE candidates at once). */
+  /** Token-bucket size: events a socket may send at once (joining a full mesh sends many ICE candidates). */
   SOCKET_RATE_LIMIT_BURST: env.positiveInt(120),
   /** Signals kept per peer for replay after a resume; beyond this the peer is told to resync. */
   SIGNAL_MAILBOX_LIMIT: z.coerce.number().int().min(1).max(10_000).default(128),

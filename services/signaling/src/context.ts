@@ -6,7 +6,6 @@ import type { Departures } from './cluster/departures.js';
 import type { ReplicaInbox } from './cluster/replica-inbox.js';
 import type { LocalSeats } from './local-seats.js';
 import type { SignalingMetrics } from './metrics.js';
-import type { SocketRateLimiter } from './rate-limit.js';
 import type { ChatHistory } from './repositories/chat-history.js';
 import type { GameStore } from './repositories/game-store.js';
 import type { RoomFlags } from './repositories/room-flags.js';
@@ -30,7 +29,6 @@ export interface SignalingContext {
   localSeats: LocalSeats;
   inbox: ReplicaInbox;
   departures: Departures;
-  rateLimiter: SocketRateLimiter;
   /** `replicaId|socketId`: where a seat's signals are published. */
   routeOf(socketId: string): string;
   /** Async work that must finish before shutdown completes (seat hand-offs of dropped sockets). */

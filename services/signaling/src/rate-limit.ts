@@ -1,33 +1,30 @@
-import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-
 /**
- * Per-socket event budget: a sustained rate per second plus a burst allowance that refills over
- * ten seconds (rate-limiter-flexible's bursty limiter, its take on a token bucket). In memory per
- * replica: a socket lives on one replica, and a flooding socket only ever spends its own budget.
+ * A per-socket token bucket: `capacity` events may come at once (joining a full mesh sends a
+ * burst of ICE candidates), refilled at `perSecond`. It answers synchronously, in the order
+ * events arrive; a promise-based limiter (rate-limiter-flexible's memory limiter) can let a later
+ * event overtake an earlier one, and signals must reach the peer in the order they were sent.
+ * One bucket per socket, in memory: a flooding socket only ever spends its own budget.
  */
-export class SocketRateLimiter {
-  private readonly limiter: BurstyRateLimiter;
-  private readonly sustained: RateLimiterMemory;
-  private readonly burst: RateLimiterMemory;
+export class TokenBucket {
+  private tokens: number;
+  private refilledAt: number;
 
-  constructor(perSecond: number, burst: number) {
-    this.sustained = new RateLimiterMemory({ keyPrefix: 'sustained', points: perSecond, duration: 1 });
-    this.burst = new RateLimiterMemory({ keyPrefix: 'burst', points: burst, duration: 10 });
-    this.limiter = new BurstyRateLimiter(this.sustained, this.burst);
+  constructor(
+    private readonly capacity: number,
+    private readonly perSecond: number,
+    now: number,
+  ) {
+    this.tokens = capacity;
+    this.refilledAt = now;
   }
 
-  /** True when the socket may send one more event now. */
-  async tryConsume(socketId: string): Promise<boolean> {
-    try {
-      await this.limiter.consume(socketId);
-      return true;
-    } catch (error) {
-      if (error instanceof RateLimiterRes) return false;
-      throw error;
-    }
-  }
-
-  async forget(socketId: string): Promise<void> {
-    await Promise.all([this.sustained.delete(socketId), this.burst.delete(socketId)]);
+  /** Takes one token if there is one. */
+  take(now: number): boolean {
+    const elapsed = Math.max(0, now - this.refilledAt);
+    this.tokens = Math.min(this.capacity, this.tokens + (elapsed * this.perSecond) / 1000);
+    this.refilledAt = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }

@@ -58,6 +58,22 @@ describe('signal relay across replicas', () => {
     }
   });
 
+  it('delivers a burst of candidates in the order they were sent, each once', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId });
+    const bob = await seatUser(two.url, issuer, { roomId });
+    try {
+      const sent = Array.from({ length: 40 }, (_, i) => ({ ...candidate, candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${50000 + i} typ host` }));
+      const acks = await Promise.all(sent.map((c) => request(alice.socket, 'signal', { to: bob.joined.peerId, candidate: c })));
+      expect(acks.every((ack) => ack.ok)).toBe(true);
+      await bob.log.waitFor('signal', (s) => s.seq === 40);
+      expect(bob.log.of('signal').map((s) => s.candidate?.candidate)).toEqual(sent.map((c) => c.candidate));
+      expect(bob.log.of('signal').map((s) => s.seq)).toEqual(sent.map((_, i) => i + 1));
+    } finally {
+      closeAll(alice, bob);
+    }
+  });
+
   it('never lets a peer of room A reach a peer of room B, even with its exact peer id', async () => {
     const mallory = await seatUser(one.url, issuer, { roomId: newRoomId() });
     const victimRoom = newRoomId();

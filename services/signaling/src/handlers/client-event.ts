@@ -21,9 +21,9 @@ export function splitArgs(args: unknown[]): { payload: unknown; ack: AckFn | und
 }
 
 /**
- * Registers one client event: spends the socket's rate budget, validates the payload with its
- * shared schema, runs the handler, and answers with exactly one acknowledgement. Errors become
- * typed codes; internal ones are logged and reach the client as INTERNAL.
+ * Registers one client event (the rate budget was spent in event-guard.ts): validates the payload
+ * with its shared schema, runs the handler, and answers with exactly one acknowledgement. Errors
+ * become typed codes; internal ones are logged and reach the client as INTERNAL.
  */
 export function onClientEvent<S extends z.ZodType, R>(
   ctx: SignalingContext,
@@ -38,17 +38,13 @@ export function onClientEvent<S extends z.ZodType, R>(
     const deferred: Array<() => void> = [];
     let response: Ack<unknown>;
     try {
-      if (!(await ctx.rateLimiter.tryConsume(socket.id))) {
-        response = ackError(ErrorCode.RATE_LIMITED, 'Too many events; slow down.');
+      const parsed = schema.safeParse(payload === undefined && options.emptyPayloadAllowed ? {} : payload);
+      if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
+        response = ackError(ErrorCode.INVALID_PAYLOAD, `Invalid ${event} payload${first ? ` (${where}${first.message})` : ''}.`);
       } else {
-        const parsed = schema.safeParse(payload === undefined && options.emptyPayloadAllowed ? {} : payload);
-        if (!parsed.success) {
-          const first = parsed.error.issues[0];
-          const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-          response = ackError(ErrorCode.INVALID_PAYLOAD, `Invalid ${event} payload${first ? ` (${where}${first.message})` : ''}.`);
-        } else {
-          response = ackOk(await handler(parsed.data, { afterAck: (work) => deferred.push(work) }));
-        }
+        response = ackOk(await handler(parsed.data, { afterAck: (work) => deferred.push(work) }));
       }
     } catch (error) {
       const { internal, ...publicError } = toAckError(error);

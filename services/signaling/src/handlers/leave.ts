@@ -31,7 +31,6 @@ export function registerLeaveHandlers(ctx: SignalingContext, socket: SignalingSo
   );
 
   socket.on('disconnect', (reason) => {
-    void ctx.rateLimiter.forget(socket.id);
     const seat = ctx.localSeats.of(socket);
     if (!seat) return;
     ctx.localSeats.detach(seat);

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, dataOf, disconnection, errorCodeOf, refusedHandshake, request, EventLog } from './support/client.js';
+import { startTestRedis, type TestRedis } from './support/redis.js';
+import { startReplica, type InProcessReplica } from './support/replicas.js';
+import { TestTokenIssuer, newUserId } from './support/token-issuer.js';
+
+describe('handshake and session', () => {
+  let redis: TestRedis;
+  let issuer: TestTokenIssuer;
+  let replica: InProcessReplica;
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    issuer = await TestTokenIssuer.start();
+    replica = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'session-1' });
+  });
+
+  afterAll(async () => {
+    await replica?.close();
+    await issuer?.stop();
+    await redis?.stop();
+  });
+
+  it('refuses a handshake without a token, or with a forged, foreign-audience or expired one', async () => {
+    const userId = newUserId();
+    expect((await refusedHandshake(replica.url, undefined)).code).toBe('UNAUTHORIZED');
+    expect((await refusedHandshake(replica.url, 'not-a-jwt')).code).toBe('UNAUTHORIZED');
+    expect((await refusedHandshake(replica.url, await issuer.accessToken(userId, { forged: true }))).code).toBe('UNAUTHORIZED');
+    expect((await refusedHandshake(replica.url, await issuer.accessToken(userId, { audience: 'meshcall-signaling' }))).code).toBe('UNAUTHORIZED');
+    expect((await refusedHandshake(replica.url, await issuer.accessToken(userId, { expiresInSeconds: -30 }))).code).toBe('UNAUTHORIZED');
+    // A join ticket is not an access token, even though it is validly signed by rooms.
+    expect((await refusedHandshake(replica.url, await issuer.ticket({ userId, roomId: 'room-abcdef' }))).code).toBe('UNAUTHORIZED');
+    expect(replica.io.of('/').sockets.size).toBe(0);
+  });
+
+  it('refuses a browser handshake from a foreign origin but accepts the allowed one and non-browser clients', async () => {
+    const token = await issuer.accessToken(newUserId());
+    await expect(connect(replica.url, token, { origin: 'https://evil.example' })).rejects.toThrow();
+    expect(replica.io.of('/').sockets.size).toBe(0);
+
+    const browser = await connect(replica.url, token, { origin: 'http://localhost:8080' });
+    const native = await connect(replica.url, token, { origin: undefined });
+    expect(browser.connected && native.connected).toBe(true);
+    browser.close();
+    native.close();
+  });
+
+  it('warns before the token expires and drops the socket when it does', async () => {
+    const socket = await connect(replica.url, await issuer.accessToken(newUserId(), { expiresInSeconds: 3 }));
+    const log = new EventLog(socket, ['session:expiring']);
+    const warning = await log.waitFor('session:expiring');
+    expect(Date.parse(warning.expiresAt)).toBeGreaterThan(Date.now());
+    expect(await disconnection(socket, 10_000)).toBe('io server disconnect');
+  });
+
+  it('keeps the socket past the old expiry after session:refresh with a fresh token of the same user', async () => {
+    const userId = newUserId();
+    const socket = await connect(replica.url, await issuer.accessToken(userId, { expiresInSeconds: 3 }));
+    try {
+      const someoneElse = await request(socket, 'session:refresh', { token: await issuer.accessToken(newUserId()) });
+      expect(errorCodeOf(someoneElse)).toBe('FORBIDDEN');
+      const forged = await request(socket, 'session:refresh', { token: await issuer.accessToken(userId, { forged: true }) });
+      expect(errorCodeOf(forged)).toBe('UNAUTHORIZED');
+
+      const refreshed = dataOf(await request(socket, 'session:refresh', { token: await issuer.accessToken(userId, { expiresInSeconds: 900 }) }));
+      expect(Date.parse(refreshed.expiresAt)).toBeGreaterThan(Date.now() + 800_000);
+
+      // Wait out the first token's lifetime: the socket is still served.
+      await new Promise((resolve) => setTimeout(resolve, 4_000));
+      expect(socket.connected).toBe(true);
+      expect(errorCodeOf(await request(socket, 'room:leave', {}))).toBe('NOT_IN_ROOM');
+    } finally {
+      socket.close();
+    }
+  });
+});
