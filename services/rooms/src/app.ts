@@ -58,7 +58,9 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
   // Commands fail fast while Redis is away (503) instead of queueing behind a dead connection.
   const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'rooms' });
   // The subscriber queues its SUBSCRIBE until connected and re-subscribes after every reconnect.
-  const subscriber = new Redis(config.REDIS_URL, { connectionName: 'rooms-subscriber' });
+  // No ready check: its INFO would race the SUBSCRIBE (which Redis takes even while loading) and
+  // fail once the connection is in subscriber mode, leaving the lobby deaf.
+  const subscriber = new Redis(config.REDIS_URL, { connectionName: 'rooms-subscriber', enableReadyCheck: false });
   for (const client of [redis, subscriber]) client.on('error', (error) => app.log.warn({ err: error }, 'redis connection problem'));
 
   const signingKey = await loadSigningKey({

@@ -24,8 +24,8 @@ export interface LobbyBridgeDeps {
  * - the lobby channel: created/updated/closed snapshots of public rooms from any rooms replica;
  * - occupancy from signaling, passed on only for rooms that are listed (a private room's
  *   occupancy would reveal that it exists);
- * - room events from signaling: a lock set in the call is mirrored into the database, and the
- *   one replica whose write changed it tells the lobby.
+ * - room events from signaling: a lock set in the call is mirrored into the database and told
+ *   to the lobby by exactly one replica (the one whose Redis SET ... GET saw the change).
  */
 export class LobbyBridge {
   private readonly listed = new Map<string, boolean>();
@@ -73,7 +73,8 @@ export class LobbyBridge {
       return;
     }
     if (message.type !== 'locked') return;
-    const changed = await this.deps.rooms.mirrorLocked(message.roomId, message.locked, new Date());
+    if (!(await this.deps.live.recordAnnouncedLock(message.roomId, message.locked))) return;
+    const changed = await this.deps.rooms.update(message.roomId, { locked: message.locked }, new Date());
     if (!changed || changed.visibility !== 'public') return;
     const live = await this.deps.live.state(changed.id);
     await this.deps.events.lobby({ type: 'room:updated', room: toRoomView(changed, live, null) });

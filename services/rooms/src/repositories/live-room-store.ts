@@ -13,6 +13,13 @@ export interface LiveRoomState {
 
 /** How long the close marker outlives the close: far longer than any ticket or seat lease. */
 const CLOSED_MARKER_TTL_SECONDS = 24 * 60 * 60;
+/** The lock state last announced to the lobby; after this long unused, the next change is announced anew. */
+const ANNOUNCED_LOCK_TTL_SECONDS = 24 * 60 * 60;
+
+/** Private to rooms: which lock state the lobby was last told about (see recordAnnouncedLock). */
+export function announcedLockKey(roomId: string): string {
+  return `meshcall:room:{${roomId}}:lock-announced`;
+}
 
 type PipelineResult = Array<[Error | null, unknown]> | null;
 
@@ -61,6 +68,18 @@ export class LiveRoomStore {
   async setLocked(id: string, locked: boolean): Promise<void> {
     if (locked) await this.redis.set(redisKeys.roomLocked(id), '1');
     else await this.redis.del(redisKeys.roomLocked(id));
+  }
+
+  /**
+   * Records `locked` as the state the lobby knows and tells whether that is a change. SET ... GET
+   * is atomic, so when every rooms replica hears the same lock event exactly one of them sees
+   * the change and announces it. (A conditional database update cannot decide this: FerretDB
+   * 1.24 runs findAndModify as a read then a write, so concurrent callers all "win".)
+   */
+  async recordAnnouncedLock(id: string, locked: boolean): Promise<boolean> {
+    const value = locked ? '1' : '0';
+    const previous = await this.redis.set(announcedLockKey(id), value, 'EX', ANNOUNCED_LOCK_TTL_SECONDS, 'GET');
+    return previous !== value;
   }
 
   async markClosed(id: string): Promise<void> {

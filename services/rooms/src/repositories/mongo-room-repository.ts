@@ -130,14 +130,6 @@ export class MongoRoomRepository implements RoomRepository {
     return document ? toRecord(document) : null;
   }
 
-  async mirrorLocked(id: string, locked: boolean, now: Date): Promise<RoomRecord | null> {
-    const document = await this.model
-      .findOneAndUpdate({ _id: id, closedAt: null, locked: { $ne: locked } }, { $set: { locked, updatedAt: now } }, { new: true })
-      .lean<RoomDocument>()
-      .exec();
-    return document ? toRecord(document) : null;
-  }
-
   async findVisibility(id: string): Promise<{ visibility: RoomRecord['visibility']; closed: boolean } | null> {
     const document = await this.model.findById(id, { visibility: 1, closedAt: 1 }).lean<Pick<RoomDocument, 'visibility' | 'closedAt'>>().exec();
     return document ? { visibility: document.visibility, closed: document.closedAt !== null } : null;

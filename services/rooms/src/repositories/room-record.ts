@@ -55,11 +55,6 @@ export interface RoomRepository {
   update(id: string, changes: RoomChanges, now: Date): Promise<RoomRecord | null>;
   /** Marks an open room closed; null when it was already closed (or does not exist). */
   close(id: string, now: Date): Promise<RoomRecord | null>;
-  /**
-   * Mirrors a lock state set elsewhere (signaling); returns the room only when this call changed
-   * it, so exactly one of several replicas hearing the same event reports the change.
-   */
-  mirrorLocked(id: string, locked: boolean, now: Date): Promise<RoomRecord | null>;
   /** Whether a room is public and open, for filtering lobby events; null if unknown. */
   findVisibility(id: string): Promise<{ visibility: RoomRecord['visibility']; closed: boolean } | null>;
 }

@@ -124,6 +124,8 @@ export class RoomService {
     // Signaling enforces the lock and the capacity; without these the change would be cosmetic.
     if (requested.locked !== undefined) {
       await this.deps.live.setLocked(id, requested.locked);
+      // Announced below as part of room:updated, so the replicas hearing the event stay quiet.
+      await this.deps.live.recordAnnouncedLock(id, requested.locked);
       await this.deps.events.roomEvent({ type: 'locked', roomId: id, locked: requested.locked });
     }
     if (requested.capacity !== undefined && requested.capacity !== current.capacity) {
