@@ -1,0 +1,28 @@
+import type { MediaState, Peer, RoomRole } from '@meshcall/shared';
+import type { PeerLinkState } from '../rtc/peer-link.js';
+import type { ConnectionQuality } from '../rtc/stats-summary.js';
+
+/** One other person in the call, as the UI shows them. */
+export class RemoteParticipant {
+  readonly peerId: string;
+  userId = $state('');
+  name = $state('');
+  role = $state<RoomRole>('member');
+  media = $state<MediaState>({ audio: true, video: true, screen: false });
+  videoTrack = $state<MediaStreamTrack | null>(null);
+  audioTracks = $state<MediaStreamTrack[]>([]);
+  link = $state<PeerLinkState>({ connection: 'new', ice: 'new', recovery: 'healthy' });
+  quality = $state<ConnectionQuality | null>(null);
+
+  constructor(peer: Peer) {
+    this.peerId = peer.peerId;
+    this.update(peer);
+  }
+
+  update(peer: Peer): void {
+    this.userId = peer.userId;
+    this.name = peer.name;
+    this.role = peer.role;
+    this.media = peer.media;
+  }
+}

@@ -1,0 +1,116 @@
+import type { CreateRoomBody, LobbyEvent, Room, RoomKind } from '@meshcall/shared';
+import { toApiError } from '../api/api-error.js';
+import { messageFor } from '../api/error-messages.js';
+import { roomsClient, session } from '../auth/session.svelte.js';
+import { applyToOwnList, applyToPublicList } from './lobby-events.js';
+import { LobbyFeed, lobbyFeedUrl, type LobbyFeedStatus } from './lobby-feed.js';
+
+const SEARCH_DEBOUNCE_MS = 250;
+const PAGE_SIZE = 50;
+
+/** The lobby's state: the public list with search and kind filter, the user's rooms, and the live feed. */
+export class LobbyManager {
+  rooms = $state<Room[]>([]);
+  total = $state(0);
+  mine = $state<Room[]>([]);
+  query = $state('');
+  kind = $state<RoomKind | ''>('');
+  loading = $state(true);
+  error = $state<string | null>(null);
+  feedStatus = $state<LobbyFeedStatus>('connecting');
+
+  #feed: LobbyFeed | null = null;
+  #stopTokenUpdates: (() => void) | null = null;
+  #searchTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Answers to older searches that arrive late must not overwrite newer ones. */
+  #listRequest = 0;
+
+  start(): void {
+    void this.refresh();
+    this.#feed = new LobbyFeed({
+      url: lobbyFeedUrl(window.location),
+      token: () => session.freshToken(),
+      onEvent: (event) => this.#apply(event),
+      onStatus: (status) => (this.feedStatus = status),
+      onResync: () => void this.refresh(),
+    });
+    this.#feed.start();
+    this.#stopTokenUpdates = session.onToken((token) => this.#feed?.renewToken(token));
+  }
+
+  stop(): void {
+    this.#feed?.stop();
+    this.#feed = null;
+    this.#stopTokenUpdates?.();
+    this.#stopTokenUpdates = null;
+    if (this.#searchTimer) clearTimeout(this.#searchTimer);
+  }
+
+  retryFeed(): void {
+    this.#feed?.retry();
+  }
+
+  setQuery(query: string): void {
+    this.query = query;
+    if (this.#searchTimer) clearTimeout(this.#searchTimer);
+    this.#searchTimer = setTimeout(() => void this.#loadPublic(), SEARCH_DEBOUNCE_MS);
+  }
+
+  setKind(kind: RoomKind | ''): void {
+    this.kind = kind;
+    void this.#loadPublic();
+  }
+
+  async refresh(): Promise<void> {
+    await Promise.all([this.#loadPublic(), this.#loadMine()]);
+  }
+
+  async createRoom(body: CreateRoomBody): Promise<Room> {
+    const room = await roomsClient.create(body);
+    this.mine = [room, ...this.mine.filter((r) => r.id !== room.id)];
+    return room;
+  }
+
+  async closeRoom(id: string): Promise<void> {
+    await roomsClient.close(id);
+    this.mine = this.mine.filter((r) => r.id !== id);
+    this.rooms = this.rooms.filter((r) => r.id !== id);
+  }
+
+  get #filter() {
+    return { q: this.query, ...(this.kind ? { kind: this.kind } : {}) };
+  }
+
+  async #loadPublic(): Promise<void> {
+    const request = ++this.#listRequest;
+    this.loading = true;
+    try {
+      const q = this.query.trim();
+      const page = await roomsClient.list({ ...(q ? { q } : {}), ...(this.kind ? { kind: this.kind } : {}), pageSize: PAGE_SIZE });
+      if (request !== this.#listRequest) return;
+      this.rooms = page.items;
+      this.total = page.total;
+      this.error = null;
+    } catch (error) {
+      if (request === this.#listRequest) this.error = messageFor(toApiError(error).code, 'lobby');
+    } finally {
+      if (request === this.#listRequest) this.loading = false;
+    }
+  }
+
+  async #loadMine(): Promise<void> {
+    try {
+      this.mine = (await roomsClient.mine()).items;
+    } catch (error) {
+      this.error = messageFor(toApiError(error).code, 'lobby');
+    }
+  }
+
+  #apply(event: LobbyEvent): void {
+    const before = this.rooms.length;
+    this.rooms = applyToPublicList(this.rooms, event, this.#filter);
+    this.total = Math.max(0, this.total + (this.rooms.length - before));
+    const userId = session.user?.id;
+    if (userId) this.mine = applyToOwnList(this.mine, event, userId);
+  }
+}
