@@ -1,0 +1,164 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisChannels, redisKeys, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
+import { dataOf, errorCodeOf, request } from './support/client.js';
+import { closeAll, connectUser, seatUser } from './support/participant.js';
+import { startTestRedis, type TestRedis } from './support/redis.js';
+import { startReplica, type InProcessReplica } from './support/replicas.js';
+import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
+
+const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
+
+describe('owner moderation and room events from the rooms service', () => {
+  let redis: TestRedis;
+  let issuer: TestTokenIssuer;
+  let one: InProcessReplica;
+  let two: InProcessReplica;
+  /** Stands in for the rooms service: it follows room events, and publishes its own. */
+  let roomsListener: Redis;
+  const roomEvents: RoomEventMessage[] = [];
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    issuer = await TestTokenIssuer.start();
+    one = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'moderation-1' });
+    two = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'moderation-2' });
+    roomsListener = new Redis(redis.url);
+    await roomsListener.subscribe(redisChannels.roomEvents);
+    roomsListener.on('message', (_channel, raw: string) => roomEvents.push(roomEventMessageSchema.parse(JSON.parse(raw))));
+  });
+
+  afterAll(async () => {
+    roomsListener?.disconnect();
+    await Promise.all([one?.close(), two?.close()]);
+    await issuer?.stop();
+    await redis?.stop();
+  });
+
+  it('kicks a peer on another replica: it hears room:kicked, the others peer:left, and its seat is free', async () => {
+    const roomId = newRoomId();
+    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner', capacity: 3 });
+    const target = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+    const witness = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+    // A second ticket the target got before the kick and has not used yet.
+    const spareTicket = await issuer.ticket({ userId: target.userId, roomId, capacity: 3 });
+    try {
+      expect(errorCodeOf(await request(witness.socket, 'room:kick', { peerId: target.joined.peerId }))).toBe('FORBIDDEN');
+      expect(errorCodeOf(await request(owner.socket, 'room:kick', { peerId: owner.joined.peerId }))).toBe('FORBIDDEN');
+      expect(errorCodeOf(await request(owner.socket, 'room:kick', { peerId: 'no-such-peer-1' }))).toBe('PEER_NOT_FOUND');
+
+      dataOf(await request(owner.socket, 'room:kick', { peerId: target.joined.peerId }));
+      expect(await target.log.waitFor('room:kicked')).toEqual({ reason: 'kicked' });
+      expect(await witness.log.waitFor('peer:left')).toEqual({ peerId: target.joined.peerId, reason: 'kicked' });
+      expect(await owner.log.waitFor('peer:left')).toEqual({ peerId: target.joined.peerId, reason: 'kicked' });
+      expect(target.log.of('peer:left')).toEqual([]);
+      expect(await redis.client.zscore(redisKeys.roomSeats(roomId), target.joined.peerId)).toBeNull();
+
+      // Still connected, but out of the room: it can neither signal nor chat there.
+      expect(errorCodeOf(await request(target.socket, 'signal', { to: owner.joined.peerId, description: offer }))).toBe('NOT_IN_ROOM');
+      expect(errorCodeOf(await request(owner.socket, 'signal', { to: target.joined.peerId, description: offer }))).toBe('PEER_NOT_FOUND');
+      // No way back with a ticket issued before the kick; a fresh one from rooms works.
+      expect(errorCodeOf(await request(target.socket, 'room:join', { ticket: spareTicket }))).toBe('TICKET_INVALID');
+      const fresh = await issuer.ticket({ userId: target.userId, roomId, capacity: 3, issuedAt: Math.floor(Date.now() / 1000) + 1 });
+      expect((await request(target.socket, 'room:join', { ticket: fresh })).ok).toBe(true);
+    } finally {
+      closeAll(owner, target, witness);
+    }
+  });
+
+  it('refuses a ticket used twice and a ticket issued to another user', async () => {
+    const roomId = newRoomId();
+    const first = await connectUser(one.url, issuer);
+    const other = await connectUser(two.url, issuer);
+    try {
+      const ticket = await issuer.ticket({ userId: first.userId, roomId });
+      dataOf(await request(first.socket, 'room:join', { ticket }));
+      expect(errorCodeOf(await request(other.socket, 'room:join', { ticket }))).toBe('TICKET_INVALID');
+      dataOf(await request(first.socket, 'room:leave', {}));
+      expect(errorCodeOf(await request(first.socket, 'room:join', { ticket }))).toBe('TICKET_INVALID');
+    } finally {
+      closeAll(first, other);
+    }
+  });
+
+  it('locks the room for newcomers (not for its owner), on every replica, and tells rooms', async () => {
+    const roomId = newRoomId();
+    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
+    const member = await seatUser(two.url, issuer, { roomId });
+    const newcomer = await connectUser(two.url, issuer);
+    try {
+      expect(errorCodeOf(await request(member.socket, 'room:lock', { locked: true }))).toBe('FORBIDDEN');
+      expect(dataOf(await request(owner.socket, 'room:lock', { locked: true }))).toEqual({ locked: true });
+      expect(await member.log.waitFor('room:locked')).toEqual({ locked: true });
+      expect(await owner.log.waitFor('room:locked')).toEqual({ locked: true });
+      expect(await redis.client.get(redisKeys.roomLocked(roomId))).toBe('1');
+      await expect.poll(() => roomEvents.some((e) => e.type === 'locked' && e.roomId === roomId && e.locked)).toBe(true);
+
+      const refused = await request(newcomer.socket, 'room:join', { ticket: await issuer.ticket({ userId: newcomer.userId, roomId }) });
+      expect(errorCodeOf(refused)).toBe('ROOM_LOCKED');
+      const ownerSecondDevice = await seatUser(two.url, issuer, { roomId, role: 'owner', userId: owner.userId });
+      expect(ownerSecondDevice.joined.room.locked).toBe(true);
+      closeAll(ownerSecondDevice);
+
+      dataOf(await request(owner.socket, 'room:lock', { locked: false }));
+      expect(await member.log.waitFor('room:locked', (p) => !p.locked)).toEqual({ locked: false });
+      expect((await request(newcomer.socket, 'room:join', { ticket: await issuer.ticket({ userId: newcomer.userId, roomId }) })).ok).toBe(true);
+    } finally {
+      closeAll(owner, member, newcomer);
+    }
+  });
+
+  it('passes a lock published by rooms on to the peers', async () => {
+    const roomId = newRoomId();
+    const peer = await seatUser(two.url, issuer, { roomId });
+    try {
+      await redis.client.publish(redisChannels.roomEvents, JSON.stringify({ type: 'locked', roomId, locked: true }));
+      expect(await peer.log.waitFor('room:locked')).toEqual({ locked: true });
+      // Each replica tells only its own sockets: the peer hears it once.
+      await request(peer.socket, 'media:state', { audio: false, video: false, screen: false });
+      expect(peer.log.of('room:locked')).toHaveLength(1);
+    } finally {
+      closeAll(peer);
+    }
+  });
+
+  it('ends the call for peers on both replicas when rooms closes the room', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId });
+    const bob = await seatUser(two.url, issuer, { roomId });
+    const latecomer = await connectUser(one.url, issuer);
+    try {
+      dataOf(await request(alice.socket, 'chat:send', { text: 'before the end' }));
+      // What rooms does on close: the closed key, then the event.
+      await redis.client.set(redisKeys.roomClosed(roomId), '1');
+      await redis.client.publish(redisChannels.roomEvents, JSON.stringify({ type: 'closed', roomId }));
+
+      expect(await alice.log.waitFor('room:closed')).toEqual({ reason: 'closed' });
+      expect(await bob.log.waitFor('room:closed')).toEqual({ reason: 'closed' });
+      expect(errorCodeOf(await request(bob.socket, 'signal', { to: alice.joined.peerId, description: offer }))).toBe('NOT_IN_ROOM');
+      await expect.poll(() => redis.client.exists(redisKeys.roomSeats(roomId))).toBe(0);
+
+      const ticket = await issuer.ticket({ userId: latecomer.userId, roomId });
+      expect(errorCodeOf(await request(latecomer.socket, 'room:join', { ticket }))).toBe('ROOM_CLOSED');
+      const resume = await request(bob.socket, 'room:join', { resume: { roomId, peerId: bob.joined.peerId, resumeToken: bob.joined.resumeToken } });
+      expect(errorCodeOf(resume)).toBe('ROOM_CLOSED');
+    } finally {
+      closeAll(alice, bob, latecomer);
+    }
+  });
+
+  it('applies a capacity change published by rooms to tickets issued before it', async () => {
+    const roomId = newRoomId();
+    const users = await Promise.all([connectUser(one.url, issuer), connectUser(two.url, issuer), connectUser(one.url, issuer)]);
+    try {
+      const tickets = await Promise.all(users.map((user) => issuer.ticket({ userId: user.userId, roomId, capacity: 4 })));
+      dataOf(await request(users[0]!.socket, 'room:join', { ticket: tickets[0]! }));
+      await redis.client.publish(redisChannels.roomEvents, JSON.stringify({ type: 'capacity', roomId, capacity: 2 }));
+      await expect.poll(() => redis.client.hget(`meshcall:room:{${roomId}}:sig:info`, 'capacity')).toBe('2');
+      dataOf(await request(users[1]!.socket, 'room:join', { ticket: tickets[1]! }));
+      expect(errorCodeOf(await request(users[2]!.socket, 'room:join', { ticket: tickets[2]! }))).toBe('ROOM_FULL');
+    } finally {
+      closeAll(...users);
+    }
+  });
+});
