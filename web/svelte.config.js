@@ -26,7 +26,8 @@ const config = {
     },
     typescript: {
       config(tsconfig) {
-        tsconfig.include.push('../vitest.config.ts');
+        // Typecheck the test configs and the e2e suite with the app, under the same strict settings.
+        tsconfig.include.push('../vitest.config.ts', '../vitest.e2e.config.ts', '../e2e/**/*.ts');
       },
     },
   },

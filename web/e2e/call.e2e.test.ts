@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
+import { createRoom, expectAudioLive, expectVideoPlaying, inviteLink, joinFromPrejoin, problemsOf, signUp } from './support/app.js';
+import { saveScreenshot } from './support/screenshots.js';
+
+describe('a two-person call', () => {
+  const gatewayUrl = inject('gatewayUrl');
+  let browser: Browser;
+  let alice: Participant;
+  let bob: Participant;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    alice = await newParticipant(browser, gatewayUrl, 'Alice');
+    bob = await newParticipant(browser, gatewayUrl, 'Bob');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('A creates a room, B joins by link, and each sees and hears the other', async () => {
+    await signUp(alice);
+    const roomName = `Standup ${Date.now().toString(36)}`;
+    const roomId = await createRoom(alice.page, { name: roomName, kind: 'business', visibility: 'public', capacity: 4 });
+    await joinFromPrejoin(alice.page);
+    const link = await inviteLink(alice.page);
+    expect(link).toBe(`${gatewayUrl}/room/${roomId}`);
+
+    await signUp(bob);
+    // The lobby lists the new room with its live occupancy (Alice is in it).
+    const card = bob.page.locator(`[data-testid="room-card"][data-room-id="${roomId}"]`);
+    await card.waitFor();
+    await expect.poll(() => card.getByTestId('room-occupancy').getAttribute('data-count'), { timeout: 15_000 }).toBe('1');
+    await saveScreenshot(bob.page, 'lobby');
+
+    await bob.page.goto(link);
+    await joinFromPrejoin(bob.page);
+
+    await expectVideoPlaying(alice.page, bob.name);
+    await expectVideoPlaying(bob.page, alice.name);
+    await expectAudioLive(alice.page, bob.name);
+    await expectAudioLive(bob.page, alice.name);
+    expect(await bob.page.getByTestId('video-tile').count(), problemsOf(alice, bob)).toBe(1);
+
+    await saveScreenshot(alice.page, 'call');
+  });
+});

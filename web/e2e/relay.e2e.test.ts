@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
+import { connectionPath, createRoom, expectAudioLive, expectVideoPlaying, inviteLink, joinFromPrejoin, signUp } from './support/app.js';
+
+describe('relay only', () => {
+  const gatewayUrl = inject('gatewayUrl');
+  const turnPort = inject('turnPort');
+  let browser: Browser;
+  let alice: Participant;
+  let bob: Participant;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    alice = await newParticipant(browser, gatewayUrl, 'Alice');
+    bob = await newParticipant(browser, gatewayUrl, 'Bob');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('connects through our coturn when both sides hide their IP', async () => {
+    await signUp(alice);
+    await signUp(bob);
+    await createRoom(alice.page, { name: `Private talk ${Date.now().toString(36)}`, kind: 'language' });
+    await joinFromPrejoin(alice.page, { relayOnly: true });
+    const link = await inviteLink(alice.page);
+    await bob.page.goto(link);
+    await joinFromPrejoin(bob.page, { relayOnly: true });
+
+    await expectVideoPlaying(alice.page, bob.name);
+    await expectVideoPlaying(bob.page, alice.name);
+    await expectAudioLive(bob.page, alice.name);
+
+    for (const [viewer, other] of [
+      [alice, bob],
+      [bob, alice],
+    ] as const) {
+      const path = await connectionPath(viewer.page, other.name);
+      expect(path.path).toBe('relay');
+      expect(path.local).toBe('relay');
+      expect(path.remote).toBe('relay');
+      // The relay candidate came from the TURN server the stack started, not from anywhere else.
+      expect(path.relayUrl).toMatch(new RegExp(`^turns?:127\\.0\\.0\\.1:${turnPort}(\\?|$)`));
+    }
+
+    // The explanation a user reads says the same.
+    const badge = bob.page.locator(`[data-testid="video-tile"][data-peer-name="${alice.name}"]`).getByTestId('quality-badge');
+    await badge.click();
+    expect(await bob.page.getByTestId('quality-details').textContent()).toMatch(/Relayed through our TURN server/);
+  });
+});

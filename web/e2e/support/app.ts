@@ -1,0 +1,149 @@
+import type { Locator, Page } from 'playwright-core';
+import type { Participant } from './browser.js';
+
+/** Bounded waits: long enough for ICE through a loaded 2-core CI box, never unbounded. */
+const MEDIA_TIMEOUT_MS = 45_000;
+
+export async function signUp(user: Participant): Promise<void> {
+  const { page } = user;
+  await page.goto('/signup');
+  await page.getByTestId('signup-name').fill(user.name);
+  await page.getByTestId('signup-email').fill(user.email);
+  await page.getByTestId('signup-password').fill(user.password);
+  await page.getByTestId('signup-submit').click();
+  await page.getByTestId('lobby').waitFor();
+}
+
+export interface RoomOptions {
+  name: string;
+  kind?: 'game' | 'business' | 'coding' | 'learning' | 'language';
+  visibility?: 'public' | 'private';
+  capacity?: number;
+}
+
+/** Creates a room from the lobby dialog; the app then opens its pre-join page. Returns the room id. */
+export async function createRoom(page: Page, options: RoomOptions): Promise<string> {
+  await page.getByTestId('open-create-room').click();
+  const dialog = page.getByTestId('create-room-dialog');
+  await dialog.getByTestId('room-name').fill(options.name);
+  await dialog.getByTestId('room-kind').selectOption(options.kind ?? 'business');
+  await dialog.getByTestId(`visibility-${options.visibility ?? 'public'}`).check();
+  if (options.capacity !== undefined && options.kind !== 'game') await dialog.getByTestId('room-capacity').fill(String(options.capacity));
+  await dialog.getByTestId('create-room-submit').click();
+  await page.waitForURL(/\/room\/[A-Za-z0-9_-]+/);
+  await page.getByTestId('prejoin').waitFor();
+  const match = /\/room\/([A-Za-z0-9_-]+)/.exec(new URL(page.url()).pathname);
+  if (!match?.[1]) throw new Error(`no room id in ${page.url()}`);
+  return match[1];
+}
+
+/** From the pre-join page into the call; optionally with "relay only" switched on. */
+export async function joinFromPrejoin(page: Page, options: { relayOnly?: boolean } = {}): Promise<void> {
+  await page.getByTestId('prejoin').waitFor();
+  const relay = page.getByTestId('relay-only');
+  if ((await relay.isChecked()) !== (options.relayOnly ?? false)) await relay.setChecked(options.relayOnly ?? false);
+  const join = page.getByTestId('join-call');
+  await waitUntilEnabled(join);
+  await join.click();
+  await page.getByTestId('call').waitFor();
+}
+
+/** The invite link the call page offers (what a user would copy and send). */
+export async function inviteLink(page: Page): Promise<string> {
+  await page.getByTestId('invite-toggle').click();
+  const link = await page.getByTestId('invite-link').inputValue();
+  await page.getByTestId('invite-toggle').click();
+  return link;
+}
+
+export function remoteTile(page: Page, peerName: string): Locator {
+  return page.locator(`[data-testid="video-tile"][data-peer-name="${peerName}"]`);
+}
+
+/**
+ * Waits until the remote video of `peerName` is really playing: it has dimensions, is not paused,
+ * and decodes at least `moreFrames` further frames after the first look.
+ */
+export async function expectVideoPlaying(page: Page, peerName: string, moreFrames = 15): Promise<void> {
+  const video = remoteTile(page, peerName).locator('video');
+  await video.waitFor({ state: 'attached', timeout: MEDIA_TIMEOUT_MS });
+  const handle = await video.elementHandle();
+  await page.waitForFunction((el) => el instanceof HTMLVideoElement && el.videoWidth > 0 && !el.paused, handle, { timeout: MEDIA_TIMEOUT_MS });
+  const first = await video.evaluate((el: HTMLVideoElement) => el.getVideoPlaybackQuality().totalVideoFrames);
+  await page.waitForFunction(
+    ([el, start, more]) => el instanceof HTMLVideoElement && el.getVideoPlaybackQuality().totalVideoFrames >= (start as number) + (more as number),
+    [handle, first, moreFrames] as const,
+    { timeout: MEDIA_TIMEOUT_MS },
+  );
+}
+
+/** The remote audio of `peerName` has a live, enabled track attached to a playing element. */
+export async function expectAudioLive(page: Page, peerName: string): Promise<void> {
+  const audio = remoteTile(page, peerName).getByTestId('peer-audio');
+  const handle = await audio.elementHandle({ timeout: MEDIA_TIMEOUT_MS });
+  await page.waitForFunction(
+    (el) => {
+      if (!(el instanceof HTMLAudioElement) || !(el.srcObject instanceof MediaStream)) return false;
+      const tracks = el.srcObject.getAudioTracks();
+      return tracks.length > 0 && tracks.every((t) => t.readyState === 'live' && t.enabled) && !el.paused;
+    },
+    handle,
+    { timeout: MEDIA_TIMEOUT_MS },
+  );
+}
+
+/** Shape of the remote video as received: width / height. */
+export async function receivedAspectRatio(page: Page, peerName: string): Promise<number> {
+  return remoteTile(page, peerName)
+    .locator('video')
+    .evaluate((el: HTMLVideoElement) => (el.videoHeight > 0 ? el.videoWidth / el.videoHeight : 0));
+}
+
+export async function waitForAspectRatio(page: Page, peerName: string, predicate: 'wide' | 'classic'): Promise<void> {
+  const handle = await remoteTile(page, peerName).locator('video').elementHandle();
+  await page.waitForFunction(
+    ([el, kind]) => {
+      if (!(el instanceof HTMLVideoElement) || el.videoHeight === 0) return false;
+      const ratio = el.videoWidth / el.videoHeight;
+      return kind === 'wide' ? ratio > 1.6 : ratio < 1.45;
+    },
+    [handle, predicate] as const,
+    { timeout: MEDIA_TIMEOUT_MS },
+  );
+}
+
+export async function openPanel(page: Page, panel: 'chat' | 'people' | 'game'): Promise<void> {
+  const panelLocator = page.getByTestId('side-panel');
+  if ((await panelLocator.count()) > 0 && (await panelLocator.getAttribute('data-panel')) === panel) return;
+  await page.getByTestId(`toggle-${panel}`).click();
+  await page.locator(`[data-testid="side-panel"][data-panel="${panel}"]`).waitFor();
+}
+
+export async function sendChat(page: Page, text: string): Promise<void> {
+  await openPanel(page, 'chat');
+  await page.getByTestId('chat-input').fill(text);
+  await page.getByTestId('chat-send').click();
+  await page.getByTestId('chat-message').filter({ hasText: text }).waitFor();
+}
+
+/** The quality badge of the link to `peerName` once its path is known. */
+export async function connectionPath(page: Page, peerName: string): Promise<{ path: string; local: string; remote: string; relayUrl: string }> {
+  const badge = remoteTile(page, peerName).getByTestId('quality-badge');
+  await page.waitForFunction((el) => el?.getAttribute('data-path') !== 'unknown', await badge.elementHandle({ timeout: MEDIA_TIMEOUT_MS }), { timeout: MEDIA_TIMEOUT_MS });
+  return {
+    path: (await badge.getAttribute('data-path')) ?? '',
+    local: (await badge.getAttribute('data-local-candidate')) ?? '',
+    remote: (await badge.getAttribute('data-remote-candidate')) ?? '',
+    relayUrl: (await badge.getAttribute('data-relay-url')) ?? '',
+  };
+}
+
+export async function waitUntilEnabled(locator: Locator): Promise<void> {
+  const handle = await locator.elementHandle();
+  await locator.page().waitForFunction((el) => el instanceof HTMLButtonElement && !el.disabled, handle);
+}
+
+/** Describes what the browser logged, for assertion messages. */
+export function problemsOf(...participants: Participant[]): string {
+  return participants.map((p) => `${p.name}: ${p.problems.join(' | ') || 'no console errors'}`).join('\n');
+}

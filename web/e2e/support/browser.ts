@@ -1,0 +1,52 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's Chromium: nothing is downloaded. Flags give fake camera/microphone and no prompts. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  // Without this, host candidates are mDNS names that do not resolve on a machine without mDNS.
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface Participant {
+  name: string;
+  email: string;
+  password: string;
+  context: BrowserContext;
+  page: Page;
+  /** Browser console errors and uncaught exceptions, for failure messages. */
+  problems: string[];
+}
+
+let counter = 0;
+
+/** A separate browser context (own cookies, own storage): one person on their own device. */
+export async function newParticipant(browser: Browser, gatewayUrl: string, label: string): Promise<Participant> {
+  counter += 1;
+  const unique = `${Date.now().toString(36)}${counter}`;
+  const context = await browser.newContext({
+    baseURL: gatewayUrl,
+    viewport: { width: 1280, height: 800 },
+    permissions: ['camera', 'microphone'],
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  return { name: `${label} ${unique}`, email: `${label.toLowerCase()}-${unique}@example.test`, password: 'correct horse battery', context, page, problems };
+}
