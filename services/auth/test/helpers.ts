@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,14 +75,13 @@ export function uniqueEmail(label = 'user'): string {
   return `${label}-${randomUUID()}@example.test`;
 }
 
-let ipCounter = 0;
 /**
  * A client address of its own (sent as X-Forwarded-For, which the app trusts from loopback), so the
- * per-IP sign-in limit of one test never spills into another; traffic still only goes to 127.0.0.1.
+ * per-IP sign-in limit of one test never spills into another test or suite (they share Redis);
+ * traffic still only goes to 127.0.0.1.
  */
 export function clientIp(): string {
-  ipCounter += 1;
-  return `198.51.${Math.floor(ipCounter / 250) % 250}.${(ipCounter % 250) + 1}`;
+  return `10.${[...randomBytes(3)].join('.')}`;
 }
 
 export async function register(app: BaseApp, body: { name?: string; email?: string; password?: string } = {}) {

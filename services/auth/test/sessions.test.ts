@@ -177,7 +177,9 @@ describe('POST /refresh', () => {
 
   it('keeps the sessions of other sign-ins of the same user when one family is revoked', async () => {
     const { email, refreshToken: laptop } = await signedUpUser();
-    const phone = refreshTokenFrom(await login(app, email))!;
+    const phoneSignIn = await login(app, email);
+    expect(phoneSignIn.statusCode).toBe(200);
+    const phone = refreshTokenFrom(phoneSignIn)!;
     refreshTokenFrom(await refresh(app, laptop));
     expect((await refresh(app, laptop)).statusCode).toBe(401); // replay: laptop family revoked
     expect((await refresh(app, phone)).statusCode).toBe(200);

@@ -8,6 +8,7 @@ import {
 } from '@meshcall/shared';
 import type { BaseApp } from '@meshcall/server-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import type { Accounts } from '../accounts/accounts.js';
 import type { AuthMetrics } from '../auth-metrics.js';
 import type { FailedSignInLimit } from '../plugins/failed-sign-in-limit.js';
@@ -145,13 +146,13 @@ export function registerSessionRoutes(app: BaseApp, deps: SessionRouteDeps): voi
       schema: {
         summary: 'Sign out: revoke the refresh-token family and clear the cookie',
         tags: ['session'],
-        response: { 204: { type: 'null', description: 'Signed out' }, ...errorResponses(ErrorCode.FORBIDDEN, ErrorCode.UNAVAILABLE) },
+        response: { 204: z.null().describe('Signed out; the refresh cookie is cleared'), ...errorResponses(ErrorCode.FORBIDDEN, ErrorCode.UNAVAILABLE) },
       },
     },
     async (request, reply) => {
       await sessions.end(cookie.read(request));
       cookie.clear(request, reply);
-      return reply.status(204).send();
+      return reply.status(204).send(null);
     },
   );
 }
