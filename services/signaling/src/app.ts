@@ -22,7 +22,7 @@ import { registerSignalHandlers } from './handlers/signal.js';
 import { LocalSeats } from './local-seats.js';
 import { createSignalingMetrics } from './metrics.js';
 import { isOriginAllowed } from './origin.js';
-import type { RedisConnections } from './redis.js';
+import { UNSUBSCRIBE_DEADLINE_MS, withDeadline, type RedisConnections } from './redis.js';
 import { ChatHistory } from './repositories/chat-history.js';
 import { GameStore } from './repositories/game-store.js';
 import { RoomFlags } from './repositories/room-flags.js';
@@ -143,8 +143,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     io.engine.close();
   });
   app.addHook('onClose', async () => {
-    await Promise.all([inbox.stop(), roomEvents.stop()]);
-    await io.of('/').adapter.close();
+    await Promise.all([inbox.stop(), roomEvents.stop(), withDeadline(Promise.resolve(io.of('/').adapter.close()), UNSUBSCRIBE_DEADLINE_MS)]);
   });
 
   return { app, io };

@@ -23,6 +23,20 @@ export interface RedisConnections {
 /** A command Redis has not answered by then fails, so callers fail closed instead of hanging. */
 export const COMMAND_TIMEOUT_MS = 2_000;
 
+const QUIT_DEADLINE_MS = 1_000;
+/** Unsubscribing on shutdown is a courtesy to Redis, not worth waiting long for. */
+export const UNSUBSCRIBE_DEADLINE_MS = 1_000;
+
+/**
+ * Waits for `work` at most `ms`, never rejecting: for clean-up steps that talk to Redis, which
+ * must not hold a shutdown hostage while Redis is unreachable.
+ */
+export async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
 function waitReady(client: Redis): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => client.once('ready', () => resolve()));
@@ -58,15 +72,9 @@ export function createRedisConnections(url: string, logger: Logger): RedisConnec
       await Promise.all(all.map(waitReady));
     },
     async quit() {
-      await Promise.all(
-        all.map(async (client) => {
-          try {
-            await client.quit();
-          } catch {
-            client.disconnect();
-          }
-        }),
-      );
+      // QUIT waits for Redis to answer; when it is away, just close the sockets.
+      await Promise.all(all.map((client) => (client.status === 'ready' ? withDeadline(client.quit(), QUIT_DEADLINE_MS) : undefined)));
+      for (const client of all) client.disconnect();
     },
   };
 }

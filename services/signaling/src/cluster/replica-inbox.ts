@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
+import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis.js';
 import { z } from 'zod';
 import type { SignalMessage } from '@meshcall/shared';
 import type { LocalSeat, LocalSeats } from '../local-seats.js';
@@ -66,7 +67,7 @@ export class ReplicaInbox {
 
   async stop(): Promise<void> {
     this.deps.subscriber.off('message', this.onMessage);
-    await this.deps.subscriber.unsubscribe(this.channel).catch(() => undefined);
+    await withDeadline(this.deps.subscriber.unsubscribe(this.channel), UNSUBSCRIBE_DEADLINE_MS);
   }
 
   /** Starts holding back signals for a peer about to resume here; false if a resume is already under way. */

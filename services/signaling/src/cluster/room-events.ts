@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
+import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis.js';
 import { redisChannels, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
 import type { LocalSeats } from '../local-seats.js';
 import type { SeatStore } from '../repositories/seat-store.js';
@@ -41,7 +42,7 @@ export class RoomEvents {
 
   async stop(): Promise<void> {
     this.deps.subscriber.off('message', this.onMessage);
-    await this.deps.subscriber.unsubscribe(redisChannels.roomEvents).catch(() => undefined);
+    await withDeadline(this.deps.subscriber.unsubscribe(redisChannels.roomEvents), UNSUBSCRIBE_DEADLINE_MS);
   }
 
   private async apply(event: RoomEventMessage): Promise<void> {

@@ -10,6 +10,8 @@ export interface TestRedis {
   component: LocalComponent;
   /** A plain client for assertions on the data layout. */
   client: Redis;
+  /** Where redis-server keeps its append-only file; emptied to simulate a restart that lost the data. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startTestRedis(): Promise<TestRedis> {
     url,
     component,
     client,
+    dataDir,
     async stop() {
       client.disconnect();
       await component.stop();
