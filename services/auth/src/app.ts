@@ -16,6 +16,7 @@ import { createAccounts } from './accounts/accounts.js';
 import { createPasswordHasher } from './accounts/passwords.js';
 import { createAuthMetrics } from './auth-metrics.js';
 import type { AuthConfig } from './config.js';
+import { startExpiredTokenJanitor } from './plugins/expired-token-janitor.js';
 import { registerFailedSignInLimit } from './plugins/failed-sign-in-limit.js';
 import { originGuard } from './plugins/origin-check.js';
 import { refreshCookie } from './plugins/refresh-cookie.js';
@@ -90,12 +91,9 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
   });
 
   const accounts = createAccounts(createUserRepository(users), passwords);
-  const sessions = createSessions({
-    accounts,
-    refreshTokens: createRefreshTokenRepository(refreshTokenStore, config.REFRESH_TOKEN_TTL),
-    accessTokens,
-    refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
-  });
+  const refreshTokens = createRefreshTokenRepository(refreshTokenStore, config.REFRESH_TOKEN_TTL);
+  const sessions = createSessions({ accounts, refreshTokens, accessTokens, refreshTtlSeconds: config.REFRESH_TOKEN_TTL });
+  startExpiredTokenJanitor(app, refreshTokens, mongo.connected);
   const requireDatabase = () => indexes.require();
 
   registerSessionRoutes(app, {

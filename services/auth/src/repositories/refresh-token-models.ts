@@ -80,9 +80,9 @@ const revocationSchema = new Schema<FamilyRevocationFields>(
   options,
 );
 
-// No TTL indexes: FerretDB 1.24 does not implement expireAfterSeconds. Expired records are pruned
-// per user at sign-in (RefreshTokenRepository.startFamily), and every read checks expiry itself.
-for (const schema of [issuedSchema, useSchema, revocationSchema]) schema.index({ userId: 1, expiresAt: 1 });
+// No TTL indexes: FerretDB 1.24 does not implement expireAfterSeconds. A periodic job deletes
+// expired records (plugins/expired-token-janitor.ts), and every read checks expiry itself.
+for (const schema of [issuedSchema, useSchema, revocationSchema]) schema.index({ expiresAt: 1 });
 
 export function refreshTokenModels(connection: Connection): RefreshTokenModels {
   return {

@@ -12,12 +12,14 @@ export type RotationResult =
   | { outcome: 'rejected' };
 
 export interface RefreshTokenRepository {
-  /** Starts a family for a new sign-in; also prunes the user's expired records. */
-  startFamily(input: { userId: string; tokenHash: string; expiresAt: Date; now: Date }): Promise<void>;
+  /** Starts a family for a new sign-in. */
+  startFamily(input: { userId: string; tokenHash: string; expiresAt: Date }): Promise<void>;
   /** Exchanges the presented token for the next one, or detects a replay and revokes the family. */
   rotate(input: { presentedHash: string; nextHash: string; nextExpiresAt: Date; now: Date }): Promise<RotationResult>;
   /** Revokes the family the token belongs to; null when the token is unknown. */
   revokeFamilyOf(tokenHash: string, reason: RevocationReason, now: Date): Promise<{ familyId: string; userId: string } | null>;
+  /** Deletes every record whose token has expired (FerretDB has no TTL indexes to do it). */
+  pruneExpired(now: Date): Promise<number>;
 }
 
 export function createRefreshTokenRepository(models: RefreshTokenModels, refreshTtlSeconds: number): RefreshTokenRepository {
@@ -39,11 +41,8 @@ export function createRefreshTokenRepository(models: RefreshTokenModels, refresh
   }
 
   return {
-    async startFamily({ userId, tokenHash, expiresAt, now }) {
-      const owner = new Types.ObjectId(userId);
-      const expired = { userId: owner, expiresAt: { $lte: now } };
-      await Promise.all([issued.deleteMany(expired), uses.deleteMany(expired), revocations.deleteMany(expired)]);
-      await issued.create({ _id: tokenHash, familyId: randomUUID(), userId: owner, expiresAt });
+    async startFamily({ userId, tokenHash, expiresAt }) {
+      await issued.create({ _id: tokenHash, familyId: randomUUID(), userId: new Types.ObjectId(userId), expiresAt });
     },
 
     async rotate({ presentedHash, nextHash, nextExpiresAt, now }) {
@@ -62,6 +61,12 @@ export function createRefreshTokenRepository(models: RefreshTokenModels, refresh
       }
       await issued.create({ _id: nextHash, familyId, userId, expiresAt: nextExpiresAt });
       return { outcome: 'rotated', familyId, userId: userId.toHexString() };
+    },
+
+    async pruneExpired(now) {
+      const expired = { expiresAt: { $lte: now } };
+      const results = await Promise.all([issued.deleteMany(expired), uses.deleteMany(expired), revocations.deleteMany(expired)]);
+      return results.reduce((sum, result) => sum + result.deletedCount, 0);
     },
 
     async revokeFamilyOf(tokenHash, reason, now) {

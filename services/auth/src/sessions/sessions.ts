@@ -38,9 +38,8 @@ export function createSessions({ accounts, refreshTokens, accessTokens, refreshT
 
   return {
     async start(user) {
-      const now = new Date();
       const refreshToken = generateRefreshToken();
-      await refreshTokens.startFamily({ userId: user.id, tokenHash: hashRefreshToken(refreshToken), expiresAt: refreshExpiry(now), now });
+      await refreshTokens.startFamily({ userId: user.id, tokenHash: hashRefreshToken(refreshToken), expiresAt: refreshExpiry(new Date()) });
       return { ...(await accessTokens.issue({ userId: user.id, name: user.name })), refreshToken };
     },
 
