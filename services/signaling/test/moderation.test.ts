@@ -57,7 +57,9 @@ describe('owner moderation and room events from the rooms service', () => {
       // Still connected, but out of the room: it can neither signal nor chat there.
       expect(errorCodeOf(await request(target.socket, 'signal', { to: owner.joined.peerId, description: offer }))).toBe('NOT_IN_ROOM');
       expect(errorCodeOf(await request(owner.socket, 'signal', { to: target.joined.peerId, description: offer }))).toBe('PEER_NOT_FOUND');
-      // No way back with a ticket issued before the kick; a fresh one from rooms works.
+      // No way back by resuming the old seat, nor with a ticket issued before the kick; a fresh one from rooms works.
+      const resume = await request(target.socket, 'room:join', { resume: { roomId, peerId: target.joined.peerId, resumeToken: target.joined.resumeToken } });
+      expect(errorCodeOf(resume)).toBe('TICKET_INVALID');
       expect(errorCodeOf(await request(target.socket, 'room:join', { ticket: spareTicket }))).toBe('TICKET_INVALID');
       const fresh = await issuer.ticket({ userId: target.userId, roomId, capacity: 3, issuedAt: Math.floor(Date.now() / 1000) + 1 });
       expect((await request(target.socket, 'room:join', { ticket: fresh })).ok).toBe(true);

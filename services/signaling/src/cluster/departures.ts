@@ -31,9 +31,12 @@ export class Departures {
   /** A user who left with their last seat in the room stops being a player. */
   private async freeGameMarks(roomId: string, removed: RemovedSeat[]): Promise<void> {
     const now = this.deps.now();
+    const { players } = await this.deps.games.current(roomId);
+    const departedPlayers = removed.map((seat) => seat.userId).filter((userId) => userId !== '' && (userId === players.X || userId === players.O));
+    // Most departures are from rooms without a game, or of spectators: nothing more to look up.
+    if (departedPlayers.length === 0) return;
     const stillSeated = await this.deps.seats.seatedUserIds(roomId, now);
-    const gone = new Set(removed.map((seat) => seat.userId).filter((userId) => userId !== '' && !stillSeated.has(userId)));
-    for (const userId of gone) {
+    for (const userId of new Set(departedPlayers.filter((id) => !stillSeated.has(id)))) {
       const outcome = await this.deps.games.update(roomId, '', (state) => releasePlayer(state, userId), now);
       if ('state' in outcome) this.deps.io.to(roomChannel(roomId)).emit('game:state', outcome.state);
     }
