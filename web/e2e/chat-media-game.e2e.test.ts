@@ -10,9 +10,13 @@ import {
   remoteTile,
   sendChat,
   signUp,
-  waitForAspectRatio,
+  waitForReceivedWidth,
 } from './support/app.js';
 import { saveScreenshot } from './support/screenshots.js';
+
+/** Chromium's fake devices: the camera as the app opens it, and the captured "screen". */
+const CAMERA_WIDTH = 960;
+const SCREEN_WIDTH = 1280;
 
 describe('chat, media state, screen share and the game', () => {
   const gatewayUrl = inject('gatewayUrl');
@@ -62,19 +66,20 @@ describe('chat, media state, screen share and the game', () => {
     await openPanel(bob.page, 'people');
     await expect.poll(() => bob.page.locator(`[data-testid="participant"][data-peer-name="${alice.name}"]`).getAttribute('data-muted')).toBe('true');
 
-    // A shares a screen: B is told, and the video B receives becomes the 16:9 screen instead of the 4:3 camera.
-    await waitForAspectRatio(bob.page, alice.name, 'classic');
+    // A shares a screen: B is told, and the video B receives becomes the 1280-pixel screen
+    // instead of the 960-pixel camera.
+    await waitForReceivedWidth(bob.page, alice.name, 'at-most', CAMERA_WIDTH);
     await alice.page.getByTestId('toggle-screen').click();
     await expect.poll(() => alice.page.getByTestId('toggle-screen').getAttribute('data-state')).toBe('on');
     await expect.poll(() => remoteTile(bob.page, alice.name).getAttribute('data-screen')).toBe('on');
-    await waitForAspectRatio(bob.page, alice.name, 'wide');
+    await waitForReceivedWidth(bob.page, alice.name, 'at-least', SCREEN_WIDTH);
     await expectVideoPlaying(bob.page, alice.name);
     await saveScreenshot(bob.page, 'call-screen-share');
 
     // And back to the camera.
     await alice.page.getByTestId('toggle-screen').click();
     await expect.poll(() => remoteTile(bob.page, alice.name).getAttribute('data-screen')).toBe('off');
-    await waitForAspectRatio(bob.page, alice.name, 'classic');
+    await waitForReceivedWidth(bob.page, alice.name, 'at-most', CAMERA_WIDTH);
 
     await alice.page.getByTestId('leave-call').click();
     await bob.page.getByTestId('leave-call').click();
@@ -120,8 +125,8 @@ describe('chat, media state, screen share and the game', () => {
     expect(await alice.page.getByTestId('game-status').textContent()).toContain('You won!');
     expect(await bob.page.getByTestId('game-status').textContent()).toContain(`${alice.name} won.`);
 
-    // The game is over: a further move is refused too.
-    await cell(bob, 8).click();
+    // The game is over: the board takes no more moves.
+    expect(await cell(bob, 8).getAttribute('aria-disabled')).toBe('true');
     expect(await markOn(bob, 8)).toBe('');
     await saveScreenshot(alice.page, 'call-game');
   });

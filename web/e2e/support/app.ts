@@ -92,22 +92,16 @@ export async function expectAudioLive(page: Page, peerName: string): Promise<voi
   );
 }
 
-/** Shape of the remote video as received: width / height. */
-export async function receivedAspectRatio(page: Page, peerName: string): Promise<number> {
-  return remoteTile(page, peerName)
-    .locator('video')
-    .evaluate((el: HTMLVideoElement) => (el.videoHeight > 0 ? el.videoWidth / el.videoHeight : 0));
-}
-
-export async function waitForAspectRatio(page: Page, peerName: string, predicate: 'wide' | 'classic'): Promise<void> {
+/**
+ * Waits until the remote video of `peerName` arrives at least (or at most) `width` pixels wide.
+ * The fake camera is opened at 960×540 by the app and the fake screen captures 1280×720, so the
+ * width tells which one the other side is receiving.
+ */
+export async function waitForReceivedWidth(page: Page, peerName: string, bound: 'at-least' | 'at-most', width: number): Promise<void> {
   const handle = await remoteTile(page, peerName).locator('video').elementHandle();
   await page.waitForFunction(
-    ([el, kind]) => {
-      if (!(el instanceof HTMLVideoElement) || el.videoHeight === 0) return false;
-      const ratio = el.videoWidth / el.videoHeight;
-      return kind === 'wide' ? ratio > 1.6 : ratio < 1.45;
-    },
-    [handle, predicate] as const,
+    ([el, kind, px]) => el instanceof HTMLVideoElement && el.videoWidth > 0 && (kind === 'at-least' ? el.videoWidth >= (px as number) : el.videoWidth <= (px as number)),
+    [handle, bound, width] as const,
     { timeout: MEDIA_TIMEOUT_MS },
   );
 }

@@ -95,6 +95,8 @@ export class CallManager {
   #iceServers: RTCIceServer[] = [];
   #iceTimer: ReturnType<typeof setInterval> | null = null;
   #resume: { roomId: string; peerId: string; resumeToken: string } | null = null;
+  /** Highest signal sequence number received on this seat, so a resume replays only what was missed. */
+  #lastSignalSeq: number | undefined;
   #invite: string | undefined;
   #handshakeFailures = 0;
   #stopTokenUpdates: (() => void) | null = null;
@@ -383,6 +385,7 @@ export class CallManager {
     socket.on('signal', (payload) => {
       const parsed = parseSignal(payload);
       if (!parsed) return;
+      if (parsed.seq !== undefined) this.#lastSignalSeq = Math.max(this.#lastSignalSeq ?? 0, parsed.seq);
       const link = this.#links.get(parsed.from);
       if (link) void link.receive(parsed.signal);
       else this.#keepSignal(parsed.from, parsed.signal);
@@ -435,7 +438,8 @@ export class CallManager {
     const room = this.room;
     if (!resume || !room) return;
     try {
-      this.#applyJoin(await this.#takeSeat({ resume }));
+      const lastSignalSeq = this.#lastSignalSeq;
+      this.#applyJoin(await this.#takeSeat({ resume: lastSignalSeq === undefined ? resume : { ...resume, lastSignalSeq } }));
       this.connection = 'connected';
       return;
     } catch (error) {
@@ -459,6 +463,7 @@ export class CallManager {
     if (!sameSeat) {
       // A new seat is a new peer id for everyone else: every link starts over.
       for (const participant of [...this.participants]) this.#removeParticipant(participant.peerId);
+      this.#lastSignalSeq = undefined;
     }
     this.selfPeerId = result.peerId;
     this.role = result.role;
@@ -610,6 +615,7 @@ export class CallManager {
     this.#connectWaiter?.reject(unreachable());
     this.#connectWaiter = null;
     this.#resume = null;
+    this.#lastSignalSeq = undefined;
     this.connection = 'connected';
   }
 }

@@ -3,12 +3,13 @@ import { parseChatMessage, parseGameState, parsePeerLeft, parsePeerMedia, parseS
 
 describe('server event parsing', () => {
   it('accepts a relayed description or candidate', () => {
-    expect(parseSignal({ from: 'peer0001', description: { type: 'offer', sdp: 'v=0' } })).toEqual({
+    expect(parseSignal({ from: 'peer0001', seq: 7, description: { type: 'offer', sdp: 'v=0' } })).toEqual({
       from: 'peer0001',
+      seq: 7,
       signal: { description: { type: 'offer', sdp: 'v=0' } },
     });
     expect(parseSignal({ from: 'peer0001', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0' } })?.signal.candidate?.candidate).toMatch(/^candidate:/);
-    expect(parseSignal({ from: 'peer0001', candidate: null })).toEqual({ from: 'peer0001', signal: { candidate: null } });
+    expect(parseSignal({ from: 'peer0001', candidate: null })).toEqual({ from: 'peer0001', seq: undefined, signal: { candidate: null } });
   });
 
   it('drops signals without a valid sender or content', () => {
@@ -16,6 +17,7 @@ describe('server event parsing', () => {
     expect(parseSignal({ from: 'peer0001' })).toBeNull();
     expect(parseSignal({ from: 'peer0001', description: { type: 'hack', sdp: '' } })).toBeNull();
     expect(parseSignal('peer0001')).toBeNull();
+    expect(parseSignal({ from: 'peer0001', seq: -1, candidate: null })).toBeNull();
   });
 
   it('checks media state, departures, chat and game payloads', () => {

@@ -25,6 +25,7 @@ import type { IncomingSignal } from '../rtc/perfect-negotiation.js';
 
 const signalMessageSchema = z.object({
   from: peerIdSchema,
+  seq: z.number().int().min(0).optional(),
   description: sessionDescriptionSchema.optional(),
   candidate: iceCandidateSchema.nullable().optional(),
 });
@@ -52,12 +53,19 @@ export const parseReason: (payload: unknown) => { reason: string } | null = pars
 export const parseLocked: (payload: unknown) => { locked: boolean } | null = parser(lockedSchema);
 export const parseExpiring: (payload: unknown) => { expiresAt: string } | null = parser(expiringSchema);
 
+export interface RelayedSignal {
+  from: string;
+  /** The server's per-recipient sequence number, echoed on resume so missed signals are replayed. */
+  seq: number | undefined;
+  signal: IncomingSignal;
+}
+
 /** A relayed description or candidate, or null when it carries neither or is malformed. */
-export function parseSignal(payload: unknown): { from: string; signal: IncomingSignal } | null {
+export function parseSignal(payload: unknown): RelayedSignal | null {
   const result = signalMessageSchema.safeParse(payload);
   if (!result.success) return null;
-  const { from, description, candidate } = result.data;
-  if (description) return { from, signal: { description } };
-  if (candidate !== undefined) return { from, signal: { candidate } };
+  const { from, seq, description, candidate } = result.data;
+  if (description) return { from, seq, signal: { description } };
+  if (candidate !== undefined) return { from, seq, signal: { candidate } };
   return null;
 }
