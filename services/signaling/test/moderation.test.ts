@@ -149,6 +149,21 @@ describe('owner moderation and room events from the rooms service', () => {
     }
   });
 
+  it('ends the call within a renewal round even if the close event was missed', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId });
+    const bob = await seatUser(two.url, issuer, { roomId });
+    try {
+      // Only the closed key, no event: as if every replica's subscriber was reconnecting just then.
+      await redis.client.set(redisKeys.roomClosed(roomId), '1');
+      expect(await alice.log.waitFor('room:closed', () => true, 10_000)).toEqual({ reason: 'closed' });
+      expect(await bob.log.waitFor('room:closed', () => true, 10_000)).toEqual({ reason: 'closed' });
+      await expect.poll(() => redis.client.zcard(redisKeys.roomSeats(roomId))).toBe(0);
+    } finally {
+      closeAll(alice, bob);
+    }
+  });
+
   it('applies a capacity change published by rooms to tickets issued before it', async () => {
     const roomId = newRoomId();
     const users = await Promise.all([connectUser(one.url, issuer), connectUser(two.url, issuer), connectUser(one.url, issuer)]);

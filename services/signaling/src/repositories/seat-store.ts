@@ -194,15 +194,17 @@ while i <= #ARGV do
   local peer_id, route, record, media_json, session, seq = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
   i = i + 6
   local outcome
-  if redis.call('ZSCORE', seats, peer_id) then
+  if room_closed then
+    -- The close event was missed (subscriber reconnecting): let go now rather than never.
+    remove_seat(peer_id, false)
+    outcome = 'closed'
+  elseif redis.call('ZSCORE', seats, peer_id) then
     if redis.call('HGET', routes, peer_id) == route then
       redis.call('ZADD', seats, lease_until, peer_id)
       outcome = 'renewed'
     else
       outcome = 'replaced'
     end
-  elseif room_closed then
-    outcome = 'closed'
   elseif redis.call('EXISTS', prefix .. 'gone:' .. peer_id) == 1 then
     outcome = 'evicted'
   else
