@@ -39,7 +39,7 @@ NPM_SHA512=sha512-ztsxKxt/kkIaAs+2i0GU6I+DRmUdrNasxTZKJe9TCdSjKxlhah/4r/hl5ygMD6
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSION=v1.24.2
 
-# shellcheck source=images.env
+# shellcheck source=infra/images/images.env
 source "$IMAGES_DIR/images.env"
 ALL_IMAGES=(debian node nginx redis coturn ferretdb)
 
@@ -72,7 +72,7 @@ done
 
 # --- The engine ------------------------------------------------------------------------------
 if [ -z "${DOCKER_HOST:-}" ]; then
-  # shellcheck source=../../scripts/docker/lib.sh
+  # shellcheck source=scripts/docker/lib.sh
   source "$REPO_ROOT/scripts/docker/lib.sh"
   export DOCKER_HOST=$MESHCALL_DOCKER_HOST
 fi
@@ -164,7 +164,7 @@ build_debian() {
   trap "rm -rf --one-file-system '$rootfs'" EXIT
   debootstrap --variant=minbase "$DEBIAN_SUITE" "$rootfs" "$main_mirror" >"$CACHE_DIR/debootstrap.log" 2>&1 ||
     die "debootstrap failed; see $CACHE_DIR/debootstrap.log"
-  record_time debootstrap done $((SECONDS - started))
+  record_time debootstrap finished $((SECONDS - started))
 
   bash "$IMAGES_DIR/debian/customize-rootfs.sh" "$rootfs" "$DEBIAN_SUITE" "$main_mirror" "$security_mirror" \
     >>"$CACHE_DIR/debootstrap.log" 2>&1 || die "customizing the rootfs failed; see $CACHE_DIR/debootstrap.log"

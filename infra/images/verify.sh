@@ -13,10 +13,10 @@ set -euo pipefail
 
 IMAGES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_ROOT=$(cd "$IMAGES_DIR/../.." && pwd)
-# shellcheck source=images.env
+# shellcheck source=infra/images/images.env
 source "$IMAGES_DIR/images.env"
 if [ -z "${DOCKER_HOST:-}" ]; then
-  # shellcheck source=../../scripts/docker/lib.sh
+  # shellcheck source=scripts/docker/lib.sh
   source "$REPO_ROOT/scripts/docker/lib.sh"
   export DOCKER_HOST=$MESHCALL_DOCKER_HOST
 fi
@@ -106,7 +106,7 @@ else
   fail redis "another container on the network got '$reply'"
 fi
 redis_user=$("$DOCKER" exec "$run_id-redis" id -un 2>&1 || true)
-[ "$redis_user" = redis ] && pass redis "runs as user redis" || fail redis "runs as '$redis_user'"
+if [ "$redis_user" = redis ]; then pass redis "runs as user redis"; else fail redis "runs as '$redis_user'"; fi
 
 # --- ferretdb --------------------------------------------------------------------------------
 start ferretdb -p 127.0.0.1::27017 "$MONGO_IMAGE"
@@ -153,15 +153,22 @@ else
   show_logs_on_failure nginx
 fi
 templated=$(curl -fsS -m 2 "http://$(published nginx 8081/tcp)/" 2>&1 || true)
-[ "$templated" = "rendered via 127.0.0.1" ] && pass nginx "renders /etc/nginx/templates with the environment" ||
+if [ "$templated" = "rendered via 127.0.0.1" ]; then
+  pass nginx "renders /etc/nginx/templates with the environment"
+else
   fail nginx "template answer: '$templated'"
+fi
+# shellcheck disable=SC2016  # expanded by the container's shell
 nginx_users=$("$DOCKER" exec "$run_id-nginx" sh -c 'for p in /proc/[0-9]*; do stat -c %U "$p"; done | sort -u' 2>&1 | tr '\n' ' ')
-[ "$nginx_users" = "nginx " ] && pass nginx "every process runs as user nginx" || fail nginx "process owners: $nginx_users"
+if [ "$nginx_users" = "nginx " ]; then pass nginx "every process runs as user nginx"; else fail nginx "process owners: $nginx_users"; fi
 
 # --- coturn ----------------------------------------------------------------------------------
 coturn_version=$("$DOCKER" run --rm "$COTURN_IMAGE" --version 2>&1 | tail -n1)
-[[ "$coturn_version" =~ ^4\. ]] && pass coturn "$COTURN_IMAGE is coturn $coturn_version" ||
+if [[ "$coturn_version" =~ ^4\. ]]; then
+  pass coturn "$COTURN_IMAGE is coturn $coturn_version"
+else
   fail coturn "turnserver --version said '$coturn_version'"
+fi
 start coturn -p 127.0.0.1::3478/tcp -p 127.0.0.1::3478/udp "$COTURN_IMAGE" \
   --log-file=stdout --no-cli --listening-port=3478 --use-auth-secret --static-auth-secret=verify-only --realm=verify
 coturn_tcp_open() {
@@ -176,12 +183,16 @@ else
   show_logs_on_failure coturn
 fi
 # A STUN binding over UDP from another container: the server parses and answers a real request.
+# shellcheck disable=SC2016  # expanded by the container's shell
 stun=$("$DOCKER" run --rm --network "$network" --label "org.meshcall.verify=$run_id" --entrypoint sh "$COTURN_IMAGE" \
   -c 'ip=$(getent hosts coturn | cut -d" " -f1); timeout 10 turnutils_stunclient "$ip"' 2>&1 || true)
-grep -q 'UDP reflexive addr' <<<"$stun" && pass coturn "answers a STUN binding request over UDP" ||
+if grep -q 'UDP reflexive addr' <<<"$stun"; then
+  pass coturn "answers a STUN binding request over UDP"
+else
   fail coturn "STUN binding: $(tail -n2 <<<"$stun" | tr '\n' ' ')"
+fi
 coturn_user=$("$DOCKER" exec "$run_id-coturn" id -un 2>&1 || true)
-[ "$coturn_user" = turnserver ] && pass coturn "runs as user turnserver" || fail coturn "runs as '$coturn_user'"
+if [ "$coturn_user" = turnserver ]; then pass coturn "runs as user turnserver"; else fail coturn "runs as '$coturn_user'"; fi
 
 # --- summary ---------------------------------------------------------------------------------
 "$DOCKER" image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' |

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # sourced: the callers use these names
 # Shared by start-dockerd.sh and stop-dockerd.sh (sourced, not run).
 #
 # meshcall runs its own dockerd rather than whatever engine the machine may have: every file it

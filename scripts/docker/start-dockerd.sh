@@ -13,7 +13,7 @@
 # MESHCALL_DOCKER_STORAGE_DRIVER [dockerd's choice; overlay2 here].
 set -euo pipefail
 
-# shellcheck source=lib.sh
+# shellcheck source=scripts/docker/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DOCKERD_TIMEOUT=${MESHCALL_DOCKERD_TIMEOUT:-90}

@@ -9,7 +9,7 @@
 # Environment: MESHCALL_DOCKER_ROOT (as for start), MESHCALL_DOCKER_KEEP_IMAGES=1 (= --keep-images).
 set -euo pipefail
 
-# shellcheck source=lib.sh
+# shellcheck source=scripts/docker/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 keep_images=${MESHCALL_DOCKER_KEEP_IMAGES:-0}
@@ -103,9 +103,9 @@ if [ "$(recorded BRIDGE_PREEXISTED)" = false ]; then
     done
   done
   forward_policy=$(recorded FORWARD_POLICY)
-  [ -n "$forward_policy" ] && iptables -P FORWARD "$forward_policy" 2>/dev/null || true
+  if [ -n "$forward_policy" ]; then iptables -P FORWARD "$forward_policy" 2>/dev/null || true; fi
   ip_forward=$(recorded IP_FORWARD)
-  [ -n "$ip_forward" ] && echo "$ip_forward" >/proc/sys/net/ipv4/ip_forward 2>/dev/null || true
+  if [ -n "$ip_forward" ]; then echo "$ip_forward" >/proc/sys/net/ipv4/ip_forward 2>/dev/null || true; fi
 fi
 
 # Mounts a killed engine can leave (overlay layers, netns, shm): unmount them first, deepest

@@ -16,6 +16,8 @@ if [ ! -w "$output_dir" ]; then
   exit 0
 fi
 
+# "${NAME} ${OTHER} ...": the list of variables envsubst may replace, one word per name.
+# shellcheck disable=SC2016,SC2046
 defined_envs=$(printf '${%s} ' $(awk "END { for (name in ENVIRON) { print (name ~ /${filter}/) ? name : \"\" } }" </dev/null))
 
 find "$template_dir" -follow -type f -name "*$suffix" -print | while read -r template; do
