@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { chooseImages, isFerretDbImage, parseEnvFile } from './images.js';
+
+describe('parseEnvFile', () => {
+  it('reads NAME=value lines and skips comments and blank lines', () => {
+    const text = ['# offline set', '', 'MONGO_IMAGE=meshcall/ferretdb:1.24', 'REDIS_IMAGE = not-a-variable', 'NODE_IMAGE=meshcall/node:20'].join('\n');
+    expect(parseEnvFile(text)).toEqual({ MONGO_IMAGE: 'meshcall/ferretdb:1.24', NODE_IMAGE: 'meshcall/node:20' });
+  });
+
+  it('strips quotes, export and trailing comments', () => {
+    const text = 'export REDIS_IMAGE="meshcall/redis:7"\nMONGO_IMAGE=mongo:7 # upstream\nQUOTED=\'a # b\'';
+    expect(parseEnvFile(text)).toEqual({ REDIS_IMAGE: 'meshcall/redis:7', MONGO_IMAGE: 'mongo:7', QUOTED: 'a # b' });
+  });
+});
+
+describe('chooseImages', () => {
+  it('uses the upstream images when nothing else is given', () => {
+    expect(chooseImages({})).toEqual({ mongo: 'mongo:7', redis: 'redis:7' });
+  });
+
+  it('prefers the offline image set over upstream, and an explicit variable over both', () => {
+    const offline = { MONGO_IMAGE: 'meshcall/ferretdb:1.24', REDIS_IMAGE: 'meshcall/redis:7' };
+    expect(chooseImages({}, offline)).toEqual({ mongo: 'meshcall/ferretdb:1.24', redis: 'meshcall/redis:7' });
+    expect(chooseImages({ MONGO_IMAGE: 'mongo:7.0.14', REDIS_IMAGE: '' }, offline)).toEqual({ mongo: 'mongo:7.0.14', redis: 'meshcall/redis:7' });
+  });
+});
+
+describe('isFerretDbImage', () => {
+  it('tells FerretDB images from mongod ones', () => {
+    expect(isFerretDbImage('meshcall/ferretdb:1.24')).toBe(true);
+    expect(isFerretDbImage('ghcr.io/ferretdb/ferretdb:1.24')).toBe(true);
+    expect(isFerretDbImage('mongo:7')).toBe(false);
+  });
+});
