@@ -91,10 +91,8 @@ export class RoomService {
     if (query.kind) filter.kind = query.kind;
     if (query.q) filter.nameContains = query.q;
     const skip = (query.page - 1) * query.pageSize;
-    const [records, total] = await Promise.all([
-      query.sort === 'occupancy' ? this.pageByOccupancy(filter, skip, query.pageSize) : this.deps.rooms.listPublic(filter, { skip, limit: query.pageSize }),
-      this.deps.rooms.countPublic(filter),
-    ]);
+    const { records, total } =
+      query.sort === 'occupancy' ? await this.pageByOccupancy(filter, skip, query.pageSize) : await this.pageByNewest(filter, skip, query.pageSize);
     return { items: await this.views(records, null), page: query.page, pageSize: query.pageSize, total };
   }
 
@@ -222,9 +220,23 @@ export class RoomService {
     }
   }
 
+  private async pageByNewest(filter: PublicRoomFilter, skip: number, limit: number): Promise<{ records: RoomRecord[]; total: number }> {
+    const [records, total] = await Promise.all([this.deps.rooms.listPublic(filter, { skip, limit }), this.deps.rooms.countPublic(filter)]);
+    return { records, total };
+  }
+
   /** One page of rooms ordered by live occupancy; see planOccupancyPage for the order and its bound. */
-  private async pageByOccupancy(filter: PublicRoomFilter, skip: number, limit: number): Promise<RoomRecord[]> {
+  private async pageByOccupancy(filter: PublicRoomFilter, skip: number, limit: number): Promise<{ records: RoomRecord[]; total: number }> {
     const candidates = await this.deps.rooms.listPublicIdsNewest(filter, OCCUPANCY_RANKING_WINDOW);
+    const [records, total] = await Promise.all([
+      this.rankedPage(filter, candidates, skip, limit),
+      // A window that is not full holds every matching room, so the count is already known.
+      candidates.length < OCCUPANCY_RANKING_WINDOW ? candidates.length : this.deps.rooms.countPublic(filter),
+    ]);
+    return { records, total };
+  }
+
+  private async rankedPage(filter: PublicRoomFilter, candidates: string[], skip: number, limit: number): Promise<RoomRecord[]> {
     const counts = await this.deps.live.seatCounts(candidates);
     const plan = planOccupancyPage(candidates, counts, OCCUPANCY_RANKING_WINDOW, skip, limit);
     const records = await this.deps.rooms.findByIds(plan.rankedIds);
