@@ -1,6 +1,6 @@
 import helmet from '@fastify/helmet';
 import websocket from '@fastify/websocket';
-import type { FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import {
@@ -61,7 +61,7 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
   // No ready check: its INFO would race the SUBSCRIBE (which Redis takes even while loading) and
   // fail once the connection is in subscriber mode, leaving the lobby deaf.
   const subscriber = new Redis(config.REDIS_URL, { connectionName: 'rooms-subscriber', enableReadyCheck: false });
-  for (const client of [redis, subscriber]) client.on('error', (error) => app.log.warn({ err: error }, 'redis connection problem'));
+  for (const client of [redis, subscriber]) reportConnectionState(client, app.log);
 
   const signingKey = await loadSigningKey({
     pem: config.ROOMS_SIGNING_KEY,
@@ -116,3 +116,18 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
 }
 
 export type RoomsApp = Awaited<ReturnType<typeof buildApp>>;
+
+/** ioredis retries every few hundred ms while Redis is away; one line per outage is enough. */
+function reportConnectionState(client: Redis, log: FastifyBaseLogger): void {
+  let down = false;
+  client.on('error', (error) => {
+    if (down) return;
+    down = true;
+    log.warn({ err: error, connection: client.options.connectionName }, 'redis connection lost; retrying');
+  });
+  client.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info({ connection: client.options.connectionName }, 'redis connection back');
+  });
+}
