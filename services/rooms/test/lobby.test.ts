@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { loggerOptions } from '@meshcall/server-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LobbyCloseCode, redisChannels, redisKeys, roomResponseSchema, type Room } from '@meshcall/shared';
 import { call } from './support/api.js';
@@ -100,6 +102,38 @@ describe('GET /live authentication', () => {
     expect((await client.next()).type).toBe('ready');
     const later = await createRoom({ name: 'After auth', kind: 'coding' });
     expect(await client.next()).toMatchObject({ type: 'room:created', room: { id: later.id } });
+  });
+});
+
+describe('logs', () => {
+  it('never contain an access token, from HTTP requests or lobby sockets', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    // The service's own logger options (with their redaction), at the most talkative level.
+    const serviceLogger = loggerOptions('rooms', 'trace') as Record<string, unknown>;
+    const logged = await startRoomsServer({ database: 'rooms_lobby', authJwksUrl: auth.jwksUrl, logger: { ...serviceLogger, stream } });
+    try {
+      const token = await auth.mint(watcher);
+      const forged = await auth.mint(watcher, { foreignKey: true });
+      await call(logged.app, 'GET', '/', { token });
+      await call(logged.app, 'GET', '/', { token: forged });
+      const client = await LobbyClient.signedIn(logged.url, token);
+      client.close();
+      const refused = await LobbyClient.open(logged.url);
+      refused.send({ type: 'auth', token: forged });
+      await refused.closed;
+      const log = lines.join('');
+      expect(log).toContain('lobby authentication refused');
+      expect(log).toContain('"url":"/"');
+      for (const secret of [token, forged, token.split('.')[2] as string, forged.split('.')[2] as string]) expect(log).not.toContain(secret);
+    } finally {
+      await logged.stop();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyServerOptions } from 'fastify';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 import { buildApp, type RoomsApp } from '../../src/app.js';
@@ -26,6 +27,8 @@ export interface RoomsServerOptions {
   /** Several replicas of one deployment share the data folder (and so the ticket key). */
   dataDir?: string;
   env?: Record<string, string>;
+  /** Fastify logger options; silent by default. */
+  logger?: FastifyServerOptions['logger'];
   /** When the server counts as started; by default once /readyz reports every dependency ok. */
   readyWhen?: (checks: Record<string, 'ok' | 'down'>) => boolean;
 }
@@ -53,7 +56,7 @@ export async function startRoomsServer(options: RoomsServerOptions): Promise<Roo
     TURN_SECRET: TEST_TURN_SECRET,
     ...options.env,
   });
-  const app = await buildApp(config, { logger: false });
+  const app = await buildApp(config, { logger: options.logger ?? false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   await waitUntilReady(app, options.readyWhen ?? allOk);
