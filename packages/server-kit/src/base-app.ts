@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ErrorCode } from '@meshcall/shared';
 import { installErrorHandling } from './error-handler.js';
 import { loggerOptions } from './logger.js';
 
@@ -28,27 +29,36 @@ export function createBaseApp(options: BaseAppOptions) {
     genReqId: () => randomUUID(),
     // A request taking longer than this is a bug or an attack; the gateway's own timeout is longer.
     requestTimeout: 30_000,
-    return503OnClosing: true,
+    // Fastify's own closing-time 503 has its own body shape; answerDuringShutdown sends ours.
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
-  closeKeptAliveConnectionsOnShutdown(app);
+  answerDuringShutdown(app);
   return app;
 }
 
 export type BaseApp = ReturnType<typeof createBaseApp>;
 
 /**
- * On close, Node drops idle keep-alive sockets and Fastify answers requests arriving afterwards
- * with `Connection: close`, but a request already in flight is answered keep-alive: its socket
- * (a gateway's upstream connection, typically) stays open, the server never finishes closing
- * and the graceful stop runs into its deadline. Telling those clients to close fixes that.
+ * During a graceful stop, requests already in flight complete, and requests arriving on a
+ * kept-alive socket get 503 UNAVAILABLE in the usual error shape (the gateway retries or the
+ * client does). Every answer then carries `Connection: close`: otherwise a kept-alive socket (a
+ * gateway's upstream connection, typically) stays open, the server never finishes closing and
+ * the stop runs into its deadline.
  */
-function closeKeptAliveConnectionsOnShutdown(app: FastifyInstance): void {
+function answerDuringShutdown(app: FastifyInstance): void {
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    await reply
+      .status(503)
+      .header('connection', 'close')
+      .send({ error: { code: ErrorCode.UNAVAILABLE, message: 'The service is restarting; try again.' } });
   });
   app.addHook('onSend', async (request, reply) => {
     if (closing && request.raw.httpVersionMajor === 1) void reply.header('connection', 'close');
