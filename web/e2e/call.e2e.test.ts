@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
 import { createRoom, expectAudioLive, expectVideoPlaying, inviteLink, joinFromPrejoin, problemsOf, signUp } from './support/app.js';
@@ -21,6 +21,7 @@ describe('a two-person call', () => {
   });
 
   it('A creates a room, B joins by link, and each sees and hears the other', async () => {
+    onTestFailed(() => console.log(problemsOf(alice, bob)));
     await signUp(alice);
     const roomName = `Standup ${Date.now().toString(36)}`;
     const roomId = await createRoom(alice.page, { name: roomName, kind: 'business', visibility: 'public', capacity: 4 });

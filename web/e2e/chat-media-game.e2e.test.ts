@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
 import {
@@ -7,6 +7,7 @@ import {
   inviteLink,
   joinFromPrejoin,
   openPanel,
+  problemsOf,
   remoteTile,
   sendChat,
   signUp,
@@ -37,6 +38,7 @@ describe('chat, media state, screen share and the game', () => {
   });
 
   it('chats both ways, shows a mute and carries a shared screen', async () => {
+    onTestFailed(() => console.log(problemsOf(alice, bob)));
     await createRoom(alice.page, { name: `Review ${Date.now().toString(36)}`, kind: 'coding', visibility: 'private', capacity: 3 });
     await joinFromPrejoin(alice.page);
     const link = await inviteLink(alice.page);
@@ -88,6 +90,7 @@ describe('chat, media state, screen share and the game', () => {
   });
 
   it('plays tic-tac-toe to a win, and the server refuses an illegal move', async () => {
+    onTestFailed(() => console.log(problemsOf(alice, bob)));
     await alice.page.goto('/');
     await createRoom(alice.page, { name: `Game ${Date.now().toString(36)}`, kind: 'game', visibility: 'public' });
     await joinFromPrejoin(alice.page);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
-import { connectionPath, createRoom, expectAudioLive, expectVideoPlaying, inviteLink, joinFromPrejoin, signUp } from './support/app.js';
+import { connectionPath, createRoom, expectAudioLive, expectVideoPlaying, inviteLink, joinFromPrejoin, signUp, problemsOf } from './support/app.js';
 
 describe('relay only', () => {
   const gatewayUrl = inject('gatewayUrl');
@@ -21,6 +21,7 @@ describe('relay only', () => {
   });
 
   it('connects through our coturn when both sides hide their IP', async () => {
+    onTestFailed(() => console.log(problemsOf(alice, bob)));
     await signUp(alice);
     await signUp(bob);
     await createRoom(alice.page, { name: `Private talk ${Date.now().toString(36)}`, kind: 'language' });

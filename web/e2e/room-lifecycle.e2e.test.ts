@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
-import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, openPanel, remoteTile, signUp } from './support/app.js';
+import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, openPanel, remoteTile, signUp, problemsOf } from './support/app.js';
 
 describe('a full room, leaving and being removed', () => {
   const gatewayUrl = inject('gatewayUrl');
@@ -23,6 +23,7 @@ describe('a full room, leaving and being removed', () => {
   });
 
   it('tells a third user the room is full, a kicked user why, and the others who left', async () => {
+    onTestFailed(() => console.log(problemsOf(alice, bob, carol)));
     await createRoom(alice.page, { name: `Pair ${Date.now().toString(36)}`, kind: 'learning', capacity: 2 });
     await joinFromPrejoin(alice.page);
     const link = await inviteLink(alice.page);

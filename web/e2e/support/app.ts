@@ -66,15 +66,38 @@ export function remoteTile(page: Page, peerName: string): Locator {
  */
 export async function expectVideoPlaying(page: Page, peerName: string, moreFrames = 15): Promise<void> {
   const video = remoteTile(page, peerName).locator('video');
-  await video.waitFor({ state: 'attached', timeout: MEDIA_TIMEOUT_MS });
-  const handle = await video.elementHandle();
-  await page.waitForFunction((el) => el instanceof HTMLVideoElement && el.videoWidth > 0 && !el.paused, handle, { timeout: MEDIA_TIMEOUT_MS });
-  const first = await video.evaluate((el: HTMLVideoElement) => el.getVideoPlaybackQuality().totalVideoFrames);
-  await page.waitForFunction(
-    ([el, start, more]) => el instanceof HTMLVideoElement && el.getVideoPlaybackQuality().totalVideoFrames >= (start as number) + (more as number),
-    [handle, first, moreFrames] as const,
-    { timeout: MEDIA_TIMEOUT_MS },
-  );
+  try {
+    await video.waitFor({ state: 'attached', timeout: MEDIA_TIMEOUT_MS });
+    const handle = await video.elementHandle();
+    await page.waitForFunction((el) => el instanceof HTMLVideoElement && el.videoWidth > 0 && !el.paused, handle, { timeout: MEDIA_TIMEOUT_MS });
+    const first = await video.evaluate((el: HTMLVideoElement) => el.getVideoPlaybackQuality().totalVideoFrames);
+    await page.waitForFunction(
+      ([el, start, more]) => el instanceof HTMLVideoElement && el.getVideoPlaybackQuality().totalVideoFrames >= (start as number) + (more as number),
+      [handle, first, moreFrames] as const,
+      { timeout: MEDIA_TIMEOUT_MS },
+    );
+  } catch (error) {
+    throw new Error(`${peerName}'s video is not playing: ${await describeTile(page, peerName)}`, { cause: error });
+  }
+}
+
+/** What the page shows about one remote participant, for failure messages. */
+export async function describeTile(page: Page, peerName: string): Promise<string> {
+  const tile = remoteTile(page, peerName);
+  if ((await tile.count()) === 0) {
+    const names = await page.getByTestId('video-tile').evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-peer-name')));
+    return `no tile for them (tiles: ${JSON.stringify(names)}; page: ${page.url()})`;
+  }
+  return tile.evaluate((el) => {
+    const video = el.querySelector('video');
+    const badge = el.querySelector('[data-testid="quality-badge"]');
+    return JSON.stringify({
+      connection: el.getAttribute('data-connection'),
+      media: [el.getAttribute('data-audio'), el.getAttribute('data-video'), el.getAttribute('data-screen')],
+      path: badge?.getAttribute('data-path'),
+      video: video ? { width: video.videoWidth, paused: video.paused, readyState: video.readyState, frames: video.getVideoPlaybackQuality().totalVideoFrames, hasSource: video.srcObject !== null } : null,
+    });
+  });
 }
 
 /** The remote audio of `peerName` has a live, enabled track attached to a playing element. */

@@ -46,7 +46,7 @@ export async function newParticipant(browser: Browser, gatewayUrl: string, label
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);
   });
   return { name: `${label} ${unique}`, email: `${label.toLowerCase()}-${unique}@example.test`, password: 'correct horse battery', context, page, problems };
 }

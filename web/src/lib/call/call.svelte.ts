@@ -49,6 +49,12 @@ const NOTICE_LIFETIME_MS = 6_000;
 /** Signals for a peer we have not heard join yet; bounded so a confused server cannot fill memory. */
 const MAX_PENDING_SIGNALS_PER_PEER = 200;
 const MAX_PENDING_PEERS = 16;
+/**
+ * The newcomer offers to everyone already seated; they open their side of the link when that
+ * offer arrives, so the common join has no offer collision at all. If it does not arrive in time
+ * they offer themselves (perfect negotiation sorts out any collision then).
+ */
+const NEWCOMER_OFFER_WAIT_MS = 3_000;
 
 const departureText: Record<string, (name: string) => string> = {
   left: (name) => `${name} left the call`,
@@ -86,6 +92,7 @@ export class CallManager {
   #socket: SignalingSocket | null = null;
   readonly #links = new Map<string, PeerLink>();
   readonly #pendingSignals = new Map<string, IncomingSignal[]>();
+  readonly #linkTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** The one stream all our senders belong to, so receivers group audio and video together. */
   #outgoing = new MediaStream();
   #micTrack: MediaStreamTrack | null = null;
@@ -371,7 +378,7 @@ export class CallManager {
       const known = this.participants.find((p) => p.peerId === peer.peerId);
       if (known) known.update(peer);
       else {
-        this.#addParticipant(peer);
+        this.#addParticipant(peer, 'on-their-offer');
         this.#notice(`${peer.name} joined`);
       }
     });
@@ -386,7 +393,8 @@ export class CallManager {
       const parsed = parseSignal(payload);
       if (!parsed) return;
       if (parsed.seq !== undefined) this.#lastSignalSeq = Math.max(this.#lastSignalSeq ?? 0, parsed.seq);
-      const link = this.#links.get(parsed.from);
+      const participant = this.participants.find((p) => p.peerId === parsed.from);
+      const link = this.#links.get(parsed.from) ?? (participant ? this.#openLink(participant) : undefined);
       if (link) void link.receive(parsed.signal);
       else this.#keepSignal(parsed.from, parsed.signal);
     });
@@ -477,7 +485,8 @@ export class CallManager {
     for (const peer of result.peers) {
       const known = this.participants.find((p) => p.peerId === peer.peerId);
       if (known) known.update(peer);
-      else this.#addParticipant(peer);
+      // On a new seat we are the newcomer and offer; after a resume, peers who came meanwhile offer to us.
+      else this.#addParticipant(peer, sameSeat ? 'on-their-offer' : 'now');
     }
     // Signals addressed to us while away were lost: renegotiate from scratch with everyone.
     if (sameSeat && result.resync) for (const link of this.#links.values()) void link.restartIce().catch(() => undefined);
@@ -485,17 +494,29 @@ export class CallManager {
 
   // ---- peers ----
 
-  #addParticipant(peer: Peer): void {
-    const selfPeerId = this.selfPeerId;
-    if (!selfPeerId || this.#links.has(peer.peerId)) return;
+  #addParticipant(peer: Peer, open: 'now' | 'on-their-offer'): void {
+    if (!this.selfPeerId || this.participants.some((p) => p.peerId === peer.peerId)) return;
     const participant = new RemoteParticipant(peer);
     this.participants = [...this.participants, participant];
+    // Their offer may already be here (signals can overtake the join announcement).
+    if (open === 'now' || this.#pendingSignals.has(peer.peerId)) this.#openLink(participant);
+    else this.#linkTimers.set(peer.peerId, setTimeout(() => this.#openLink(participant), NEWCOMER_OFFER_WAIT_MS));
+  }
+
+  /** Creates the peer connection to a participant and applies what they already sent. */
+  #openLink(participant: RemoteParticipant): PeerLink | undefined {
+    const selfPeerId = this.selfPeerId;
+    const peerId = participant.peerId;
+    clearTimeout(this.#linkTimers.get(peerId));
+    this.#linkTimers.delete(peerId);
+    const existing = this.#links.get(peerId);
+    if (existing || !selfPeerId || !this.participants.includes(participant)) return existing;
     const link = new PeerLink({
       selfPeerId,
-      remotePeerId: peer.peerId,
+      remotePeerId: peerId,
       configuration: { iceServers: this.#iceServers, iceTransportPolicy: this.relayOnly ? 'relay' : 'all' },
       localStream: this.#outgoing,
-      sendSignal: (signal) => this.#sendSignal(peer.peerId, signal),
+      sendSignal: (signal) => this.#sendSignal(peerId, signal),
       freshIceServers: () => this.#refreshIceServers(),
       onTracks: (tracks) => {
         participant.videoTrack = tracks.video;
@@ -503,15 +524,18 @@ export class CallManager {
       },
       onState: (state) => (participant.link = state),
       onQuality: (quality) => (participant.quality = quality),
-      onProblem: (message, error) => console.warn(`[meshcall] ${peer.peerId}: ${message}`, error),
+      onProblem: (message, error) => console.warn(`[meshcall] ${peerId}: ${message}`, error),
     });
-    this.#links.set(peer.peerId, link);
-    const pending = this.#pendingSignals.get(peer.peerId) ?? [];
-    this.#pendingSignals.delete(peer.peerId);
+    this.#links.set(peerId, link);
+    const pending = this.#pendingSignals.get(peerId) ?? [];
+    this.#pendingSignals.delete(peerId);
     for (const signal of pending) void link.receive(signal);
+    return link;
   }
 
   #removeParticipant(peerId: string): void {
+    clearTimeout(this.#linkTimers.get(peerId));
+    this.#linkTimers.delete(peerId);
     this.#links.get(peerId)?.close();
     this.#links.delete(peerId);
     this.#pendingSignals.delete(peerId);
@@ -592,6 +616,8 @@ export class CallManager {
 
   /** Closes every connection and stops every track we opened: camera lights go off. */
   #teardown(): void {
+    for (const timer of this.#linkTimers.values()) clearTimeout(timer);
+    this.#linkTimers.clear();
     for (const link of this.#links.values()) link.close();
     this.#links.clear();
     this.#pendingSignals.clear();

@@ -5,8 +5,16 @@ import { IceRecovery } from './ice-recovery.js';
 function setup(restart = vi.fn(async () => undefined)) {
   const clock = new ManualClock();
   const onGiveUp = vi.fn();
-  const recovery = new IceRecovery({ restart, onGiveUp, clock, maxAttempts: 3, disconnectedGraceMs: 4_000, restartTimeoutMs: 15_000 });
+  const recovery = new IceRecovery({ restart, onGiveUp, clock, maxAttempts: 3, disconnectedGraceMs: 4_000, restartTimeoutMs: 15_000, connectTimeoutMs: 20_000 });
   return { clock, restart, onGiveUp, recovery };
+}
+
+/** A connection that got going once, the usual starting point for recovery. */
+function connected(restart = vi.fn(async () => undefined)) {
+  const started = setup(restart);
+  started.recovery.onIceStateChange('checking');
+  started.recovery.onIceStateChange('connected');
+  return started;
 }
 
 describe('IceRecovery', () => {
@@ -18,7 +26,7 @@ describe('IceRecovery', () => {
   });
 
   it('gives a disconnected path time to heal by itself', async () => {
-    const { clock, restart, recovery } = setup();
+    const { clock, restart, recovery } = connected();
     recovery.onIceStateChange('disconnected');
     await clock.advance(3_000);
     recovery.onIceStateChange('connected');
@@ -28,7 +36,7 @@ describe('IceRecovery', () => {
   });
 
   it('restarts a path that stays disconnected past the grace period', async () => {
-    const { clock, restart, recovery } = setup();
+    const { clock, restart, recovery } = connected();
     recovery.onIceStateChange('disconnected');
     await clock.advance(4_000);
     expect(restart).toHaveBeenCalledTimes(1);
@@ -68,8 +76,27 @@ describe('IceRecovery', () => {
     expect(recovery.status).toBe('restarting');
   });
 
-  it('does nothing after the connection closed', async () => {
+  it('restarts a new connection that never gets going', async () => {
     const { clock, restart, recovery } = setup();
+    expect(recovery.status).toBe('connecting');
+    recovery.onIceStateChange('checking');
+    await clock.advance(19_000);
+    expect(restart).not.toHaveBeenCalled();
+    await clock.advance(1_000);
+    expect(restart).toHaveBeenCalledTimes(1);
+    expect(recovery.status).toBe('restarting');
+  });
+
+  it('leaves a new connection alone once it connects in time', async () => {
+    const { clock, restart, recovery } = setup();
+    recovery.onIceStateChange('connected');
+    await clock.advance(60_000);
+    expect(restart).not.toHaveBeenCalled();
+    expect(recovery.status).toBe('healthy');
+  });
+
+  it('does nothing after the connection closed', async () => {
+    const { clock, restart, recovery } = connected();
     recovery.onIceStateChange('disconnected');
     recovery.onIceStateChange('closed');
     recovery.onIceStateChange('failed');

@@ -11,20 +11,23 @@ export interface IceRecoveryOptions {
   disconnectedGraceMs?: number;
   /** How long a restart may take to connect before the next one. */
   restartTimeoutMs?: number;
+  /** How long a new connection may take to connect at all before it is restarted. */
+  connectTimeoutMs?: number;
 }
 
-export type IceRecoveryStatus = 'healthy' | 'waiting' | 'restarting' | 'gave-up';
+/** `connecting` until the first connection; `waiting` while a disconnected path may heal by itself. */
+export type IceRecoveryStatus = 'connecting' | 'healthy' | 'waiting' | 'restarting' | 'gave-up';
 
 /**
  * Decides when a peer connection's ICE needs a restart: at once on `failed`, after a grace period
- * on `disconnected`, and again if a restart does not connect in time, with a bounded number of
- * attempts that resets whenever the path works again.
+ * on `disconnected`, when a new connection never gets going, and again if a restart does not
+ * connect in time, with a bounded number of attempts that resets whenever the path works again.
  */
 export class IceRecovery {
   readonly #options: Required<Omit<IceRecoveryOptions, 'onGiveUp'>> & Pick<IceRecoveryOptions, 'onGiveUp'>;
   #attempts = 0;
   #timer: unknown = null;
-  #status: IceRecoveryStatus = 'healthy';
+  #status: IceRecoveryStatus = 'connecting';
   #stopped = false;
 
   constructor(options: IceRecoveryOptions) {
@@ -33,8 +36,13 @@ export class IceRecovery {
       maxAttempts: 3,
       disconnectedGraceMs: 4_000,
       restartTimeoutMs: 15_000,
+      connectTimeoutMs: 20_000,
       ...options,
     };
+    // A connection that never reaches `connected` (a lost offer, a transport that never gathered)
+    // would otherwise wait forever: no `failed` comes from a connection that never started.
+    this.#status = 'connecting';
+    this.#setTimer(this.#options.connectTimeoutMs, () => this.#restart());
   }
 
   get status(): IceRecoveryStatus {

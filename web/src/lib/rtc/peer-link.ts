@@ -106,6 +106,8 @@ export class PeerLink {
     const iceServers = await this.#options.freshIceServers();
     if (this.#closed) return;
     this.#pc.setConfiguration({ ...this.#pc.getConfiguration(), iceServers });
+    // An offer still unanswered after this long was lost: withdraw it, so the restart offer can go.
+    if (this.#pc.signalingState === 'have-local-offer') await this.#pc.setLocalDescription({ type: 'rollback' });
     this.#pc.restartIce();
   }
 

@@ -157,6 +157,23 @@ describe('PerfectNegotiator', () => {
     expect(errors).toEqual([]);
   });
 
+  it('sends the answer when negotiation-needed fires while a remote offer is being applied', async () => {
+    // The joiner creates its link (adding tracks queues negotiation-needed) and at once applies the
+    // offer that was waiting for it; the description negotiation-needed then sets is the answer.
+    const pc = new FakePeerConnection('self');
+    const sent: OutgoingSignal[] = [];
+    const errors: unknown[] = [];
+    const negotiator = new PerfectNegotiator(pc, { polite: false, send: (s) => sent.push(s), onError: (e) => errors.push(e) });
+    const applying = negotiator.receive({ description: { type: 'offer', sdp: 'remote offer' } });
+    // Let setRemoteDescription start (microtasks only), as the browser's operation chain would.
+    for (let i = 0; i < 5; i += 1) await Promise.resolve();
+    expect(pc.signalingState).toBe('stable');
+    const negotiating = negotiator.negotiationNeeded();
+    await Promise.all([applying, negotiating]);
+    expect(sent[0]).toEqual({ description: { type: 'answer', sdp: 'answer self to [remote offer]' } });
+    expect(errors).toEqual([]);
+  });
+
   it('keeps candidates that arrive before the offer and applies them, in order, once it is set', async () => {
     const pc = new FakePeerConnection('self');
     const sent: OutgoingSignal[] = [];

@@ -73,15 +73,16 @@ export class PerfectNegotiator {
     this.#options = options;
   }
 
-  /** Call from `negotiationneeded`: sends an offer (or, implicitly, an ICE-restart offer). */
+  /** Call from `negotiationneeded`: sends an offer (an ICE-restart offer after `restartIce()`). */
   async negotiationNeeded(): Promise<void> {
     if (this.#closed) return;
     try {
       this.#makingOffer = true;
       await this.#pc.setLocalDescription();
+      // Usually an offer; but when a remote offer was applied meanwhile, the implicit description
+      // is the answer to it, and the remote peer waits for exactly that. Send whatever was set.
       const description = this.#pc.localDescription;
-      // The offer may have been rolled back by a colliding remote offer meanwhile.
-      if (description && description.type === 'offer' && !this.#closed) this.#options.send({ description: copyDescription(description) });
+      if (description && !this.#closed) this.#options.send({ description: copyDescription(description) });
     } catch (error) {
       this.#options.onError?.(error, 'offer');
     } finally {
