@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
-import { createRoom, expectAudioLive, expectVideoPlaying, inviteLink, joinFromPrejoin, problemsOf, signUp } from './support/app.js';
+import { createRoom, expectAudioLive, expectVideoPlaying, inviteLink, isInsideViewport, joinFromPrejoin, openPanel, problemsOf, remoteTile, signUp } from './support/app.js';
 import { saveScreenshot } from './support/screenshots.js';
 
 describe('a two-person call', () => {
@@ -46,5 +46,18 @@ describe('a two-person call', () => {
     expect(await bob.page.getByTestId('video-tile').count(), problemsOf(alice, bob)).toBe(1);
 
     await saveScreenshot(alice.page, 'call');
+  });
+
+  it('keeps the call usable on a phone-sized screen', async () => {
+    await bob.page.setViewportSize({ width: 390, height: 844 });
+    for (const testid of ['toggle-mic', 'toggle-camera', 'toggle-chat', 'leave-call']) {
+      expect(await isInsideViewport(bob.page.getByTestId(testid)), testid).toBe(true);
+    }
+    expect(await isInsideViewport(remoteTile(bob.page, alice.name))).toBe(true);
+    await openPanel(bob.page, 'chat');
+    expect(await isInsideViewport(bob.page.getByTestId('chat-input'))).toBe(true);
+    expect(await isInsideViewport(bob.page.getByTestId('leave-call'))).toBe(true);
+    await expectVideoPlaying(bob.page, alice.name);
+    await saveScreenshot(bob.page, 'call-phone');
   });
 });

@@ -11,6 +11,7 @@ import {
   remoteTile,
   sendChat,
   signUp,
+  tabTo,
   waitForReceivedWidth,
 } from './support/app.js';
 import { saveScreenshot } from './support/screenshots.js';
@@ -60,8 +61,10 @@ describe('chat, media state, screen share and the game', () => {
     await openPanel(alice.page, 'chat');
     await alice.page.getByTestId('chat-message').filter({ hasText: 'Loud and clear, Alice.' }).waitFor();
 
-    // A mutes: B's tile and participant list say so.
-    await alice.page.getByTestId('toggle-mic').click();
+    // A mutes, with the keyboard: B's tile and participant list say so.
+    await tabTo(alice.page, 'toggle-mic');
+    expect(await alice.page.getByTestId('toggle-mic').getAttribute('aria-label')).toBe('Mute microphone');
+    await alice.page.keyboard.press('Space');
     await expect.poll(() => alice.page.getByTestId('toggle-mic').getAttribute('data-state')).toBe('off');
     await expect.poll(() => remoteTile(bob.page, alice.name).getAttribute('data-audio')).toBe('off');
     await remoteTile(bob.page, alice.name).getByTestId('tile-muted').waitFor();

@@ -164,3 +164,20 @@ export async function waitUntilEnabled(locator: Locator): Promise<void> {
 export function problemsOf(...participants: Participant[]): string {
   return participants.map((p) => `${p.name}: ${p.problems.join(' | ') || 'no console errors'}`).join('\n');
 }
+
+/** Moves focus with the Tab key (as a keyboard user would) until it reaches `testid`; bounded. */
+export async function tabTo(page: Page, testid: string, maxPresses = 60): Promise<void> {
+  for (let i = 0; i < maxPresses; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((id) => document.activeElement?.getAttribute('data-testid') === id, testid)) return;
+  }
+  throw new Error(`${testid} was not reached with ${maxPresses} presses of Tab`);
+}
+
+/** Whether an element lies entirely inside the page's current viewport. */
+export async function isInsideViewport(locator: Locator): Promise<boolean> {
+  const box = await locator.boundingBox();
+  const viewport = locator.page().viewportSize();
+  if (!box || !viewport) return false;
+  return box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width + 0.5 && box.y + box.height <= viewport.height + 0.5;
+}

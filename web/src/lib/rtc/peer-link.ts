@@ -69,7 +69,11 @@ export class PeerLink {
       this.#recovery.onIceStateChange(pc.iceConnectionState);
       this.#emitState();
     };
-    pc.onconnectionstatechange = () => this.#emitState();
+    pc.onconnectionstatechange = () => {
+      this.#emitState();
+      // Show the path as soon as there is one instead of at the next periodic sample.
+      if (pc.connectionState === 'connected') void this.#sampleStats();
+    };
 
     // addTrack (not addTransceiver) where we have a track: when both sides offer at once, the
     // polite side's addTrack transceivers are reused for the winning offer instead of piling up.
