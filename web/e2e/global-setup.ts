@@ -1,13 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack } from '@meshcall/stack';
+import { startStack, type Stack } from '@meshcall/stack';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     gatewayUrl: string;
     turnPort: number;
+    /** Fault injection for the tests, which run in workers without the stack object. */
+    controlUrl: string;
   }
 }
 
@@ -22,10 +26,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await stack.stop();
     throw new Error(`e2e needs the whole stack, but these were not started: ${stack.skipped.join(', ')} (run \`npm run build\` first)`);
   }
+  const control = await startControl(stack);
   project.provide('gatewayUrl', stack.gatewayUrl);
   project.provide('turnPort', stack.turn.port);
+  project.provide('controlUrl', `http://127.0.0.1:${(control.address() as AddressInfo).port}`);
   return async () => {
+    await new Promise((resolve) => control.close(resolve));
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
+}
+
+/**
+ * A loopback-only endpoint through which a test restarts a signaling replica:
+ * `POST /signaling/<index>/restart` answers 204 once the replica is back and ready.
+ */
+function startControl(stack: Stack): Promise<Server> {
+  const server = createServer((request, response) => {
+    const match = /^\/signaling\/(\d+)\/restart$/.exec(request.url ?? '');
+    const replica = match ? stack.components.signaling[Number(match[1])] : undefined;
+    if (request.method !== 'POST' || !replica) {
+      response.writeHead(404).end();
+      return;
+    }
+    replica.restart().then(
+      () => response.writeHead(204).end(),
+      (error: unknown) => response.writeHead(500).end(String(error)),
+    );
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
