@@ -3,12 +3,14 @@
 # own Debian mirror, and from it Node 20, nginx, Redis, coturn and FerretDB (MongoDB wire).
 # Nothing comes from a container registry. The tags are the ones in images.env beside this file.
 #
-#   infra/images/build.sh [--force] [--no-cache] [IMAGE...]     IMAGE: debian node nginx redis coturn ferretdb
+#   infra/images/build.sh [--force] [--rebuild-base] [--no-cache] [IMAGE...]
+#                         IMAGE: debian node nginx redis coturn ferretdb (default: all)
 #
 # Idempotent: every image carries the hash of its inputs in the label org.meshcall.inputs (its
 # folder here, pinned versions, the hash of the image it builds on), and an image whose label
-# already matches is skipped. --force rebuilds anyway (Docker's layer cache still applies);
-# --no-cache rebuilds every layer.
+# already matches is skipped. --force rebuilds the Dockerfile images anyway (Docker's layer cache
+# still applies); --rebuild-base runs debootstrap again even though the base is up to date (every
+# image is then rebuilt on the new base); --no-cache does both and rebuilds every layer.
 #
 # Where inputs come from (containers reach only the Debian mirror while building):
 #   Debian packages   the mirror this machine's apt uses (read from /etc/apt/sources.list*), or
@@ -51,14 +53,16 @@ die() {
 
 # --- Arguments -------------------------------------------------------------------------------
 force=false
+rebuild_base=false
 docker_build_flags=()
 requested=()
 for arg in "$@"; do
   case "$arg" in
     --force) force=true ;;
-    --no-cache) force=true && docker_build_flags+=(--no-cache) ;;
+    --rebuild-base) rebuild_base=true ;;
+    --no-cache) force=true && rebuild_base=true && docker_build_flags+=(--no-cache) ;;
     -h | --help)
-      sed -n '2,25p' "${BASH_SOURCE[0]}"
+      sed -n '2,27p' "${BASH_SOURCE[0]}"
       exit 0
       ;;
     -*) die "unknown option $arg (try --help)" ;;
@@ -151,7 +155,8 @@ build_debian() {
   [ "$(id -u)" -eq 0 ] || die "debootstrap needs root"
 
   DEBIAN_HASH=$(inputs_hash "$IMAGES_DIR/debian" "$DEBIAN_SUITE" "$main_mirror" "$security_mirror")
-  if up_to_date "$MESHCALL_DEBIAN_IMAGE" "$DEBIAN_HASH"; then
+  # A new debootstrap makes a new base, and every image on it loses its layer cache: only on demand.
+  if [ "$rebuild_base" = false ] && [ "$(label_of "$MESHCALL_DEBIAN_IMAGE")" = "$DEBIAN_HASH" ]; then
     record_time debian skipped 0
     return
   fi
@@ -342,5 +347,7 @@ wanted nginx && build_nginx
 wanted redis && build_from_debian_packages redis "$REDIS_IMAGE" redis-server --version
 wanted coturn && build_from_debian_packages coturn "$COTURN_IMAGE" turnserver --version
 wanted ferretdb && build_ferretdb
+# Earlier builds of these images, now untagged: only ours carry the label.
+"$DOCKER" image prune -f --filter label=org.meshcall.inputs >/dev/null
 log "done in $((SECONDS - overall_started)) s; timings in $TIMINGS_FILE"
 "$DOCKER" image ls --filter 'reference=meshcall/*' --format 'table {{.Repository}}:{{.Tag}}\t{{.Size}}' >&2
