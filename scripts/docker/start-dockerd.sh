@@ -91,8 +91,10 @@ dockerd_args=(
   --exec-root "$DOCKER_EXEC_ROOT"
   --host "$MESHCALL_DOCKER_HOST"
   --pidfile "$DOCKER_PIDFILE"
-  # A published port without an address binds here, never on every interface: nothing the
-  # stack publishes can be reached from outside this machine by mistake.
+  # A port published on the default bridge network without an address (plain `docker run -p`,
+  # Testcontainers' default) binds to loopback, never to every interface. User-defined networks
+  # (compose's) do not inherit this: they take com.docker.network.bridge.host_binding_ipv4, or
+  # an address in the port itself (Docker 20.10 has no daemon-wide default for them).
   --ip 127.0.0.1
   # Own containerd namespaces, so a system containerd (if any) never mixes its containers with ours.
   --containerd-namespace meshcall
