@@ -110,17 +110,25 @@ docker_log "starting dockerd (root $MESHCALL_DOCKER_ROOT, log $DOCKER_LOGFILE)"
 setsid dockerd "${dockerd_args[@]}" >>"$DOCKER_LOGFILE" 2>&1 </dev/null &
 launched_pid=$!
 
+# dockerd logs its gRPC chatter at info level: show the errors, then the very last lines.
+show_startup_errors() {
+  {
+    grep -E 'level=(error|fatal)' "$DOCKER_LOGFILE" | tail -n 10
+    grep -v 'module=grpc' "$DOCKER_LOGFILE" | tail -n 5
+  } >&2 || true
+}
+
 deadline=$((SECONDS + DOCKERD_TIMEOUT))
 until engine_answers; do
   if ! kill -0 "$launched_pid" 2>/dev/null; then
-    tail -n 30 "$DOCKER_LOGFILE" >&2 || true
-    docker_fail_loudly "dockerd exited while starting (last lines of $DOCKER_LOGFILE above)." \
+    show_startup_errors
+    docker_fail_loudly "dockerd exited while starting (its errors above; whole log: $DOCKER_LOGFILE)." \
       "Docker tiers cannot run on this machine; run only the local tiers."
   fi
   if [ "$SECONDS" -ge "$deadline" ]; then
-    tail -n 30 "$DOCKER_LOGFILE" >&2 || true
+    show_startup_errors
     kill "$launched_pid" 2>/dev/null || true
-    docker_fail_loudly "dockerd did not answer within ${DOCKERD_TIMEOUT}s (last lines of $DOCKER_LOGFILE above)." \
+    docker_fail_loudly "dockerd did not answer within ${DOCKERD_TIMEOUT}s (its errors above; whole log: $DOCKER_LOGFILE)." \
       "Docker tiers cannot run on this machine; run only the local tiers."
   fi
   sleep 0.5
