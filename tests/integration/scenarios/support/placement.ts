@@ -1,7 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CallParticipant } from '../../src/client/signaling-client.js';
 import { connectedSocketsPerReplica } from '../../src/client/prometheus.js';
 import { eventually } from '../../src/support/eventually.js';
 import type { TestEnvironment } from '../../src/environment/index.js';
+
+/** Sockets kept open at most to tip least_conn towards the wanted replica. */
+const MAX_EXTRA_SOCKETS = 4;
 
 /** Connects through the gateway and finds out, from the replicas' own metrics, which one took it. */
 export async function connectAndLocate(environment: TestEnvironment, token: string): Promise<{ participant: CallParticipant; replica: number }> {
@@ -25,17 +29,21 @@ export async function connectAndLocate(environment: TestEnvironment, token: stri
 /**
  * Connects a socket that lands on replica `wanted`. The gateway balances WebSocket sessions with
  * least_conn, so a socket that lands elsewhere is kept open for a moment (it tips the balance) and
- * the next one lands on the emptier replica; the extras are closed before returning.
+ * a later one lands on the emptier replica; the extras are closed before returning. A replica that
+ * was just restarted may be skipped by nginx for a few seconds after its failure, hence the deadline.
  */
-export async function connectOnReplica(environment: TestEnvironment, token: string, wanted: number, maxAttempts = 6): Promise<CallParticipant> {
+export async function connectOnReplica(environment: TestEnvironment, token: string, wanted: number, timeoutMs = 20_000): Promise<CallParticipant> {
   const extras: CallParticipant[] = [];
+  const deadline = Date.now() + timeoutMs;
   try {
-    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       const { participant, replica } = await connectAndLocate(environment, token);
       if (replica === wanted) return participant;
-      extras.push(participant);
+      if (extras.length < MAX_EXTRA_SOCKETS) extras.push(participant);
+      else participant.close();
+      if (Date.now() >= deadline) throw new Error(`no socket landed on signaling replica ${wanted} in ${attempt} attempts over ${timeoutMs} ms`);
+      await sleep(250);
     }
-    throw new Error(`no socket landed on signaling replica ${wanted} in ${maxAttempts} attempts`);
   } finally {
     for (const extra of extras) extra.close();
   }

@@ -49,7 +49,7 @@ export class AuthApi {
 
   /** Signs a new user up and fails loudly if that does not work: setup, not the thing tested. */
   async signUp(label = 'user'): Promise<TestUser> {
-    const email = `${label}-${randomUUID()}@example.com`.toLowerCase();
+    const email = `${label.replace(/[^A-Za-z0-9]+/g, '-')}-${randomUUID()}@example.com`.toLowerCase();
     const password = `pw-${randomUUID()}`;
     const name = label.slice(0, 60);
     const response = await this.register({ name, email, password });

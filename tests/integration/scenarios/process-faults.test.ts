@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { REFRESH_COOKIE_NAME, type Ack, type ChatMessage } from '@meshcall/shared';
+import { cookieFromResponse } from '../src/client/http-client.js';
+import { GatewayClient, directAuth } from '../src/client/meshcall-api.js';
+import { CallParticipant, dataOf, disconnection, request, type CallSocket } from '../src/client/signaling-client.js';
+import { eventually } from '../src/support/eventually.js';
+import { startCall } from './support/call.js';
+import { useEnvironment } from './support/fixture.js';
+import { readiness, waitUntilAllReady } from './support/health.js';
+import { burstDuringStop, unacceptable, type Outcome } from './support/in-flight.js';
+import { createRoom, waitForOccupancy } from './support/rooms.js';
+
+const environment = useEnvironment();
+
+function candidate(label: string) {
+  return { candidate: `candidate:${label} 1 udp 2122260223 127.0.0.1 50000 typ host`, sdpMid: '0', sdpMLineIndex: 0 };
+}
+
+/** A chat message's acknowledgement, or 'disconnected' if the socket went away before it came. */
+function chatOrDisconnect(socket: CallSocket, text: string): Promise<Ack<ChatMessage> | 'disconnected'> {
+  return new Promise((resolve) => {
+    const onDisconnect = () => resolve('disconnected');
+    socket.once('disconnect', onDisconnect);
+    socket.emit('chat:send', { text }, (ack) => {
+      socket.off('disconnect', onDisconnect);
+      resolve(ack);
+    });
+  });
+}
+
+describe('a signaling replica killed with SIGKILL', () => {
+  it("moves its peers to the other replica with the same seats within seconds; messages to them arrive once", async () => {
+    const call = await startCall(environment(), [0, 1]);
+    try {
+      const [alice, bob] = call.calls as [CallParticipant, CallParticipant];
+      const bobUser = call.users[1]!;
+      const bobPeerId = bob.peerId;
+      // The call is under way: Bob has already received an offer (and knows its sequence number).
+      dataOf(await request(alice.socket, 'signal', { to: bobPeerId, description: { type: 'offer', sdp: 'v=0\r\n' } }));
+      await bob.log.waitFor('signal', (s) => s.description?.type === 'offer');
+
+      const dropped = disconnection(bob.socket);
+      await environment().killSignalingReplica(1);
+      await dropped;
+
+      // While Bob is away, Alice keeps talking to him.
+      const whileAway = ['a', 'b', 'c'].map((label) => candidate(`away-${label}`));
+      for (const c of whileAway) dataOf(await request(alice.socket, 'signal', { to: bobPeerId, candidate: c }));
+      const chat = dataOf(await request(alice.socket, 'chat:send', { text: 'Bob, are you still there?' }));
+
+      // Bob comes back through the gateway (only replica 0 is left) and resumes: same seat, no resync.
+      const resumed = await eventually('Bob resumes his seat', () => bob.resume(call.gateway.gatewayUrl, bobUser.accessToken), (ack) => ack.ok, {
+        timeoutMs: 10_000,
+        intervalMs: 250,
+      });
+      const seat = dataOf(resumed);
+      expect(seat.peerId).toBe(bobPeerId);
+      expect(seat.resync).toBe(false);
+      expect(seat.peers.map((peer) => peer.peerId)).toEqual([alice.peerId]);
+      expect(seat.chat.filter((message) => message.id === chat.id)).toHaveLength(1);
+
+      // The candidates arrive exactly once and in order; a marker sent afterwards proves nothing else is on its way.
+      const marker = candidate('marker');
+      dataOf(await request(alice.socket, 'signal', { to: bobPeerId, candidate: marker }));
+      await bob.log.waitFor('signal', (s) => s.candidate?.candidate === marker.candidate);
+      const candidates = bob.log.of('signal').flatMap((s) => (s.candidate ? [s.candidate.candidate] : []));
+      expect(candidates).toEqual([...whileAway, marker].map((c) => c.candidate));
+      expect(bob.log.of('chat:message').filter((message) => message.id === chat.id).length).toBeLessThanOrEqual(1);
+
+      // The room never lost Bob.
+      expect(alice.log.of('peer:left')).toEqual([]);
+      expect(await waitForOccupancy(call.gateway, call.users[0]!, call.room.id, 2)).toBe(2);
+    } finally {
+      call.close();
+      await environment().startService('signaling', 1);
+      await waitUntilAllReady(environment());
+    }
+  });
+});
+
+describe('graceful shutdown under in-flight requests: each completes or gets 503, nothing is reset', () => {
+  it('auth', async () => {
+    const authUrl = environment().urls.auth[0] as string;
+    const emails = Array.from({ length: 40 }, () => `shutdown-${randomUUID()}@example.com`);
+    let outcomes: Outcome[];
+    try {
+      outcomes = await burstDuringStop(
+        emails.length,
+        (i) => ({ method: 'POST', url: `${authUrl}/register`, body: { name: 'Shutdown', email: emails[i], password: 'long enough pw' } }),
+        () => environment().stopService('auth', 0),
+      );
+    } finally {
+      await environment().startService('auth', 0);
+    }
+    expect(unacceptable(outcomes, [201])).toEqual([]);
+    expect(outcomes.some((o) => o.afterStop)).toBe(true);
+    await waitUntilAllReady(environment());
+    // What was answered 201 really exists.
+    const created = emails.filter((_, i) => 'status' in outcomes[i]! && (outcomes[i] as { status: number }).status === 201);
+    expect(created.length).toBeGreaterThan(0);
+    const auth = directAuth(environment().urls.auth[0] as string);
+    for (const email of created.slice(0, 5)) expect((await auth.login({ email, password: 'long enough pw' })).status).toBe(200);
+  });
+
+  it('rooms', async () => {
+    const gateway = new GatewayClient(environment().gatewayUrl);
+    const owner = await directAuth(environment().urls.auth[0] as string).signUp('Shutdown owner');
+    const roomsUrl = environment().urls.rooms[0] as string;
+    let outcomes: Outcome[];
+    try {
+      outcomes = await burstDuringStop(
+        40,
+        (i) => ({ method: 'POST', url: roomsUrl, token: owner.accessToken, body: { name: `Shutdown room ${i}`, kind: 'learning' } }),
+        () => environment().stopService('rooms', 0),
+      );
+    } finally {
+      await environment().startService('rooms', 0);
+    }
+    expect(unacceptable(outcomes, [201])).toEqual([]);
+    expect(outcomes.some((o) => o.afterStop)).toBe(true);
+    await waitUntilAllReady(environment());
+    const created = outcomes.filter((o) => 'status' in o && o.status === 201).length;
+    const mine = await gateway.http.request<{ total: number }>('GET', `${environment().gatewayUrl}/api/rooms/mine?pageSize=100`, { token: owner.accessToken });
+    expect(mine.body.total).toBe(created);
+  });
+
+  it('signaling: HTTP requests complete or get 503, chat in flight is delivered once and the peer resumes elsewhere', async () => {
+    const call = await startCall(environment(), [0, 1]);
+    try {
+      const [bob, alice] = call.calls as [CallParticipant, CallParticipant];
+      const alicePeerId = alice.peerId;
+      const replicaUrl = environment().urls.signaling[1] as string;
+
+      const texts = Array.from({ length: 30 }, (_, i) => `in flight ${i}`);
+      const chats = texts.map((text) => chatOrDisconnect(alice.socket, text));
+      const outcomes = await burstDuringStop(
+        30,
+        () => ({ method: 'GET', url: `${replicaUrl}/readyz` }),
+        async () => {
+          await chats[0];
+          await environment().stopService('signaling', 1);
+        },
+      );
+      expect(unacceptable(outcomes, [200])).toEqual([]);
+      const acks = await Promise.all(chats);
+      const acked = acks.flatMap((ack) => (ack !== 'disconnected' && ack.ok ? [ack.data.text] : []));
+      const refused = acks.filter((ack) => ack !== 'disconnected' && !ack.ok);
+      expect(refused.map((ack) => (ack as { error: { code: string } }).error.code).every((code) => code === 'UNAVAILABLE')).toBe(true);
+      expect(acked.length).toBeGreaterThan(0);
+
+      // Alice resumes on the remaining replica with the same seat; nobody heard her leave.
+      const resumed = dataOf(
+        await eventually('Alice resumes', () => alice.resume(call.gateway.gatewayUrl, call.users[1]!.accessToken), (ack) => ack.ok, { timeoutMs: 10_000 }),
+      );
+      expect(resumed.peerId).toBe(alicePeerId);
+      expect(bob.log.of('peer:left')).toEqual([]);
+
+      // Every acknowledged message reached Bob exactly once; none arrived twice.
+      const marker = dataOf(await request(alice.socket, 'chat:send', { text: 'marker' }));
+      await bob.log.waitFor('chat:message', (message) => message.id === marker.id);
+      const heard = bob.log.of('chat:message').map((message) => message.text);
+      for (const text of acked) expect(heard.filter((t) => t === text)).toHaveLength(1);
+      expect(new Set(heard).size).toBe(heard.length);
+      for (const text of acked) expect(resumed.chat.filter((message) => message.text === text)).toHaveLength(1);
+    } finally {
+      call.close();
+      await environment().startService('signaling', 1);
+      await waitUntilAllReady(environment());
+    }
+  });
+});
+
+describe('a full stop and start of the stack', () => {
+  it('keeps users, rooms and refresh-token families: a refresh cookie from before still works', async () => {
+    const gateway = new GatewayClient(environment().gatewayUrl);
+    const owner = await gateway.auth.signUp('Keeper');
+    const guest = await gateway.auth.signUp('Guest');
+    const firstCookie = owner.refreshToken;
+    const rotated = await gateway.auth.refresh(firstCookie);
+    expect(rotated.status).toBe(200);
+    const cookieBefore = cookieFromResponse(rotated.headers, REFRESH_COOKIE_NAME);
+    expect(cookieBefore).toEqual(expect.any(String));
+    const room = await createRoom(gateway, owner, { name: 'Survives restarts', visibility: 'private', capacity: 3 });
+
+    await environment().restartStack();
+    expect(environment().gatewayUrl).toBe(gateway.gatewayUrl);
+    for (const url of [...environment().urls.auth, ...environment().urls.rooms]) expect((await readiness(url)).status).toBe(200);
+
+    // The refresh cookie issued before the restart still works, and the user is the same.
+    const refreshed = await gateway.auth.refresh(cookieBefore);
+    expect(refreshed.status).toBe(200);
+    const me = await gateway.auth.me(refreshed.body.accessToken);
+    expect(me.body.user).toMatchObject({ id: owner.id, email: owner.email });
+    expect((await gateway.auth.login({ email: guest.email, password: guest.password })).status).toBe(200);
+
+    // The room, its invite and its settings are all there; the invitee can still get in.
+    const kept = await gateway.rooms.get(refreshed.body.accessToken, room.id);
+    expect(kept.body.room).toMatchObject({ id: room.id, name: 'Survives restarts', visibility: 'private', capacity: 3, inviteCode: room.inviteCode });
+    expect((await gateway.rooms.join(guest.accessToken, room.id, room.inviteCode)).status).toBe(200);
+
+    // The family's history survived too: replaying the token spent before the restart revokes it.
+    expect((await gateway.auth.refresh(firstCookie)).status).toBe(401);
+    const newest = cookieFromResponse(refreshed.headers, REFRESH_COOKIE_NAME);
+    expect((await gateway.auth.refresh(newest)).status).toBe(401);
+  });
+});
