@@ -114,10 +114,6 @@ export class CallManager {
     return this.role === 'owner';
   }
 
-  get hasCamera(): boolean {
-    return this.#cameraTrack !== null;
-  }
-
   /** Display name for a user id (game players), "You" for ourselves. */
   nameOf = (userId: string | null): string => {
     if (!userId) return 'Nobody';

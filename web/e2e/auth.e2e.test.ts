@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
+import { createRoom, problemsOf, signUp } from './support/app.js';
+
+describe('accounts and the session', () => {
+  const gatewayUrl = inject('gatewayUrl');
+  let browser: Browser;
+  let user: Participant;
+  let other: Participant;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    user = await newParticipant(browser, gatewayUrl, 'Dana');
+    other = await newParticipant(browser, gatewayUrl, 'Eve');
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('explains form errors next to the fields they concern', async () => {
+    onTestFailed(() => console.log(problemsOf(user, other)));
+    const { page } = other;
+    await page.goto('/signup');
+    await page.getByTestId('signup-name').fill('Eve');
+    await page.getByTestId('signup-email').fill('not-an-email');
+    await page.getByTestId('signup-password').fill('short');
+    await page.getByTestId('signup-submit').click();
+    await page.getByTestId('field-error-email').waitFor();
+    expect(await page.getByTestId('signup-email').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.getByTestId('signup-email').getAttribute('aria-describedby')).toContain('field-email-error');
+    expect(await page.getByTestId('field-error-password').textContent()).toMatch(/^Password must be at least 8/);
+
+    // The server's EMAIL_TAKEN lands on the email field.
+    await signUp(user);
+    await page.getByTestId('signup-email').fill(user.email);
+    await page.getByTestId('signup-password').fill('another good password');
+    await page.getByTestId('signup-submit').click();
+    await expect.poll(() => page.getByTestId('field-error-email').textContent()).toMatch(/already exists/);
+
+    // A wrong password is a form-level error, announced as an alert.
+    await page.goto('/signin');
+    await page.getByTestId('signin-email').fill(user.email);
+    await page.getByTestId('signin-password').fill('wrong password!');
+    await page.getByTestId('signin-submit').click();
+    const alert = page.getByTestId('form-error');
+    await alert.waitFor();
+    expect(await alert.getAttribute('role')).toBe('alert');
+    expect(await alert.textContent()).toMatch(/do not match/);
+  });
+
+  it('keeps the session across a reload without storing the token, and signs out', async () => {
+    onTestFailed(() => console.log(problemsOf(user, other)));
+    const { page } = user;
+    await page.goto('/');
+    await page.getByTestId('lobby').waitFor();
+    await page.reload();
+    await page.getByTestId('lobby').waitFor();
+    expect(await page.getByTestId('current-user').textContent()).toBe(user.name);
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    expect(stored).not.toMatch(/eyJ/); // no JWT anywhere script can read
+    const cookies = await user.context.cookies();
+    expect(cookies.find((c) => c.name === 'meshcall_refresh')?.httpOnly).toBe(true);
+
+    const roomId = await createRoom(page, { name: `Later ${Date.now().toString(36)}` });
+    await page.goto('/');
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(/\/signin/);
+
+    // A room link while signed out leads through sign-in and back to the room.
+    await page.goto(`/room/${roomId}`);
+    await page.waitForURL(/\/signin\?next=/);
+    await page.getByTestId('signin-email').fill(user.email);
+    await page.getByTestId('signin-password').fill(user.password);
+    await page.getByTestId('signin-submit').click();
+    await page.waitForURL(new RegExp(`/room/${roomId}$`));
+    await page.getByTestId('prejoin').waitFor();
+  });
+});
