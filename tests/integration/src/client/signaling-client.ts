@@ -23,14 +23,18 @@ export const ALL_SERVER_EVENTS: Array<keyof ServerToClientEvents> = [
  * Connects through the gateway the way the web client does: WebSocket only, the access token in
  * `auth`, and the Origin a browser on the gateway's page sends. Reconnection is the scenario's job.
  */
-export async function connectSocket(gatewayUrl: string, token: string, timeoutMs = EVENT_TIMEOUT_MS): Promise<CallSocket> {
+export async function connectSocket(gatewayUrl: string, token: string, beforeConnect?: (socket: CallSocket) => void, timeoutMs = EVENT_TIMEOUT_MS): Promise<CallSocket> {
   const socket: CallSocket = io(gatewayUrl, {
     transports: ['websocket'],
     auth: { token },
     reconnection: false,
     forceNew: true,
+    autoConnect: false,
     extraHeaders: { origin: gatewayUrl },
   });
+  // Listeners go on before connecting: the server may emit right after the handshake.
+  beforeConnect?.(socket);
+  socket.connect();
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.close();
@@ -145,7 +149,9 @@ export class CallParticipant {
   }
 
   static async connect(gatewayUrl: string, token: string): Promise<CallParticipant> {
-    return new CallParticipant(await connectSocket(gatewayUrl, token));
+    let participant: CallParticipant | undefined;
+    await connectSocket(gatewayUrl, token, (socket) => (participant = new CallParticipant(socket)));
+    return participant as CallParticipant;
   }
 
   get peerId(): string {
@@ -164,9 +170,10 @@ export class CallParticipant {
     const seat = this.joined;
     if (!seat) throw new Error('nothing to resume: never joined');
     this.socket.close();
-    this.socket = await connectSocket(gatewayUrl, token);
-    this.log.follow(this.socket);
-    this.trackSignalSeq(this.socket);
+    this.socket = await connectSocket(gatewayUrl, token, (socket) => {
+      this.log.follow(socket);
+      this.trackSignalSeq(socket);
+    });
     const resume = { roomId: seat.room.id, peerId: seat.peerId, resumeToken: seat.resumeToken, ...(this.lastSignalSeq === undefined ? {} : { lastSignalSeq: this.lastSignalSeq }) };
     const ack = await request(this.socket, 'room:join', { resume });
     if (ack.ok) this.joined = ack.data;
