@@ -1,0 +1,134 @@
+import { benchCandidate, idOfCandidate } from '../load/candidate.js';
+import type { IdleTarget, RelayHandlers, RelayPair, RelayTarget } from '../load/relay-target.js';
+import { parsePrometheusValue, readRssBytes } from '../process-memory.js';
+import { mapLimited, type BenchUser, type MeshcallApi } from './meshcall-api.js';
+import { connectMeshcall, joinOrThrow, leaveAndClose, type MeshcallSocket } from './meshcall-socket.js';
+
+/** What the bench needs of a running meshcall stack. */
+export interface MeshcallCluster {
+  api: MeshcallApi;
+  users: BenchUser[];
+  /** Each signaling replica's own address; index = replica. */
+  replicaUrls: string[];
+  /** An Origin the stack allows (the gateway's). */
+  origin: string;
+  /** Signaling processes, for CPU and memory readings. */
+  replicaPids: number[];
+  redisPid: number | undefined;
+}
+
+export type Placement = 'same-replica' | 'cross-replica';
+
+export interface SeatedPair {
+  sender: MeshcallSocket;
+  receiver: MeshcallSocket;
+  receiverPeerId: string;
+  senderReplica: number;
+  receiverReplica: number;
+}
+
+/** Setup requests in flight at once: enough to be quick, few enough not to queue in FerretDB. */
+const SETUP_CONCURRENCY = 8;
+
+/**
+ * Seats `count` pairs, each in its own room of two, through the real protocol (room from rooms,
+ * tickets from rooms, `room:join` on signaling). Same-replica pairs alternate between replicas;
+ * cross-replica pairs alternate direction, so both replicas send and receive alike.
+ */
+export async function seatPairs(cluster: MeshcallCluster, count: number, placement: Placement): Promise<SeatedPair[]> {
+  const replicas = cluster.replicaUrls.length;
+  return mapLimited(Array.from({ length: count }, (_, i) => i), SETUP_CONCURRENCY, async (i) => {
+    const senderUser = cluster.users[(2 * i) % cluster.users.length] as BenchUser;
+    const receiverUser = cluster.users[(2 * i + 1) % cluster.users.length] as BenchUser;
+    const roomId = await cluster.api.createRoom(senderUser, { capacity: 2, name: `relay ${placement} ${i}` });
+    const senderGrant = await cluster.api.joinGrant(senderUser, roomId);
+    const receiverGrant = await cluster.api.joinGrant(receiverUser, roomId);
+    const senderReplica = i % replicas;
+    const receiverReplica = placement === 'same-replica' ? senderReplica : (senderReplica + 1) % replicas;
+    const sender = await connectMeshcall(cluster.replicaUrls[senderReplica] as string, senderUser.accessToken, cluster.origin);
+    const receiver = await connectMeshcall(cluster.replicaUrls[receiverReplica] as string, receiverUser.accessToken, cluster.origin);
+    await joinOrThrow(sender, senderGrant.ticket);
+    const receiverPeerId = await joinOrThrow(receiver, receiverGrant.ticket);
+    return { sender, receiver, receiverPeerId, senderReplica, receiverReplica };
+  });
+}
+
+/** meshcall's signaling under a relay load: `signal { to, candidate }` with its acknowledgement. */
+export class MeshcallRelayTarget implements RelayTarget {
+  readonly system = 'meshcall' as const;
+  readonly label: string;
+  private pairs: SeatedPair[] = [];
+
+  constructor(
+    private readonly cluster: MeshcallCluster,
+    readonly placement: Placement,
+  ) {
+    this.label = `meshcall, ${placement}`;
+  }
+
+  async openPairs(count: number, handlers: RelayHandlers): Promise<RelayPair[]> {
+    this.pairs = await seatPairs(this.cluster, count, this.placement);
+    return this.pairs.map((pair) => {
+      pair.receiver.on('signal', (message) => {
+        const id = idOfCandidate(message.candidate);
+        if (id !== undefined) handlers.onReceive(id);
+      });
+      return {
+        send: (id: number) =>
+          pair.sender.emit('signal', { to: pair.receiverPeerId, candidate: benchCandidate(id) }, (ack) => {
+            if (!ack.ok) handlers.onFailure(id, ack.error.code);
+          }),
+      };
+    });
+  }
+
+  async closePairs(): Promise<void> {
+    await mapLimited(this.pairs, 50, async (pair) => {
+      await Promise.all([leaveAndClose(pair.sender), leaveAndClose(pair.receiver)]);
+    });
+    this.pairs = [];
+  }
+
+  processes(): Array<{ name: string; pid: number }> {
+    const replicas = this.cluster.replicaPids.map((pid, i) => ({ name: `signaling-${i + 1}`, pid }));
+    return this.cluster.redisPid === undefined ? replicas : [...replicas, { name: 'redis', pid: this.cluster.redisPid }];
+  }
+}
+
+/** Idle authenticated sockets, spread evenly over the replicas; memory summed over them. */
+export class MeshcallIdleTarget implements IdleTarget {
+  readonly system = 'meshcall' as const;
+  readonly label = 'meshcall (2 replicas)';
+  private sockets: MeshcallSocket[] = [];
+
+  constructor(private readonly cluster: MeshcallCluster) {}
+
+  async open(count: number, concurrency: number, deadline?: number): Promise<void> {
+    const offset = this.sockets.length;
+    await mapLimited(
+      Array.from({ length: count }, (_, i) => offset + i),
+      concurrency,
+      async (n) => {
+        const user = this.cluster.users[n % this.cluster.users.length] as BenchUser;
+        this.sockets.push(await connectMeshcall(this.cluster.replicaUrls[n % this.cluster.replicaUrls.length] as string, user.accessToken, this.cluster.origin));
+      },
+      { deadline },
+    );
+  }
+
+  async memory(): Promise<{ rssBytes: number; heapUsedBytes: number }> {
+    let rssBytes = 0;
+    let heapUsedBytes = 0;
+    for (const [i, url] of this.cluster.replicaUrls.entries()) {
+      rssBytes += readRssBytes(this.cluster.replicaPids[i] as number);
+      const metrics = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+      heapUsedBytes += parsePrometheusValue(metrics, 'nodejs_heap_size_used_bytes') ?? Number.NaN;
+    }
+    return { rssBytes, heapUsedBytes };
+  }
+
+  async closeAll(): Promise<void> {
+    for (const socket of this.sockets) socket.close();
+    this.sockets = [];
+  }
+}

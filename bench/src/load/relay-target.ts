@@ -1,0 +1,37 @@
+/** The three systems every relay, throughput and memory figure is measured on. */
+export type SystemName = 'meshcall' | 'peerjs' | 'naive';
+
+/** One sender socket and one receiver socket that can reach each other through the system. */
+export interface RelayPair {
+  /** Sends one candidate carrying `id` from this pair's sender to its receiver. */
+  send(id: number): void;
+}
+
+export interface RelayHandlers {
+  /** A receiver got the candidate with this bench id. */
+  onReceive(id: number): void;
+  /** The system refused the send of `id` (meshcall answers every signal; the peers never say no). */
+  onFailure(id: number, reason: string): void;
+}
+
+/** A system under a relay load: opens pairs of connected, introduced peers and closes them again. */
+export interface RelayTarget {
+  readonly system: SystemName;
+  /** What the figure is called in reports ("meshcall, cross-replica"). */
+  readonly label: string;
+  openPairs(count: number, handlers: RelayHandlers): Promise<RelayPair[]>;
+  closePairs(): Promise<void>;
+  /** Processes to sample CPU and memory of while the load runs, by name. */
+  processes(): Array<{ name: string; pid: number }>;
+}
+
+/** A system under the idle-connection load. */
+export interface IdleTarget {
+  readonly system: SystemName;
+  readonly label: string;
+  /** Opens `count` more idle connections, at most `concurrency` handshakes at once, none started after `deadline`. */
+  open(count: number, concurrency: number, deadline?: number): Promise<void>;
+  /** Memory of the server process(es), summed over replicas. */
+  memory(): Promise<{ rssBytes: number; heapUsedBytes: number }>;
+  closeAll(): Promise<void>;
+}
