@@ -1,0 +1,51 @@
+/**
+ * Sizes and time budgets of `npm run bench`. Every load is bounded by a count and by a time; the
+ * budgets add up to less than the 15 minutes the whole run may take on the 2-core reference box.
+ */
+export const RUN_BUDGET_MS = 14.5 * 60_000;
+
+/** Signaling's per-socket token bucket, raised for the bench (see README: "Rate limit"). */
+export const BENCH_SOCKET_RATE_LIMIT = '1000000';
+
+export const RELAY = {
+  pairs: 100,
+  latencyRate: 1_000,
+  latencyDurationMs: 8_000,
+  stepRates: [2_000, 4_000, 6_000, 8_000, 12_000, 16_000, 20_000, 25_000, 30_000],
+  stepDurationMs: 3_000,
+  ceilingDurationMs: 5_000,
+  ceilingWindow: 8,
+  budgetPerTargetMs: 75_000,
+} as const;
+
+export const IDLE = {
+  levels: [1_000, 5_000, 10_000],
+  concurrency: 100,
+  settleMs: 2_000,
+  budgetPerTargetMs: 75_000,
+} as const;
+
+export const JOIN = { joiners: 50, roomCapacity: 8, rounds: 20, budgetMs: 45_000 } as const;
+
+export const RACE = { trials: 10_000, roomsInFlight: 250, racersPerRoom: 3, roomCapacity: 2, budgetMs: 170_000 } as const;
+
+export const FIRST_FRAME = { trialsPerMode: 20, timeoutMs: 20_000, budgetMs: 120_000 } as const;
+
+export const CHILD_BENCHES = [
+  { name: 'auth-sign-in', workspace: '@meshcall/auth', budgetMs: 180_000 },
+  { name: 'rooms-list', workspace: '@meshcall/rooms', budgetMs: 240_000 },
+] as const;
+
+/** Users the load generator signs up (sockets of one user are fine; tickets name the user). */
+export const BENCH_USERS = 8;
+
+/** Targets from the issue (loopback, this 2-core machine). */
+export const TARGETS = {
+  crossReplicaP50Ms: 0.5,
+  crossReplicaP99Ms: 5,
+  throughputPerS: 20_000,
+  idleKiBPerConnection: 20,
+  joinP99Ms: 25,
+  firstFrameMs: 1_500,
+  relayConnectP95Ms: 150,
+} as const;

@@ -1,0 +1,190 @@
+/**
+ * `npm run bench`: starts the stack through the launcher, runs every load against meshcall and,
+ * side by side, against PeerJS server and a naive Socket.IO relay, runs the auth and rooms
+ * benchmarks as child steps, and writes bench/results/ (JSON, summary.md, SVG charts).
+ * Loopback only; every load bounded in count and time; the whole run within RUN_BUDGET_MS.
+ *
+ * BENCH_PHASES=relay,idle,join,race,first-frame,children selects phases (all by default), for
+ * working on one of them; committed results always come from a run of all.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { startStack, type Stack } from '@meshcall/stack';
+import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
+import { MeshcallIdleTarget, MeshcallRelayTarget, type MeshcallCluster } from './clients/meshcall-cluster.js';
+import { NaiveIdleTarget, NaiveRelayTarget } from './clients/naive-client.js';
+import { PeerjsIdleTarget, PeerjsRelayTarget } from './clients/peerjs-client.js';
+import { BENCH_SOCKET_RATE_LIMIT, BENCH_USERS, CHILD_BENCHES, FIRST_FRAME, IDLE, JOIN, RACE, RELAY, RUN_BUDGET_MS } from './config.js';
+import { machineInfo, versions } from './machine.js';
+import { PeerProcess } from './peers/peer-process.js';
+import { writeReport, type BenchReport } from './report/write-report.js';
+import { runChildBench } from './scenarios/child-benches.js';
+import { measureFirstFrame } from './scenarios/first-frame.js';
+import { measureIdleMemory } from './scenarios/idle-memory.js';
+import { measureJoinLatency } from './scenarios/join-latency.js';
+import { runRaceTrials } from './scenarios/race-trials.js';
+import { measureRelay } from './scenarios/relay.js';
+
+const PHASES = ['relay', 'idle', 'join', 'race', 'first-frame', 'children'] as const;
+type Phase = (typeof PHASES)[number];
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const resultsDir = fileURLToPath(new URL('../results', import.meta.url));
+
+function selectedPhases(): Set<Phase> {
+  const wanted = process.env.BENCH_PHASES?.split(',').map((p) => p.trim()).filter(Boolean);
+  if (!wanted || wanted.length === 0) return new Set(PHASES);
+  const unknown = wanted.filter((p) => !(PHASES as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`unknown BENCH_PHASES ${unknown.join(', ')}; known: ${PHASES.join(', ')}`);
+  return new Set(wanted as Phase[]);
+}
+
+async function main(): Promise<void> {
+  const runStartedAt = new Date();
+  const t0 = performance.now();
+  const runDeadline = t0 + RUN_BUDGET_MS;
+  const phases = selectedPhases();
+  const progress = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+  const deadlineIn = (budgetMs: number) => Math.min(performance.now() + budgetMs, runDeadline);
+
+  const machine = machineInfo();
+  const neededFiles = Math.max(...IDLE.levels) + 2_000;
+  const report: BenchReport = {
+    date: runStartedAt.toISOString(),
+    phases: [...phases],
+    machine,
+    versions: versions(),
+    settings: {
+      relay: RELAY,
+      idle: IDLE,
+      join: JOIN,
+      race: RACE,
+      firstFrame: FIRST_FRAME,
+      signalingEnv: { SOCKET_RATE_LIMIT_PER_SECOND: BENCH_SOCKET_RATE_LIMIT, SOCKET_RATE_LIMIT_BURST: BENCH_SOCKET_RATE_LIMIT },
+      bcryptCostOfBenchUsers: 4,
+    },
+    relay: [],
+    idle: [],
+    childBenches: [],
+    errors: [],
+    durationS: 0,
+  };
+  if (machine.openFileLimit < neededFiles) {
+    report.errors.push({ phase: 'setup', message: `open-file limit ${machine.openFileLimit} is below the ${neededFiles} the 10k-connection step needs (the bench script raises it to the hard limit)` });
+  }
+  const attempt = async (phase: string, work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      progress(`${phase} failed: ${(error as Error).stack ?? String(error)}`);
+      report.errors.push({ phase, message: (error as Error).message });
+    }
+  };
+
+  const stackPhases = [...phases].filter((p) => p !== 'children');
+  if (stackPhases.length > 0) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-bench-'));
+    progress(`starting the stack (data and logs in ${dataDir})`);
+    let stack: Stack | undefined;
+    let naive: PeerProcess | undefined;
+    let peerjs: PeerProcess | undefined;
+    let redis: Redis | undefined;
+    try {
+      stack = await startStack({
+        dataDir,
+        fresh: true,
+        gatewayPort: 0,
+        bcryptCost: 4,
+        signalingReplicas: 2,
+        // Nothing of the shell's MONGO_URL/REDIS_URL: the launcher starts its own servers.
+        env: { PATH: process.env.PATH },
+        serviceEnv: { SOCKET_RATE_LIMIT_PER_SECOND: BENCH_SOCKET_RATE_LIMIT, SOCKET_RATE_LIMIT_BURST: BENCH_SOCKET_RATE_LIMIT },
+        onProgress: progress,
+      });
+      naive = await PeerProcess.start('naive-relay', 'naive-relay-main.js');
+      peerjs = await PeerProcess.start('peerjs', 'peerjs-main.js');
+      redis = new Redis(stack.urls.redis, { maxRetriesPerRequest: 1 });
+      const api = new MeshcallApi(stack.urls.auth[0] as string, stack.urls.rooms[0] as string);
+      const liveStack = stack;
+      // Fresh users (and access tokens) per phase: a token lives 15 minutes.
+      const cluster = async (): Promise<MeshcallCluster> => ({
+        api,
+        users: await mapLimited(Array.from({ length: BENCH_USERS }, (_, i) => i), 2, (i) => api.register(`load-${i}`)),
+        replicaUrls: liveStack.urls.signaling,
+        origin: liveStack.gatewayUrl,
+        replicaPids: liveStack.components.signaling.map((c) => c.process?.pid ?? Number.NaN),
+        redisPid: liveStack.components.redis?.process?.pid,
+      });
+
+      if (phases.has('relay')) {
+        const meshcall = await cluster();
+        for (const target of [new MeshcallRelayTarget(meshcall, 'same-replica'), new MeshcallRelayTarget(meshcall, 'cross-replica'), new NaiveRelayTarget(naive), new PeerjsRelayTarget(peerjs)]) {
+          await attempt(`relay: ${target.label}`, async () => {
+            report.relay.push(await measureRelay(target, { ...RELAY, stepRates: [...RELAY.stepRates], deadline: deadlineIn(RELAY.budgetPerTargetMs) }, progress));
+          });
+        }
+      }
+      if (phases.has('idle')) {
+        const meshcall = await cluster();
+        for (const target of [new MeshcallIdleTarget(meshcall), new NaiveIdleTarget(naive), new PeerjsIdleTarget(peerjs)]) {
+          await attempt(`idle: ${target.label}`, async () => {
+            report.idle.push(await measureIdleMemory(target, { ...IDLE, levels: [...IDLE.levels], deadline: deadlineIn(IDLE.budgetPerTargetMs) }, progress));
+          });
+        }
+      }
+      if (phases.has('join')) {
+        await attempt('join', async () => {
+          report.join = await measureJoinLatency(await cluster(), { ...JOIN, deadline: deadlineIn(JOIN.budgetMs) }, progress);
+        });
+      }
+      if (phases.has('race')) {
+        const liveRedis = redis;
+        await attempt('race', async () => {
+          report.race = await runRaceTrials(await cluster(), liveRedis, { ...RACE, deadline: deadlineIn(RACE.budgetMs) }, progress);
+        });
+      }
+      if (phases.has('first-frame')) {
+        await attempt('first-frame', async () => {
+          report.firstFrame = await measureFirstFrame(api, liveStack.gatewayUrl, { ...FIRST_FRAME, deadline: deadlineIn(FIRST_FRAME.budgetMs) }, progress);
+        });
+      }
+    } finally {
+      redis?.disconnect();
+      await naive?.stop();
+      await peerjs?.stop();
+      await stack?.stop();
+      progress('stack stopped');
+    }
+    if (report.errors.length === 0) rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  if (phases.has('children')) {
+    mkdirSync(resultsDir, { recursive: true });
+    const logFile = join(tmpdir(), `meshcall-bench-children-${Date.now()}.log`);
+    for (const spec of CHILD_BENCHES) {
+      const budgetMs = Math.min(spec.budgetMs, runDeadline - performance.now() - 15_000);
+      if (budgetMs < 30_000) {
+        report.childBenches.push({ name: spec.name, workspace: spec.workspace, command: `npm run bench -w ${spec.workspace}`, status: 'skipped', exitCode: null, durationS: 0, budgetS: 0, fresh: false, resultFile: `bench/results/${spec.name}.json`, note: 'no time left in the run budget' });
+        continue;
+      }
+      progress(`child step: npm run bench -w ${spec.workspace} (budget ${Math.round(budgetMs / 1000)} s, log ${logFile})`);
+      const outcome = await runChildBench({ ...spec, budgetMs }, repoRoot, resultsDir, logFile, runStartedAt);
+      progress(`child step ${spec.name}: ${outcome.status} in ${outcome.durationS} s${outcome.note ? ` (${outcome.note})` : ''}`);
+      report.childBenches.push(outcome);
+    }
+  }
+
+  report.durationS = Math.round((performance.now() - t0) / 100) / 10;
+  const written = writeReport(report, resultsDir);
+  progress(`wrote ${written.join(', ')} in ${report.durationS} s`);
+  if (report.errors.length > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

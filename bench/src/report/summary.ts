@@ -1,0 +1,354 @@
+import { TARGETS } from '../config.js';
+import type { IdleMemoryResult } from '../scenarios/idle-memory.js';
+import type { RelayResult } from '../scenarios/relay.js';
+import { MACHINE_TOTAL } from '../process-memory.js';
+import { marginToTarget, ratio } from '../stats.js';
+import type { BenchReport } from './write-report.js';
+
+const fmt = (value: number | undefined | null, digits = 2): string => {
+  if (value === undefined || value === null || !Number.isFinite(value)) return 'n/a';
+  return Number(value.toFixed(digits)).toLocaleString('en-US', { maximumFractionDigits: digits });
+};
+const times = (value: number): string => (Number.isFinite(value) ? `${fmt(value)}×` : 'n/a');
+
+function relayOf(report: BenchReport, label: string): RelayResult | undefined {
+  return report.relay.find((r) => r.label === label);
+}
+const MESHCALL_SAME = 'meshcall, same-replica';
+const MESHCALL_CROSS = 'meshcall, cross-replica';
+const PEERJS = 'PeerJS server';
+const NAIVE = 'naive Socket.IO relay';
+
+function idleOf(report: BenchReport, system: string): IdleMemoryResult | undefined {
+  return report.idle.find((r) => r.system === system);
+}
+
+interface TargetRow {
+  figure: string;
+  target: string;
+  measured: number | undefined;
+  unit: string;
+  bound: number;
+  better: 'lower' | 'higher';
+  why?: string;
+}
+
+/** "signaling-1 0.9, redis 0.4, … ; other processes on the machine 0.3 (machine 1.9 of 2 cores)". */
+function cpuLine(cpu: Record<string, number> | undefined, cores: number): string {
+  if (!cpu) return 'n/a';
+  const { [MACHINE_TOTAL]: machine, ...ours } = cpu;
+  const sum = Object.values(ours).reduce((a, b) => a + b, 0);
+  const others = machine === undefined ? '' : `; everything else on the machine ${fmt(Math.max(0, machine - sum))} (machine busy ${fmt(machine)} of ${cores} cores)`;
+  return `${Object.entries(ours)
+    .map(([name, used]) => `${name} ${fmt(used)}`)
+    .join(', ')}${others}`;
+}
+
+function targetRows(report: BenchReport): TargetRow[] {
+  const cross = relayOf(report, MESHCALL_CROSS);
+  const peerjs = relayOf(report, PEERJS);
+  const naive = relayOf(report, NAIVE);
+  const idle = idleOf(report, 'meshcall');
+  const naiveIdle = idleOf(report, 'naive');
+  const relayMode = report.firstFrame?.modes.find((m) => m.mode === 'relay-only');
+  const directMode = report.firstFrame?.modes.find((m) => m.mode === 'direct');
+  const floor = `The single-process baselines, one in-memory hop and no checks, take p50 ${fmt(peerjs?.atLatencyRate.latency.p50Ms, 3)} ms (PeerJS) and ${fmt(naive?.atLatencyRate.latency.p50Ms, 3)} ms (naive relay) on the same machine: that is the floor of a Node WebSocket hop here.`;
+  const relayPath =
+    'A meshcall signal crosses two Socket.IO hops and two Redis hops: the sender\'s replica validates it and runs the relay script (both seats checked, a sequence number, the mailbox append that makes resume exact, PUBLISH to the recipient\'s replica), and the recipient\'s replica parses it off its pub/sub channel and emits it.';
+  return [
+    {
+      figure: 'Cross-replica relay p50 at 1,000 msg/s',
+      target: `≤ ${TARGETS.crossReplicaP50Ms} ms`,
+      measured: cross?.atLatencyRate.latency.p50Ms,
+      unit: 'ms',
+      bound: TARGETS.crossReplicaP50Ms,
+      better: 'lower',
+      why: `${relayPath} ${floor}`,
+    },
+    {
+      figure: 'Cross-replica relay p99 at 1,000 msg/s',
+      target: `≤ ${TARGETS.crossReplicaP99Ms} ms`,
+      measured: cross?.atLatencyRate.latency.p99Ms,
+      unit: 'ms',
+      bound: TARGETS.crossReplicaP99Ms,
+      better: 'lower',
+      why: `The tail comes from the two cores being shared by both replicas, Redis and the load generator (CPU at 1,000 msg/s: ${cpuLine(cross?.atLatencyRate.cpuCores, report.machine.cores)}); a garbage collection or a lease-renewal round on one replica delays whatever is queued behind it.`,
+    },
+    {
+      figure: 'Throughput across two replicas (closed-loop ceiling)',
+      target: `≥ ${TARGETS.throughputPerS.toLocaleString('en-US')} msg/s`,
+      measured: cross?.ceiling?.deliveredPerS,
+      unit: 'msg/s',
+      bound: TARGETS.throughputPerS,
+      better: 'higher',
+      why: `CPU-bound: at the ceiling the processes used ${cpuLine(cross?.ceiling?.cpuCores, report.machine.cores)}. The machine has 2 cores for two replicas, Redis and the load generator that itself sends, receives and acknowledges every message; each relay costs a Lua script and a pub/sub delivery in Redis and a JSON parse + schema validation on both replicas. PeerJS on the same cores reaches ${fmt(peerjs?.ceiling?.deliveredPerS, 0)} msg/s with none of that work.`,
+    },
+    {
+      figure: 'Memory per idle connection at 10k (RSS)',
+      target: `≤ ${TARGETS.idleKiBPerConnection} KiB`,
+      measured: idle?.points.at(-1)?.rssPerConnectionKiB,
+      unit: 'KiB',
+      bound: TARGETS.idleKiBPerConnection,
+      better: 'lower',
+      why: `An idle meshcall socket is a Socket.IO socket (the naive relay, same library, no app state: ${fmt(naiveIdle?.points.at(-1)?.rssPerConnectionKiB)} KiB) plus what meshcall keeps per socket: the verified token claims, a token bucket, two session timers (expiry warning and expiry) and ten event handlers with their closures.`,
+    },
+    {
+      figure: `Join p99 with ${report.join?.joiners ?? 50} concurrent joiners`,
+      target: `≤ ${TARGETS.joinP99Ms} ms`,
+      measured: report.join?.latency.p99Ms,
+      unit: 'ms',
+      bound: TARGETS.joinP99Ms,
+      better: 'lower',
+      why: 'All joiners of a burst arrive within a millisecond on two replicas sharing two cores: each join verifies an ES256 ticket signature (about 0.1 ms of CPU), runs the take-seat script, reads the room snapshot (a second script) and broadcasts peer:joined through the Redis adapter, so the last joiner of a burst waits for the ones before it on its replica.',
+    },
+    {
+      figure: 'First remote frame, direct (joiner, p95)',
+      target: `≤ ${TARGETS.firstFrameMs} ms`,
+      measured: directMode?.firstFrameAtJoiner.p95Ms,
+      unit: 'ms',
+      bound: TARGETS.firstFrameMs,
+      better: 'lower',
+      why: 'Chromium decodes the first frame only after ICE, DTLS and the first key frame of the fake camera; software encoding (no GPU) on a shared 2-core machine dominates.',
+    },
+    {
+      figure: 'First remote frame, relay-only (joiner, p95)',
+      target: `≤ ${TARGETS.firstFrameMs} ms`,
+      measured: relayMode?.firstFrameAtJoiner.p95Ms,
+      unit: 'ms',
+      bound: TARGETS.firstFrameMs,
+      better: 'lower',
+      why: 'As direct, plus TURN allocations on both sides before any candidate pair can be checked.',
+    },
+    {
+      figure: 'Relay-only connect (room:join → connected), p95',
+      target: `≤ ${TARGETS.relayConnectP95Ms} ms`,
+      measured: relayMode?.connect.p95Ms,
+      unit: 'ms',
+      bound: TARGETS.relayConnectP95Ms,
+      better: 'lower',
+      why: `Connect includes the join itself, the offer/answer and candidates through signaling, two TURN allocations (each an authenticated request/response pair with coturn), the permission and channel binding, ICE checks through the relay and the DTLS handshake; ICE + DTLS alone took p95 ${fmt(relayMode?.iceAndDtls.p95Ms, 1)} ms.`,
+    },
+  ];
+}
+
+function targetsSection(report: BenchReport): string[] {
+  const rows = targetRows(report);
+  const lines = ['## Targets', '', '| figure | target | measured | met | margin |', '|---|---|---|---|---|'];
+  const missed: string[] = [];
+  for (const row of rows) {
+    if (row.measured === undefined || !Number.isFinite(row.measured)) {
+      lines.push(`| ${row.figure} | ${row.target} | not measured | – | – |`);
+      continue;
+    }
+    const margin = marginToTarget(row.measured, row.bound, row.better);
+    const by = margin.met ? `beats it by ${fmt(Math.abs(margin.byPercent), 1)} %` : `misses by ${fmt(margin.byPercent, 1)} % (${fmt(Math.abs(row.measured - row.bound), 2)} ${row.unit})`;
+    lines.push(`| ${row.figure} | ${row.target} | ${fmt(row.measured, row.unit === 'msg/s' ? 0 : 2)} ${row.unit} | ${margin.met ? 'yes' : '**no**'} | ${by} |`);
+    if (!margin.met && row.why) missed.push(`- **${row.figure}** (${fmt(row.measured, 2)} ${row.unit} against ${row.target}, ${by}): ${row.why}`);
+  }
+  if (report.race) {
+    lines.push(`| Over-admissions in ${report.race.trials.toLocaleString('en-US')} race trials | 0 | ${report.race.overAdmissions} | ${report.race.overAdmissions === 0 ? 'yes' : '**no**'} | ${report.race.trials < report.race.trialsWanted ? `only ${report.race.trials} of ${report.race.trialsWanted} trials ran` : '–'} |`);
+  }
+  lines.push('');
+  if (missed.length > 0) lines.push('### Where a target is missed, and why', '', ...missed, '');
+  return lines;
+}
+
+function relaySection(report: BenchReport): string[] {
+  if (report.relay.length === 0) return [];
+  const peerjs = relayOf(report, PEERJS);
+  const naive = relayOf(report, NAIVE);
+  const lines = [
+    '## Signal relay, one peer to another',
+    '',
+    `Each system gets ${report.relay[0]?.pairs ?? 'n/a'} sender→receiver pairs of sockets in the bench process; a message is an ICE candidate (~200 bytes of JSON). Latency is send → the receiving socket's event, on one clock. meshcall pairs join rooms of two through the real protocol; same-replica pairs sit on one replica, cross-replica pairs on different replicas (alternating direction).`,
+    '',
+    `| system | p50 ms at ${report.relay[0]?.atLatencyRate.offeredPerS ?? 1000}/s | p99 ms | delivered/s | highest sustained step | p50 / p99 ms there | closed-loop ceiling msg/s | p50 / p99 ms at ceiling |`,
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of report.relay) {
+    const top = r.highestSustainable;
+    lines.push(
+      `| ${r.label} | ${fmt(r.atLatencyRate.latency.p50Ms, 3)} | ${fmt(r.atLatencyRate.latency.p99Ms, 3)} | ${fmt(r.atLatencyRate.deliveredPerS, 0)} | ${top ? `${fmt(top.offeredPerS, 0)}/s` : 'none'} | ${top ? `${fmt(top.latency.p50Ms, 3)} / ${fmt(top.latency.p99Ms, 3)}` : 'n/a'} | ${fmt(r.ceiling?.deliveredPerS, 0)} | ${r.ceiling ? `${fmt(r.ceiling.latency.p50Ms, 2)} / ${fmt(r.ceiling.latency.p99Ms, 2)}` : 'n/a'} |`,
+    );
+  }
+  lines.push('', 'Ratios, meshcall ÷ peer on the same machine in the same run (latency: below 1 is better than the peer; rates: above 1 is better):', '');
+  lines.push('| meshcall figure | ÷ PeerJS | ÷ naive relay |', '|---|---|---|');
+  for (const label of [MESHCALL_SAME, MESHCALL_CROSS]) {
+    const m = relayOf(report, label);
+    if (!m) continue;
+    const row = (name: string, pick: (r: RelayResult) => number | undefined) => {
+      const value = pick(m) ?? Number.NaN;
+      lines.push(`| ${label}: ${name} | ${times(ratio(value, (peerjs && pick(peerjs)) ?? Number.NaN))} | ${times(ratio(value, (naive && pick(naive)) ?? Number.NaN))} |`);
+    };
+    row('p50 at 1,000/s', (r) => r.atLatencyRate.latency.p50Ms);
+    row('p99 at 1,000/s', (r) => r.atLatencyRate.latency.p99Ms);
+    row('highest sustained rate', (r) => r.highestSustainable?.offeredPerS);
+    row('closed-loop ceiling', (r) => r.ceiling?.deliveredPerS);
+  }
+  lines.push('', 'Where the time goes: CPU per process, in cores (1 = one core busy), at the closed-loop ceiling:', '');
+  lines.push('| system | CPU at the ceiling |', '|---|---|');
+  for (const r of report.relay) lines.push(`| ${r.label} | ${cpuLine(r.ceiling?.cpuCores, report.machine.cores)} |`);
+  lines.push('', 'Every rate step (3 s each; a step not sustained is tried once more, and the search stops at a rate not sustained twice):', '');
+  lines.push('| system | offered/s | sent/s | delivered/s | p50 ms | p99 ms | refused | lost | verdict |', '|---|---|---|---|---|---|---|---|---|');
+  for (const r of report.relay) {
+    for (const s of r.steps) {
+      lines.push(`| ${r.label} | ${fmt(s.offeredPerS, 0)} | ${fmt(s.sentPerS, 0)} | ${fmt(s.deliveredPerS, 0)} | ${fmt(s.latency.p50Ms, 3)} | ${fmt(s.latency.p99Ms, 3)} | ${s.failed} | ${s.lost} | ${s.verdict} |`);
+    }
+  }
+  lines.push('', '![relay latency](relay-latency.svg)', '', '![relay throughput](relay-throughput.svg)', '', '![relay latency vs rate](relay-latency-vs-rate.svg)', '');
+  return lines;
+}
+
+function idleSection(report: BenchReport): string[] {
+  if (report.idle.length === 0) return [];
+  const peerjs = idleOf(report, 'peerjs');
+  const naive = idleOf(report, 'naive');
+  const lines = [
+    '## Idle connections: memory and connection rate',
+    '',
+    `Connections opened ${report.idle[0]?.concurrency ?? 100} handshakes at a time; memory read after ${'2'} s of quiet as the median of three readings: RSS from /proc/<pid>/status, V8 heap used from each server (meshcall: its /metrics; peers: process.memoryUsage over IPC). Per connection = growth over the same server with no connections ÷ connections. meshcall's sockets are authenticated (access token verified at the handshake) and spread over both replicas, whose figures are summed.`,
+    '',
+    '| system | connections | RSS MiB | KiB RSS per connection | heap MiB | KiB heap per connection | connections/s |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of report.idle) {
+    lines.push(`| ${r.label} | 0 | ${fmt(r.baseline.rssBytes / 2 ** 20, 1)} | – | ${fmt(r.baseline.heapUsedBytes / 2 ** 20, 1)} | – | – |`);
+    for (const p of r.points) {
+      lines.push(`| ${r.label} | ${p.connections.toLocaleString('en-US')} | ${fmt(p.rssBytes / 2 ** 20, 1)} | ${fmt(p.rssPerConnectionKiB)} | ${fmt(p.heapUsedBytes / 2 ** 20, 1)} | ${fmt(p.heapPerConnectionKiB)} | ${fmt(p.connectionsPerS, 0)} |`);
+    }
+    if (r.incomplete) lines.push(`| ${r.label} | ${r.incomplete} | | | | | |`);
+  }
+  const m = idleOf(report, 'meshcall');
+  if (m) {
+    const last = (r: IdleMemoryResult | undefined) => r?.points.at(-1);
+    lines.push('', 'Ratios at the largest step, meshcall ÷ peer (below 1 is better for memory, above 1 for connections/s):', '');
+    lines.push('| figure | ÷ PeerJS | ÷ naive relay |', '|---|---|---|');
+    lines.push(`| KiB RSS per connection | ${times(ratio(last(m)?.rssPerConnectionKiB ?? Number.NaN, last(peerjs)?.rssPerConnectionKiB ?? Number.NaN))} | ${times(ratio(last(m)?.rssPerConnectionKiB ?? Number.NaN, last(naive)?.rssPerConnectionKiB ?? Number.NaN))} |`);
+    lines.push(`| KiB heap per connection | ${times(ratio(last(m)?.heapPerConnectionKiB ?? Number.NaN, last(peerjs)?.heapPerConnectionKiB ?? Number.NaN))} | ${times(ratio(last(m)?.heapPerConnectionKiB ?? Number.NaN, last(naive)?.heapPerConnectionKiB ?? Number.NaN))} |`);
+    lines.push(`| connections/s (whole run) | ${times(ratio(m.connectionsPerS, peerjs?.connectionsPerS ?? Number.NaN))} | ${times(ratio(m.connectionsPerS, naive?.connectionsPerS ?? Number.NaN))} |`);
+  }
+  lines.push('', '![idle memory](idle-memory.svg)', '');
+  return lines;
+}
+
+function joinSection(report: BenchReport): string[] {
+  const lines: string[] = [];
+  if (report.join) {
+    const j = report.join;
+    lines.push(
+      '## Joins',
+      '',
+      `${j.joiners} sockets (alternating replicas) send \`room:join\` at the same instant into ${j.rooms} rooms of ${j.roomCapacity} seats (filled exactly), ${j.rounds} rounds with fresh tickets, everyone leaving between rounds. Timed per joiner from emit to acknowledgement.`,
+      '',
+      '| joins | p50 ms | p95 ms | p99 ms | max ms | joins answered/s in a burst | refused |',
+      '|---|---|---|---|---|---|---|',
+      `| ${j.latency.samples} | ${fmt(j.latency.p50Ms)} | ${fmt(j.latency.p95Ms)} | ${fmt(j.latency.p99Ms)} | ${fmt(j.latency.maxMs)} | ${fmt(j.joinsPerS, 0)} | ${JSON.stringify(j.refusals)} |`,
+      '',
+    );
+  }
+  if (report.race) {
+    const r = report.race;
+    lines.push(
+      '## Over-admission race trials',
+      '',
+      `${r.roomsInFlight} rooms of ${r.roomCapacity} seats raced at once, ${r.racersPerRoom} racers per room spread over both replicas, every racer with its own fresh ticket from rooms; a trial over-admits if more than ${r.roomCapacity} acks say joined or Redis holds more than ${r.roomCapacity} seats after the race. The admitted leave and the room is raced for again.`,
+      '',
+      '| trials | over-admissions | under-filled | refusals | join p50 ms | join p99 ms | trials/s | tickets/s from rooms | duration s |',
+      '|---|---|---|---|---|---|---|---|---|',
+      `| ${r.trials.toLocaleString('en-US')} | **${r.overAdmissions}** | ${r.underFilled} | ${JSON.stringify(r.refusals)} | ${fmt(r.joinLatency.p50Ms)} | ${fmt(r.joinLatency.p99Ms)} | ${fmt(r.trialsPerS, 1)} | ${fmt(r.ticketsPerS, 0)} | ${fmt(r.durationS, 1)} |`,
+      '',
+    );
+    if (r.incomplete) lines.push(`Incomplete: ${r.incomplete}.`, '');
+  }
+  if (lines.length > 0) lines.push('![join latency](join-latency.svg)', '');
+  return lines;
+}
+
+function callSection(report: BenchReport): string[] {
+  const ff = report.firstFrame;
+  if (!ff) return [];
+  const lines = [
+    '## Calls in headless Chromium',
+    '',
+    `${ff.chromium}, two browser contexts with fake camera and microphone (the e2e suite's flags), a minimal page of the bench's own speaking the web client's protocol through the gateway. One person is in the room; the other joins and offers. Per mode ${ff.warmUpTrialsPerMode} warm-up call, then timed calls, each in a new room. Times from the joiner's \`room:join\`.`,
+    '',
+    '| mode | calls | first frame at joiner p50 / p95 ms | at member p50 / p95 ms | connect p50 / p95 ms | ICE+DTLS p50 / p95 ms | selected path (local/remote) | failed |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const m of ff.modes) {
+    lines.push(
+      `| ${m.mode} | ${m.trials} | ${fmt(m.firstFrameAtJoiner.p50Ms, 1)} / ${fmt(m.firstFrameAtJoiner.p95Ms, 1)} | ${fmt(m.firstFrameAtMember.p50Ms, 1)} / ${fmt(m.firstFrameAtMember.p95Ms, 1)} | ${fmt(m.connect.p50Ms, 1)} / ${fmt(m.connect.p95Ms, 1)} | ${fmt(m.iceAndDtls.p50Ms, 1)} / ${fmt(m.iceAndDtls.p95Ms, 1)} | ${Object.entries(m.paths).map(([p, n]) => `${p} ×${n}`).join(', ')} | ${m.failures.length} |`,
+    );
+  }
+  lines.push('', 'Where the joiner\'s connect time goes (medians, ms):', '', '| mode | join ack | offer | offer → first own candidate | offer → answer back | answer → connected (checks, DTLS) |', '|---|---|---|---|---|---|');
+  for (const m of ff.modes) {
+    const b = m.connectBreakdownP50Ms;
+    lines.push(`| ${m.mode} | ${fmt(b.join, 1)} | ${fmt(b.offer, 1)} | ${fmt(b.firstLocalCandidate, 1)} | ${fmt(b.answer, 1)} | ${fmt(b.checksAndDtls, 1)} |`);
+  }
+  if (ff.incomplete) lines.push('', `Incomplete: ${ff.incomplete}.`);
+  lines.push('', '![first frame](first-frame.svg)', '', '![connect](connect.svg)', '');
+  return lines;
+}
+
+interface AuthResult {
+  results?: Array<{ bcryptCost: number; throughputPerS: number; latency: { p50Ms: number; p99Ms: number } }>;
+  date?: string;
+}
+interface RoomsResult {
+  scenarios?: Array<{ name: string; p50Ms: number; p99Ms: number; requestsPerSecond: number; requests: number }>;
+  date?: string;
+}
+
+function childSection(report: BenchReport): string[] {
+  if (report.childBenches.length === 0) return [];
+  const lines = ['## Benchmarks owned by the services (run as child steps)', ''];
+  for (const child of report.childBenches) {
+    const freshness = child.fresh ? 'written by this run' : child.result ? 'from an earlier run' : 'no results';
+    lines.push(`### ${child.name}: \`${child.command}\``, '', `Status: ${child.status} in ${child.durationS} s (budget ${child.budgetS} s); figures ${freshness}${child.note ? `; ${child.note}` : ''}. Full tables: [${child.name}.md](${child.name}.md).`, '');
+    if (child.name === 'auth-sign-in') {
+      const result = child.result as AuthResult | undefined;
+      if (result?.results) {
+        lines.push(`Run ${result.date ?? '?'}:`, '', '| bcrypt cost | sign-ins/s | p50 ms | p99 ms |', '|---|---|---|---|');
+        for (const r of result.results) lines.push(`| ${r.bcryptCost} | ${fmt(r.throughputPerS, 1)} | ${fmt(r.latency.p50Ms, 1)} | ${fmt(r.latency.p99Ms, 1)} |`);
+        lines.push('');
+      }
+    }
+    if (child.name === 'rooms-list') {
+      const result = child.result as RoomsResult | undefined;
+      if (result?.scenarios) {
+        lines.push(`Run ${result.date ?? '?'}:`, '', '| scenario | requests | p50 ms | p99 ms | requests/s |', '|---|---|---|---|---|');
+        for (const s of result.scenarios) lines.push(`| ${s.name} | ${s.requests} | ${fmt(s.p50Ms, 1)} | ${fmt(s.p99Ms, 1)} | ${fmt(s.requestsPerSecond, 2)} |`);
+        lines.push('');
+      }
+    }
+  }
+  return lines;
+}
+
+export function renderSummary(report: BenchReport): string {
+  const minutes = Math.floor(report.durationS / 60);
+  const lines = [
+    '# meshcall benchmarks: summary',
+    '',
+    `Run ${report.date} with \`npm run bench -w @meshcall/bench\` (phases: ${report.phases.join(', ')}), ${minutes} min ${fmt(report.durationS - minutes * 60, 0)} s in all. Generated from [meshcall-bench.json](meshcall-bench.json); methodology in [bench/README.md](../README.md).`,
+    '',
+    `Machine: ${report.machine.cpuModel}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, ${report.machine.os}; open-file limit ${report.machine.openFileLimit}; load average at start ${report.machine.loadAverage1m}. Everything (stack, peers, load generator, Chromium) shares these cores, on loopback.`,
+    '',
+    `Versions: ${Object.entries(report.versions)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}.`,
+    '',
+    'Configuration changed for the bench: signaling\'s per-socket token bucket is raised to 1,000,000 events/s (SOCKET_RATE_LIMIT_PER_SECOND and _BURST through the launcher\'s serviceEnv) so the ceiling measured is the relay\'s, not the limit\'s; at the default 30/s a socket could not carry the throughput steps. PeerJS server\'s concurrent_limit is raised from 5,000 to 20,000 for the 10k-connection step. Nothing else differs from the launcher\'s local stack.',
+    '',
+    ...targetsSection(report),
+    ...relaySection(report),
+    ...idleSection(report),
+    ...joinSection(report),
+    ...callSection(report),
+    ...childSection(report),
+  ];
+  if (report.errors.length > 0) {
+    lines.push('## Errors in this run', '', ...report.errors.map((e) => `- ${e.phase}: ${e.message}`), '');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,97 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * The benchmarks other services own (auth's sign-in, rooms' list), run unchanged as child steps
+ * (`npm run bench -w <workspace>`) with a time budget, and their JSON folded into the summary.
+ */
+export interface ChildBenchSpec {
+  /** Result name under bench/results ("auth-sign-in" → auth-sign-in.json). */
+  name: string;
+  workspace: string;
+  budgetMs: number;
+}
+
+export interface ChildBenchOutcome {
+  name: string;
+  workspace: string;
+  command: string;
+  status: 'completed' | 'failed' | 'out-of-time' | 'skipped';
+  exitCode: number | null;
+  durationS: number;
+  budgetS: number;
+  /** True when the JSON was written by this run; false when an older file was folded in. */
+  fresh: boolean;
+  resultFile: string;
+  /** The owner's JSON as written, if any. */
+  result?: unknown;
+  note?: string;
+}
+
+/** Every descendant of a process, from /proc (the child's own children run in their own process groups). */
+function descendantsOf(rootPid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const found: number[] = [];
+  const queue = [rootPid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export async function runChildBench(spec: ChildBenchSpec, repoRoot: string, resultsDir: string, logFile: string, runStartedAt: Date): Promise<ChildBenchOutcome> {
+  const command = `npm run bench -w ${spec.workspace}`;
+  const resultFile = join(resultsDir, `${spec.name}.json`);
+  const started = Date.now();
+  const log = openSync(logFile, 'a');
+  const child = spawn('npm', ['run', 'bench', '-w', spec.workspace], { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
+  closeSync(log);
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const outcome = await Promise.race([exit.then((code) => ({ timedOut: false, code })), sleep(spec.budgetMs).then(() => ({ timedOut: true, code: null }))]);
+  let exitCode = outcome.code;
+  if (outcome.timedOut && child.pid !== undefined) {
+    // Its Redis and database servers run in process groups of their own: stop every descendant by pid.
+    const tree = [...descendantsOf(child.pid), child.pid];
+    signalAll(tree, 'SIGTERM');
+    const gone = await Promise.race([exit.then(() => true), sleep(10_000).then(() => false)]);
+    signalAll(tree, 'SIGKILL');
+    if (!gone) await exit;
+    exitCode = null;
+  }
+  const durationS = Math.round((Date.now() - started) / 100) / 10;
+  const fresh = existsSync(resultFile) && statSync(resultFile).mtimeMs >= runStartedAt.getTime();
+  const result = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as unknown) : undefined;
+  const status = outcome.timedOut ? 'out-of-time' : exitCode === 0 ? 'completed' : 'failed';
+  const outcomeRecord: ChildBenchOutcome = { name: spec.name, workspace: spec.workspace, command, status, exitCode, durationS, budgetS: spec.budgetMs / 1000, fresh, resultFile: `bench/results/${spec.name}.json` };
+  if (result !== undefined) outcomeRecord.result = result;
+  if (status === 'out-of-time') outcomeRecord.note = `stopped after its ${spec.budgetMs / 1000} s budget; ${result ? (fresh ? 'its JSON was written before the stop' : 'figures are from its last complete run') : 'no results of it exist'}`;
+  if (status === 'failed') outcomeRecord.note = `exited with ${exitCode}; see the log`;
+  return outcomeRecord;
+}

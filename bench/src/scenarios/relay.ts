@@ -1,0 +1,188 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DeliveryLog } from '../load/delivery-log.js';
+import { runOpenLoop, waitFor } from '../load/pacer.js';
+import type { RelayPair, RelayTarget, SystemName } from '../load/relay-target.js';
+import { cpuMeter } from '../process-memory.js';
+import { ratePerSecond, round, summarize, type LatencySummary } from '../stats.js';
+
+/** A step counts as sustained only if the p99 stays under this; beyond it a queue is building. */
+export const SUSTAINABLE_P99_MS = 50;
+/** After sending stops, stragglers get this long to arrive before they count as lost. */
+const DRAIN_MS = 2_000;
+
+export interface RelayLoadOptions {
+  pairs: number;
+  latencyRate: number;
+  latencyDurationMs: number;
+  stepRates: number[];
+  stepDurationMs: number;
+  ceilingDurationMs: number;
+  /** Messages each pair keeps in flight in the closed-loop ceiling phase. */
+  ceilingWindow: number;
+  /** No new step starts after this (performance.now()). */
+  deadline: number;
+}
+
+export interface RateStep {
+  offeredPerS: number;
+  /** What the load generator managed to send; below the offer means the generator was the limit. */
+  sentPerS: number;
+  deliveredPerS: number;
+  sent: number;
+  delivered: number;
+  failed: number;
+  failures: Record<string, number>;
+  lost: number;
+  latency: LatencySummary;
+  /** CPU per process during the step, in cores (1 = one core busy). */
+  cpuCores: Record<string, number>;
+  sustainable: boolean;
+  verdict: string;
+}
+
+export interface CeilingResult {
+  pairs: number;
+  window: number;
+  durationS: number;
+  delivered: number;
+  deliveredPerS: number;
+  failed: number;
+  failures: Record<string, number>;
+  latency: LatencySummary;
+  cpuCores: Record<string, number>;
+}
+
+export interface RelayResult {
+  system: SystemName;
+  label: string;
+  pairs: number;
+  atLatencyRate: RateStep;
+  steps: RateStep[];
+  highestSustainable: RateStep | null;
+  ceiling: CeilingResult | null;
+}
+
+function judge(step: Omit<RateStep, 'sustainable' | 'verdict'>): { sustainable: boolean; verdict: string } {
+  if (step.sentPerS < step.offeredPerS * 0.95) return { sustainable: false, verdict: `the load generator sent only ${step.sentPerS}/s` };
+  if (step.failed > 0) return { sustainable: false, verdict: `${step.failed} sends refused (${Object.keys(step.failures).join(', ')})` };
+  if (step.lost > 0) return { sustainable: false, verdict: `${step.lost} messages not delivered within ${DRAIN_MS} ms` };
+  if (step.latency.p99Ms > SUSTAINABLE_P99_MS) return { sustainable: false, verdict: `p99 ${step.latency.p99Ms} ms > ${SUSTAINABLE_P99_MS} ms` };
+  return { sustainable: true, verdict: 'sustained' };
+}
+
+/** Runs relay loads on `target`: a fixed rate for latency, rising rates to the highest sustained one, and a closed-loop ceiling. */
+export async function measureRelay(target: RelayTarget, options: RelayLoadOptions, progress: (line: string) => void): Promise<RelayResult> {
+  let current: DeliveryLog | undefined;
+  let idBase = 0;
+  const pairs = await target.openPairs(options.pairs, {
+    onReceive: (id) => current?.receive(id),
+    onFailure: (id, reason) => current?.fail(id, reason),
+  });
+  const processes = [...target.processes(), { name: 'load-generator', pid: process.pid }];
+
+  async function openLoopStep(rate: number, durationMs: number): Promise<RateStep> {
+    const log = new DeliveryLog(idBase);
+    current = log;
+    const cpu = cpuMeter(processes);
+    const start = performance.now();
+    const { sent, elapsedMs } = await runOpenLoop({
+      ratePerSecond: rate,
+      durationMs,
+      send: (index) => {
+        const pair = index % pairs.length;
+        (pairs[pair] as RelayPair).send(log.stamp(pair));
+      },
+    });
+    await waitFor(() => log.outstanding === 0, DRAIN_MS);
+    const cpuCores = cpu.stop();
+    idBase = log.idCeiling;
+    current = undefined;
+    const deliveryWindowMs = (Number.isNaN(log.lastDeliveryAt) ? performance.now() : log.lastDeliveryAt) - start;
+    const step = {
+      offeredPerS: rate,
+      sentPerS: ratePerSecond(sent, elapsedMs),
+      deliveredPerS: ratePerSecond(log.delivered, Math.max(deliveryWindowMs, elapsedMs)),
+      sent,
+      delivered: log.delivered,
+      failed: log.failed,
+      failures: Object.fromEntries(log.failures),
+      lost: log.outstanding,
+      latency: summarize(log.latenciesMs),
+      cpuCores,
+    };
+    return { ...step, ...judge(step) };
+  }
+
+  try {
+    await openLoopStep(options.latencyRate, 1_000); // warm-up: JIT, connection buffers
+    const atLatencyRate = await openLoopStep(options.latencyRate, options.latencyDurationMs);
+    progress(`${target.label}: ${options.latencyRate}/s p50 ${atLatencyRate.latency.p50Ms} ms p99 ${atLatencyRate.latency.p99Ms} ms`);
+    const steps: RateStep[] = [atLatencyRate];
+    // Rising rates until one is not sustained twice in a row: a single miss on a shared machine
+    // can be a neighbour's burst, so an unsustained step is tried once more before giving up.
+    for (const rate of [options.latencyRate, ...options.stepRates]) {
+      let step = rate === options.latencyRate ? atLatencyRate : undefined;
+      for (let attempt = 0; attempt < 2 && !step?.sustainable; attempt++) {
+        if (performance.now() > options.deadline) break;
+        if (step) await sleep(1_000); // let the backlog of the unsustained try clear
+        step = await openLoopStep(rate, options.stepDurationMs);
+        progress(`${target.label}: ${rate}/s → ${step.deliveredPerS}/s delivered, p99 ${step.latency.p99Ms} ms, ${step.verdict}`);
+        steps.push(step);
+      }
+      if (!step?.sustainable) break;
+    }
+    const highestSustainable = steps.filter((s) => s.sustainable).at(-1) ?? null;
+
+    let ceiling: CeilingResult | null = null;
+    if (performance.now() < options.deadline) {
+      ceiling = await closedLoopCeiling(pairs, options, processes, idBase, (log) => (current = log));
+      progress(`${target.label}: ceiling ${ceiling.deliveredPerS}/s (p50 ${ceiling.latency.p50Ms} ms, p99 ${ceiling.latency.p99Ms} ms)`);
+    }
+    return { system: target.system, label: target.label, pairs: pairs.length, atLatencyRate, steps, highestSustainable, ceiling };
+  } finally {
+    current = undefined;
+    await target.closePairs();
+  }
+}
+
+/**
+ * Each pair keeps `window` messages in flight and sends the next as soon as one arrives, for a
+ * fixed time: the delivered rate is what the system carries when it is never idle.
+ */
+async function closedLoopCeiling(
+  pairs: RelayPair[],
+  options: RelayLoadOptions,
+  processes: Array<{ name: string; pid: number }>,
+  idBase: number,
+  setCurrent: (log: DeliveryLog | undefined) => void,
+): Promise<CeilingResult> {
+  let sending = true;
+  const log: DeliveryLog = new DeliveryLog(idBase, (pair) => {
+    if (sending) (pairs[pair] as RelayPair).send(log.stamp(pair));
+  });
+  setCurrent(log);
+  const cpu = cpuMeter(processes);
+  const start = performance.now();
+  for (let pair = 0; pair < pairs.length; pair++) {
+    for (let i = 0; i < options.ceilingWindow; i++) (pairs[pair] as RelayPair).send(log.stamp(pair));
+  }
+  await sleep(options.ceilingDurationMs);
+  sending = false;
+  const elapsedMs = performance.now() - start;
+  const deliveredInWindow = log.delivered;
+  const cpuCores = cpu.stop();
+  await waitFor(() => log.outstanding === 0, DRAIN_MS);
+  setCurrent(undefined);
+  return {
+    pairs: pairs.length,
+    window: options.ceilingWindow,
+    durationS: round(elapsedMs / 1000, 2),
+    delivered: deliveredInWindow,
+    deliveredPerS: ratePerSecond(deliveredInWindow, elapsedMs),
+    failed: log.failed,
+    failures: Object.fromEntries(log.failures),
+    latency: summarize(log.latenciesMs),
+    cpuCores,
+  };
+}
