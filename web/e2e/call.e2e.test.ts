@@ -22,19 +22,20 @@ describe('a two-person call', () => {
 
   it('A creates a room, B joins by link, and each sees and hears the other', async () => {
     onTestFailed(() => console.log(problemsOf(alice, bob)));
+    // Bob waits in the lobby: the room and its occupancy reach him live, without a reload.
+    await signUp(bob);
+    await bob.page.getByTestId('lobby-feed').and(bob.page.locator('[data-status="live"]')).waitFor();
     await signUp(alice);
     const roomName = `Standup ${Date.now().toString(36)}`;
     const roomId = await createRoom(alice.page, { name: roomName, kind: 'business', visibility: 'public', capacity: 4 });
-    await joinFromPrejoin(alice.page);
-    const link = await inviteLink(alice.page);
-    expect(link).toBe(`${gatewayUrl}/room/${roomId}`);
-
-    await signUp(bob);
-    // The lobby lists the new room with its live occupancy (Alice is in it).
     const card = bob.page.locator(`[data-testid="room-card"][data-room-id="${roomId}"]`);
     await card.waitFor();
+    expect(await card.getByTestId('room-occupancy').getAttribute('data-count')).toBe('0');
+    await joinFromPrejoin(alice.page);
     await expect.poll(() => card.getByTestId('room-occupancy').getAttribute('data-count'), { timeout: 15_000 }).toBe('1');
     await saveScreenshot(bob.page, 'lobby');
+    const link = await inviteLink(alice.page);
+    expect(link).toBe(`${gatewayUrl}/room/${roomId}`);
 
     await bob.page.goto(link);
     await joinFromPrejoin(bob.page);
