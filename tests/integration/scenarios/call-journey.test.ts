@@ -1,15 +1,38 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '@meshcall/shared';
+import { ErrorCode, errorBodySchema, healthResponseSchema } from '@meshcall/shared';
 import { GatewayClient, directAuth, type TestUser } from '../src/client/meshcall-api.js';
 import { LobbyFeed } from '../src/client/lobby-feed.js';
 import { CallParticipant, dataOf, errorCodeOf, request } from '../src/client/signaling-client.js';
 import { connectedSocketsPerReplica } from '../src/client/prometheus.js';
 import { eventually } from '../src/support/eventually.js';
 import { useEnvironment } from './support/fixture.js';
-import { connectOnReplica } from './support/placement.js';
+import { connectAndLocate, connectOnReplica } from './support/placement.js';
 import { createRoom, waitForOccupancy } from './support/rooms.js';
 
 const environment = useEnvironment();
+
+/** The gateway must not cut a call that sends nothing but Socket.IO's own pings for this long. */
+const IDLE_MS = 120_000;
+
+/**
+ * A participant seated at the start of the file and then left alone; the file's last test checks it
+ * is still connected, on the same session, {@link IDLE_MS} later. The other tests run meanwhile.
+ */
+const idle: { call?: CallParticipant; engineId?: string; since?: number; disconnects: string[] } = { disconnects: [] };
+
+beforeAll(async () => {
+  const gateway = new GatewayClient(environment().gatewayUrl);
+  const user = await gateway.auth.signUp('Idle');
+  const room = await createRoom(gateway, user, { name: 'Quiet call' });
+  idle.call = await CallParticipant.connect(gateway.gatewayUrl, user.accessToken);
+  idle.call.socket.on('disconnect', (reason) => idle.disconnects.push(reason));
+  dataOf(await idle.call.join(await gateway.rooms.ticket(user.accessToken, room.id)));
+  idle.engineId = idle.call.socket.io.engine.id;
+  idle.since = Date.now();
+});
+
+afterAll(() => idle.call?.close());
 
 describe('the journey: two users, a private room, a call across two signaling replicas', () => {
   let gateway: GatewayClient;
@@ -165,4 +188,129 @@ describe('capacity under race: 50 joins at once across two replicas', () => {
       }
     });
   }
+});
+
+describe('the gateway in front of the real services', () => {
+  let gateway: GatewayClient;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    gateway = new GatewayClient(environment().gatewayUrl);
+    user = await gateway.auth.signUp('Router');
+  });
+
+  it('routes each prefix to its service, and real calls reach them', async () => {
+    for (const service of ['auth', 'rooms', 'signaling'] as const) {
+      const health = await gateway.http.request('GET', `${gateway.gatewayUrl}/api/${service}/healthz`);
+      expect(health.status).toBe(200);
+      expect(healthResponseSchema.parse(health.body).service).toBe(service);
+      const ready = await gateway.http.request('GET', `${gateway.gatewayUrl}/api/${service}/readyz`);
+      expect(ready.status).toBe(200);
+    }
+    // auth: the access token's key set and the signed-in user.
+    const jwks = await gateway.http.request<{ keys: Array<{ kid: string }> }>('GET', `${gateway.gatewayUrl}/api/auth/.well-known/jwks.json`);
+    expect(jwks.body.keys.length).toBeGreaterThan(0);
+    expect((await gateway.auth.me(user.accessToken)).body.user).toMatchObject({ id: user.id, email: user.email });
+    // rooms: create, list, the ticket key set, and the lobby WebSocket.
+    const room = await createRoom(gateway, user, { name: 'Routed', kind: 'coding' });
+    const listed = await gateway.http.request<{ items: Array<{ id: string }> }>('GET', `${gateway.gatewayUrl}/api/rooms?kind=coding&pageSize=100`, { token: user.accessToken });
+    expect(listed.body.items.map((r) => r.id)).toContain(room.id);
+    expect((await gateway.http.request('GET', `${gateway.gatewayUrl}/api/rooms/.well-known/jwks.json`)).status).toBe(200);
+    const lobby = await LobbyFeed.open(gateway.gatewayUrl, user.accessToken);
+    lobby.close();
+    // signaling: a Socket.IO session on /socket.io/ takes a seat with a ticket from rooms.
+    const call = await CallParticipant.connect(gateway.gatewayUrl, user.accessToken);
+    try {
+      expect(dataOf(await call.join(await gateway.rooms.ticket(user.accessToken, room.id))).room.id).toBe(room.id);
+    } finally {
+      call.close();
+    }
+    // web: the app shell.
+    const page = await fetch(`${gateway.gatewayUrl}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<html');
+    // Metrics stay internal, and unknown API paths get the API's error shape, not the app's HTML.
+    for (const path of ['/api/auth/metrics', '/api/signaling/metrics', '/api/nothing-here']) {
+      const answer = await gateway.http.request('GET', `${gateway.gatewayUrl}${path}`);
+      expect(answer.status, path).toBe(404);
+      expect(errorBodySchema.safeParse(answer.body).success, path).toBe(true);
+    }
+  });
+
+  it('sets the security headers on API answers, errors and the web app', async () => {
+    const origin = new URL(gateway.gatewayUrl).host;
+    const answers = await Promise.all([
+      fetch(`${gateway.gatewayUrl}/api/auth/me`, { headers: { authorization: `Bearer ${user.accessToken}` } }),
+      fetch(`${gateway.gatewayUrl}/api/rooms/no-such-room`, { headers: { authorization: `Bearer ${user.accessToken}` } }),
+      fetch(`${gateway.gatewayUrl}/`),
+    ]);
+    for (const answer of answers) {
+      await answer.body?.cancel();
+      const csp = answer.headers.get('content-security-policy') ?? '';
+      // The browser's WebSocket to this same origin (Socket.IO, the lobby feed) must be allowed.
+      const connectSources = /connect-src ([^;]*)/.exec(csp)?.[1]?.split(/\s+/) ?? [];
+      expect(connectSources).toEqual(expect.arrayContaining(["'self'", `ws://${origin}`]));
+      expect(csp).toContain("frame-ancestors 'none'");
+      const permissions = answer.headers.get('permissions-policy') ?? '';
+      for (const feature of ['camera=(self)', 'microphone=(self)', 'display-capture=(self)']) expect(permissions).toContain(feature);
+      expect(answer.headers.get('referrer-policy')).toBeTruthy();
+      // Browsers read the first value of a repeated header (rooms' helmet sends its own copy).
+      expect(answer.headers.get('x-content-type-options')?.split(',')[0]).toBe('nosniff');
+    }
+  });
+
+  it('keeps a Socket.IO session on one replica for its whole life', async () => {
+    const room = await createRoom(gateway, user, { name: 'Sticky' });
+    const { participant, replica } = await connectAndLocate(environment(), user.accessToken);
+    const sessionId = participant.socket.io.engine.id;
+    const drops: string[] = [];
+    participant.socket.on('disconnect', (reason) => drops.push(reason));
+    try {
+      // A few seconds of a call's life: joins, chat, leaves, over one session.
+      for (let round = 0; round < 5; round++) {
+        dataOf(await participant.join(await gateway.rooms.ticket(user.accessToken, room.id)));
+        dataOf(await request(participant.socket, 'chat:send', { text: `round ${round}` }));
+        dataOf(await request(participant.socket, 'room:leave', {}));
+        await sleep(500);
+      }
+      expect(drops).toEqual([]);
+      expect(participant.socket.io.engine.id).toBe(sessionId);
+      expect(participant.socket.io.engine.transport.name).toBe('websocket');
+      const before = await connectedSocketsPerReplica(environment().urls.signaling);
+      participant.close();
+      // Closing it frees a connection on the replica it started on: it never moved.
+      await eventually(
+        `the session's replica (${replica}) lets go of it`,
+        () => connectedSocketsPerReplica(environment().urls.signaling),
+        (after) => after[replica] === (before[replica] ?? 0) - 1 && after.every((count, i) => i === replica || count === before[i]),
+        { timeoutMs: 5_000 },
+      );
+    } finally {
+      participant.close();
+    }
+  });
+
+  it('answers a burst of sign-ins from one address with 429 RATE_LIMITED past the flood limit', async () => {
+    const attempts = await Promise.all(Array.from({ length: 30 }, () => gateway.auth.login({ email: user.email, password: user.password })));
+    const statuses = attempts.map((attempt) => attempt.status);
+    expect(statuses.filter((status) => status !== 200 && status !== 429)).toEqual([]);
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(0);
+    const limited = attempts.filter((attempt) => attempt.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const answer of limited) {
+      expect(errorBodySchema.parse(answer.body).error.code).toBe(ErrorCode.RATE_LIMITED);
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+  });
+
+  it('lets an idle call live for 2 minutes (the file-level participant)', async () => {
+    const call = idle.call as CallParticipant;
+    await sleep(Math.max(0, (idle.since as number) + IDLE_MS - Date.now()));
+    expect(idle.disconnects).toEqual([]);
+    expect(call.socket.connected).toBe(true);
+    expect(call.socket.io.engine.id).toBe(idle.engineId);
+    // Still a working call, not only an open socket.
+    expect(dataOf(await request(call.socket, 'chat:send', { text: 'still here after two minutes' })).text).toBe('still here after two minutes');
+  });
 });
