@@ -283,6 +283,7 @@ function callSection(report: BenchReport): string[] {
   lines.push('', 'Where the joiner\'s connect time goes (medians, ms):', '', '| mode | join ack | offer | offer → first own candidate | offer → answer back | answer → connected (checks, DTLS) |', '|---|---|---|---|---|---|');
   for (const m of ff.modes) {
     const b = m.connectBreakdownP50Ms;
+    if (!b) continue;
     lines.push(`| ${m.mode} | ${fmt(b.join, 1)} | ${fmt(b.offer, 1)} | ${fmt(b.firstLocalCandidate, 1)} | ${fmt(b.answer, 1)} | ${fmt(b.checksAndDtls, 1)} |`);
   }
   if (ff.incomplete) lines.push('', `Incomplete: ${ff.incomplete}.`);

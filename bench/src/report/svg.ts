@@ -6,7 +6,7 @@
 const WIDTH = 800;
 const HEIGHT = 420;
 const MARGIN = { top: 56, right: 24, bottom: 72, left: 72 };
-const PALETTE = ['#2f6fdf', '#e8833a', '#3aa676', '#c9453b', '#8a5cc2', '#7f7f7f'];
+const PALETTE = ['#2f6fdf', '#e8833a', '#3aa676', '#8a5cc2', '#17a2b8', '#7f7f7f'];
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';
 
 export function escapeXml(text: string): string {

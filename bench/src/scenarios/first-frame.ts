@@ -53,7 +53,7 @@ export interface CallMode {
   /** Selected candidate types seen (e.g. "host/host", "relay/relay") and how often. */
   paths: Record<string, number>;
   /** Where the joiner's connect time goes, medians in ms between its marks. */
-  connectBreakdownP50Ms: {
+  connectBreakdownP50Ms?: {
     /** room:join emitted → ack (seat taken, snapshot back). */
     join: number;
     /** ack → offer created and set (the offer goes out right after). */

@@ -1,0 +1,150 @@
+/**
+ * `npm run profile -w @meshcall/bench`: where a signaling replica spends its CPU while relaying.
+ * Node 20 refuses --cpu-prof in NODE_OPTIONS, so the services start with the inspector on a
+ * random loopback port (NODE_OPTIONS=--inspect=127.0.0.1:0 through the launcher's serviceEnv);
+ * the bench reads each replica's inspector URL from its log, records a CPU profile over the
+ * DevTools protocol during a cross-replica relay load at a fixed rate, and writes the heaviest
+ * functions by self time to bench/results/profile-signaling.md. Not part of `npm run bench`:
+ * profiling slows the replicas down, so no figure of the summary comes from a profiled run.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import WebSocket from 'ws';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStack } from '@meshcall/stack';
+import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
+import { MeshcallRelayTarget } from './clients/meshcall-cluster.js';
+import { BENCH_SOCKET_RATE_LIMIT, BENCH_USERS } from './config.js';
+import { DeliveryLog } from './load/delivery-log.js';
+import { runOpenLoop, waitFor } from './load/pacer.js';
+import type { RelayPair } from './load/relay-target.js';
+import { summarize } from './stats.js';
+
+const RATE = Number(process.env.PROFILE_RATE ?? 3_000);
+const DURATION_MS = 15_000;
+const PAIRS = 100;
+const TOP = 25;
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function (name + file:line) of a V8 .cpuprofile, heaviest first, in % of samples. */
+export function selfTimeTable(profile: CpuProfile): Array<{ where: string; percent: number }> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map<string, number>();
+  for (const id of profile.samples) {
+    const frame = byId.get(id)?.callFrame;
+    if (!frame) continue;
+    const file = frame.url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/services\//, 'services/');
+    const where = `${frame.functionName || '(anonymous)'} ${file ? `${file}:${frame.lineNumber + 1}` : ''}`.trim();
+    totals.set(where, (totals.get(where) ?? 0) + 1);
+  }
+  const samples = profile.samples.length || 1;
+  return [...totals.entries()].map(([where, count]) => ({ where, percent: Math.round((count / samples) * 1000) / 10 })).sort((a, b) => b.percent - a.percent);
+}
+
+/** A CPU profiler session on one process's inspector (Chrome DevTools protocol over WebSocket). */
+async function startProfiler(inspectorUrl: string): Promise<{ stop(): Promise<CpuProfile> }> {
+  const socket = new WebSocket(inspectorUrl);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  let nextId = 0;
+  const call = (method: string, params: object = {}) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const id = ++nextId;
+      const timer = setTimeout(() => reject(new Error(`${method} timed out`)), 30_000);
+      const listener = (data: WebSocket.RawData) => {
+        const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string } };
+        if (message.id !== id) return;
+        clearTimeout(timer);
+        socket.off('message', listener);
+        if (message.error) reject(new Error(message.error.message));
+        else resolve(message.result ?? {});
+      };
+      socket.on('message', listener);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  await call('Profiler.enable');
+  await call('Profiler.setSamplingInterval', { interval: 200 });
+  await call('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = (await call('Profiler.stop')) as { profile: CpuProfile };
+      socket.close();
+      return profile;
+    },
+  };
+}
+
+function inspectorUrlIn(logFile: string): string {
+  const match = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[\w-]+)/.exec(readFileSync(logFile, 'utf8'));
+  if (!match?.[1]) throw new Error(`no inspector URL in ${logFile}`);
+  return match[1];
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-profile-'));
+  const stack = await startStack({
+    dataDir,
+    fresh: true,
+    gatewayPort: 0,
+    bcryptCost: 4,
+    signalingReplicas: 2,
+    env: { PATH: process.env.PATH },
+    serviceEnv: {
+      SOCKET_RATE_LIMIT_PER_SECOND: BENCH_SOCKET_RATE_LIMIT,
+      SOCKET_RATE_LIMIT_BURST: BENCH_SOCKET_RATE_LIMIT,
+      NODE_OPTIONS: '--inspect=127.0.0.1:0',
+    },
+  });
+  let latency;
+  const profiles: Array<{ name: string; profile: CpuProfile }> = [];
+  try {
+    const api = new MeshcallApi(stack.urls.auth[0] as string, stack.urls.rooms[0] as string);
+    const users = await mapLimited(Array.from({ length: BENCH_USERS }, (_, i) => i), 2, (i) => api.register(`profile-${i}`));
+    const target = new MeshcallRelayTarget(
+      { api, users, replicaUrls: stack.urls.signaling, origin: stack.gatewayUrl, replicaPids: stack.components.signaling.map((c) => c.process?.pid ?? 0), redisPid: undefined },
+      'cross-replica',
+    );
+    const log = new DeliveryLog(0);
+    const pairs: RelayPair[] = await target.openPairs(PAIRS, { onReceive: (id) => log.receive(id), onFailure: (id, reason) => log.fail(id, reason) });
+    const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
+    await runOpenLoop({ ratePerSecond: RATE, durationMs: DURATION_MS, send: (i) => (pairs[i % pairs.length] as RelayPair).send(log.stamp(i % pairs.length)) });
+    await waitFor(() => log.outstanding === 0, 5_000);
+    latency = summarize(log.latenciesMs);
+    for (const [i, profiler] of profilers.entries()) profiles.push({ name: `signaling-${i + 1}`, profile: await profiler.stop() });
+    await target.closePairs();
+  } finally {
+    await stack.stop();
+  }
+  const lines = [
+    '# Where a signaling replica spends its CPU while relaying',
+    '',
+    `Generated by \`npm run profile -w @meshcall/bench\` on ${new Date().toISOString()}: two replicas under --cpu-prof, ${PAIRS} cross-replica pairs, ${RATE} signals/s for ${DURATION_MS / 1000} s (latency under the profiler: p50 ${latency?.p50Ms} ms, p99 ${latency?.p99Ms} ms). Self time per function, in % of each replica's samples (idle included as "(idle)").`,
+    '',
+  ];
+  for (const { name, profile } of profiles) {
+    lines.push(`## ${name}`, '', '| self % | function (file:line) |', '|---|---|');
+    for (const row of selfTimeTable(profile).slice(0, TOP)) lines.push(`| ${row.percent} | \`${row.where.replace(/\|/g, '\\|')}\` |`);
+    lines.push('');
+  }
+  const out = fileURLToPath(new URL('../results/profile-signaling.md', import.meta.url));
+  writeFileSync(out, `${lines.join('\n')}\n`);
+  process.stderr.write(`wrote ${out} from ${profiles.length} signaling profiles\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
