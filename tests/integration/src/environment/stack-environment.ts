@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type LocalComponent, type Stack } from '@meshcall/stack';
@@ -44,9 +44,10 @@ export class StackEnvironment implements TestEnvironment {
       environment = new StackEnvironment(name, stack, backing, options, dataDir);
       return environment;
     } catch (error) {
+      const withLog = withLogTail(error);
       await backing.dispose();
       rmSync(dataDir, { recursive: true, force: true });
-      throw error;
+      throw withLog;
     }
   }
 
@@ -138,3 +139,14 @@ async function launch(dataDir: string, options: EnvironmentOptions, backing: Bac
   }
   return stack;
 }
+
+/** The launcher names the log of a piece that did not start; the log goes with the data folder, so its end goes into the error. */
+function withLogTail(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const logFile = /see its log at (\S+)/.exec(error.message)?.[1];
+  if (!logFile || !existsSync(logFile)) return error;
+  const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
+  return new Error(`${error.message}\n--- last lines of ${logFile} ---\n${tail}`, { cause: error });
+}
+
+const LOG_TAIL_LINES = 20;

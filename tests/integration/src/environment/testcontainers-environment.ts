@@ -12,11 +12,12 @@ const MONGO_PORT = 27017;
 const REDIS_PORT = 6379;
 const CONTAINER_READY_TIMEOUT_MS = 120_000;
 
-/** Docker's published ports on this machine, addressed as 127.0.0.1 rather than "localhost". */
-function hostOf(container: StartedTestContainer): string {
-  const host = container.getHost();
-  return host === 'localhost' ? '127.0.0.1' : host;
-}
+/**
+ * Containers are reached only through ports published on this machine's loopback: the suite
+ * sends traffic to 127.0.0.1 and nowhere else (inside a container, Testcontainers would otherwise
+ * pick the Docker bridge's address).
+ */
+const CONTAINER_HOST = '127.0.0.1';
 
 /**
  * Containers get fixed host ports: a restarted container must come back where the services are
@@ -36,11 +37,11 @@ async function startMongo(image: string): Promise<{ container: StartedTestContai
       .withWaitStrategy(Wait.forHealthCheck())
       .withStartupTimeout(CONTAINER_READY_TIMEOUT_MS)
       .start();
-    return { container, url: `mongodb://${hostOf(container)}:${container.getMappedPort(MONGO_PORT)}/meshcall` };
+    return { container, url: `mongodb://${CONTAINER_HOST}:${container.getMappedPort(MONGO_PORT)}/meshcall` };
   }
   const container = await new MongoDBContainer(image).withExposedPorts({ container: MONGO_PORT, host: hostPort }).start();
   // The module starts a one-member replica set; directConnection keeps the driver on this member.
-  return { container, url: `mongodb://${hostOf(container)}:${container.getMappedPort(MONGO_PORT)}/meshcall?directConnection=true` };
+  return { container, url: `mongodb://${CONTAINER_HOST}:${container.getMappedPort(MONGO_PORT)}/meshcall?directConnection=true` };
 }
 
 /** Waits until Docker reports the container running and, if it has a health check, healthy. */
@@ -68,7 +69,7 @@ class ContainerBackingServices implements BackingServices {
     this.mongo = mongo.container;
     this.redis = redis;
     this.description = `${images.mongo} and ${images.redis} as containers (Testcontainers)`;
-    this.launcherEnv = { MONGO_URL: mongo.url, REDIS_URL: `redis://${hostOf(redis)}:${redis.getMappedPort(REDIS_PORT)}` };
+    this.launcherEnv = { MONGO_URL: mongo.url, REDIS_URL: `redis://${CONTAINER_HOST}:${redis.getMappedPort(REDIS_PORT)}` };
   }
 
   static async start(images: ContainerImages): Promise<ContainerBackingServices> {
@@ -127,5 +128,6 @@ class ContainerBackingServices implements BackingServices {
 export async function startTestcontainersEnvironment(options: EnvironmentOptions, dockerHost: string, images: ContainerImages): Promise<StackEnvironment> {
   process.env.DOCKER_HOST ??= dockerHost;
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  process.env.TESTCONTAINERS_HOST_OVERRIDE = CONTAINER_HOST;
   return StackEnvironment.start('testcontainers', options, () => ContainerBackingServices.start(images));
 }
