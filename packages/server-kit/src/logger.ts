@@ -8,9 +8,17 @@ export function loggerOptions(service: string, level: string): NonNullable<Fasti
   return {
     level,
     base: { service },
-    redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.token'],
-      censor: '[redacted]',
-    },
+    redact: { paths: redactedPaths, censor: '[redacted]' },
   };
 }
+
+/** Fields that hold credentials, at the top of a log line and one level down (pino paths are exact). */
+const secretFields = ['password', 'token', 'accessToken', 'refreshToken', 'ticket', 'resumeToken', 'credential'];
+
+export const redactedPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  ...secretFields,
+  ...secretFields.map((field) => `*.${field}`),
+];
