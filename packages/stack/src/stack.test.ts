@@ -80,7 +80,8 @@ describe('startStack', () => {
       body: JSON.stringify({ email: 'ada@example.com', password: 'correct horse battery' }),
     });
     expect(login.status).toBe(200);
-    expect((await login.json()).user.name).toBe('Ada');
+    const session = (await login.json()) as { user: { name: string } };
+    expect(session.user.name).toBe('Ada');
   });
 
   it('refuses to start on a data folder another launcher holds', async () => {
