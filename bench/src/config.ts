@@ -27,7 +27,7 @@ export const IDLE = {
 
 export const JOIN = { joiners: 50, roomCapacity: 8, rounds: 20, budgetMs: 45_000 } as const;
 
-export const RACE = { trials: 10_000, roomsInFlight: 250, racersPerRoom: 3, roomCapacity: 2, budgetMs: 170_000 } as const;
+export const RACE = { trials: 10_000, roomsInFlight: 250, racersPerRoom: 2, roomCapacity: 2, budgetMs: 200_000 } as const;
 
 export const FIRST_FRAME = { trialsPerMode: 20, timeoutMs: 20_000, budgetMs: 120_000 } as const;
 

@@ -21,6 +21,7 @@ import { PeerjsIdleTarget, PeerjsRelayTarget } from './clients/peerjs-client.js'
 import { BENCH_SOCKET_RATE_LIMIT, BENCH_USERS, CHILD_BENCHES, FIRST_FRAME, IDLE, JOIN, RACE, RELAY, RUN_BUDGET_MS } from './config.js';
 import { machineInfo, versions } from './machine.js';
 import { PeerProcess } from './peers/peer-process.js';
+import { MACHINE_TOTAL, cpuMeter } from './process-memory.js';
 import { writeReport, type BenchReport } from './report/write-report.js';
 import { runChildBench } from './scenarios/child-benches.js';
 import { measureFirstFrame } from './scenarios/first-frame.js';
@@ -29,7 +30,8 @@ import { measureJoinLatency } from './scenarios/join-latency.js';
 import { runRaceTrials } from './scenarios/race-trials.js';
 import { measureRelay } from './scenarios/relay.js';
 
-const PHASES = ['relay', 'idle', 'join', 'race', 'first-frame', 'children'] as const;
+// Idle memory first: its zero-connection baselines are read on freshly started servers.
+const PHASES = ['idle', 'relay', 'join', 'race', 'first-frame', 'children'] as const;
 type Phase = (typeof PHASES)[number];
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     relay: [],
     idle: [],
     childBenches: [],
+    machineCpu: [],
     errors: [],
     durationS: 0,
   };
@@ -77,11 +80,16 @@ async function main(): Promise<void> {
     report.errors.push({ phase: 'setup', message: `open-file limit ${machine.openFileLimit} is below the ${neededFiles} the 10k-connection step needs (the bench script raises it to the hard limit)` });
   }
   const attempt = async (phase: string, work: () => Promise<void>) => {
+    // How busy the whole machine was meanwhile: the box is shared, and a neighbour's build shows here.
+    const cpu = cpuMeter([{ name: 'bench', pid: process.pid }]);
+    const started = performance.now();
     try {
       await work();
     } catch (error) {
       progress(`${phase} failed: ${(error as Error).stack ?? String(error)}`);
       report.errors.push({ phase, message: (error as Error).message });
+    } finally {
+      report.machineCpu.push({ phase, seconds: Math.round((performance.now() - started) / 100) / 10, busyCores: cpu.stop()[MACHINE_TOTAL] ?? Number.NaN });
     }
   };
 
@@ -120,19 +128,19 @@ async function main(): Promise<void> {
         redisPid: liveStack.components.redis?.process?.pid,
       });
 
-      if (phases.has('relay')) {
-        const meshcall = await cluster();
-        for (const target of [new MeshcallRelayTarget(meshcall, 'same-replica'), new MeshcallRelayTarget(meshcall, 'cross-replica'), new NaiveRelayTarget(naive), new PeerjsRelayTarget(peerjs)]) {
-          await attempt(`relay: ${target.label}`, async () => {
-            report.relay.push(await measureRelay(target, { ...RELAY, stepRates: [...RELAY.stepRates], deadline: deadlineIn(RELAY.budgetPerTargetMs) }, progress));
-          });
-        }
-      }
       if (phases.has('idle')) {
         const meshcall = await cluster();
         for (const target of [new MeshcallIdleTarget(meshcall), new NaiveIdleTarget(naive), new PeerjsIdleTarget(peerjs)]) {
           await attempt(`idle: ${target.label}`, async () => {
             report.idle.push(await measureIdleMemory(target, { ...IDLE, levels: [...IDLE.levels], deadline: deadlineIn(IDLE.budgetPerTargetMs) }, progress));
+          });
+        }
+      }
+      if (phases.has('relay')) {
+        const meshcall = await cluster();
+        for (const target of [new MeshcallRelayTarget(meshcall, 'same-replica'), new MeshcallRelayTarget(meshcall, 'cross-replica'), new NaiveRelayTarget(naive), new PeerjsRelayTarget(peerjs)]) {
+          await attempt(`relay: ${target.label}`, async () => {
+            report.relay.push(await measureRelay(target, { ...RELAY, stepRates: [...RELAY.stepRates], deadline: deadlineIn(RELAY.budgetPerTargetMs) }, progress));
           });
         }
       }
@@ -172,13 +180,14 @@ async function main(): Promise<void> {
         continue;
       }
       progress(`child step: npm run bench -w ${spec.workspace} (budget ${Math.round(budgetMs / 1000)} s, log ${logFile})`);
-      const outcome = await runChildBench({ ...spec, budgetMs }, repoRoot, resultsDir, logFile, runStartedAt);
+      const outcome = await runChildBench({ ...spec, budgetMs }, repoRoot, resultsDir, logFile);
       progress(`child step ${spec.name}: ${outcome.status} in ${outcome.durationS} s${outcome.note ? ` (${outcome.note})` : ''}`);
       report.childBenches.push(outcome);
     }
   }
 
   report.durationS = Math.round((performance.now() - t0) / 100) / 10;
+  report.loadAverage1mAtEnd = machineInfo().loadAverage1m;
   const written = writeReport(report, resultsDir);
   progress(`wrote ${written.join(', ')} in ${report.durationS} s`);
   if (report.errors.length > 0) process.exitCode = 1;

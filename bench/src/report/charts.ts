@@ -49,13 +49,17 @@ export function renderCharts(report: BenchReport): Array<[string, string]> {
     charts.push([
       'idle-memory.svg',
       groupedBarChart({
-        title: 'Memory per idle connection (server side, RSS growth ÷ connections)',
-        subtitle: machine,
+        title: 'Memory per idle connection (server side)',
+        subtitle: `${machine}; ÷ N = growth since no connections ÷ N; marginal = growth from the first step to the last ÷ connections added`,
         yLabel: 'KiB per connection',
-        series: [...levels.map((n) => `RSS, ${n / 1000}k`), `heap, ${(levels.at(-1) ?? 0) / 1000}k`],
+        series: [...levels.map((n) => `RSS ÷ N, ${n / 1000}k`), 'RSS marginal', 'heap marginal'],
         groups: report.idle.map((r) => ({
           label: r.label,
-          values: [...levels.map((n) => at(r.points, (p) => p.connections === n)?.rssPerConnectionKiB ?? Number.NaN), r.points.at(-1)?.heapPerConnectionKiB ?? Number.NaN],
+          values: [
+            ...levels.map((n) => at(r.points, (p) => p.connections === n)?.rssPerConnectionKiB ?? Number.NaN),
+            r.marginal?.rssKiBPerConnection ?? Number.NaN,
+            r.marginal?.heapKiBPerConnection ?? Number.NaN,
+          ],
         })),
         targets: [{ value: TARGETS.idleKiBPerConnection, label: `target: ≤ ${TARGETS.idleKiBPerConnection} KiB` }],
       }),

@@ -84,13 +84,13 @@ function targetRows(report: BenchReport): TargetRow[] {
       why: `CPU-bound: at the ceiling the processes used ${cpuLine(cross?.ceiling?.cpuCores, report.machine.cores)}. The machine has 2 cores for two replicas, Redis and the load generator that itself sends, receives and acknowledges every message; each relay costs a Lua script and a pub/sub delivery in Redis and a JSON parse + schema validation on both replicas. PeerJS on the same cores reaches ${fmt(peerjs?.ceiling?.deliveredPerS, 0)} msg/s with none of that work.`,
     },
     {
-      figure: 'Memory per idle connection at 10k (RSS)',
+      figure: `Memory per idle connection, RSS growth ${idle?.marginal ? `${idle.marginal.fromConnections / 1000}k → ${idle.marginal.toConnections / 1000}k` : ''} ÷ connections added`,
       target: `≤ ${TARGETS.idleKiBPerConnection} KiB`,
-      measured: idle?.points.at(-1)?.rssPerConnectionKiB,
+      measured: idle?.marginal?.rssKiBPerConnection,
       unit: 'KiB',
       bound: TARGETS.idleKiBPerConnection,
       better: 'lower',
-      why: `An idle meshcall socket is a Socket.IO socket (the naive relay, same library, no app state: ${fmt(naiveIdle?.points.at(-1)?.rssPerConnectionKiB)} KiB) plus what meshcall keeps per socket: the verified token claims, a token bucket, two session timers (expiry warning and expiry) and ten event handlers with their closures.`,
+      why: `An idle meshcall socket is a Socket.IO socket (the naive relay, same library, no app state: ${fmt(naiveIdle?.marginal?.rssKiBPerConnection)} KiB) plus what meshcall keeps per socket: the verified token claims, a token bucket, two session timers (expiry warning and expiry) and ten event handlers with their closures.`,
     },
     {
       figure: `Join p99 with ${report.join?.joiners ?? 50} concurrent joiners`,
@@ -206,9 +206,9 @@ function idleSection(report: BenchReport): string[] {
   const lines = [
     '## Idle connections: memory and connection rate',
     '',
-    `Connections opened ${report.idle[0]?.concurrency ?? 100} handshakes at a time; memory read after ${'2'} s of quiet as the median of three readings: RSS from /proc/<pid>/status, V8 heap used from each server (meshcall: its /metrics; peers: process.memoryUsage over IPC). Per connection = growth over the same server with no connections ÷ connections. meshcall's sockets are authenticated (access token verified at the handshake) and spread over both replicas, whose figures are summed.`,
+    `Measured first, on freshly started servers. Connections opened ${report.idle[0]?.concurrency ?? 100} handshakes at a time; memory read after 2 s of quiet as the median of three readings: RSS from /proc/<pid>/status, V8 heap used from each server (meshcall: its /metrics; peers: process.memoryUsage over IPC). "÷ N" = growth over the same server with no connections ÷ connections (includes one-off growth, and garbage collection can make it negative at 1k); "marginal" = growth from the first step to the last ÷ connections added, the cost of one more connection (the headline figure). meshcall's sockets are authenticated (access token verified at the handshake) and spread over both replicas, whose figures are summed.`,
     '',
-    '| system | connections | RSS MiB | KiB RSS per connection | heap MiB | KiB heap per connection | connections/s |',
+    '| system | connections | RSS MiB | KiB RSS ÷ N | heap MiB | KiB heap ÷ N | connections/s |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const r of report.idle) {
@@ -216,15 +216,17 @@ function idleSection(report: BenchReport): string[] {
     for (const p of r.points) {
       lines.push(`| ${r.label} | ${p.connections.toLocaleString('en-US')} | ${fmt(p.rssBytes / 2 ** 20, 1)} | ${fmt(p.rssPerConnectionKiB)} | ${fmt(p.heapUsedBytes / 2 ** 20, 1)} | ${fmt(p.heapPerConnectionKiB)} | ${fmt(p.connectionsPerS, 0)} |`);
     }
+    if (r.marginal) lines.push(`| ${r.label} | **marginal ${r.marginal.fromConnections / 1000}k → ${r.marginal.toConnections / 1000}k** | | **${fmt(r.marginal.rssKiBPerConnection)}** | | **${fmt(r.marginal.heapKiBPerConnection)}** | |`);
     if (r.incomplete) lines.push(`| ${r.label} | ${r.incomplete} | | | | | |`);
   }
   const m = idleOf(report, 'meshcall');
   if (m) {
-    const last = (r: IdleMemoryResult | undefined) => r?.points.at(-1);
-    lines.push('', 'Ratios at the largest step, meshcall ÷ peer (below 1 is better for memory, above 1 for connections/s):', '');
+    const rss = (r: IdleMemoryResult | undefined) => r?.marginal?.rssKiBPerConnection ?? Number.NaN;
+    const heap = (r: IdleMemoryResult | undefined) => r?.marginal?.heapKiBPerConnection ?? Number.NaN;
+    lines.push('', 'Ratios, meshcall ÷ peer (below 1 is better for memory, above 1 for connections/s):', '');
     lines.push('| figure | ÷ PeerJS | ÷ naive relay |', '|---|---|---|');
-    lines.push(`| KiB RSS per connection | ${times(ratio(last(m)?.rssPerConnectionKiB ?? Number.NaN, last(peerjs)?.rssPerConnectionKiB ?? Number.NaN))} | ${times(ratio(last(m)?.rssPerConnectionKiB ?? Number.NaN, last(naive)?.rssPerConnectionKiB ?? Number.NaN))} |`);
-    lines.push(`| KiB heap per connection | ${times(ratio(last(m)?.heapPerConnectionKiB ?? Number.NaN, last(peerjs)?.heapPerConnectionKiB ?? Number.NaN))} | ${times(ratio(last(m)?.heapPerConnectionKiB ?? Number.NaN, last(naive)?.heapPerConnectionKiB ?? Number.NaN))} |`);
+    lines.push(`| marginal KiB RSS per connection | ${times(ratio(rss(m), rss(peerjs)))} | ${times(ratio(rss(m), rss(naive)))} |`);
+    lines.push(`| marginal KiB heap per connection | ${times(ratio(heap(m), heap(peerjs)))} | ${times(ratio(heap(m), heap(naive)))} |`);
     lines.push(`| connections/s (whole run) | ${times(ratio(m.connectionsPerS, peerjs?.connectionsPerS ?? Number.NaN))} | ${times(ratio(m.connectionsPerS, naive?.connectionsPerS ?? Number.NaN))} |`);
   }
   lines.push('', '![idle memory](idle-memory.svg)', '');
@@ -251,7 +253,7 @@ function joinSection(report: BenchReport): string[] {
     lines.push(
       '## Over-admission race trials',
       '',
-      `${r.roomsInFlight} rooms of ${r.roomCapacity} seats raced at once, ${r.racersPerRoom} racers per room spread over both replicas, every racer with its own fresh ticket from rooms; a trial over-admits if more than ${r.roomCapacity} acks say joined or Redis holds more than ${r.roomCapacity} seats after the race. The admitted leave and the room is raced for again.`,
+      `${r.roomsInFlight} rooms of ${r.roomCapacity} seats, ${r.seatedBeforeRace} seat(s) of each held throughout; in every trial ${r.racersPerRoom} racers on different replicas, each with its own fresh ticket from rooms, send \`room:join\` at once for the last seat, in all rooms at the same time. A trial over-admits if more racers' acks say joined than seats were free, or if Redis holds more than ${r.roomCapacity} seats right after the race. The winner leaves and the room is raced for again.`,
       '',
       '| trials | over-admissions | under-filled | refusals | join p50 ms | join p99 ms | trials/s | tickets/s from rooms | duration s |',
       '|---|---|---|---|---|---|---|---|---|',
@@ -326,6 +328,15 @@ function childSection(report: BenchReport): string[] {
   return lines;
 }
 
+/** The machine is shared: how busy it was per phase, so a noisy figure can be recognised as such. */
+function machineCpuLines(report: BenchReport): string[] {
+  if (!report.machineCpu || report.machineCpu.length === 0) return [];
+  return [
+    `Whole-machine CPU during each phase, in busy cores of ${report.machine.cores} (the bench's own processes included; what is above their share is other work on the box): ${report.machineCpu.map((p) => `${p.phase} ${fmt(p.busyCores)} over ${fmt(p.seconds, 0)} s`).join('; ')}.`,
+    '',
+  ];
+}
+
 export function renderSummary(report: BenchReport): string {
   const minutes = Math.floor(report.durationS / 60);
   const lines = [
@@ -333,8 +344,9 @@ export function renderSummary(report: BenchReport): string {
     '',
     `Run ${report.date} with \`npm run bench -w @meshcall/bench\` (phases: ${report.phases.join(', ')}), ${minutes} min ${fmt(report.durationS - minutes * 60, 0)} s in all. Generated from [meshcall-bench.json](meshcall-bench.json); methodology in [bench/README.md](../README.md).`,
     '',
-    `Machine: ${report.machine.cpuModel}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, ${report.machine.os}; open-file limit ${report.machine.openFileLimit}; load average at start ${report.machine.loadAverage1m}. Everything (stack, peers, load generator, Chromium) shares these cores, on loopback.`,
+    `Machine: ${report.machine.cpuModel}, ${report.machine.cores} cores, ${report.machine.memoryGiB} GiB, ${report.machine.os}; open-file limit ${report.machine.openFileLimit}; 1-minute load average ${report.machine.loadAverage1m} at the start and ${fmt(report.loadAverage1mAtEnd)} at the end. Everything (stack, peers, load generator, Chromium) shares these cores, on loopback.`,
     '',
+    ...machineCpuLines(report),
     `Versions: ${Object.entries(report.versions)
       .map(([name, version]) => `${name} ${version}`)
       .join(', ')}.`,

@@ -22,6 +22,9 @@ export interface BenchReport {
   race?: RaceResult;
   firstFrame?: FirstFrameResult;
   childBenches: ChildBenchOutcome[];
+  /** The whole machine's CPU use during each measured phase (the box is shared). */
+  machineCpu: Array<{ phase: string; seconds: number; busyCores: number }>;
+  loadAverage1mAtEnd?: number;
   errors: Array<{ phase: string; message: string }>;
   durationS: number;
 }

@@ -66,7 +66,7 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
   }
 }
 
-export async function runChildBench(spec: ChildBenchSpec, repoRoot: string, resultsDir: string, logFile: string, runStartedAt: Date): Promise<ChildBenchOutcome> {
+export async function runChildBench(spec: ChildBenchSpec, repoRoot: string, resultsDir: string, logFile: string): Promise<ChildBenchOutcome> {
   const command = `npm run bench -w ${spec.workspace}`;
   const resultFile = join(resultsDir, `${spec.name}.json`);
   const started = Date.now();
@@ -86,12 +86,14 @@ export async function runChildBench(spec: ChildBenchSpec, repoRoot: string, resu
     exitCode = null;
   }
   const durationS = Math.round((Date.now() - started) / 100) / 10;
-  const fresh = existsSync(resultFile) && statSync(resultFile).mtimeMs >= runStartedAt.getTime();
-  const result = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as unknown) : undefined;
   const status = outcome.timedOut ? 'out-of-time' : exitCode === 0 ? 'completed' : 'failed';
+  // Only a step that completed wrote its JSON: the owners' benches write at the very end, and a
+  // file that changed meanwhile came from someone else's run of the same bench.
+  const fresh = status === 'completed' && existsSync(resultFile) && statSync(resultFile).mtimeMs >= started;
+  const result = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as unknown) : undefined;
   const outcomeRecord: ChildBenchOutcome = { name: spec.name, workspace: spec.workspace, command, status, exitCode, durationS, budgetS: spec.budgetMs / 1000, fresh, resultFile: `bench/results/${spec.name}.json` };
   if (result !== undefined) outcomeRecord.result = result;
-  if (status === 'out-of-time') outcomeRecord.note = `stopped after its ${spec.budgetMs / 1000} s budget; ${result ? (fresh ? 'its JSON was written before the stop' : 'figures are from its last complete run') : 'no results of it exist'}`;
+  if (status === 'out-of-time') outcomeRecord.note = `stopped after its ${Math.round(spec.budgetMs / 1000)} s budget; ${result ? 'the figures shown are from a run outside this one (see their date)' : 'no results of it exist'}`;
   if (status === 'failed') outcomeRecord.note = `exited with ${exitCode}; see the log`;
   return outcomeRecord;
 }

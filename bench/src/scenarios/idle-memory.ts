@@ -20,6 +20,12 @@ export interface IdleMemoryResult {
   concurrency: number;
   baseline: { rssBytes: number; heapUsedBytes: number };
   points: IdleMemoryPoint[];
+  /**
+   * Growth from the first level to the last ÷ the connections added: the cost of one more idle
+   * connection, free of the server's fixed start-up memory and of garbage that was or was not
+   * collected when the zero-connection baseline was read. The headline figure.
+   */
+  marginal: { fromConnections: number; toConnections: number; rssKiBPerConnection: number; heapKiBPerConnection: number } | null;
   /** Every connection of the run over the time all handshakes took. */
   connectionsPerS: number;
   /** Set when a level could not be reached in time or connections failed. */
@@ -78,12 +84,24 @@ export async function measureIdleMemory(
   } finally {
     await target.closeAll();
   }
+  const first = points[0];
+  const last = points.at(-1);
+  const marginal =
+    first && last && last.connections > first.connections
+      ? {
+          fromConnections: first.connections,
+          toConnections: last.connections,
+          rssKiBPerConnection: round((last.rssBytes - first.rssBytes) / (last.connections - first.connections) / 1024, 2),
+          heapKiBPerConnection: round((last.heapUsedBytes - first.heapUsedBytes) / (last.connections - first.connections) / 1024, 2),
+        }
+      : null;
   const result: IdleMemoryResult = {
     system: target.system,
     label: target.label,
     concurrency: options.concurrency,
     baseline,
     points,
+    marginal,
     connectionsPerS: ratePerSecond(open, handshakeMs),
   };
   if (incomplete) result.incomplete = incomplete;

@@ -3,18 +3,20 @@ import type { Redis } from 'ioredis';
 import { redisKeys } from '@meshcall/shared';
 import { mapLimited, type BenchUser } from '../clients/meshcall-api.js';
 import type { MeshcallCluster } from '../clients/meshcall-cluster.js';
-import { connectMeshcall, joinRoom, leaveRoom, type MeshcallSocket } from '../clients/meshcall-socket.js';
+import { connectMeshcall, joinOrThrow, joinRoom, leaveRoom, type MeshcallSocket } from '../clients/meshcall-socket.js';
 import { ratePerSecond, round, summarize, type LatencySummary } from '../stats.js';
 
 export interface RaceResult {
   trials: number;
   trialsWanted: number;
   roomsInFlight: number;
-  racersPerRoom: number;
   roomCapacity: number;
-  /** Trials where more racers were admitted than seats (acks or Redis seats): must be 0. */
+  /** Seats taken before the race and kept through every trial: the racers fight for the rest. */
+  seatedBeforeRace: number;
+  racersPerRoom: number;
+  /** Trials where more racers got in than seats were free (by acks or by Redis): must be 0. */
   overAdmissions: number;
-  /** Trials where fewer than `roomCapacity` got in although enough raced (a join failed for another reason). */
+  /** Trials where fewer racers got in than seats were free (a join failed for another reason). */
   underFilled: number;
   refusals: Record<string, number>;
   /** Join latency of every racer, admitted or refused, under the race. */
@@ -27,12 +29,13 @@ export interface RaceResult {
 }
 
 /**
- * Over-admission trials: `roomsInFlight` rooms of `roomCapacity` seats, `racersPerRoom` racers
- * each, racers of one room spread over both replicas. In every round each racer gets a fresh
- * ticket (before any of them joins, so rooms issues all of them), then all racers of all rooms
- * send `room:join` at once. A trial over-admits if more acks say "joined" than there are seats,
- * or if Redis holds more seats for the room than its capacity right after the race. Then the
- * admitted leave and the room is raced for again. Bounded by the trial count and the deadline.
+ * Over-admission trials, the race the architecture promises to win: rooms of `roomCapacity`
+ * seats whose other seats are already held, and `racersPerRoom` racers on different replicas
+ * fighting for the last one. In every round each racer gets a fresh ticket from rooms (before
+ * anyone races, so rooms issues all of them), then all racers of all rooms send `room:join` at
+ * once. A trial over-admits if more racers' acks say "joined" than seats were free, or if Redis
+ * holds more seats than the capacity right after the race. The winner leaves and the room is
+ * raced for again. Bounded by the trial count and the deadline.
  */
 export async function runRaceTrials(
   cluster: MeshcallCluster,
@@ -41,9 +44,13 @@ export async function runRaceTrials(
   progress: (line: string) => void,
 ): Promise<RaceResult> {
   const { racersPerRoom, roomCapacity } = options;
+  const seatedBeforeRace = roomCapacity - 1;
+  const freeSeats = roomCapacity - seatedBeforeRace;
+  const replicas = cluster.replicaUrls.length;
   const owner = cluster.users[0] as BenchUser;
   const userOf = (i: number) => cluster.users[i % cluster.users.length] as BenchUser;
   const rooms = await mapLimited(Array.from({ length: options.roomsInFlight }, (_, i) => i), 8, (i) => cluster.api.createRoom(owner, { capacity: roomCapacity, name: `race ${i}` }));
+  const holders: MeshcallSocket[] = [];
   const racers: MeshcallSocket[] = [];
   const refusals: Record<string, number> = {};
   const latencies: number[] = [];
@@ -55,10 +62,16 @@ export async function runRaceTrials(
   let incomplete: string | undefined;
   const start = performance.now();
   try {
+    await mapLimited(Array.from({ length: rooms.length * seatedBeforeRace }, (_, i) => i), 10, async (i) => {
+      const room = rooms[Math.floor(i / seatedBeforeRace)] as string;
+      const holder = await connectMeshcall(cluster.replicaUrls[i % replicas] as string, owner.accessToken, cluster.origin);
+      holders.push(holder);
+      await joinOrThrow(holder, (await cluster.api.joinGrant(owner, room)).ticket);
+    });
     await mapLimited(Array.from({ length: rooms.length * racersPerRoom }, (_, i) => i), 20, async (i) => {
-      // Racer k of room r sits on replica (r + k) mod 2: every room has racers on both.
-      const replica = (Math.floor(i / racersPerRoom) + (i % racersPerRoom)) % cluster.replicaUrls.length;
-      racers[i] = await connectMeshcall(cluster.replicaUrls[replica] as string, userOf(i).accessToken, cluster.origin);
+      // Racer k of room r sits on replica (r + k) mod replicas: the racers of a room are on different replicas.
+      const replica = (Math.floor(i / racersPerRoom) + (i % racersPerRoom)) % replicas;
+      racers[i] = await connectMeshcall(cluster.replicaUrls[replica] as string, userOf(i + 1).accessToken, cluster.origin);
     });
     while (trials < options.trials) {
       if (performance.now() > options.deadline) {
@@ -68,7 +81,7 @@ export async function runRaceTrials(
       const roomsThisRound = Math.min(rooms.length, options.trials - trials);
       const racing = racers.slice(0, roomsThisRound * racersPerRoom);
       const ticketStart = performance.now();
-      const grants = await mapLimited(racing, 16, (_, i) => cluster.api.joinGrant(userOf(i), rooms[Math.floor(i / racersPerRoom)] as string));
+      const grants = await mapLimited(racing, 16, (_, i) => cluster.api.joinGrant(userOf(i + 1), rooms[Math.floor(i / racersPerRoom)] as string), { deadline: options.deadline });
       ticketMs += performance.now() - ticketStart;
       tickets += grants.length;
 
@@ -87,8 +100,8 @@ export async function runRaceTrials(
       for (let r = 0; r < roomsThisRound; r++) {
         const admitted = acks.slice(r * racersPerRoom, (r + 1) * racersPerRoom).filter(Boolean).length;
         const seated = seatCounts[r]?.[1] ?? 0;
-        if (admitted > roomCapacity || seated > roomCapacity) overAdmissions += 1;
-        else if (admitted < Math.min(roomCapacity, racersPerRoom)) underFilled += 1;
+        if (admitted > freeSeats || seated > roomCapacity) overAdmissions += 1;
+        else if (admitted < Math.min(freeSeats, racersPerRoom)) underFilled += 1;
       }
       await Promise.all(racing.map((socket, i) => (acks[i] ? leaveRoom(socket) : undefined)));
       trials += roomsThisRound;
@@ -97,15 +110,16 @@ export async function runRaceTrials(
   } catch (error) {
     incomplete = `stopped after ${trials} trials: ${(error as Error).message}`;
   } finally {
-    for (const socket of racers) socket?.close();
+    for (const socket of [...holders, ...racers]) socket?.close();
   }
   const elapsedMs = performance.now() - start;
   const result: RaceResult = {
     trials,
     trialsWanted: options.trials,
     roomsInFlight: rooms.length,
-    racersPerRoom,
     roomCapacity,
+    seatedBeforeRace,
+    racersPerRoom,
     overAdmissions,
     underFilled,
     refusals,
