@@ -1,9 +1,10 @@
-# syntax=docker/dockerfile:1
 # The gateway: an unprivileged nginx with the meshcall templates and snippets.
 # Build context: infra/nginx  (docker build -f infra/nginx/gateway.Dockerfile infra/nginx)
 #
-# nginx >= 1.27.3 is required in Docker: upstream servers use "resolve", so replicas added with
-# `docker compose up --scale signaling=N` are found through Docker's DNS without a restart.
+# docker-compose.yml's default upstreams use "resolve" (nginx >= 1.27.3), so replicas added with
+# `docker compose up --scale signaling=N` are found through Docker's DNS without a restart. An
+# older nginx (the offline set's 1.26) takes plain `server NAME:PORT;` upstreams instead
+# (GATEWAY_*_SERVERS), resolved once at start.
 ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.28-alpine
 FROM ${NGINX_IMAGE}
 
