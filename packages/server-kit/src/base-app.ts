@@ -41,26 +41,36 @@ export function createBaseApp(options: BaseAppOptions) {
 
 export type BaseApp = ReturnType<typeof createBaseApp>;
 
+/** Apps that are stopping: their hooks answer 503 and ask clients to close their connection. */
+const stoppingApps = new WeakSet<FastifyInstance>();
+
 /**
- * During a graceful stop, requests already in flight complete, and requests arriving on a
- * kept-alive socket get 503 UNAVAILABLE in the usual error shape (the gateway retries or the
- * client does). Every answer then carries `Connection: close`: otherwise a kept-alive socket (a
- * gateway's upstream connection, typically) stays open, the server never finishes closing and
- * the stop runs into its deadline.
+ * Starts a graceful stop without closing the listener yet: new requests get 503 and every answer
+ * says `Connection: close`. `serve` calls this, waits a moment, then closes (see lifecycle.ts).
+ */
+export function beginShutdown(app: FastifyInstance): void {
+  stoppingApps.add(app);
+}
+
+/**
+ * During a graceful stop, requests already in flight complete, and requests arriving meanwhile
+ * get 503 UNAVAILABLE in the usual error shape (the gateway or the client retries). Every answer
+ * then carries `Connection: close`: otherwise a kept-alive socket (a gateway's upstream
+ * connection, typically) stays open, the server never finishes closing and the stop runs into
+ * its deadline.
  */
 function answerDuringShutdown(app: FastifyInstance): void {
-  let closing = false;
   app.addHook('preClose', async () => {
-    closing = true;
+    beginShutdown(app);
   });
   app.addHook('onRequest', async (_request, reply) => {
-    if (!closing) return;
+    if (!stoppingApps.has(app)) return;
     await reply
       .status(503)
       .header('connection', 'close')
       .send({ error: { code: ErrorCode.UNAVAILABLE, message: 'The service is restarting; try again.' } });
   });
   app.addHook('onSend', async (request, reply) => {
-    if (closing && request.raw.httpVersionMajor === 1) void reply.header('connection', 'close');
+    if (stoppingApps.has(app) && request.raw.httpVersionMajor === 1) void reply.header('connection', 'close');
   });
 }
