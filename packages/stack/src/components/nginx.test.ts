@@ -50,6 +50,9 @@ function standInUpstream(name: string, port: number): StandInUpstream {
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
       res.setHeader('content-type', 'application/json');
+      // As a service with helmet does: the gateway must answer with its own values, once each.
+      res.setHeader('x-content-type-options', 'nosniff');
+      res.setHeader('referrer-policy', 'no-referrer');
       res.end(JSON.stringify({ upstream: name, method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString() }));
     });
   });
