@@ -7,3 +7,4 @@ export * from './rooms-api.js';
 export * from './signaling-events.js';
 export * from './redis-contract.js';
 export * from './health.js';
+export * from './tic-tac-toe.js';

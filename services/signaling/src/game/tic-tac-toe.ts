@@ -1,4 +1,4 @@
-import type { GameMark, GameState } from '@meshcall/shared';
+import { markOf, winningLine, type GameMark, type GameState } from '@meshcall/shared';
 
 /** What a rule decided: a new state, no change, or the reason the change is refused. */
 export type GameTransition<E> = { state: GameState } | { refused: E } | { unchanged: GameState };
@@ -14,32 +14,13 @@ export const moveRefusalMessages: Record<MoveRefusal, string> = {
   'cell-taken': 'That cell is taken.',
 };
 
-const LINES: ReadonlyArray<readonly [number, number, number]> = [
-  [0, 1, 2],
-  [3, 4, 5],
-  [6, 7, 8],
-  [0, 3, 6],
-  [1, 4, 7],
-  [2, 5, 8],
-  [0, 4, 8],
-  [2, 4, 6],
-];
-
 export function newGame(players: GameState['players'] = { X: null, O: null }): GameState {
   return { board: Array<GameMark | null>(9).fill(null), turn: 'X', winner: null, players: { ...players } };
 }
 
-function markOf(state: GameState, userId: string): GameMark | undefined {
-  if (state.players.X === userId) return 'X';
-  if (state.players.O === userId) return 'O';
-  return undefined;
-}
-
 function winnerOf(board: ReadonlyArray<GameMark | null>): GameState['winner'] {
-  for (const [a, b, c] of LINES) {
-    const mark = board[a];
-    if (mark && mark === board[b] && mark === board[c]) return mark;
-  }
+  const line = winningLine(board);
+  if (line) return board[line[0]] ?? null;
   return board.every((cell) => cell !== null) ? 'draw' : null;
 }
 

@@ -1,32 +1,7 @@
+import { markOf } from '@meshcall/shared';
 import type { GameMark, GameState } from '@meshcall/shared';
 
-const LINES: ReadonlyArray<readonly [number, number, number]> = [
-  [0, 1, 2],
-  [3, 4, 5],
-  [6, 7, 8],
-  [0, 3, 6],
-  [1, 4, 7],
-  [2, 5, 8],
-  [0, 4, 8],
-  [2, 4, 6],
-];
-
-/** The three cells that won, to highlight them; null while nobody has a line. */
-export function winningLine(board: GameState['board']): readonly [number, number, number] | null {
-  for (const line of LINES) {
-    const [a, b, c] = line;
-    const mark = board[a];
-    if (mark && board[b] === mark && board[c] === mark) return line;
-  }
-  return null;
-}
-
-/** The mark this user plays, or null for a spectator. */
-export function markOf(state: GameState, userId: string): GameMark | null {
-  if (state.players.X === userId) return 'X';
-  if (state.players.O === userId) return 'O';
-  return null;
-}
+export { markOf, winningLine } from '@meshcall/shared';
 
 /**
  * One line telling this user where the game stands. The server decides what is legal; this only
