@@ -50,7 +50,8 @@ const COMPOSE_DEFAULT_IMAGES: Record<(typeof IMAGE_VARIABLES)[number], string> =
 };
 const npmCiFlags = process.env.NPM_CI_FLAGS ?? '--offline';
 const npmCacheDir = join(repoRoot, 'infra/images/npm-cache');
-const phasesReport = resolve(import.meta.dirname, '../.test-results/compose-smoke-phases.json');
+// Not .json: every .json under .test-results is a vitest report to CI's totals.
+const phasesReport = resolve(import.meta.dirname, '../.test-results/compose-smoke-phases.tsv');
 
 const timer = new PhaseTimer();
 let project: ComposeProject;
@@ -137,7 +138,7 @@ afterAll(async () => {
   }
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   mkdirSync(resolve(phasesReport, '..'), { recursive: true });
-  writeFileSync(phasesReport, `${JSON.stringify({ project: projectName, signalingReplicas: SIGNALING_REPLICAS, phases: timer.records }, null, 2)}\n`);
+  writeFileSync(phasesReport, ['phase\tseconds\toutcome', ...timer.records.map((record) => `${record.phase}\t${record.seconds}\t${record.outcome}`)].join('\n') + '\n');
   console.log(`compose smoke test, time per phase (${projectName}):\n${timer.table()}`);
 }, 240_000);
 

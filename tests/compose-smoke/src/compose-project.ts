@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { runCommand, runOrThrow } from './command.js';
 
 /** Where scripts/docker/start-dockerd.sh puts meshcall's own engine. */
@@ -25,10 +26,17 @@ export async function locateDockerTools(env: NodeJS.ProcessEnv): Promise<DockerT
   // Debian's client matches the engine start-dockerd.sh runs; a newer one on PATH also works.
   const docker = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
   const dockerHost = env.DOCKER_HOST ?? (existsSync(MESHCALL_DOCKER_SOCKET) ? `unix://${MESHCALL_DOCKER_SOCKET}` : undefined);
-  const childEnv: NodeJS.ProcessEnv = { PATH: env.PATH, HOME: env.HOME };
+  // compose 1.29 runs `docker build` from PATH for BuildKit builds: the chosen client must come first.
+  const path = docker.startsWith('/') ? `${dirname(docker)}:${env.PATH ?? ''}` : env.PATH;
+  const childEnv: NodeJS.ProcessEnv = {
+    PATH: path,
+    HOME: env.HOME,
+    // BuildKit, as compose v2 always uses: stages build in parallel and only changed files of the
+    // context are sent (a rebuild with nothing changed: 18 s here, 70 s with compose 1.29's own builder).
+    DOCKER_BUILDKIT: env.DOCKER_BUILDKIT ?? '1',
+    COMPOSE_DOCKER_CLI_BUILD: env.COMPOSE_DOCKER_CLI_BUILD ?? '1',
+  };
   if (dockerHost) childEnv.DOCKER_HOST = dockerHost;
-  // How compose builds (BuildKit or not) stays the caller's choice.
-  for (const name of ['DOCKER_BUILDKIT', 'COMPOSE_DOCKER_CLI_BUILD'] as const) if (env[name] !== undefined) childEnv[name] = env[name];
 
   const v1 = await runCommand('docker-compose', ['version', '--short'], { timeoutMs: 30_000, env: childEnv });
   const compose = v1.code === 0 ? { file: 'docker-compose', args: [] } : { file: docker, args: ['compose'] };
