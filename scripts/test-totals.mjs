@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Sums the vitest JSON reports under every workspace's .test-results/ into the plain totals
-// line CI reads. A test file that failed to load counts as a failure, so a broken import can
-// never make a run look green.
+// line CI reads. A test file that failed to load, or a workspace with a test script but no
+// report, counts as a failure, so a broken import or a misconfigured runner never looks green.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -13,8 +13,15 @@ let skipped = 0;
 const lines = [];
 for (const workspace of workspaces) {
   const dir = join(root, workspace, '.test-results');
-  if (!existsSync(dir)) continue;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+  const scripts = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8')).scripts ?? {};
+  const reports = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')) : [];
+  if (scripts.test && !reports.includes('unit.json')) {
+    // A workspace whose tests ran without the shared reporters (or did not run) must not vanish
+    // from the totals.
+    failed += 1;
+    lines.push(`  ${workspace}: no unit test report (.test-results/unit.json); counted as a failure`);
+  }
+  for (const file of reports) {
     const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
     passed += report.numPassedTests;
