@@ -14,13 +14,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack } from '@meshcall/stack';
 import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
-import { MeshcallRelayTarget } from './clients/meshcall-cluster.js';
+import { MeshcallRelayTarget, type MeshcallCluster } from './clients/meshcall-cluster.js';
+import { measureJoinLatency } from './scenarios/join-latency.js';
 import { BENCH_SOCKET_RATE_LIMIT, BENCH_USERS } from './config.js';
 import { DeliveryLog } from './load/delivery-log.js';
 import { runOpenLoop, waitFor } from './load/pacer.js';
 import type { RelayPair } from './load/relay-target.js';
 import { summarize } from './stats.js';
 
+/** relay: cross-replica signals at PROFILE_RATE/s; join: bursts of 50 concurrent joins back to back. */
+const LOAD = process.env.PROFILE_LOAD === 'join' ? 'join' : 'relay';
 const RATE = Number(process.env.PROFILE_RATE ?? 3_000);
 const DURATION_MS = 15_000;
 const PAIRS = 100;
@@ -37,19 +40,20 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-/** Self time per function (name + file:line) of a V8 .cpuprofile, heaviest first, in % of samples. */
+/** Self time per function (name + file:line) of a V8 CPU profile, heaviest first, in % of the busy (non-idle) samples. */
 export function selfTimeTable(profile: CpuProfile): Array<{ where: string; percent: number }> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map<string, number>();
+  let busy = 0;
   for (const id of profile.samples) {
     const frame = byId.get(id)?.callFrame;
-    if (!frame) continue;
+    if (!frame || frame.functionName === '(idle)') continue;
+    busy += 1;
     const file = frame.url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/services\//, 'services/');
     const where = `${frame.functionName || '(anonymous)'} ${file ? `${file}:${frame.lineNumber + 1}` : ''}`.trim();
     totals.set(where, (totals.get(where) ?? 0) + 1);
   }
-  const samples = profile.samples.length || 1;
-  return [...totals.entries()].map(([where, count]) => ({ where, percent: Math.round((count / samples) * 1000) / 10 })).sort((a, b) => b.percent - a.percent);
+  return [...totals.entries()].map(([where, count]) => ({ where, percent: Math.round((count / (busy || 1)) * 1000) / 10 })).sort((a, b) => b.percent - a.percent);
 }
 
 /** A CPU profiler session on one process's inspector (Chrome DevTools protocol over WebSocket). */
@@ -113,25 +117,35 @@ async function main(): Promise<void> {
   try {
     const api = new MeshcallApi(stack.urls.auth[0] as string, stack.urls.rooms[0] as string);
     const users = await mapLimited(Array.from({ length: BENCH_USERS }, (_, i) => i), 2, (i) => api.register(`profile-${i}`));
-    const target = new MeshcallRelayTarget(
-      { api, users, replicaUrls: stack.urls.signaling, origin: stack.gatewayUrl, replicaPids: stack.components.signaling.map((c) => c.process?.pid ?? 0), redisPid: undefined },
-      'cross-replica',
-    );
-    const log = new DeliveryLog(0);
-    const pairs: RelayPair[] = await target.openPairs(PAIRS, { onReceive: (id) => log.receive(id), onFailure: (id, reason) => log.fail(id, reason) });
-    const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
-    await runOpenLoop({ ratePerSecond: RATE, durationMs: DURATION_MS, send: (i) => (pairs[i % pairs.length] as RelayPair).send(log.stamp(i % pairs.length)) });
-    await waitFor(() => log.outstanding === 0, 5_000);
-    latency = summarize(log.latenciesMs);
-    for (const [i, profiler] of profilers.entries()) profiles.push({ name: `signaling-${i + 1}`, profile: await profiler.stop() });
-    await target.closePairs();
+    const cluster: MeshcallCluster = { api, users, replicaUrls: stack.urls.signaling, origin: stack.gatewayUrl, replicaPids: stack.components.signaling.map((c) => c.process?.pid ?? 0), redisPid: undefined };
+    if (LOAD === 'relay') {
+      const target = new MeshcallRelayTarget(cluster, 'cross-replica');
+      const log = new DeliveryLog(0);
+      const pairs: RelayPair[] = await target.openPairs(PAIRS, { onReceive: (id) => log.receive(id), onFailure: (id, reason) => log.fail(id, reason) });
+      const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
+      await runOpenLoop({ ratePerSecond: RATE, durationMs: DURATION_MS, send: (i) => (pairs[i % pairs.length] as RelayPair).send(log.stamp(i % pairs.length)) });
+      await waitFor(() => log.outstanding === 0, 5_000);
+      latency = summarize(log.latenciesMs);
+      for (const [i, profiler] of profilers.entries()) profiles.push({ name: `signaling-${i + 1}`, profile: await profiler.stop() });
+      await target.closePairs();
+    } else {
+      const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
+      // The untimed ticket requests between bursts idle the replicas; the self-time shares below count busy samples only.
+      const joins = await measureJoinLatency(cluster, { joiners: 50, roomCapacity: 8, rounds: 40, deadline: performance.now() + DURATION_MS }, () => undefined);
+      latency = joins.latency;
+      for (const [i, profiler] of profilers.entries()) profiles.push({ name: `signaling-${i + 1}`, profile: await profiler.stop() });
+    }
   } finally {
     await stack.stop();
   }
+  const what =
+    LOAD === 'relay'
+      ? `${PAIRS} cross-replica pairs, ${RATE} signals/s for ${DURATION_MS / 1000} s`
+      : `bursts of 50 concurrent room:join (7 rooms of 8 seats, both replicas) for ${DURATION_MS / 1000} s, fresh tickets between bursts`;
   const lines = [
-    '# Where a signaling replica spends its CPU while relaying',
+    `# Where a signaling replica spends its CPU: ${LOAD === 'relay' ? 'relaying signals' : 'joining'}`,
     '',
-    `Generated by \`npm run profile -w @meshcall/bench\` on ${new Date().toISOString()}: two replicas under --cpu-prof, ${PAIRS} cross-replica pairs, ${RATE} signals/s for ${DURATION_MS / 1000} s (latency under the profiler: p50 ${latency?.p50Ms} ms, p99 ${latency?.p99Ms} ms). Self time per function, in % of each replica's samples (idle included as "(idle)").`,
+    `Generated by \`PROFILE_LOAD=${LOAD} npm run profile -w @meshcall/bench\` on ${new Date().toISOString()}: two replicas sampled through the inspector (200 µs), ${what}; latency meanwhile (slowed by the profiler): p50 ${latency?.p50Ms} ms, p99 ${latency?.p99Ms} ms. Self time per function in % of the replica's busy samples (idle, "(program)" and "(garbage collector)" are shown, idle is left out of the shares).`,
     '',
   ];
   for (const { name, profile } of profiles) {
@@ -139,7 +153,7 @@ async function main(): Promise<void> {
     for (const row of selfTimeTable(profile).slice(0, TOP)) lines.push(`| ${row.percent} | \`${row.where.replace(/\|/g, '\\|')}\` |`);
     lines.push('');
   }
-  const out = fileURLToPath(new URL('../results/profile-signaling.md', import.meta.url));
+  const out = fileURLToPath(new URL(`../results/profile-signaling-${LOAD}.md`, import.meta.url));
   writeFileSync(out, `${lines.join('\n')}\n`);
   process.stderr.write(`wrote ${out} from ${profiles.length} signaling profiles\n`);
 }

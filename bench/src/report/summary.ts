@@ -44,6 +44,15 @@ function cpuLine(cpu: Record<string, number> | undefined, cores: number): string
     .join(', ')}${others}`;
 }
 
+/** CPU microseconds per relayed message of the named processes, from a ceiling reading. */
+function microsecondsPerMessage(cpu: Record<string, number> | undefined, names: (name: string) => boolean, perSecond: number | undefined): number {
+  if (!cpu || !perSecond) return Number.NaN;
+  const cores = Object.entries(cpu)
+    .filter(([name]) => names(name))
+    .reduce((sum, [, used]) => sum + used, 0);
+  return (cores / perSecond) * 1e6;
+}
+
 function targetRows(report: BenchReport): TargetRow[] {
   const cross = relayOf(report, MESHCALL_CROSS);
   const peerjs = relayOf(report, PEERJS);
@@ -52,9 +61,40 @@ function targetRows(report: BenchReport): TargetRow[] {
   const naiveIdle = idleOf(report, 'naive');
   const relayMode = report.firstFrame?.modes.find((m) => m.mode === 'relay-only');
   const directMode = report.firstFrame?.modes.find((m) => m.mode === 'direct');
+  const pregathered = report.firstFrame?.modes.find((m) => m.mode === 'relay-only, pre-gathered');
   const floor = `The single-process baselines, one in-memory hop and no checks, take p50 ${fmt(peerjs?.atLatencyRate.latency.p50Ms, 3)} ms (PeerJS) and ${fmt(naive?.atLatencyRate.latency.p50Ms, 3)} ms (naive relay) on the same machine: that is the floor of a Node WebSocket hop here.`;
   const relayPath =
     'A meshcall signal crosses two Socket.IO hops and two Redis hops: the sender\'s replica validates it and runs the relay script (both seats checked, a sequence number, the mailbox append that makes resume exact, PUBLISH to the recipient\'s replica), and the recipient\'s replica parses it off its pub/sub channel and emits it.';
+
+  const ceiling = cross?.ceiling;
+  const replicaUs = microsecondsPerMessage(ceiling?.cpuCores, (n) => n.startsWith('signaling'), ceiling?.deliveredPerS);
+  const redisUs = microsecondsPerMessage(ceiling?.cpuCores, (n) => n === 'redis', ceiling?.deliveredPerS);
+  const generatorCores = ceiling?.cpuCores['load-generator'];
+  const machineCores = ceiling?.cpuCores[MACHINE_TOTAL];
+  const ours = ceiling ? Object.entries(ceiling.cpuCores).filter(([n]) => n !== MACHINE_TOTAL).reduce((sum, [, used]) => sum + used, 0) : Number.NaN;
+  const throughputWhy =
+    `The cores were saturated (machine busy ${fmt(machineCores)} of ${report.machine.cores}): ${cpuLine(ceiling?.cpuCores, report.machine.cores)}. ` +
+    `That is ${fmt(replicaUs, 0)} µs of replica CPU (both replicas) and ${fmt(redisUs, 0)} µs of Redis CPU per relayed message; at that cost ${report.machine.cores} cores given to the servers alone would carry about ${fmt((report.machine.cores / (replicaUs + redisUs)) * 1e6, 0)} msg/s, ` +
+    `but here the load generator needs ${fmt(generatorCores)} core (it sends, receives and acknowledges every message) and other work on the box took ${fmt(Math.max(0, (machineCores ?? 0) - ours))}. ` +
+    'Where a replica\'s time goes (profile-signaling-relay.md): about 40 % of its busy samples are socket writes, `writev` for WebSocket frames and `writeUtf8String` for Redis commands, because every signal is its own Redis command and its own frames (the ack to the sender, the signal to the recipient). ' +
+    'For signaling\'s owner: `enableAutoPipelining` on the commands connection would coalesce the relay scripts of one event-loop turn into one write. ' +
+    `PeerJS carries ${fmt(peerjs?.ceiling?.deliveredPerS, 0)} msg/s on the same cores with one parse and one write per message and no acknowledgement, authentication, validation or shared state.`;
+
+  const join = report.join;
+  const joinWhy = join
+    ? `The ${join.joiners} joins of a burst queue on the two replicas: a whole burst took ${fmt(join.burstP50Ms, 1)} ms (median) to be answered, and each join costs ${fmt(join.replicaCpuMsPerJoin, 2)} ms of replica CPU, so the last joiners of a burst wait for all the ones before them (p50 ${fmt(join.latency.p50Ms, 1)} ms is the middle of the queue). ` +
+      'Per join (profile-signaling-join.md): the ticket\'s ES256 signature check (WebCrypto), the take-seat script and the snapshot script in Redis, the room snapshot encoded into the ack, and peer:joined broadcast to the room through the Redis adapter (msgpack) — with socket writes again the largest share. ' +
+      `The cores were also shared with the load generator and other work (machine busy ${fmt(report.machineCpu?.find((p) => p.phase === 'join')?.busyCores)} of ${report.machine.cores} during the phase).`
+    : '';
+
+  const b = relayMode?.connectBreakdownP50Ms;
+  const db = directMode?.connectBreakdownP50Ms;
+  const connectWhy = b
+    ? `Signaling is a small part: join ack ${fmt(b.join, 1)} ms and offer ${fmt(b.offer, 1)} ms (medians). The rest is ICE and DTLS in Chromium: the member starts its TURN allocation only when the offer arrives, and WebRTC's port allocator starts the relay phase one 50 ms allocation step (kMinimumStepDelay) after the UDP phase, so the member's first relay candidate reaches the joiner ${fmt(b.firstRemoteCandidate, 1)} ms after the offer (direct: ${fmt(db?.firstRemoteCandidate, 1)} ms). ` +
+      `Checks then pass within ${fmt(b.iceChecks, 1)} ms, but DTLS through the relay takes ${fmt(b.dtls, 1)} ms against ${fmt(db?.dtls, 1)} ms direct, consistent with the first handshake flight being lost on the relay path and resent by WebRTC's 50 ms initial DTLS timer. ` +
+      `Creating the connections before the join (the "pre-gathered" mode, iceCandidatePoolSize 1 on both sides) removes the joiner's own wait for its relay candidate (${fmt(pregathered?.connectBreakdownP50Ms?.firstLocalCandidate, 1)} ms instead of ${fmt(b.firstLocalCandidate, 1)} ms) but connect p95 stays at ${fmt(pregathered?.connect.p95Ms, 1)} ms. The target is a client-side ICE matter, not one of signaling.`
+    : '';
+
   return [
     {
       figure: 'Cross-replica relay p50 at 1,000 msg/s',
@@ -72,16 +112,16 @@ function targetRows(report: BenchReport): TargetRow[] {
       unit: 'ms',
       bound: TARGETS.crossReplicaP99Ms,
       better: 'lower',
-      why: `The tail comes from the two cores being shared by both replicas, Redis and the load generator (CPU at 1,000 msg/s: ${cpuLine(cross?.atLatencyRate.cpuCores, report.machine.cores)}); a garbage collection or a lease-renewal round on one replica delays whatever is queued behind it.`,
+      why: `The tail comes from the two cores being shared by both replicas, Redis, the load generator and other work (CPU at 1,000 msg/s: ${cpuLine(cross?.atLatencyRate.cpuCores, report.machine.cores)}); a garbage collection or a lease-renewal round on one replica delays whatever is queued behind it.`,
     },
     {
       figure: 'Throughput across two replicas (closed-loop ceiling)',
       target: `≥ ${TARGETS.throughputPerS.toLocaleString('en-US')} msg/s`,
-      measured: cross?.ceiling?.deliveredPerS,
+      measured: ceiling?.deliveredPerS,
       unit: 'msg/s',
       bound: TARGETS.throughputPerS,
       better: 'higher',
-      why: `CPU-bound: at the ceiling the processes used ${cpuLine(cross?.ceiling?.cpuCores, report.machine.cores)}. The machine has 2 cores for two replicas, Redis and the load generator that itself sends, receives and acknowledges every message; each relay costs a Lua script and a pub/sub delivery in Redis and a JSON parse + schema validation on both replicas. PeerJS on the same cores reaches ${fmt(peerjs?.ceiling?.deliveredPerS, 0)} msg/s with none of that work.`,
+      why: throughputWhy,
     },
     {
       figure: `Memory per idle connection, RSS growth ${idle?.marginal ? `${idle.marginal.fromConnections / 1000}k → ${idle.marginal.toConnections / 1000}k` : ''} ÷ connections added`,
@@ -93,13 +133,13 @@ function targetRows(report: BenchReport): TargetRow[] {
       why: `An idle meshcall socket is a Socket.IO socket (the naive relay, same library, no app state: ${fmt(naiveIdle?.marginal?.rssKiBPerConnection)} KiB) plus what meshcall keeps per socket: the verified token claims, a token bucket, two session timers (expiry warning and expiry) and ten event handlers with their closures.`,
     },
     {
-      figure: `Join p99 with ${report.join?.joiners ?? 50} concurrent joiners`,
+      figure: `Join p99 with ${join?.joiners ?? 50} concurrent joiners`,
       target: `≤ ${TARGETS.joinP99Ms} ms`,
-      measured: report.join?.latency.p99Ms,
+      measured: join?.latency.p99Ms,
       unit: 'ms',
       bound: TARGETS.joinP99Ms,
       better: 'lower',
-      why: 'All joiners of a burst arrive within a millisecond on two replicas sharing two cores: each join verifies an ES256 ticket signature (about 0.1 ms of CPU), runs the take-seat script, reads the room snapshot (a second script) and broadcasts peer:joined through the Redis adapter, so the last joiner of a burst waits for the ones before it on its replica.',
+      why: joinWhy,
     },
     {
       figure: 'First remote frame, direct (joiner, p95)',
@@ -108,7 +148,7 @@ function targetRows(report: BenchReport): TargetRow[] {
       unit: 'ms',
       bound: TARGETS.firstFrameMs,
       better: 'lower',
-      why: 'Chromium decodes the first frame only after ICE, DTLS and the first key frame of the fake camera; software encoding (no GPU) on a shared 2-core machine dominates.',
+      why: 'Chromium decodes the first frame only after ICE, DTLS and the first key frame of the fake camera.',
     },
     {
       figure: 'First remote frame, relay-only (joiner, p95)',
@@ -126,7 +166,7 @@ function targetRows(report: BenchReport): TargetRow[] {
       unit: 'ms',
       bound: TARGETS.relayConnectP95Ms,
       better: 'lower',
-      why: `Connect includes the join itself, the offer/answer and candidates through signaling, two TURN allocations (each an authenticated request/response pair with coturn), the permission and channel binding, ICE checks through the relay and the DTLS handshake; ICE + DTLS alone took p95 ${fmt(relayMode?.iceAndDtls.p95Ms, 1)} ms.`,
+      why: connectWhy,
     },
   ];
 }
@@ -242,9 +282,9 @@ function joinSection(report: BenchReport): string[] {
       '',
       `${j.joiners} sockets (alternating replicas) send \`room:join\` at the same instant into ${j.rooms} rooms of ${j.roomCapacity} seats (filled exactly), ${j.rounds} rounds with fresh tickets, everyone leaving between rounds. Timed per joiner from emit to acknowledgement.`,
       '',
-      '| joins | p50 ms | p95 ms | p99 ms | max ms | joins answered/s in a burst | refused |',
-      '|---|---|---|---|---|---|---|',
-      `| ${j.latency.samples} | ${fmt(j.latency.p50Ms)} | ${fmt(j.latency.p95Ms)} | ${fmt(j.latency.p99Ms)} | ${fmt(j.latency.maxMs)} | ${fmt(j.joinsPerS, 0)} | ${JSON.stringify(j.refusals)} |`,
+      '| joins | p50 ms | p95 ms | p99 ms | max ms | whole burst answered in (median) ms | joins answered/s in a burst | replica CPU per join ms | refused |',
+      '|---|---|---|---|---|---|---|---|---|',
+      `| ${j.latency.samples} | ${fmt(j.latency.p50Ms)} | ${fmt(j.latency.p95Ms)} | ${fmt(j.latency.p99Ms)} | ${fmt(j.latency.maxMs)} | ${fmt(j.burstP50Ms, 1)} | ${fmt(j.joinsPerS, 0)} | ${fmt(j.replicaCpuMsPerJoin)} | ${JSON.stringify(j.refusals)} |`,
       '',
     );
   }
@@ -272,7 +312,7 @@ function callSection(report: BenchReport): string[] {
   const lines = [
     '## Calls in headless Chromium',
     '',
-    `${ff.chromium}, two browser contexts with fake camera and microphone (the e2e suite's flags), a minimal page of the bench's own speaking the web client's protocol through the gateway. One person is in the room; the other joins and offers. Per mode ${ff.warmUpTrialsPerMode} warm-up call, then timed calls, each in a new room. Times from the joiner's \`room:join\`.`,
+    `${ff.chromium}, two browser contexts with fake camera and microphone (the e2e suite's flags), a minimal page of the bench's own speaking the web client's protocol through the gateway. One person is in the room; the other joins and offers. Per mode ${ff.warmUpTrialsPerMode} warm-up call, then timed calls, each in a new room. Times from the joiner's \`room:join\`. "pre-gathered" is not what web/ does: both sides create their RTCPeerConnection with iceCandidatePoolSize 1 300 ms before the join (as a pre-join page could), so the TURN allocations are done when the call starts.`,
     '',
     '| mode | calls | first frame at joiner p50 / p95 ms | at member p50 / p95 ms | connect p50 / p95 ms | ICE+DTLS p50 / p95 ms | selected path (local/remote) | failed |',
     '|---|---|---|---|---|---|---|---|',
@@ -282,11 +322,11 @@ function callSection(report: BenchReport): string[] {
       `| ${m.mode} | ${m.trials} | ${fmt(m.firstFrameAtJoiner.p50Ms, 1)} / ${fmt(m.firstFrameAtJoiner.p95Ms, 1)} | ${fmt(m.firstFrameAtMember.p50Ms, 1)} / ${fmt(m.firstFrameAtMember.p95Ms, 1)} | ${fmt(m.connect.p50Ms, 1)} / ${fmt(m.connect.p95Ms, 1)} | ${fmt(m.iceAndDtls.p50Ms, 1)} / ${fmt(m.iceAndDtls.p95Ms, 1)} | ${Object.entries(m.paths).map(([p, n]) => `${p} ×${n}`).join(', ')} | ${m.failures.length} |`,
     );
   }
-  lines.push('', 'Where the joiner\'s connect time goes (medians, ms):', '', '| mode | join ack | offer | offer → first own candidate | offer → answer back | answer → connected (checks, DTLS) |', '|---|---|---|---|---|---|');
+  lines.push('', 'Where the joiner\'s connect time goes (medians, ms):', '', '| mode | join ack | offer | offer → first own candidate | offer → answer back | offer → first remote candidate | first remote candidate → ICE connected | ICE → DTLS connected | answer → connected | checks sent / answered on the selected pair |', '|---|---|---|---|---|---|---|---|---|---|');
   for (const m of ff.modes) {
     const b = m.connectBreakdownP50Ms;
     if (!b) continue;
-    lines.push(`| ${m.mode} | ${fmt(b.join, 1)} | ${fmt(b.offer, 1)} | ${fmt(b.firstLocalCandidate, 1)} | ${fmt(b.answer, 1)} | ${fmt(b.checksAndDtls, 1)} |`);
+    lines.push(`| ${m.mode} | ${fmt(b.join, 1)} | ${fmt(b.offer, 1)} | ${fmt(b.firstLocalCandidate, 1)} | ${fmt(b.answer, 1)} | ${fmt(b.firstRemoteCandidate, 1)} | ${fmt(b.iceChecks, 1)} | ${fmt(b.dtls, 1)} | ${fmt(b.checksAndDtls, 1)} | ${fmt(m.selectedPairChecks?.sent, 0)} / ${fmt(m.selectedPairChecks?.answered, 0)} |`);
   }
   if (ff.incomplete) lines.push('', `Incomplete: ${ff.incomplete}.`);
   lines.push('', '![first frame](first-frame.svg)', '', '![connect](connect.svg)', '');

@@ -33,13 +33,22 @@ interface Marks {
   answer?: number;
   firstLocalCandidate?: number;
   firstRemoteCandidate?: number;
+  iceConnected?: number;
   connected: number;
   track: number;
   firstFrame: number;
 }
 
+/** How a call is set up: ICE policy, and whether the peer connection gathers before the join. */
+export const CALL_MODES = [
+  { mode: 'direct', relayOnly: false, prewarmMs: 0 },
+  { mode: 'relay-only', relayOnly: true, prewarmMs: 0 },
+  // Not what web/ does today: what creating the connection on the pre-join page would give.
+  { mode: 'relay-only, pre-gathered', relayOnly: true, prewarmMs: 300 },
+] as const;
+
 export interface CallMode {
-  mode: 'direct' | 'relay-only';
+  mode: (typeof CALL_MODES)[number]['mode'];
   trials: number;
   failures: string[];
   /** The joiner's room:join → its first decoded remote video frame. */
@@ -52,6 +61,8 @@ export interface CallMode {
   iceAndDtls: LatencySummary;
   /** Selected candidate types seen (e.g. "host/host", "relay/relay") and how often. */
   paths: Record<string, number>;
+  /** Connectivity checks on the joiner's selected pair by the end of the call set-up (medians). */
+  selectedPairChecks?: { sent: number; answered: number };
   /** Where the joiner's connect time goes, medians in ms between its marks. */
   connectBreakdownP50Ms?: {
     /** room:join emitted → ack (seat taken, snapshot back). */
@@ -64,6 +75,12 @@ export interface CallMode {
     answer: number;
     /** answer → "connected": remaining ICE checks and the DTLS handshake. */
     checksAndDtls: number;
+    /** offer set → the member's first candidate arrived. */
+    firstRemoteCandidate: number;
+    /** first remote candidate → ICE "connected" (a check succeeded both ways). */
+    iceChecks: number;
+    /** ICE "connected" → connection "connected": the DTLS handshake. */
+    dtls: number;
   };
 }
 
@@ -94,7 +111,7 @@ async function openPage(browser: Browser, gatewayUrl: string): Promise<Page> {
 interface BenchWindow {
   benchStart(options: unknown): Promise<number>;
   benchDone: Promise<Marks>;
-  benchPath(): Promise<{ local: string; remote: string }>;
+  benchPath(): Promise<{ local: string; remote: string; requestsSent: number; responsesReceived: number }>;
   benchHangUp(): Promise<void>;
 }
 
@@ -102,10 +119,10 @@ async function oneCall(
   api: MeshcallApi,
   member: { user: BenchUser; page: Page },
   joiner: { user: BenchUser; page: Page },
-  relayOnly: boolean,
+  setup: (typeof CALL_MODES)[number],
   timeoutMs: number,
-): Promise<{ member: Marks; joiner: Marks; path: string }> {
-  const roomId = await api.createRoom(member.user, { capacity: 2, name: `first frame ${relayOnly ? 'relay' : 'direct'}` });
+): Promise<{ member: Marks; joiner: Marks; path: string; checksSent: number; checksAnswered: number }> {
+  const roomId = await api.createRoom(member.user, { capacity: 2, name: `first frame ${setup.mode}` });
   const memberGrant = await api.joinGrant(member.user, roomId);
   const joinerGrant = await api.joinGrant(joiner.user, roomId);
   const start = (page: Page, user: BenchUser, grant: { ticket: string; iceServers: unknown }, role: string) =>
@@ -113,7 +130,8 @@ async function oneCall(
       token: user.accessToken,
       ticket: grant.ticket,
       iceServers: grant.iceServers,
-      relayOnly,
+      relayOnly: setup.relayOnly,
+      prewarmMs: setup.prewarmMs,
       role,
       timeoutMs,
     });
@@ -123,7 +141,7 @@ async function oneCall(
     const done = (page: Page) => page.evaluate(() => (window as unknown as BenchWindow).benchDone);
     const [memberMarks, joinerMarks] = await Promise.all([done(member.page), done(joiner.page)]);
     const path = await joiner.page.evaluate(() => (window as unknown as BenchWindow).benchPath());
-    return { member: memberMarks, joiner: joinerMarks, path: `${path.local}/${path.remote}` };
+    return { member: memberMarks, joiner: joinerMarks, path: `${path.local}/${path.remote}`, checksSent: path.requestsSent, checksAnswered: path.responsesReceived };
   } finally {
     await Promise.all([member.page, joiner.page].map((page) => page.evaluate(() => (window as unknown as BenchWindow).benchHangUp()).catch(() => undefined)));
   }
@@ -132,8 +150,9 @@ async function oneCall(
 /**
  * Two people in two browser contexts of headless Chromium (fake camera and microphone): one is in
  * the room, the other joins and calls. Per trial a new room; per mode a warm-up call first
- * (Chromium's first peer connection pays one-off set-up costs), then `trials` timed calls,
- * direct (host candidates) and relay-only (iceTransportPolicy "relay" through our coturn).
+ * (Chromium's first peer connection pays one-off set-up costs), then `trials` timed calls:
+ * direct (host candidates), relay-only (iceTransportPolicy "relay" through our coturn), and
+ * relay-only with the connection created before the join (iceCandidatePoolSize 1).
  */
 export async function measureFirstFrame(
   api: MeshcallApi,
@@ -147,16 +166,16 @@ export async function measureFirstFrame(
     const [memberUser, joinerUser] = await Promise.all([api.register('member'), api.register('joiner')]);
     const member = { user: memberUser, page: await openPage(browser, gatewayUrl) };
     const joiner = { user: joinerUser, page: await openPage(browser, gatewayUrl) };
-    for (const relayOnly of [false, true]) {
-      const samples: Array<{ member: Marks; joiner: Marks; path: string }> = [];
+    for (const setup of CALL_MODES) {
+      const samples: Array<{ member: Marks; joiner: Marks; path: string; checksSent: number; checksAnswered: number }> = [];
       const failures: string[] = [];
       for (let trial = 0; trial < options.trialsPerMode + 1; trial++) {
         if (performance.now() > options.deadline) {
-          result.incomplete = `out of time in ${relayOnly ? 'relay-only' : 'direct'} mode after ${samples.length} calls`;
+          result.incomplete = `out of time in ${setup.mode} mode after ${samples.length} calls`;
           break;
         }
         try {
-          const call = await oneCall(api, member, joiner, relayOnly, options.timeoutMs);
+          const call = await oneCall(api, member, joiner, setup, options.timeoutMs);
           if (trial > 0) samples.push(call);
         } catch (error) {
           failures.push((error as Error).message.slice(0, 300));
@@ -166,7 +185,7 @@ export async function measureFirstFrame(
       const paths: Record<string, number> = {};
       for (const sample of samples) paths[sample.path] = (paths[sample.path] ?? 0) + 1;
       const mode: CallMode = {
-        mode: relayOnly ? 'relay-only' : 'direct',
+        mode: setup.mode,
         trials: samples.length,
         failures,
         firstFrameAtJoiner: since((s) => s.joiner.firstFrame - s.joiner.join),
@@ -174,12 +193,16 @@ export async function measureFirstFrame(
         connect: since((s) => s.joiner.connected - s.joiner.join),
         iceAndDtls: since((s) => s.joiner.connected - (s.joiner.offer ?? Number.NaN)),
         paths,
+        selectedPairChecks: { sent: summarize(samples.map((x) => x.checksSent)).p50Ms, answered: summarize(samples.map((x) => x.checksAnswered)).p50Ms },
         connectBreakdownP50Ms: {
           join: since((s) => s.joiner.joined - s.joiner.join).p50Ms,
           offer: since((s) => (s.joiner.offer ?? Number.NaN) - s.joiner.joined).p50Ms,
           firstLocalCandidate: since((s) => (s.joiner.firstLocalCandidate ?? Number.NaN) - (s.joiner.offer ?? Number.NaN)).p50Ms,
           answer: since((s) => (s.joiner.answer ?? Number.NaN) - (s.joiner.offer ?? Number.NaN)).p50Ms,
           checksAndDtls: since((s) => s.joiner.connected - (s.joiner.answer ?? Number.NaN)).p50Ms,
+          firstRemoteCandidate: since((s) => (s.joiner.firstRemoteCandidate ?? Number.NaN) - (s.joiner.offer ?? Number.NaN)).p50Ms,
+          iceChecks: since((s) => (s.joiner.iceConnected ?? Number.NaN) - (s.joiner.firstRemoteCandidate ?? Number.NaN)).p50Ms,
+          dtls: since((s) => s.joiner.connected - (s.joiner.iceConnected ?? Number.NaN)).p50Ms,
         },
       };
       result.modes.push(mode);

@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { mapLimited, type BenchUser } from '../clients/meshcall-api.js';
 import type { MeshcallCluster } from '../clients/meshcall-cluster.js';
 import { connectMeshcall, joinRoom, leaveRoom, type MeshcallSocket } from '../clients/meshcall-socket.js';
-import { ratePerSecond, summarize, type LatencySummary } from '../stats.js';
+import { readCpuSeconds } from '../process-memory.js';
+import { ratePerSecond, round, summarize, type LatencySummary } from '../stats.js';
 
 export interface JoinLatencyResult {
   joiners: number;
@@ -13,6 +14,10 @@ export interface JoinLatencyResult {
   refusals: Record<string, number>;
   /** Joins answered per second while a burst was in flight. */
   joinsPerS: number;
+  /** CPU the two replicas spent per join during the bursts (both replicas summed), in ms. */
+  replicaCpuMsPerJoin: number;
+  /** How long a burst of `joiners` took to be fully answered, median in ms. */
+  burstP50Ms: number;
 }
 
 /**
@@ -35,6 +40,9 @@ export async function measureJoinLatency(
   const latencies: number[] = [];
   const refusals: Record<string, number> = {};
   let burstMs = 0;
+  const bursts: number[] = [];
+  let replicaCpuSeconds = 0;
+  const replicaCpu = () => cluster.replicaPids.reduce((sum, pid) => sum + readCpuSeconds(pid), 0);
   let rounds = 0;
   try {
     await mapLimited(Array.from({ length: options.joiners }, (_, i) => i), 10, async (i) => {
@@ -42,6 +50,7 @@ export async function measureJoinLatency(
     });
     for (let round = 0; round < options.rounds && performance.now() < options.deadline; round++) {
       const grants = await mapLimited(sockets, 10, (_, i) => cluster.api.joinGrant(userOf(i), rooms[Math.floor(i / options.roomCapacity)] as string));
+      const cpuBefore = replicaCpu();
       const burstStart = performance.now();
       const admitted = await Promise.all(
         sockets.map(async (socket, i) => {
@@ -52,13 +61,17 @@ export async function measureJoinLatency(
           return ack.ok ? socket : undefined;
         }),
       );
-      burstMs += performance.now() - burstStart;
+      const burst = performance.now() - burstStart;
+      replicaCpuSeconds += replicaCpu() - cpuBefore;
+      burstMs += burst;
+      bursts.push(burst);
       await Promise.all(admitted.map((socket) => socket && leaveRoom(socket)));
       rounds += 1;
     }
   } finally {
     for (const socket of sockets) socket?.close();
   }
+  const answered = latencies.length + Object.values(refusals).reduce((a, b) => a + b, 0);
   const result = {
     joiners: options.joiners,
     rooms: roomCount,
@@ -66,7 +79,9 @@ export async function measureJoinLatency(
     rounds,
     latency: summarize(latencies),
     refusals,
-    joinsPerS: ratePerSecond(latencies.length + Object.values(refusals).reduce((a, b) => a + b, 0), burstMs),
+    joinsPerS: ratePerSecond(answered, burstMs),
+    replicaCpuMsPerJoin: round((replicaCpuSeconds * 1000) / Math.max(answered, 1), 2),
+    burstP50Ms: summarize(bursts).p50Ms,
   };
   progress(`join: ${options.joiners} concurrent joiners × ${rounds} rounds, p50 ${result.latency.p50Ms} ms p99 ${result.latency.p99Ms} ms`);
   return result;

@@ -8,6 +8,8 @@ import { ratePerSecond, round, summarize, type LatencySummary } from '../stats.j
 
 /** A step counts as sustained only if the p99 stays under this; beyond it a queue is building. */
 export const SUSTAINABLE_P99_MS = 50;
+/** Quiet time before a system's first load, after the previous system's sockets closed. */
+const SETTLE_MS = 3_000;
 /** After sending stops, stragglers get this long to arrive before they count as lost. */
 const DRAIN_MS = 2_000;
 
@@ -115,7 +117,9 @@ export async function measureRelay(target: RelayTarget, options: RelayLoadOption
   }
 
   try {
-    await openLoopStep(options.latencyRate, 1_000); // warm-up: JIT, connection buffers
+    // Let the previous phase's garbage and closing sockets settle, then warm up (JIT, buffers).
+    await sleep(SETTLE_MS);
+    await openLoopStep(options.latencyRate, 1_000);
     const atLatencyRate = await openLoopStep(options.latencyRate, options.latencyDurationMs);
     progress(`${target.label}: ${options.latencyRate}/s p50 ${atLatencyRate.latency.p50Ms} ms p99 ${atLatencyRate.latency.p99Ms} ms`);
     const steps: RateStep[] = [atLatencyRate];
