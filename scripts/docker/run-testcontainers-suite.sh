@@ -21,7 +21,7 @@ fi
 local_report=''
 if [ -f "$results/integration.json" ]; then
   local_report=$(mktemp)
-  cp "$results/integration.json" "$local_report"
+  cp -p "$results/integration.json" "$local_report"
 fi
 status=0
 MESHCALL_TEST_ENV=testcontainers npm run test:integration -w @meshcall/integration || status=$?
