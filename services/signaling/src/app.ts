@@ -128,7 +128,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   });
 
   const roomEvents = new RoomEvents({ io, subscriber: deps.redis.subscriber, seats, localSeats, logger, now });
-  const leaseKeeper = new LeaseKeeper({ io, redis: commands, seats, localSeats, logger, now });
+  const leaseKeeper = new LeaseKeeper({ io, redis: commands, seats, localSeats, departures, logger, now });
   const sweeper = new SeatSweeper({ redis: commands, replicaId: config.REPLICA_ID, seats, departures, logger, now });
   await inbox.start();
   await roomEvents.start();

@@ -1,9 +1,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEAT_LEASE_MS, redisKeys } from '@meshcall/shared';
+import { LEASE_RENEW_INTERVAL_MS } from '../src/cluster/lease-keeper.js';
 import { ownRoomKey } from '../src/repositories/keys.js';
 import { dataOf, request } from './support/client.js';
-import { closeAll, seatUser, type Seated } from './support/participant.js';
+import { closeAll, connectUser, seatUser, type Participant, type Seated } from './support/participant.js';
 import { startTestRedis, type TestRedis } from './support/redis.js';
 import { startReplica, type InProcessReplica } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
@@ -64,16 +66,27 @@ describe('Redis restarted in the middle of a call', () => {
     }
   });
 
+  /** Stops Redis, deletes its data, starts it again on the same port: a restart without persistence. */
+  async function restartRedisWithoutData(): Promise<void> {
+    await redis.component.stop();
+    rmSync(redis.dataDir, { recursive: true, force: true });
+    mkdirSync(redis.dataDir);
+    await redis.component.start();
+  }
+
+  /** Drops the peer's connection and waits until its replica has marked the seat away (held for a resume). */
+  async function dropConnection(peer: Seated, roomId: string): Promise<void> {
+    peer.socket.close();
+    await expect.poll(() => redis.client.hget(ownRoomKey(roomId, 'routes'), peer.joined.peerId)).toBe('');
+  }
+
   it('puts live seats back when Redis comes back without its data', async () => {
     const roomId = newRoomId();
     const alice = await seatUser(one.url, issuer, { roomId });
     const bob = await seatUser(two.url, issuer, { roomId });
     try {
       dataOf(await request(alice.socket, 'chat:send', { text: 'before the outage' }));
-      await redis.component.stop();
-      rmSync(redis.dataDir, { recursive: true, force: true });
-      mkdirSync(redis.dataDir);
-      await redis.component.start();
+      await restartRedisWithoutData();
       // Redis really lost everything (the chat line is not something replicas put back).
       expect(await redis.client.llen(ownRoomKey(roomId, 'chat'))).toBe(0);
 
@@ -89,6 +102,95 @@ describe('Redis restarted in the middle of a call', () => {
       expect([...alice.log.of('peer:left'), ...bob.log.of('peer:left')]).toEqual([]);
     } finally {
       closeAll(alice, bob);
+    }
+  });
+
+  it('announces a peer that dropped just before Redis lost its data once its resume window ends', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+    const bob = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+    // Carol is the only one of the room on her replica: after she drops, it holds no live socket there.
+    const carol = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+    let dave: Seated | undefined;
+    try {
+      dataOf(await request(alice.socket, 'chat:send', { text: 'before the outage' }));
+      await dropConnection(carol, roomId);
+      await restartRedisWithoutData();
+      expect(await redis.client.llen(ownRoomKey(roomId, 'chat'))).toBe(0);
+
+      await signalWhenRedisIsBack(alice, bob);
+      for (const listener of [alice, bob]) {
+        expect(await listener.log.waitFor('peer:left', (p) => p.peerId === carol.joined.peerId, two.config.RESUME_GRACE_MS + 15_000)).toEqual({
+          peerId: carol.joined.peerId,
+          reason: 'disconnected',
+        });
+      }
+      const seated = await redis.client.zrangebyscore(redisKeys.roomSeats(roomId), Date.now(), '+inf');
+      expect(seated.sort()).toEqual([alice.joined.peerId, bob.joined.peerId].sort());
+      // Her seat is really free again: a newcomer fits into the room of three and sees only the two.
+      dave = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+      expect(dave.joined.peers.map((p) => p.peerId).sort()).toEqual(seated.sort());
+      expect([...alice.log.of('peer:left'), ...bob.log.of('peer:left')].map((p) => p.peerId)).toEqual([carol.joined.peerId, carol.joined.peerId]);
+    } finally {
+      closeAll(alice, bob, carol, dave);
+    }
+  });
+
+  it('lets a peer that dropped just before Redis lost its data resume, renegotiating what was lost', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId });
+    const bob = await seatUser(two.url, issuer, { roomId });
+    let back: Participant | undefined;
+    try {
+      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
+      const lastSignalSeq = (await bob.log.waitFor('signal')).seq;
+      await dropConnection(bob, roomId);
+      // Kept for Bob's resume, then lost with the data: he must renegotiate, not miss it silently.
+      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
+      await restartRedisWithoutData();
+
+      // Bob's seat is back (held for him), so Alice can signal him again.
+      await signalWhenRedisIsBack(alice, bob);
+      back = await connectUser(two.url, issuer, bob.userId);
+      const resumed = dataOf(
+        await request(back.socket, 'room:join', { resume: { roomId, peerId: bob.joined.peerId, resumeToken: bob.joined.resumeToken, lastSignalSeq } }),
+      );
+      expect(resumed).toMatchObject({ peerId: bob.joined.peerId, resync: true });
+      expect(resumed.peers.map((p) => p.peerId)).toEqual([alice.joined.peerId]);
+      const renegotiation = { type: 'offer' as const, sdp: 'v=0\r\ns=renegotiate\r\n' };
+      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: renegotiation }));
+      expect((await back.log.waitFor('signal')).description).toEqual(renegotiation);
+      expect(alice.log.of('peer:left')).toEqual([]);
+    } finally {
+      closeAll(alice, bob, back);
+    }
+  });
+
+  it('announces a peer that dropped during an outage that outlasted its seat and lost the data', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+    const dave = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+    let erin: Seated | undefined;
+    try {
+      const leaseEnds = Number(await redis.client.zscore(redisKeys.roomSeats(roomId), dave.joined.peerId));
+      await redis.component.stop();
+      dave.socket.close();
+      await expect.poll(() => two.io.of('/').sockets.size).toBe(0);
+      // Redis stays away until Dave's seat would have lapsed (a renewal may have been in flight as it stopped).
+      await sleep(Math.max(0, leaseEnds + LEASE_RENEW_INTERVAL_MS - Date.now()));
+      rmSync(redis.dataDir, { recursive: true, force: true });
+      mkdirSync(redis.dataDir);
+      await redis.component.start();
+
+      expect(await alice.log.waitFor('peer:left', (p) => p.peerId === dave.joined.peerId, 30_000)).toEqual({
+        peerId: dave.joined.peerId,
+        reason: 'disconnected',
+      });
+      erin = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+      expect(erin.joined.peers.map((p) => p.peerId)).toEqual([alice.joined.peerId]);
+      expect(alice.log.of('peer:left').map((p) => p.peerId)).toEqual([dave.joined.peerId]);
+    } finally {
+      closeAll(alice, dave, erin);
     }
   });
 });

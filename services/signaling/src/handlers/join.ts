@@ -20,6 +20,7 @@ import { planReplay } from '../repositories/signal-mailbox.js';
 import type { RoomSnapshot, TakeSeatResult } from '../repositories/seat-store.js';
 import { roomChannel, type SignalingSocket } from '../types.js';
 import { onClientEvent, type HandlerTools } from './client-event.js';
+import { holdSeatForResume } from './leave.js';
 
 const MUTED: MediaState = { audio: false, video: false, screen: false };
 
@@ -91,6 +92,7 @@ async function joinWithTicket(ctx: SignalingContext, socket: SignalingSocket, ti
     resumeTokenHash: hashResumeToken(resumeToken),
     deliveredSeq: 0,
     socket,
+    leaseRenewedAt: now,
   });
   try {
     if (!socket.connected) throw new AppError(ErrorCode.UNAVAILABLE, 'The connection closed while joining.');
@@ -173,6 +175,7 @@ async function resume(
       // Replayed entries advance it; held live signals at or below it are duplicates.
       deliveredSeq: plan.resync ? plan.deliveredSeq : (lastSeen ?? 0),
       socket,
+      leaseRenewedAt: now,
     });
     let snapshot: RoomSnapshot;
     let game: GameState | null;
@@ -182,7 +185,7 @@ async function resume(
     } catch (error) {
       // Keep the seat for another attempt, exactly as if the socket had dropped.
       ctx.localSeats.detach(seat);
-      await ctx.seats.markAway(roomId, seat, ctx.now() + ctx.config.RESUME_GRACE_MS, ctx.now()).catch(() => undefined);
+      await holdSeatForResume(ctx, seat).catch(() => undefined);
       throw error;
     }
     held = false;

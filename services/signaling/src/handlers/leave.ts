@@ -1,5 +1,6 @@
-import { AppError, ErrorCode, emptyPayloadSchema } from '@meshcall/shared';
+import { AppError, ErrorCode, SEAT_LEASE_MS, emptyPayloadSchema } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
+import type { LocalSeat } from '../local-seats.js';
 import type { SignalingSocket } from '../types.js';
 import { onClientEvent } from './client-event.js';
 
@@ -34,12 +35,28 @@ export function registerLeaveHandlers(ctx: SignalingContext, socket: SignalingSo
     const seat = ctx.localSeats.of(socket);
     if (!seat) return;
     ctx.localSeats.detach(seat);
-    const now = ctx.now();
     ctx.track(
-      ctx.seats.markAway(seat.roomId, seat, now + ctx.config.RESUME_GRACE_MS, now).then(
+      holdSeatForResume(ctx, seat).then(
         () => ctx.logger.info({ roomId: seat.roomId, peerId: seat.peerId, reason }, 'peer disconnected; seat held for resume'),
         (error: unknown) => ctx.logger.warn({ err: error, roomId: seat.roomId, peerId: seat.peerId }, 'could not mark a seat away; its lease will lapse'),
       ),
     );
   });
+}
+
+/**
+ * A detached seat's socket is gone: Redis keeps the seat for the resume window, and this replica
+ * watches it until Redis is done with it, so it can put it back should Redis lose its data
+ * meanwhile (the lease keeper does). If Redis cannot be told, the seat lapses with its lease.
+ */
+export async function holdSeatForResume(ctx: SignalingContext, seat: LocalSeat): Promise<void> {
+  const now = ctx.now();
+  const graceUntil = now + ctx.config.RESUME_GRACE_MS;
+  try {
+    // False when another socket took the seat over meanwhile: then it is not this replica's to watch.
+    if (await ctx.seats.markAway(seat.roomId, seat, graceUntil, now)) ctx.localSeats.holdAway(seat, graceUntil, now);
+  } catch (error) {
+    ctx.localSeats.holdAway(seat, seat.leaseRenewedAt + SEAT_LEASE_MS, seat.leaseRenewedAt);
+    throw error;
+  }
 }

@@ -73,7 +73,30 @@ export interface HeldSeat {
   deliveredSeq: number;
 }
 
+/** What renewal found for a seat whose socket is live here. */
 export type RenewalOutcome = 'renewed' | 'restored' | 'replaced' | 'evicted' | 'closed';
+
+/**
+ * What renewal found for a seat whose socket dropped from here: still `waiting` for a resume,
+ * `restored` after Redis lost it, `resumed` on another socket, `gone` on purpose (left, kicked),
+ * `closed` with its room, `missing` (lapsed and swept: announced by the sweeper), or `lost`:
+ * Redis lost it and the room has filled up since.
+ */
+export type AwayOutcome = 'waiting' | 'restored' | 'resumed' | 'gone' | 'closed' | 'missing' | 'lost';
+
+/** A seat waiting for a resume, as the replica its socket dropped from remembers it. */
+export interface AwayCheck {
+  seat: HeldSeat;
+  /** When the seat lapses in Redis. */
+  until: number;
+  /** Put it back if it is missing: Redis may have lost its data since the seat was last seen there. */
+  restoreIfMissing: boolean;
+}
+
+export interface RenewalOutcomes {
+  held: Map<string, RenewalOutcome>;
+  away: Map<string, AwayOutcome>;
+}
 
 export interface RoomSnapshot {
   peers: Peer[];
@@ -189,42 +212,82 @@ local lease_until, restore_capacity, restore_kind = ARGV[4], ARGV[5], ARGV[6]
 local room_closed = redis.call('EXISTS', closed) == 1
 local results = {}
 local restored = false
+
+local function deliberately_gone(peer_id)
+  return redis.call('EXISTS', prefix .. 'gone:' .. peer_id) == 1
+end
+
+local function token_hash(session_json)
+  if not session_json then return nil end
+  return cjson.decode(session_json).tokenHash
+end
+
+-- Puts back a seat that is gone without a deliberate removal (Redis lost its data, or the sweeper
+-- took a live seat whose lease could not be renewed), unless someone took its place meanwhile.
+local function restore(peer_id, score, route, record, media_json, session, seq)
+  if redis.call('HEXISTS', info, 'capacity') == 0 then
+    redis.call('HSET', info, 'capacity', restore_capacity, 'capacitySetAt', 0, 'kind', restore_kind)
+  end
+  if live_count() >= capacity() then return false end
+  redis.call('ZADD', seats, score, peer_id)
+  redis.call('HSET', peers, peer_id, record)
+  redis.call('HSET', media, peer_id, media_json)
+  redis.call('HSET', routes, peer_id, route)
+  redis.call('HSET', sessions, peer_id, session)
+  redis.call('HSETNX', seqs, peer_id, seq)
+  restored = true
+  return true
+end
+
+-- Each seat: peer id, state ('live', or 'away' for a socket that dropped from this replica),
+-- restore_at (the score to put it back with if Redis lost it; '' to leave it gone), route (for
+-- an away seat, the dropped socket's), record, media, session, signal seq.
 local i = 7
 while i <= #ARGV do
-  local peer_id, route, record, media_json, session, seq = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
-  i = i + 6
+  local peer_id, state, restore_at, route, record, media_json, session, seq =
+    ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+  i = i + 8
+  local present = redis.call('ZSCORE', seats, peer_id)
+  local current_route = redis.call('HGET', routes, peer_id)
   local outcome
   if room_closed then
     -- The close event was missed (subscriber reconnecting): let go now rather than never.
     remove_seat(peer_id, false)
     outcome = 'closed'
-  elseif redis.call('ZSCORE', seats, peer_id) then
-    if redis.call('HGET', routes, peer_id) == route then
+  elseif state == 'live' then
+    if present and current_route == route then
       redis.call('ZADD', seats, lease_until, peer_id)
       outcome = 'renewed'
-    else
-      outcome = 'replaced'
-    end
-  elseif redis.call('EXISTS', prefix .. 'gone:' .. peer_id) == 1 then
-    outcome = 'evicted'
-  else
-    -- Gone without a deliberate removal: Redis lost its data, or the sweeper took a seat whose
-    -- lease could not be renewed (Redis unreachable). The socket is alive, so the seat returns,
-    -- unless someone took it in the meantime.
-    if redis.call('HEXISTS', info, 'capacity') == 0 then
-      redis.call('HSET', info, 'capacity', restore_capacity, 'capacitySetAt', 0, 'kind', restore_kind)
-    end
-    if live_count() >= capacity() then
-      outcome = 'evicted'
-    else
+    elseif present and current_route == '' and token_hash(redis.call('HGET', sessions, peer_id)) == token_hash(session) then
+      -- Put back as away by the replica this peer dropped from, which had not yet noticed the
+      -- resume here: the socket holding the resume token is the seat's.
       redis.call('ZADD', seats, lease_until, peer_id)
-      redis.call('HSET', peers, peer_id, record)
-      redis.call('HSET', media, peer_id, media_json)
       redis.call('HSET', routes, peer_id, route)
       redis.call('HSET', sessions, peer_id, session)
-      redis.call('HSETNX', seqs, peer_id, seq)
+      outcome = 'renewed'
+    elseif present then
+      outcome = 'replaced'
+    elseif deliberately_gone(peer_id) then
+      outcome = 'evicted'
+    elseif restore(peer_id, restore_at, route, record, media_json, session, seq) then
       outcome = 'restored'
-      restored = true
+    else
+      outcome = 'evicted'
+    end
+  else
+    if present then
+      -- Still waiting (route '', or the dropped socket's if marking it away failed), or resumed.
+      outcome = (current_route == '' or current_route == route) and 'waiting' or 'resumed'
+    elseif deliberately_gone(peer_id) then
+      outcome = 'gone'
+    elseif restore_at == '' then
+      -- Swept or taken by an expiry while Redis kept its data: whoever removed it announced it.
+      outcome = 'missing'
+    elseif restore(peer_id, restore_at, '', record, media_json, session, seq) then
+      -- Only the rest of its window is left (maybe none): the sweep announces it when it ends.
+      outcome = 'restored'
+    else
+      outcome = 'lost'
     end
   end
   table.insert(results, peer_id)
@@ -403,19 +466,24 @@ export class SeatStore {
 
   /**
    * Renews the leases of the seats this replica holds in one room, in one script; puts back
-   * seats Redis lost, and reports those that were taken away deliberately.
+   * seats Redis lost, and reports those that were taken away deliberately. Seats whose socket
+   * dropped from here (`away`) are only checked, and put back with what is left of their resume
+   * window if Redis may have lost them, so that their departure is still announced.
    */
   async renewSeats(
     roomId: string,
     room: { capacity: number; kind: RoomKind },
     held: HeldSeat[],
+    away: AwayCheck[],
     leaseUntil: number,
     now: number,
-  ): Promise<Map<string, RenewalOutcome>> {
+  ): Promise<RenewalOutcomes> {
     const args: Array<string | number> = [leaseUntil, room.capacity, room.kind];
     for (const seat of held) {
       args.push(
         seat.peerId,
+        'live',
+        leaseUntil,
         seat.route,
         JSON.stringify(seat.record),
         JSON.stringify(seat.media),
@@ -423,14 +491,35 @@ export class SeatStore {
         seat.deliveredSeq,
       );
     }
+    for (const { seat, until, restoreIfMissing } of away) {
+      args.push(
+        seat.peerId,
+        'away',
+        restoreIfMissing ? until : '',
+        seat.route,
+        JSON.stringify(seat.record),
+        JSON.stringify(seat.media),
+        JSON.stringify({ tokenHash: seat.resumeTokenHash, awayAtSeq: seat.deliveredSeq }),
+        // The signals kept for this peer were lost with the data. Skipping a number leaves a gap
+        // the (now empty) mailbox cannot fill, so a resume answers resync instead of quietly
+        // numbering new signals like the lost ones.
+        seat.deliveredSeq + 1,
+      );
+    }
     const flat = asArray(await renewSeatsScript.run(this.redis, roomId, now, args)).map(String);
-    const outcomes = new Map<string, RenewalOutcome>();
-    for (let i = 0; i + 1 < flat.length; i += 2) outcomes.set(flat[i] as string, flat[i + 1] as RenewalOutcome);
-    const live = held.filter((seat) => {
-      const outcome = outcomes.get(seat.peerId);
-      return outcome === 'renewed' || outcome === 'restored';
-    });
-    await this.indexLeases(roomId, live.map((seat) => [seat.peerId, leaseUntil]));
+    const found = new Map<string, string>();
+    for (let i = 0; i + 1 < flat.length; i += 2) found.set(flat[i] as string, flat[i + 1] as string);
+    const outcomes: RenewalOutcomes = {
+      held: new Map(held.map((seat) => [seat.peerId, found.get(seat.peerId) as RenewalOutcome])),
+      away: new Map(away.map(({ seat }) => [seat.peerId, found.get(seat.peerId) as AwayOutcome])),
+    };
+    const leases: Array<[string, number]> = [];
+    for (const seat of held) {
+      const outcome = outcomes.held.get(seat.peerId);
+      if (outcome === 'renewed' || outcome === 'restored') leases.push([seat.peerId, leaseUntil]);
+    }
+    for (const { seat, until } of away) if (outcomes.away.get(seat.peerId) === 'restored') leases.push([seat.peerId, until]);
+    await this.indexLeases(roomId, leases);
     return outcomes;
   }
 
