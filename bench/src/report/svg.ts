@@ -5,7 +5,7 @@
 
 const WIDTH = 800;
 const HEIGHT = 420;
-const MARGIN = { top: 56, right: 24, bottom: 72, left: 72 };
+const MARGIN = { top: 56, right: 24, bottom: 84, left: 72 };
 const PALETTE = ['#2f6fdf', '#e8833a', '#3aa676', '#8a5cc2', '#17a2b8', '#7f7f7f'];
 const FONT = 'font-family="system-ui, -apple-system, Segoe UI, sans-serif"';
 
@@ -56,11 +56,14 @@ function frame(spec: Frame, body: (y: (value: number) => number, plot: { x: numb
   }
   parts.push(`<text transform="translate(16 ${plot.y + plot.height / 2}) rotate(-90)" text-anchor="middle" fill="#333">${escapeXml(spec.yLabel)}</text>`);
   parts.push(body(y, plot));
-  for (const target of spec.targets ?? []) {
+  // Target lines across the plot; their labels go in the bottom-right corner, clear of the bars.
+  (spec.targets ?? []).forEach((target, i) => {
     const ty = y(target.value).toFixed(1);
     parts.push(`<line x1="${plot.x}" x2="${plot.x + plot.width}" y1="${ty}" y2="${ty}" stroke="#c9453b" stroke-dasharray="6 4" stroke-width="1.5"/>`);
-    parts.push(`<text x="${plot.x + plot.width - 4}" y="${Number(ty) - 5}" text-anchor="end" fill="#c9453b">${escapeXml(target.label)}</text>`);
-  }
+    const ly = HEIGHT - 8 - i * 16;
+    parts.push(`<line x1="${WIDTH - MARGIN.right - 24}" x2="${WIDTH - MARGIN.right}" y1="${ly - 4}" y2="${ly - 4}" stroke="#c9453b" stroke-dasharray="6 4" stroke-width="1.5"/>`);
+    parts.push(`<text x="${WIDTH - MARGIN.right - 30}" y="${ly}" text-anchor="end" fill="#c9453b">${escapeXml(target.label)}</text>`);
+  });
   parts.push(`<line x1="${plot.x}" x2="${plot.x}" y1="${plot.y}" y2="${plot.y + plot.height}" stroke="#333"/>`);
   parts.push(`<line x1="${plot.x}" x2="${plot.x + plot.width}" y1="${plot.y + plot.height}" y2="${plot.y + plot.height}" stroke="#333"/>`);
   parts.push('</svg>');
@@ -104,7 +107,7 @@ export function groupedBarChart(spec: { title: string; subtitle?: string; yLabel
       });
       parts.push(`<text x="${(plot.x + g * groupWidth + groupWidth / 2).toFixed(1)}" y="${plot.y + plot.height + 18}" text-anchor="middle" fill="#222">${escapeXml(group.label)}</text>`);
     });
-    parts.push(legend(spec.series, HEIGHT - 28));
+    parts.push(legend(spec.series, HEIGHT - 46));
     return parts.join('\n');
   });
 }
@@ -114,11 +117,13 @@ export interface Line {
   points: Array<[number, number]>;
 }
 
-export function lineChart(spec: { title: string; subtitle?: string; xLabel: string; yLabel: string; lines: Line[]; targets?: TargetLine[] }): string {
+/** `yCap` clips the y axis (points above it sit on the top edge), so one outlier cannot flatten the rest. */
+export function lineChart(spec: { title: string; subtitle?: string; xLabel: string; yLabel: string; lines: Line[]; targets?: TargetLine[]; yCap?: number }): string {
   const xs = spec.lines.flatMap((l) => l.points.map((p) => p[0])).filter(Number.isFinite);
   const ys = spec.lines.flatMap((l) => l.points.map((p) => p[1])).filter(Number.isFinite);
   const xAxis = niceAxis(xs.length > 0 ? Math.max(...xs) : 1);
-  const frameSpec: Frame = { title: spec.title, yLabel: spec.yLabel, yMax: ys.length > 0 ? Math.max(...ys) : 1 };
+  const yMax = ys.length > 0 ? Math.max(...ys) : 1;
+  const frameSpec: Frame = { title: spec.title, yLabel: spec.yLabel, yMax: spec.yCap === undefined ? yMax : Math.min(yMax, spec.yCap) };
   if (spec.subtitle) frameSpec.subtitle = spec.subtitle;
   if (spec.targets) frameSpec.targets = spec.targets;
   return frame(frameSpec, (y, plot) => {
@@ -135,7 +140,7 @@ export function lineChart(spec: { title: string; subtitle?: string; xLabel: stri
       parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map(([px, py]) => `${x(px).toFixed(1)},${y(py).toFixed(1)}`).join(' ')}"/>`);
       for (const [px, py] of points) parts.push(`<circle cx="${x(px).toFixed(1)}" cy="${y(py).toFixed(1)}" r="3" fill="${color}"><title>${escapeXml(`${line.name}: ${px} → ${py}`)}</title></circle>`);
     });
-    parts.push(legend(spec.lines.map((l) => l.name), HEIGHT - 22));
+    parts.push(legend(spec.lines.map((l) => l.name), HEIGHT - 24));
     return parts.join('\n');
   });
 }
