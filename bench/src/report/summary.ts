@@ -346,8 +346,9 @@ function childSection(report: BenchReport): string[] {
   if (report.childBenches.length === 0) return [];
   const lines = ['## Benchmarks owned by the services (run as child steps)', ''];
   for (const child of report.childBenches) {
-    const freshness = child.fresh ? 'written by this run' : child.result ? 'from an earlier run' : 'no results';
-    lines.push(`### ${child.name}: \`${child.command}\``, '', `Status: ${child.status} in ${child.durationS} s (budget ${child.budgetS} s); figures ${freshness}${child.note ? `; ${child.note}` : ''}. Full tables: [${child.name}.md](${child.name}.md).`, '');
+    const freshness = child.fresh ? 'the figures below were written by this run' : child.result ? '**the figures below are not from this run**: they are the JSON on disk, from the run dated below' : 'no results of it exist';
+    const status = child.status === 'out-of-time' ? `stopped after its ${child.budgetS} s budget` : `${child.status} in ${child.durationS} s (budget ${child.budgetS} s)`;
+    lines.push(`### ${child.name}: \`${child.command}\``, '', `Status: ${status}; ${freshness}. Full tables: [${child.name}.md](${child.name}.md).`, '');
     if (child.name === 'auth-sign-in') {
       const result = child.result as AuthResult | undefined;
       if (result?.results) {
