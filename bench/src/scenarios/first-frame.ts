@@ -3,24 +3,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumLaunchOptions } from '@meshcall/stack';
 import type { BenchUser, MeshcallApi } from '../clients/meshcall-api.js';
 import { packageDir } from '../package-dir.js';
 import { round, summarize, type LatencySummary } from '../stats.js';
-
-/** Debian's Chromium (nothing downloaded) with exactly the flags the e2e suite uses. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 
 /** The socket.io client bundle the page loads; answered by Playwright, not by the gateway. */
 const CLIENT_PATH = '/__bench__/socket.io.min.js';
@@ -160,7 +146,7 @@ export async function measureFirstFrame(
   options: { trialsPerMode: number; timeoutMs: number; deadline: number },
   progress: (line: string) => void,
 ): Promise<FirstFrameResult> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });
+  const browser = await chromium.launch(chromiumLaunchOptions());
   const result: FirstFrameResult = { chromium: browser.version(), warmUpTrialsPerMode: 1, modes: [] };
   try {
     const [memberUser, joinerUser] = await Promise.all([api.register('member'), api.register('joiner')]);

@@ -23,3 +23,4 @@ export {
   type NginxInstance,
 } from './components/nginx.js';
 export { coturnComponent, renderCoturnConfig, stunBindingOk, productionCoturnConfig, localTestCoturnOverlay, type CoturnOptions } from './components/coturn.js';
+export { CHROMIUM_PATH, CHROMIUM_ARGS, chromiumLaunchOptions } from './browser.js';
