@@ -136,7 +136,9 @@ export TESTCONTAINERS_RYUK_DISABLED=true
 
 # --- 3. The tests ------------------------------------------------------------------------------
 if [ "$images_ok" = true ]; then
-  run_step 'compose smoke test' npm run test:docker -w @meshcall/compose-smoke
+  # One compose smoke test at a time per machine: coturn's relay range (49160-49199) can be
+  # published once, and the meshcall/stack-*:local tags must stay the ones this run built.
+  run_step 'compose smoke test' flock --wait 1800 /tmp/meshcall-compose-smoke.lock npm run test:docker -w @meshcall/compose-smoke
 
   # >>> Testcontainers suite: tests/integration owns it; run-testcontainers-suite.sh only calls
   # its entry point (test:testcontainers, or test:integration with MESHCALL_TEST_ENV=testcontainers).
