@@ -7,17 +7,38 @@ import type { TestEnvironment } from '../../src/environment/index.js';
 /** Sockets kept open at most to tip least_conn towards the wanted replica. */
 const MAX_EXTRA_SOCKETS = 4;
 
+/**
+ * Socket counts once no earlier socket is still closing: a count that drops while the new socket
+ * arrives on the same replica would hide which replica took it.
+ */
+async function settledSocketCounts(replicas: string[]): Promise<number[]> {
+  let previous = await connectedSocketsPerReplica(replicas);
+  const reading = await eventually(
+    'socket counts to settle',
+    async () => {
+      await sleep(150);
+      const current = await connectedSocketsPerReplica(replicas);
+      const settled = current.every((count, i) => count === previous[i]);
+      previous = current;
+      return { settled, current };
+    },
+    (candidate) => candidate.settled,
+    { timeoutMs: 10_000, intervalMs: 0 },
+  );
+  return reading.current;
+}
+
 /** Connects through the gateway and finds out, from the replicas' own metrics, which one took it. */
 export async function connectAndLocate(environment: TestEnvironment, token: string): Promise<{ participant: CallParticipant; replica: number }> {
   const replicas = environment.urls.signaling;
-  const before = await connectedSocketsPerReplica(replicas);
+  const before = await settledSocketCounts(replicas);
   const participant = await CallParticipant.connect(environment.gatewayUrl, token);
   try {
     const after = await eventually(
       'the replica that took the new socket',
       () => connectedSocketsPerReplica(replicas),
       (counts) => counts.filter((count, i) => count > (before[i] ?? 0)).length === 1,
-      { timeoutMs: 5_000, intervalMs: 50 },
+      { timeoutMs: 10_000, intervalMs: 50 },
     );
     return { participant, replica: after.findIndex((count, i) => count > (before[i] ?? 0)) };
   } catch (error) {
