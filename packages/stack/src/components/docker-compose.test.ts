@@ -145,7 +145,12 @@ describe('docker-compose.yml as the issue requires it', () => {
   it('takes every image from an overridable variable with an official default', () => {
     expect(service('mongo').image).toBe('${MONGO_IMAGE:-mongo:7}');
     expect(service('redis').image).toBe('${REDIS_IMAGE:-redis:7}');
-    const baseImages = Object.values(services).flatMap((definition) => Object.values(definition.build?.args ?? {}));
+    // Build arguments named *_IMAGE are base images; SERVICE only picks the workspace.
+    const baseImages = Object.values(services).flatMap((definition) =>
+      Object.entries(definition.build?.args ?? {})
+        .filter(([name]) => name.endsWith('_IMAGE'))
+        .map(([, value]) => value),
+    );
     expect(baseImages.length).toBeGreaterThan(0);
     for (const image of baseImages) expect(image).toMatch(/^\$\{[A-Z_]+_IMAGE:-[a-z0-9./-]+:[a-z0-9.-]+\}$/);
     expect(baseImages).toContain('${NODE_IMAGE:-node:20-bookworm-slim}');
@@ -206,9 +211,9 @@ describe('docker-compose.yml as the issue requires it', () => {
 
 describe('Dockerfiles', () => {
   const dockerfiles: Record<string, string> = {
-    auth: 'services/auth/Dockerfile',
-    rooms: 'services/rooms/Dockerfile',
-    signaling: 'services/signaling/Dockerfile',
+    auth: 'services/Dockerfile',
+    rooms: 'services/Dockerfile',
+    signaling: 'services/Dockerfile',
     web: 'web/Dockerfile',
     gateway: 'infra/nginx/gateway.Dockerfile',
     coturn: 'infra/coturn/Dockerfile',
@@ -237,12 +242,19 @@ describe('Dockerfiles', () => {
     }
   });
 
-  it.each(['auth', 'rooms', 'signaling'])('%s is multi-stage, built from the workspace root, and runs its compiled server', (name) => {
-    const text = readFileSync(join(repoRoot, 'services', name, 'Dockerfile'), 'utf8');
+  it.each(['auth', 'rooms', 'signaling'])('%s builds from the one service Dockerfile with its own SERVICE', (name) => {
+    expect(service(name).build?.args?.SERVICE).toBe(name);
+  });
+
+  it('builds a service multi-stage from the workspace root and runs its compiled server', () => {
+    const text = readFileSync(join(repoRoot, 'services', 'Dockerfile'), 'utf8');
     expect(text.split('\n').filter((line) => line.startsWith('FROM ')).length).toBeGreaterThanOrEqual(2);
     expect(text).toContain('COPY package.json package-lock.json');
-    expect(text).toContain(`npm run build -w @meshcall/${name}`);
-    expect(text).toContain(`npm ci --omit=dev --workspace=@meshcall/${name}`);
-    expect(finalStage(text)).toContain(`CMD ["node", "services/${name}/dist/server.js"]`);
+    expect(text).toContain('npm run build -w @meshcall/${SERVICE}');
+    expect(text).toContain('npm ci --omit=dev --workspace=@meshcall/${SERVICE}');
+    const runtime = finalStage(text);
+    expect(runtime).toContain('WORKDIR /app/services/${SERVICE}');
+    expect(runtime).toContain('COPY --from=build /app/services/${SERVICE}/dist services/${SERVICE}/dist');
+    expect(runtime[runtime.length - 1]).toBe('CMD ["node", "dist/server.js"]');
   });
 });
