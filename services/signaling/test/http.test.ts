@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '@meshcall/stack';
 import { dataOf, refusedHandshake, request } from './support/client.js';
 import { closeAll, seatUser } from './support/participant.js';
-import { startTestRedis, type TestRedis } from './support/redis.js';
-import { startReplica, type InProcessReplica } from './support/replicas.js';
+import type { TestRedis } from './support/redis.js';
+import { startReplica, startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
 
 /** The value of one series in Prometheus text format (labels in any order), or undefined when absent. */
@@ -20,22 +20,19 @@ function sample(metrics: string, name: string, labels: Record<string, string>): 
 }
 
 describe('health, readiness and metrics', () => {
+  let cluster: TwoReplicas | undefined;
   let redis: TestRedis;
   let issuer: TestTokenIssuer;
   let one: InProcessReplica;
   let two: InProcessReplica;
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    issuer = await TestTokenIssuer.start();
-    one = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'http-1' });
-    two = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'http-2' });
+    cluster = await startTwoReplicas('http');
+    ({ redis, issuer, one, two } = cluster);
   });
 
   afterAll(async () => {
-    await Promise.all([one?.close(), two?.close()]);
-    await issuer?.stop();
-    await redis?.stop();
+    await cluster?.stop();
   });
 
   it('is alive and ready when Redis and both key sets answer', async () => {

@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisChannels, redisKeys, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
 import { dataOf, errorCodeOf, request } from './support/client.js';
 import { closeAll, connectUser, seatUser } from './support/participant.js';
-import { startTestRedis, type TestRedis } from './support/redis.js';
-import { startReplica, type InProcessReplica } from './support/replicas.js';
+import type { TestRedis } from './support/redis.js';
+import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
 
 const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
 
 describe('owner moderation and room events from the rooms service', () => {
+  let cluster: TwoReplicas | undefined;
   let redis: TestRedis;
   let issuer: TestTokenIssuer;
   let one: InProcessReplica;
@@ -19,10 +20,8 @@ describe('owner moderation and room events from the rooms service', () => {
   const roomEvents: RoomEventMessage[] = [];
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    issuer = await TestTokenIssuer.start();
-    one = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'moderation-1' });
-    two = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'moderation-2' });
+    cluster = await startTwoReplicas('moderation');
+    ({ redis, issuer, one, two } = cluster);
     roomsListener = new Redis(redis.url);
     await roomsListener.subscribe(redisChannels.roomEvents);
     roomsListener.on('message', (_channel, raw: string) => roomEvents.push(roomEventMessageSchema.parse(JSON.parse(raw))));
@@ -30,9 +29,7 @@ describe('owner moderation and room events from the rooms service', () => {
 
   afterAll(async () => {
     roomsListener?.disconnect();
-    await Promise.all([one?.close(), two?.close()]);
-    await issuer?.stop();
-    await redis?.stop();
+    await cluster?.stop();
   });
 
   it('kicks a peer on another replica: it hears room:kicked, the others peer:left, and its seat is free', async () => {

@@ -6,8 +6,8 @@ import { LEASE_RENEW_INTERVAL_MS } from '../src/cluster/lease-keeper.js';
 import { ownRoomKey } from '../src/repositories/keys.js';
 import { dataOf, request } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Participant, type Seated } from './support/participant.js';
-import { startTestRedis, type TestRedis } from './support/redis.js';
-import { startReplica, type InProcessReplica } from './support/replicas.js';
+import type { TestRedis } from './support/redis.js';
+import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
 
 const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
@@ -18,22 +18,19 @@ async function signalWhenRedisIsBack(from: Seated, to: Seated): Promise<void> {
 }
 
 describe('Redis restarted in the middle of a call', () => {
+  let cluster: TwoReplicas | undefined;
   let redis: TestRedis;
   let issuer: TestTokenIssuer;
   let one: InProcessReplica;
   let two: InProcessReplica;
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    issuer = await TestTokenIssuer.start();
-    one = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'restart-1' });
-    two = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'restart-2' });
+    cluster = await startTwoReplicas('restart');
+    ({ redis, issuer, one, two } = cluster);
   });
 
   afterAll(async () => {
-    await Promise.all([one?.close(), two?.close()]);
-    await issuer?.stop();
-    await redis?.stop();
+    await cluster?.stop();
   });
 
   it('keeps the call going, and a peer that left during the outage does not stay behind as a ghost', async () => {

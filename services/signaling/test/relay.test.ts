@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataOf, errorCodeOf, request, requestRaw } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
-import { startTestRedis, type TestRedis } from './support/redis.js';
-import { startReplica, type InProcessReplica } from './support/replicas.js';
+import type { TestRedis } from './support/redis.js';
+import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
 
 const offer = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' };
@@ -10,22 +10,19 @@ const answer = { type: 'answer' as const, sdp: 'v=0\r\no=- 2 2 IN IP4 127.0.0.1\
 const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
 
 describe('signal relay across replicas', () => {
+  let cluster: TwoReplicas | undefined;
   let redis: TestRedis;
   let issuer: TestTokenIssuer;
   let one: InProcessReplica;
   let two: InProcessReplica;
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    issuer = await TestTokenIssuer.start();
-    one = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'relay-1' });
-    two = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'relay-2' });
+    cluster = await startTwoReplicas('relay');
+    ({ redis, issuer, one, two } = cluster);
   });
 
   afterAll(async () => {
-    await Promise.all([one?.close(), two?.close()]);
-    await issuer?.stop();
-    await redis?.stop();
+    await cluster?.stop();
   });
 
   it('relays offer, answer and candidates between peers on different replicas, to the named peer only', async () => {

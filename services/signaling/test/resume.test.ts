@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownRoomKey } from '../src/repositories/keys.js';
 import { dataOf, disconnection, errorCodeOf, request } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
-import { startTestRedis, type TestRedis } from './support/redis.js';
-import { startReplica, type InProcessReplica } from './support/replicas.js';
+import type { TestRedis } from './support/redis.js';
+import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
 
 const candidate = (i: number) => ({ candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${40000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
@@ -15,24 +15,20 @@ async function dropConnection(peer: Seated, replica: InProcessReplica): Promise<
 }
 
 describe('resuming a seat after a dropped connection (in-process replicas)', () => {
+  let cluster: TwoReplicas | undefined;
   let redis: TestRedis;
   let issuer: TestTokenIssuer;
   let one: InProcessReplica;
   let two: InProcessReplica;
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    issuer = await TestTokenIssuer.start();
     // A short grace window and a small mailbox, so expiry and overflow are quick to reach.
-    const env = { RESUME_GRACE_MS: '2000', SIGNAL_MAILBOX_LIMIT: '5' };
-    one = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'resume-1', env });
-    two = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'resume-2', env });
+    cluster = await startTwoReplicas('resume', { RESUME_GRACE_MS: '2000', SIGNAL_MAILBOX_LIMIT: '5' });
+    ({ redis, issuer, one, two } = cluster);
   });
 
   afterAll(async () => {
-    await Promise.all([one?.close(), two?.close()]);
-    await issuer?.stop();
-    await redis?.stop();
+    await cluster?.stop();
   });
 
   it('gives the same seat back on the other replica and replays the missed signals once, in order', async () => {

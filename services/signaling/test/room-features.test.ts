@@ -3,29 +3,25 @@ import { CHAT_HISTORY_LIMIT, CHAT_HISTORY_ON_JOIN } from '@meshcall/shared';
 import { ownRoomKey } from '../src/repositories/keys.js';
 import { dataOf, errorCodeOf, request } from './support/client.js';
 import { closeAll, connectUser, seatUser } from './support/participant.js';
-import { startTestRedis, type TestRedis } from './support/redis.js';
-import { startReplica, type InProcessReplica } from './support/replicas.js';
+import type { TestRedis } from './support/redis.js';
+import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
 
 describe('chat, media state and tic-tac-toe across replicas', () => {
+  let cluster: TwoReplicas | undefined;
   let redis: TestRedis;
   let issuer: TestTokenIssuer;
   let one: InProcessReplica;
   let two: InProcessReplica;
 
   beforeAll(async () => {
-    redis = await startTestRedis();
-    issuer = await TestTokenIssuer.start();
     // A large event budget: these tests send a few hundred chat messages on purpose.
-    const env = { SOCKET_RATE_LIMIT_BURST: '1000' };
-    one = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'features-1', env });
-    two = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'features-2', env });
+    cluster = await startTwoReplicas('features', { SOCKET_RATE_LIMIT_BURST: '1000' });
+    ({ redis, issuer, one, two } = cluster);
   });
 
   afterAll(async () => {
-    await Promise.all([one?.close(), two?.close()]);
-    await issuer?.stop();
-    await redis?.stop();
+    await cluster?.stop();
   });
 
   it('keeps the last 200 chat messages and hands a joiner the last 50, oldest first', async () => {

@@ -10,7 +10,8 @@ import { LocalComponent, findFreePort, httpOk } from '@meshcall/stack';
 import { createApplication, type SignalingApplication } from '../../src/app.js';
 import { loadSignalingConfig, type Config } from '../../src/config.js';
 import { createRedisConnections, type RedisConnections } from '../../src/redis.js';
-import type { TestTokenIssuer } from './token-issuer.js';
+import { TestTokenIssuer } from './token-issuer.js';
+import { startTestRedis, type TestRedis } from './redis.js';
 
 export const TEST_ORIGIN = 'http://127.0.0.1:8080';
 
@@ -103,4 +104,33 @@ export async function startReplicaProcess(options: ReplicaOptions): Promise<Proc
   });
   await component.start();
   return { url: `http://127.0.0.1:${port}`, component, logFile: component.logFile };
+}
+
+/** Redis, the stand-in token issuer and two in-process replicas: the setup most suites share. */
+export interface TwoReplicas {
+  redis: TestRedis;
+  issuer: TestTokenIssuer;
+  one: InProcessReplica;
+  two: InProcessReplica;
+  /** Replicas first, then the issuer, then Redis, so no replica logs a lost dependency. */
+  stop(): Promise<void>;
+}
+
+/** Starts the shared setup; replicas are named `<name>-1` and `<name>-2`. */
+export async function startTwoReplicas(name: string, env?: Record<string, string>): Promise<TwoReplicas> {
+  const redis = await startTestRedis();
+  const issuer = await TestTokenIssuer.start();
+  const one = await startReplica({ redisUrl: redis.url, issuer, replicaId: `${name}-1`, env });
+  const two = await startReplica({ redisUrl: redis.url, issuer, replicaId: `${name}-2`, env });
+  return {
+    redis,
+    issuer,
+    one,
+    two,
+    async stop() {
+      await Promise.all([one.close(), two.close()]);
+      await issuer.stop();
+      await redis.stop();
+    },
+  };
 }
