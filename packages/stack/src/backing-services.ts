@@ -21,6 +21,8 @@ export interface BackingServicesOptions {
   /** Where data and logs go; a fresh temporary folder when omitted (and removed on stop). */
   root?: string;
   env?: NodeJS.ProcessEnv;
+  /** Told the name of each server before it starts (the launcher prints progress lines). */
+  onStarting?: (name: string) => void;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function startBackingServices(options: BackingServicesOptions = {})
     if (!resolvedMongoUrl) {
       const port = await findFreePort();
       mongo = mongoWireComponent({ port, dataDir: join(root, 'mongo'), logDir });
+      options.onStarting?.(mongo.name);
       await mongo.start();
       started.push(mongo);
       resolvedMongoUrl = mongoUrl(port);
@@ -51,6 +54,7 @@ export async function startBackingServices(options: BackingServicesOptions = {})
       const dataDir = join(root, 'redis');
       mkdirSync(dataDir, { recursive: true });
       redis = redisComponent({ port, dataDir, logDir });
+      options.onStarting?.(redis.name);
       await redis.start();
       started.push(redis);
       resolvedRedisUrl = `redis://127.0.0.1:${port}`;

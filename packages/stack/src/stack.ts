@@ -2,10 +2,9 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalComponent } from './component.js';
 import { coturnComponent } from './components/coturn.js';
-import { mongoUrl as mongoUrlFor, mongoWireComponent } from './components/mongo.js';
 import { gatewayComponent, webServerComponent } from './components/nginx.js';
-import { redisComponent } from './components/redis.js';
 import { serviceComponent } from './components/service.js';
+import { startBackingServices, type BackingServices } from './backing-services.js';
 import { loadOrCreateSecrets, lockDataDir, wipeDataDir } from './data-dir.js';
 import { assertPortFree, findFreePort } from './ports.js';
 import { defaultDataDir, serviceEntry, webBuildDir, type ServiceName } from './repo.js';
@@ -95,10 +94,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logDir = join(dataDir, 'logs');
   const runDir = join(dataDir, 'run');
   rmSync(runDir, { recursive: true, force: true });
-  for (const dir of [logDir, runDir, join(dataDir, 'redis')]) mkdirSync(dir, { recursive: true });
+  for (const dir of [logDir, runDir]) mkdirSync(dir, { recursive: true });
   const secrets = loadOrCreateSecrets(dataDir);
 
   const started: LocalComponent[] = [];
+  let backing: BackingServices | undefined;
   async function launch(component: LocalComponent): Promise<LocalComponent> {
     options.signal?.throwIfAborted();
     progress(`starting ${component.name}`);
@@ -115,6 +115,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // Reverse order: the gateway stops taking traffic first, the databases go last.
     for (const component of [...started].reverse()) await component.stop();
     started.length = 0;
+    await backing?.stop();
+    backing = undefined;
   }
 
   try {
@@ -129,11 +131,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return found.entry;
     };
 
-    let mongo: LocalComponent | undefined;
-    let mongoUrl = env.MONGO_URL;
-    let redis: LocalComponent | undefined;
-    let redisUrl = env.REDIS_URL;
-    const [mongoPort, redisPort, turnPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort()]);
+    const turnPort = await findFreePort();
     const coturn = coturnComponent({
       listenPort: turnPort,
       relayMinPort: 49160,
@@ -146,19 +144,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       // other's loopback relay addresses: the clearly named local overlay allows exactly that.
       allowLoopbackPeers: true,
     });
-    await Promise.all([
-      (async () => {
-        if (mongoUrl) return;
-        mongo = await launch(mongoWireComponent({ port: mongoPort, dataDir: join(dataDir, 'mongo'), logDir }));
-        mongoUrl = mongoUrlFor(mongoPort);
-      })(),
-      (async () => {
-        if (redisUrl) return;
-        redis = await launch(redisComponent({ port: redisPort, dataDir: join(dataDir, 'redis'), logDir }));
-        redisUrl = `redis://127.0.0.1:${redisPort}`;
-      })(),
+    // The MongoDB-wire server and Redis (unless given by URL) start beside coturn. Both starts
+    // settle before anything is cleaned up: a fast failure of one must not leave the other
+    // still starting, unseen by stopAll.
+    const [backingStart, coturnStart] = await Promise.allSettled([
+      startBackingServices({ root: dataDir, env, onStarting: (name) => progress(`starting ${name}`) }),
       launch(coturn),
     ]);
+    if (backingStart.status === 'fulfilled') backing = backingStart.value;
+    if (backingStart.status === 'rejected') throw backingStart.reason;
+    if (coturnStart.status === 'rejected') throw coturnStart.reason;
+    const { mongoUrl, redisUrl, mongo, redis } = backingStart.value;
 
     const origins = [`http://127.0.0.1:${gatewayPort}`, `http://localhost:${gatewayPort}`];
     const commonEnv: NodeJS.ProcessEnv = {
@@ -226,8 +222,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       gatewayUrl,
       urls: {
         gateway: gatewayUrl,
-        mongo: mongoUrl as string,
-        redis: redisUrl as string,
+        mongo: mongoUrl,
+        redis: redisUrl,
         auth: urls(auth),
         rooms: urls(rooms),
         signaling: urls(signaling),
