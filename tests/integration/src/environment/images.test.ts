@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '@meshcall/stack';
 import { describe, expect, it } from 'vitest';
-import { chooseImages, isFerretDbImage, parseEnvFile } from './images.js';
+import { STACK_IMAGES, chooseImages, isFerretDbImage, parseEnvFile, requiredImages } from './images.js';
 
 describe('parseEnvFile', () => {
   it('reads NAME=value lines and skips comments and blank lines', () => {
@@ -30,5 +33,17 @@ describe('isFerretDbImage', () => {
     expect(isFerretDbImage('meshcall/ferretdb:1.24')).toBe(true);
     expect(isFerretDbImage('ghcr.io/ferretdb/ferretdb:1.24')).toBe(true);
     expect(isFerretDbImage('mongo:7')).toBe(false);
+  });
+});
+
+describe('STACK_IMAGES', () => {
+  it('are the names docker-compose.yml builds the stack under, so one build serves both', () => {
+    const compose = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
+    const built = [...compose.matchAll(/^\s+image: (meshcall\/stack-[a-z]+:local)$/gm)].map((match) => match[1]);
+    expect(built.sort()).toEqual(Object.values(STACK_IMAGES).sort());
+  });
+
+  it('are all required beside the chosen database images', () => {
+    expect(requiredImages({ mongo: 'mongo:7', redis: 'redis:7' })).toEqual(['mongo:7', 'redis:7', ...Object.values(STACK_IMAGES)]);
   });
 });

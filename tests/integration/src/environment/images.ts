@@ -41,6 +41,26 @@ export function chooseImages(env: Record<string, string | undefined>, offlineIma
   return { mongo: pick('mongo'), redis: pick('redis') };
 }
 
+/**
+ * The stack's own images, under the names docker-compose.yml builds and tags them with (one set
+ * per machine, shared by every compose project): `docker-compose build`, or
+ * scripts/docker/build-stack-images.sh on the offline set. They are built from this checkout, never
+ * pulled.
+ */
+export const STACK_IMAGES = {
+  auth: 'meshcall/stack-auth:local',
+  rooms: 'meshcall/stack-rooms:local',
+  signaling: 'meshcall/stack-signaling:local',
+  web: 'meshcall/stack-web:local',
+  gateway: 'meshcall/stack-gateway:local',
+  coturn: 'meshcall/stack-coturn:local',
+} as const;
+
+/** Every image the Testcontainers environment runs: the chosen MongoDB-wire server and Redis, and the stack's. */
+export function requiredImages(images: ContainerImages): string[] {
+  return [images.mongo, images.redis, ...Object.values(STACK_IMAGES)];
+}
+
 /** FerretDB speaks the MongoDB wire protocol but is not mongod: no replica set, its own health check. */
 export function isFerretDbImage(image: string): boolean {
   return /ferretdb/i.test(image);

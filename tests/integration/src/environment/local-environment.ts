@@ -1,32 +1,62 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LocalComponent, Stack } from '@meshcall/stack';
-import type { BackingServices } from './backing-services.js';
-import { StackEnvironment } from './stack-environment.js';
-import type { EnvironmentOptions } from './test-environment.js';
+import { startStack, type LocalComponent, type Stack } from '@meshcall/stack';
+import type { EnvironmentOptions, ServiceName, ServiceUrls, TestEnvironment } from './test-environment.js';
+
+/** Generous: the services start one after another on two busy cores. */
+const SERVICE_READY_TIMEOUT_MS = 60_000;
 
 /**
- * MongoDB-wire server and Redis as the launcher's own processes (mongod or FerretDB, and
- * redis-server), faulted with process signals: stop/start on the same port, SIGSTOP/SIGCONT.
+ * The whole stack as local processes started by the project's launcher: the MongoDB-wire server
+ * (mongod or FerretDB), Redis, coturn, the services, the web server and the gateway. Faults are
+ * process signals: stop/start on the same port, SIGSTOP/SIGCONT, SIGKILL.
  */
-class LauncherBackingServices implements BackingServices {
-  readonly launcherEnv: Record<string, string> = {};
-  private readonly currentStack: () => Stack;
+class LocalEnvironment implements TestEnvironment {
+  readonly name = 'local' as const;
+  private stack: Stack;
+  private readonly options: EnvironmentOptions;
+  private readonly dataDir: string;
 
-  constructor(currentStack: () => Stack) {
-    this.currentStack = currentStack;
+  private constructor(stack: Stack, options: EnvironmentOptions, dataDir: string) {
+    this.stack = stack;
+    this.options = options;
+    this.dataDir = dataDir;
+  }
+
+  static async start(options: EnvironmentOptions): Promise<LocalEnvironment> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-integration-local-'));
+    try {
+      return new LocalEnvironment(await launch(dataDir, options, 0), options, dataDir);
+    } catch (error) {
+      // The log named in the error lives in the data folder: read its end before removing it.
+      const withLog = withLogTail(error);
+      rmSync(dataDir, { recursive: true, force: true });
+      throw withLog;
+    }
   }
 
   get description(): string {
-    const { mongo, redis } = this.currentStack().components;
-    return `${mongo?.name ?? 'mongo'} and ${redis?.name ?? 'redis'} as local processes`;
+    const { mongo, redis, auth, rooms, signaling } = this.stack.components;
+    return `local: ${mongo?.name ?? 'mongo'}, ${redis?.name ?? 'redis'}, coturn, auth ×${auth.length}, rooms ×${rooms.length}, signaling ×${signaling.length}, web and the nginx gateway as local processes (launcher), gateway ${this.gatewayUrl}`;
+  }
+
+  get gatewayUrl(): string {
+    return this.stack.gatewayUrl;
+  }
+
+  get urls(): ServiceUrls {
+    const { auth, rooms, signaling } = this.stack.urls;
+    return { auth, rooms, signaling };
   }
 
   async restartRedis(): Promise<void> {
-    await this.redis().restart();
+    await this.piece('redis').restart();
   }
 
   async freezeRedis(ms: number): Promise<void> {
-    const redis = this.redis();
+    const redis = this.piece('redis');
     redis.signal('SIGSTOP');
     try {
       await sleep(ms);
@@ -36,35 +66,88 @@ class LauncherBackingServices implements BackingServices {
   }
 
   async stopMongo(): Promise<void> {
-    await this.mongo().stop();
+    await this.piece('mongo').stop();
   }
 
   async startMongo(): Promise<void> {
-    await this.mongo().start();
+    await this.piece('mongo').start();
   }
 
-  async restartBetweenStacks(): Promise<void> {
-    // Nothing to do: the launcher stops and starts its own MongoDB and Redis with the stack.
+  async killSignalingReplica(index: number): Promise<void> {
+    const replica = this.replica('signaling', index);
+    const running = replica.process;
+    if (!running?.running) throw new Error(`${replica.name} is not running`);
+    replica.signal('SIGKILL');
+    await running.exited;
   }
 
-  async dispose(): Promise<void> {
-    // The stack's stop() already stopped them.
+  async stopService(service: ServiceName, index: number): Promise<void> {
+    await this.replica(service, index).stop();
   }
 
-  private redis(): LocalComponent {
-    const redis = this.currentStack().components.redis;
-    if (!redis) throw new Error('the launcher did not start Redis (REDIS_URL was set?)');
-    return redis;
+  async startService(service: ServiceName, index: number): Promise<void> {
+    await this.replica(service, index).start();
   }
 
-  private mongo(): LocalComponent {
-    const mongo = this.currentStack().components.mongo;
-    if (!mongo) throw new Error('the launcher did not start a MongoDB-wire server (MONGO_URL was set?)');
-    return mongo;
+  async restartStack(): Promise<void> {
+    const gatewayPort = Number(new URL(this.stack.gatewayUrl).port);
+    await this.stack.stop();
+    // Same gateway port, so the origin (and what the services allow as Origin) stays the same.
+    this.stack = await launch(this.dataDir, this.options, gatewayPort);
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.stack.stop();
+    } finally {
+      rmSync(this.dataDir, { recursive: true, force: true });
+    }
+  }
+
+  private piece(name: 'mongo' | 'redis'): LocalComponent {
+    const piece = this.stack.components[name];
+    if (!piece) throw new Error(`the launcher did not start ${name}`);
+    return piece;
+  }
+
+  private replica(service: ServiceName, index: number): LocalComponent {
+    const replica = this.stack.components[service][index];
+    if (!replica) throw new Error(`${service} has no replica ${index} (there are ${this.stack.components[service].length})`);
+    return replica;
   }
 }
 
+async function launch(dataDir: string, options: EnvironmentOptions, gatewayPort: number): Promise<Stack> {
+  const stack = await startStack({
+    dataDir,
+    gatewayPort,
+    signalingReplicas: options.signalingReplicas ?? 2,
+    authReplicas: options.authReplicas ?? 1,
+    bcryptCost: 4,
+    serviceEnv: { LOG_LEVEL: 'info', ...options.serviceEnv },
+    // Only PATH: a developer's MONGO_URL or REDIS_URL must not point the suite at other servers.
+    env: { PATH: process.env.PATH },
+    serviceReadyTimeoutMs: SERVICE_READY_TIMEOUT_MS,
+  });
+  if (stack.skipped.length > 0) {
+    await stack.stop();
+    throw new Error(`the integration suite needs the whole stack, but these were not started: ${stack.skipped.join(', ')} (run \`npm run build\` first)`);
+  }
+  return stack;
+}
+
+/** The launcher names the log of a piece that did not start; the log goes with the data folder, so its end goes into the error. */
+function withLogTail(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const logFile = /see its log at (\S+)/.exec(error.message)?.[1];
+  if (!logFile || !existsSync(logFile)) return error;
+  const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-LOG_TAIL_LINES).join('\n');
+  return new Error(`${error.message}\n--- last lines of ${logFile} ---\n${tail}`, { cause: error });
+}
+
+const LOG_TAIL_LINES = 20;
+
 /** The whole stack as local processes started by the project's launcher. */
-export function startLocalEnvironment(options: EnvironmentOptions): Promise<StackEnvironment> {
-  return StackEnvironment.start('local', options, async (currentStack) => new LauncherBackingServices(currentStack));
+export function startLocalEnvironment(options: EnvironmentOptions): Promise<TestEnvironment> {
+  return LocalEnvironment.start(options);
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@meshcall/stack';
 import { findDockerEngine, missingImages } from './docker-engine.js';
-import { chooseImages, parseEnvFile, type ContainerImages } from './images.js';
+import { chooseImages, parseEnvFile, requiredImages, type ContainerImages } from './images.js';
 import type { EnvironmentName } from './test-environment.js';
 
 /** `MESHCALL_TEST_ENV=local|testcontainers` forces an environment; unset or `auto` decides by `docker info`. */
@@ -36,7 +36,7 @@ export function decideEnvironment(facts: SelectionFacts): EnvironmentSelection {
     return { name: 'local', reason: facts.engine.reason };
   }
   if (facts.missing.length > 0) {
-    const why = `the Docker engine at ${facts.engine.dockerHost} lacks ${facts.missing.join(', ')} and nothing may be downloaded during a run (build infra/images or set MONGO_IMAGE/REDIS_IMAGE)`;
+    const why = `the Docker engine at ${facts.engine.dockerHost} lacks ${facts.missing.join(', ')} and nothing may be downloaded during a run (build them: infra/images/build.sh for the offline set, scripts/docker/build-stack-images.sh for the stack's own)`;
     if (requested === 'testcontainers') throw new Error(`${ENVIRONMENT_VARIABLE}=testcontainers, but ${why}`);
     return { name: 'local', reason: why };
   }
@@ -55,7 +55,7 @@ export async function selectEnvironment(env: Record<string, string | undefined> 
   const images = chooseImages(env, offlineImageSet());
   if ((requested ?? '').trim().toLowerCase() === 'local') return decideEnvironment({ requested, engine: { reason: 'not asked' }, images, missing: [] });
   const engine = await findDockerEngine(env);
-  const missing = 'dockerHost' in engine ? await missingImages(engine.dockerHost, [images.mongo, images.redis]) : [];
+  const missing = 'dockerHost' in engine ? await missingImages(engine.dockerHost, requiredImages(images)) : [];
   return decideEnvironment({ requested, engine, images, missing });
 }
 

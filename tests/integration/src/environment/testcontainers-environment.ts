@@ -1,133 +1,326 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MongoDBContainer } from '@testcontainers/mongodb';
-import { RedisContainer } from '@testcontainers/redis';
-import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
-import { findFreePort, waitUntil } from '@meshcall/stack';
-import type { BackingServices } from './backing-services.js';
-import { isFerretDbImage, type ContainerImages } from './images.js';
-import { StackEnvironment } from './stack-environment.js';
-import type { EnvironmentOptions } from './test-environment.js';
+import { findFreePort, httpOk, stunBindingOk, waitUntil } from '@meshcall/stack';
+import { Network, type StartedNetwork } from 'testcontainers';
+import { STACK_IMAGES, type ContainerImages } from './images.js';
+import { StackContainer, commandSucceeds, type ReadinessProbe, type StackContainerSpec } from './stack-container.js';
+import type { EnvironmentOptions, ServiceName, ServiceUrls, TestEnvironment } from './test-environment.js';
 
-const MONGO_PORT = 27017;
-const REDIS_PORT = 6379;
-const CONTAINER_READY_TIMEOUT_MS = 120_000;
+/** Ports inside the containers, as the images and docker-compose.yml have them. */
+const SERVICE_PORT = 3000;
+const NGINX_PORT = 8080;
+const TURN_PORT = 3478;
+
+/** How the services reach the databases: by name on the stack's network, as in docker-compose.yml. */
+const MONGO_URL = 'mongodb://mongo:27017/meshcall';
+const REDIS_URL = 'redis://redis:6379';
+
+/** The lowest cost the service images accept: they run with NODE_ENV=production, as users run them. */
+const BCRYPT_COST = '10';
+
+/** docker-compose.yml's mongo health check: mongosh for mongod, the image's own probe for FerretDB. */
+const mongoReady = commandSucceeds([
+  'sh',
+  '-c',
+  `if command -v mongosh >/dev/null; then mongosh --quiet --eval 'quit(db.adminCommand("ping").ok ? 0 : 1)'; else ferretdb-healthcheck; fi`,
+]);
+const redisReady = commandSucceeds(['sh', '-c', 'redis-cli ping | grep -q PONG']);
+const answersOk =
+  (url: string): ReadinessProbe =>
+  () =>
+    httpOk(url);
 
 /**
- * Containers are reached only through ports published on this machine's loopback: the suite
- * sends traffic to 127.0.0.1 and nowhere else (inside a container, Testcontainers would otherwise
- * pick the Docker bridge's address).
+ * The gateway's worker processes that take new connections (not those finishing old ones after a
+ * reload), read from /proc: the nginx images have no ps.
  */
-const CONTAINER_HOST = '127.0.0.1';
+const LIST_ACTIVE_WORKERS = `for d in /proc/[0-9]*; do
+  c=$(tr '\\0' ' ' < "$d/cmdline" 2>/dev/null) || continue
+  case "$c" in *"shutting down"*) ;; "nginx: worker process"*) echo "\${d#/proc/}" ;; esac
+done`;
+
+/** A fresh ES256 key as the services take it (PKCS8 PEM), so no two runs share a key. */
+function signingKeyPem(): string {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+/** The gateway's upstream servers: every replica by its own name (nginx resolves them when it (re)loads). */
+function upstreamServers(replicas: readonly StackContainer[], port: number): string {
+  return replicas.map((replica) => `server ${replica.name}:${port};`).join(' ');
+}
+
+/** A service replica with the host port its SERVICE_PORT is published on (metrics, direct calls). */
+interface ServiceReplica {
+  container: StackContainer;
+  url: string;
+}
+
+type ServiceReplicas = Record<ServiceName, ServiceReplica[]>;
 
 /**
- * Containers get fixed host ports: a restarted container must come back where the services are
- * already pointed (Docker hands a container a new random port when it starts again).
+ * Starts containers in one go and waits until every start settled, so a failure never leaves a
+ * container still starting that cleanup cannot see.
  */
-async function startRedis(image: string): Promise<StartedTestContainer> {
-  const hostPort = await findFreePort();
-  return new RedisContainer(image).withExposedPorts({ container: REDIS_PORT, host: hostPort }).start();
+async function startTogether(network: StartedNetwork, specs: StackContainerSpec[], started: StackContainer[]): Promise<StackContainer[]> {
+  const results = await Promise.allSettled(specs.map((spec) => StackContainer.start(network, spec)));
+  for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<StackContainer>).value);
 }
 
-async function startMongo(image: string): Promise<{ container: StartedTestContainer; url: string }> {
-  const hostPort = await findFreePort();
-  if (isFerretDbImage(image)) {
-    // FerretDB has no replica set to initiate; its image's HEALTHCHECK pings the backend.
-    const container = await new GenericContainer(image)
-      .withExposedPorts({ container: MONGO_PORT, host: hostPort })
-      .withWaitStrategy(Wait.forHealthCheck())
-      .withStartupTimeout(CONTAINER_READY_TIMEOUT_MS)
-      .start();
-    return { container, url: `mongodb://${CONTAINER_HOST}:${container.getMappedPort(MONGO_PORT)}/meshcall` };
-  }
-  const container = await new MongoDBContainer(image).withExposedPorts({ container: MONGO_PORT, host: hostPort }).start();
-  // The module starts a one-member replica set; directConnection keeps the driver on this member.
-  return { container, url: `mongodb://${CONTAINER_HOST}:${container.getMappedPort(MONGO_PORT)}/meshcall?directConnection=true` };
-}
+/**
+ * The whole stack as containers on one Docker network, started with Testcontainers from the images
+ * docker-compose.yml runs: the MongoDB-wire server, Redis, coturn, auth, rooms, signaling, web and
+ * the gateway. Only the gateway, coturn and each service's port are published, on 127.0.0.1 (the
+ * services' for the checks the gateway hides: metrics, one replica's readiness). Faults go through
+ * the Docker API: kill, stop/start, pause/unpause.
+ */
+class ContainerEnvironment implements TestEnvironment {
+  readonly name = 'testcontainers' as const;
+  readonly gatewayUrl: string;
+  private readonly network: StartedNetwork;
+  /** Start order, a group at a time; stopping goes the other way. */
+  private readonly groups: StackContainer[][];
+  private readonly replicas: ServiceReplicas;
+  private readonly images: ContainerImages;
 
-/** Waits until Docker reports the container running and, if it has a health check, healthy. */
-async function waitForContainer(container: StartedTestContainer, what: string): Promise<void> {
-  const client = await getContainerRuntimeClient();
-  const handle = client.container.getById(container.getId());
-  await waitUntil(
-    what,
-    async () => {
-      const state = (await client.container.inspect(handle)).State;
-      return state.Running && (state.Health === undefined || state.Health.Status === 'healthy');
-    },
-    { timeoutMs: CONTAINER_READY_TIMEOUT_MS, intervalMs: 250 },
-  );
-}
-
-/** MongoDB and Redis as containers, faulted through the Docker API (stop/start, pause/unpause). */
-class ContainerBackingServices implements BackingServices {
-  readonly description: string;
-  readonly launcherEnv: Record<string, string>;
-  private readonly mongo: StartedTestContainer;
-  private readonly redis: StartedTestContainer;
-
-  constructor(images: ContainerImages, mongo: { container: StartedTestContainer; url: string }, redis: StartedTestContainer) {
-    this.mongo = mongo.container;
-    this.redis = redis;
-    this.description = `${images.mongo} and ${images.redis} as containers (Testcontainers)`;
-    this.launcherEnv = { MONGO_URL: mongo.url, REDIS_URL: `redis://${CONTAINER_HOST}:${redis.getMappedPort(REDIS_PORT)}` };
+  private constructor(network: StartedNetwork, gatewayUrl: string, groups: StackContainer[][], replicas: ServiceReplicas, images: ContainerImages) {
+    this.network = network;
+    this.gatewayUrl = gatewayUrl;
+    this.groups = groups;
+    this.replicas = replicas;
+    this.images = images;
   }
 
-  static async start(images: ContainerImages): Promise<ContainerBackingServices> {
-    const [mongo, redis] = await Promise.allSettled([startMongo(images.mongo), startRedis(images.redis)]);
-    if (mongo.status === 'rejected' || redis.status === 'rejected') {
-      if (mongo.status === 'fulfilled') await mongo.value.container.stop();
-      if (redis.status === 'fulfilled') await redis.value.stop();
-      throw mongo.status === 'rejected' ? mongo.reason : (redis as PromiseRejectedResult).reason;
+  static async start(options: EnvironmentOptions, images: ContainerImages): Promise<ContainerEnvironment> {
+    const network = await new Network().start();
+    const started: StackContainer[] = [];
+    try {
+      const gatewayPort = await findFreePort();
+      const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+      const turnPort = await findFreePort();
+      const turnSecret = randomBytes(32).toString('base64url');
+
+      const backing = await startTogether(
+        network,
+        [
+          { name: 'mongo', image: images.mongo, probe: mongoReady },
+          // No snapshot and no append-only file: a restart loses Redis's data here, while the local
+          // environment's Redis keeps it, so the same scenario covers both kinds of restart.
+          { name: 'redis', image: images.redis, command: ['redis-server', '--save', '', '--appendonly', 'no'], probe: redisReady },
+          {
+            name: 'coturn',
+            image: STACK_IMAGES.coturn,
+            environment: { TURN_SECRET: turnSecret, TURN_REALM: 'meshcall' },
+            ports: [
+              { container: TURN_PORT, host: turnPort, protocol: 'udp' },
+              { container: TURN_PORT, host: turnPort, protocol: 'tcp' },
+            ],
+            probe: () => stunBindingOk(turnPort),
+          },
+        ],
+        started,
+      );
+
+      const common: Record<string, string> = {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        ALLOWED_ORIGINS: `${gatewayUrl},http://localhost:${gatewayPort}`,
+        // Only the gateway (and the tests, from the network's gateway address) reach the services.
+        TRUST_PROXY: 'uniquelocal',
+        ...options.serviceEnv,
+      };
+      const serviceSpecs = async (service: ServiceName, count: number, environment: Record<string, string>) => {
+        const specs: Array<StackContainerSpec & { url: string }> = [];
+        for (let index = 1; index <= count; index++) {
+          const port = await findFreePort();
+          const url = `http://127.0.0.1:${port}`;
+          const name = `${service}-${index}`;
+          specs.push({
+            name,
+            url,
+            image: STACK_IMAGES[service],
+            aliases: [service],
+            environment: { ...common, ...environment, REPLICA_ID: name },
+            ports: [{ container: SERVICE_PORT, host: port }],
+            probe: answersOk(`${url}/readyz`),
+          });
+        }
+        return specs;
+      };
+      const startService = async (service: ServiceName, count: number, environment: Record<string, string>): Promise<ServiceReplica[]> => {
+        const specs = await serviceSpecs(service, count, environment);
+        const containers = await startTogether(network, specs, started);
+        return containers.map((container, index) => ({ container, url: (specs[index] as { url: string }).url }));
+      };
+
+      // Replicas of a service share its key, as the replicas of a compose service share .env.
+      const auth = await startService('auth', options.authReplicas ?? 1, {
+        MONGO_URL,
+        REDIS_URL,
+        AUTH_SIGNING_KEY: signingKeyPem(),
+        BCRYPT_COST,
+      });
+      const authJwks = `http://auth:${SERVICE_PORT}/.well-known/jwks.json`;
+      const rooms = await startService('rooms', 1, {
+        MONGO_URL,
+        REDIS_URL,
+        AUTH_JWKS_URL: authJwks,
+        ROOMS_SIGNING_KEY: signingKeyPem(),
+        TURN_SECRET: turnSecret,
+        // Where a browser on this machine reaches coturn; no TLS listener is published here, the
+        // turns: URL is still advertised and browsers fall back to UDP/TCP (as with the launcher).
+        TURN_HOST: '127.0.0.1',
+        TURN_PORT: String(turnPort),
+        TURN_TLS_PORT: String(turnPort),
+      });
+      const [signalingSpecs, webPort] = [
+        await serviceSpecs('signaling', options.signalingReplicas ?? 2, {
+          REDIS_URL,
+          AUTH_JWKS_URL: authJwks,
+          ROOMS_JWKS_URL: `http://rooms:${SERVICE_PORT}/.well-known/jwks.json`,
+        }),
+        await findFreePort(),
+      ];
+      const [web, ...signalingContainers] = await startTogether(
+        network,
+        [{ name: 'web', image: STACK_IMAGES.web, ports: [{ container: NGINX_PORT, host: webPort }], probe: answersOk(`http://127.0.0.1:${webPort}/healthz`) }, ...signalingSpecs],
+        started,
+      );
+      const signaling = signalingContainers.map((container, index) => ({ container, url: (signalingSpecs[index] as { url: string }).url }));
+      const containersOf = (replicas: ServiceReplica[]) => replicas.map((replica) => replica.container);
+
+      const [gateway] = await startTogether(
+        network,
+        [
+          {
+            name: 'gateway',
+            image: STACK_IMAGES.gateway,
+            environment: {
+              AUTH_SERVERS: upstreamServers(containersOf(auth), SERVICE_PORT),
+              ROOMS_SERVERS: upstreamServers(containersOf(rooms), SERVICE_PORT),
+              SIGNALING_SERVERS: upstreamServers(containersOf(signaling), SERVICE_PORT),
+              WEB_SERVERS: upstreamServers([web as StackContainer], NGINX_PORT),
+            },
+            ports: [{ container: NGINX_PORT, host: gatewayPort }],
+            probe: answersOk(`${gatewayUrl}/healthz`),
+          },
+        ],
+        started,
+      );
+      const groups = [backing, containersOf(auth), containersOf(rooms), [web as StackContainer, ...containersOf(signaling)], [gateway as StackContainer]];
+      return new ContainerEnvironment(network, gatewayUrl, groups, { auth, rooms, signaling }, images);
+    } catch (error) {
+      await Promise.allSettled(started.map((container) => container.remove()));
+      await network.stop().catch(() => undefined);
+      throw error;
     }
-    return new ContainerBackingServices(images, mongo.value, redis.value);
+  }
+
+  get description(): string {
+    const { auth, rooms, signaling } = this.replicas;
+    return (
+      `testcontainers: ${this.images.mongo}, ${this.images.redis}, coturn, auth ×${auth.length}, rooms ×${rooms.length}, ` +
+      `signaling ×${signaling.length}, web and the gateway as containers (meshcall/stack-*:local) on network ${this.network.getName()}, gateway ${this.gatewayUrl}`
+    );
+  }
+
+  get urls(): ServiceUrls {
+    const urlsOf = (replicas: ServiceReplica[]) => replicas.map((replica) => replica.url);
+    return { auth: urlsOf(this.replicas.auth), rooms: urlsOf(this.replicas.rooms), signaling: urlsOf(this.replicas.signaling) };
   }
 
   async restartRedis(): Promise<void> {
-    // A real stop (SIGTERM, then the process is gone and the port closed) and a start, same port.
-    await this.redis.restart({ timeout: 10 });
+    await this.piece('redis').restart();
   }
 
   async freezeRedis(ms: number): Promise<void> {
-    const client = await getContainerRuntimeClient();
-    const handle = client.container.getById(this.redis.getId());
-    // `docker pause` freezes the container's processes with the cgroup freezer: SIGSTOP for containers.
-    await handle.pause();
+    const redis = this.piece('redis');
+    await redis.pause();
     try {
       await sleep(ms);
     } finally {
-      await handle.unpause();
+      await redis.unpause();
     }
   }
 
   async stopMongo(): Promise<void> {
-    const client = await getContainerRuntimeClient();
-    await client.container.stop(client.container.getById(this.mongo.getId()), { timeout: 10 });
+    await this.piece('mongo').stop();
   }
 
   async startMongo(): Promise<void> {
-    const client = await getContainerRuntimeClient();
-    await client.container.start(client.container.getById(this.mongo.getId()));
-    await waitForContainer(this.mongo, 'mongo container');
+    await this.piece('mongo').start();
   }
 
-  async restartBetweenStacks(): Promise<void> {
-    await Promise.all([this.mongo.restart({ timeout: 10 }), this.redis.restart({ timeout: 10 })]);
-    await waitForContainer(this.mongo, 'mongo container');
+  async killSignalingReplica(index: number): Promise<void> {
+    await this.replica('signaling', index).kill();
   }
 
-  async dispose(): Promise<void> {
-    await Promise.allSettled([this.mongo.stop(), this.redis.stop()]);
+  async stopService(service: ServiceName, index: number): Promise<void> {
+    await this.replica(service, index).stop();
+  }
+
+  async startService(service: ServiceName, index: number): Promise<void> {
+    await this.replica(service, index).start();
+    // A container started again may get another address on the network, and the gateway's nginx
+    // resolves upstream names when it loads its configuration (the offline set's nginx 1.26 has no
+    // `resolve`): a reload points it at the replica's current address.
+    await this.reloadGateway();
+  }
+
+  async restartStack(): Promise<void> {
+    for (const group of [...this.groups].reverse()) await Promise.all(group.map((container) => container.stop()));
+    // The gateway starts last, so it resolves every replica's new address.
+    for (const group of this.groups) await Promise.all(group.map((container) => container.start()));
+  }
+
+  async stop(): Promise<void> {
+    try {
+      for (const group of [...this.groups].reverse()) await Promise.allSettled(group.map((container) => container.remove()));
+    } finally {
+      await this.network.stop();
+    }
+  }
+
+  /** `nginx -s reload`, then waits until only workers of the new configuration take connections. */
+  private async reloadGateway(): Promise<void> {
+    const gateway = this.piece('gateway');
+    const activeWorkers = async () => (await gateway.exec(['sh', '-c', LIST_ACTIVE_WORKERS])).split(/\s+/).filter(Boolean);
+    const before = new Set(await activeWorkers());
+    await gateway.exec(['nginx', '-s', 'reload']);
+    await waitUntil(
+      'gateway reload',
+      async () => {
+        const workers = await activeWorkers();
+        return workers.length > 0 && workers.every((pid) => !before.has(pid));
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+  }
+
+  private piece(name: 'mongo' | 'redis' | 'gateway'): StackContainer {
+    const found = this.groups.flat().find((container) => container.name === name);
+    if (!found) throw new Error(`no ${name} container in this environment`);
+    return found;
+  }
+
+  private replica(service: ServiceName, index: number): StackContainer {
+    const replica = this.replicas[service][index];
+    if (!replica) throw new Error(`${service} has no replica ${index} (there are ${this.replicas[service].length})`);
+    return replica.container;
   }
 }
 
 /**
- * MongoDB and Redis in containers, the services and gateway by the launcher on top. Ryuk (the
- * reaper container) is off unless asked for: its image would have to be pulled, and nothing is
- * downloaded during a run; every container is stopped and removed by stop() instead.
+ * The Testcontainers environment. Ryuk (the reaper container) is off unless asked for: its image
+ * would have to be pulled, and nothing is downloaded during a run; stop() removes every container
+ * and the network instead.
  */
-export async function startTestcontainersEnvironment(options: EnvironmentOptions, dockerHost: string, images: ContainerImages): Promise<StackEnvironment> {
+export async function startTestcontainersEnvironment(options: EnvironmentOptions, dockerHost: string, images: ContainerImages): Promise<TestEnvironment> {
   process.env.DOCKER_HOST ??= dockerHost;
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  process.env.TESTCONTAINERS_HOST_OVERRIDE = CONTAINER_HOST;
-  return StackEnvironment.start('testcontainers', options, () => ContainerBackingServices.start(images));
+  // Published ports are reached on this machine's loopback, where they are bound.
+  process.env.TESTCONTAINERS_HOST_OVERRIDE = '127.0.0.1';
+  return ContainerEnvironment.start(options, images);
 }
