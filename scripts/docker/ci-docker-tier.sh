@@ -6,10 +6,12 @@
 #
 #   1. starts meshcall's dockerd (scripts/docker/start-dockerd.sh). If it cannot, says so loudly,
 #      prints "docker tier: skipped (no engine)" and exits 0: CI then ran only the local tiers.
-#   2. builds the offline image set (infra/images/build.sh, idempotent) and fills the npm cache
-#      Docker builds install from (scripts/docker/fill-npm-cache.sh infra/images/npm-cache).
+#   2. builds the offline image set (infra/images/build.sh, idempotent), fills the npm cache
+#      Docker builds install from (scripts/docker/fill-npm-cache.sh infra/images/npm-cache) and
+#      builds the stack's own images from this checkout on top (build-stack-images.sh).
 #   3. runs the compose smoke test (@meshcall/compose-smoke, test:docker) and the integration
-#      suite in its Testcontainers environment, with the offline set's image variables exported.
+#      suite in its Testcontainers environment (every piece a container from those images), with
+#      the offline set's image variables exported.
 #   4. stops the engine if this script started it, removing every container, network and volume
 #      but keeping images and build cache for the next run (stop-dockerd.sh --keep-images).
 #
@@ -134,6 +136,12 @@ set +a
 # Testcontainers' reaper image would come from Docker Hub; the engine is emptied by stop-dockerd.sh.
 export TESTCONTAINERS_RYUK_DISABLED=true
 
+# The images both suites run, built once here from this checkout (the compose smoke test's own
+# build step then finds every layer cached).
+if [ "$images_ok" = true ]; then
+  run_step 'stack images (build-stack-images.sh)' scripts/docker/build-stack-images.sh || images_ok=false
+fi
+
 # --- 3. The tests ------------------------------------------------------------------------------
 if [ "$images_ok" = true ]; then
   # One compose smoke test at a time per machine: coturn's relay range (49160-49199) can be
@@ -150,8 +158,8 @@ if [ "$images_ok" = true ]; then
   fi
   # <<< Testcontainers suite
 else
-  step_lines+=("$(printf '%-34s %7s   %s' 'compose smoke test' '-' 'not run (images or npm cache failed)')")
-  step_lines+=("$(printf '%-34s %7s   %s' 'Testcontainers suite' '-' 'not run (images or npm cache failed)')")
+  step_lines+=("$(printf '%-34s %7s   %s' 'compose smoke test' '-' 'not run (an image or the npm cache failed)')")
+  step_lines+=("$(printf '%-34s %7s   %s' 'Testcontainers suite' '-' 'not run (an image or the npm cache failed)')")
 fi
 
 # --- 4. Verdict (the EXIT trap stops the engine and prints the summary) -------------------------
