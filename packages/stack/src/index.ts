@@ -23,4 +23,5 @@ export {
   type NginxInstance,
 } from './components/nginx.js';
 export { coturnComponent, renderCoturnConfig, stunBindingOk, productionCoturnConfig, localTestCoturnOverlay, type CoturnOptions } from './components/coturn.js';
+export { requestRelay, turnCredentials, RELAY_ALLOCATED, PEER_FORBIDDEN, type RelayRequest, type TurnCredentials } from './turn-client.js';
 export { CHROMIUM_PATH, CHROMIUM_ARGS, chromiumLaunchOptions } from './browser.js';

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ServerEvent, type JoinRoomResponse, type SessionResponse } from '@meshcall/shared';
+import { PEER_FORBIDDEN, RELAY_ALLOCATED, requestRelay, turnCredentials } from '@meshcall/stack';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/command.js';
 import { ComposeProject, locateDockerTools, type ContainerState } from '../src/compose-project.js';
@@ -22,7 +23,6 @@ import {
   generateStackSecrets,
   type StackPorts,
 } from '../src/stack-settings.js';
-import { PEER_FORBIDDEN, RELAY_ALLOCATED, requestRelay, turnCredentials } from '../src/turn-client.js';
 
 /**
  * The compose smoke test: docker-compose.yml as a user runs it, with three signaling replicas,
@@ -272,8 +272,8 @@ describe(`docker-compose.yml, signaling scaled to ${SIGNALING_REPLICAS}`, () => 
     const loopbackPeer = { address: '127.0.0.1', port: 9 };
     const [granted, forged] = await timer.time('TURN allocations', () =>
       Promise.all([
-        requestRelay(ports.turn, credentials, loopbackPeer),
-        requestRelay(ports.turn, { username: credentials.username, credential: Buffer.from('forged').toString('base64') }, loopbackPeer),
+        requestRelay({ port: ports.turn, credentials, peer: loopbackPeer }),
+        requestRelay({ port: ports.turn, credentials: { username: credentials.username, credential: Buffer.from('forged').toString('base64') }, peer: loopbackPeer }),
       ]),
     );
     expect(granted).toMatch(RELAY_ALLOCATED);

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, errorBodySchema, healthResponseSchema } from '@meshcall/shared';
+import { RELAY_ALLOCATED, requestRelay, turnCredentials } from '@meshcall/stack';
 import { GatewayClient, directAuth, type TestUser } from '../src/client/meshcall-api.js';
 import { LobbyFeed } from '../src/client/lobby-feed.js';
 import { CallParticipant, dataOf, errorCodeOf, request } from '../src/client/signaling-client.js';
@@ -236,6 +237,24 @@ describe('the gateway in front of the real services', () => {
       expect(answer.status, path).toBe(404);
       expect(errorBodySchema.safeParse(answer.body).success, path).toBe(true);
     }
+  });
+
+  it("hands out TURN credentials that the stack's coturn grants a relay for, and coturn refuses forged ones", async () => {
+    const room = await createRoom(gateway, user, { name: 'Relayed', kind: 'business' });
+    const join = await gateway.rooms.join(user.accessToken, room.id);
+    expect(join.status).toBe(200);
+    const credentials = turnCredentials(join.body.iceServers);
+    // Browsers here are sent to coturn on this machine: turn:127.0.0.1:PORT.
+    const turnUrl = /^turn:127\.0\.0\.1:(\d+)/.exec(credentials.urls.find((url) => url.startsWith('turn:')) ?? '');
+    expect(turnUrl, credentials.urls.join(' ')).not.toBeNull();
+    const port = Number(turnUrl?.[1]);
+    // A relay towards a loopback peer: coturn allocates it either way, and nothing leaves this machine.
+    const peer = { address: '127.0.0.1', port: 9 };
+    const forged = { username: credentials.username, credential: Buffer.from('forged').toString('base64') };
+    const [granted, refused] = await Promise.all([requestRelay({ port, credentials, peer, packets: 0 }), requestRelay({ port, credentials: forged, peer, packets: 0 })]);
+    expect(granted).toMatch(RELAY_ALLOCATED);
+    expect(refused).not.toMatch(RELAY_ALLOCATED);
+    expect(refused).toContain('Cannot complete Allocation');
   });
 
   it('sets the security headers on API answers, errors and the web app', async () => {

@@ -2,13 +2,13 @@ import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { isIPv4 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalComponent } from '../component.js';
 import { findFreePort } from '../ports.js';
 import { ManagedProcess } from '../process.js';
+import { PEER_FORBIDDEN, RELAY_ALLOCATED, requestRelay } from '../turn-client.js';
 import { waitUntil } from '../wait.js';
 import { coturnComponent, productionCoturnConfig, renderCoturnConfig, stunBindingOk, type CoturnOptions } from './coturn.js';
 import { infraDir } from './nginx.js';
@@ -17,7 +17,7 @@ const SECRET = 'test-secret-for-coturn-only';
 const REALM = 'meshcall.test';
 
 /** TURN REST API credentials, computed as the rooms service issues them. */
-function turnCredentials(secret: string, userId: string, expiresAtSeconds: number): { username: string; credential: string } {
+function restCredentials(secret: string, userId: string, expiresAtSeconds: number): { username: string; credential: string } {
   const username = `${expiresAtSeconds}:${userId}`;
   return { username, credential: createHmac('sha1', secret).update(username).digest('base64') };
 }
@@ -25,33 +25,6 @@ function turnCredentials(secret: string, userId: string, expiresAtSeconds: numbe
 function inTenMinutes(): number {
   return Math.floor(Date.now() / 1000) + 600;
 }
-
-/**
- * Runs coturn's own test client (turnutils_uclient) against the server on 127.0.0.1: allocate a
- * relay, bind a channel to the peer and send three packets through it. Resolves with everything
- * it printed; its exit status alone does not say which step failed.
- */
-function allocateAndRelay(port: number, credentials: { username: string; credential: string }, peer: { address: string; port: number }): Promise<string> {
-  const args = [
-    '-v', // prints "Received relay addr" once the allocation succeeded
-    '-n', '3',
-    '-m', '1',
-    '-c', // no RTCP allocation
-    isIPv4(peer.address) ? '-X' : '-x', // a relay of the peer's address family
-    '-p', String(port),
-    '-u', credentials.username,
-    '-w', credentials.credential,
-    '-e', peer.address,
-    '-r', String(peer.port),
-    '127.0.0.1',
-  ];
-  return new Promise((resolve) => {
-    execFile('turnutils_uclient', args, { timeout: 60_000 }, (_error, stdout, stderr) => resolve(`${stdout}${stderr}`));
-  });
-}
-
-const ALLOCATED = /Received relay addr/;
-const FORBIDDEN_PEER = /error 403 \(Forbidden IP\)/;
 
 /** A UDP peer on loopback that echoes what the relay sends it, like turnutils_peer. */
 async function startEchoPeer(): Promise<{ port: number; socket: UdpSocket; received: () => number }> {
@@ -96,29 +69,29 @@ describe('coturn with the production config', () => {
   });
 
   it('allocates a relay for valid TURN REST credentials', async () => {
-    const output = await allocateAndRelay(options.listenPort, turnCredentials(SECRET, 'user-1', inTenMinutes()), { address: '127.0.0.1', port: peer.port });
-    expect(output).toMatch(ALLOCATED);
+    const output = await requestRelay({ port: options.listenPort, credentials: restCredentials(SECRET, 'user-1', inTenMinutes()), peer: { address: '127.0.0.1', port: peer.port }, packets: 3 });
+    expect(output).toMatch(RELAY_ALLOCATED);
   });
 
   it('refuses expired credentials', async () => {
-    const expired = turnCredentials(SECRET, 'user-1', Math.floor(Date.now() / 1000) - 60);
-    const output = await allocateAndRelay(options.listenPort, expired, { address: '127.0.0.1', port: peer.port });
-    expect(output).not.toMatch(ALLOCATED);
+    const expired = restCredentials(SECRET, 'user-1', Math.floor(Date.now() / 1000) - 60);
+    const output = await requestRelay({ port: options.listenPort, credentials: expired, peer: { address: '127.0.0.1', port: peer.port }, packets: 3 });
+    expect(output).not.toMatch(RELAY_ALLOCATED);
     expect(output).toContain('Cannot complete Allocation');
   });
 
   it('refuses credentials signed with another secret', async () => {
-    const forged = turnCredentials('not-the-secret', 'user-1', inTenMinutes());
-    const output = await allocateAndRelay(options.listenPort, forged, { address: '127.0.0.1', port: peer.port });
-    expect(output).not.toMatch(ALLOCATED);
+    const forged = restCredentials('not-the-secret', 'user-1', inTenMinutes());
+    const output = await requestRelay({ port: options.listenPort, credentials: forged, peer: { address: '127.0.0.1', port: peer.port }, packets: 3 });
+    expect(output).not.toMatch(RELAY_ALLOCATED);
     expect(output).toContain('Cannot complete Allocation');
   });
 
   it.each(['127.0.0.1', '0.0.0.0', '::1', '::ffff:127.0.0.1'])('refuses to relay to %s with 403 Forbidden IP', async (address) => {
-    const output = await allocateAndRelay(options.listenPort, turnCredentials(SECRET, 'user-1', inTenMinutes()), { address, port: peer.port });
+    const output = await requestRelay({ port: options.listenPort, credentials: restCredentials(SECRET, 'user-1', inTenMinutes()), peer: { address, port: peer.port }, packets: 3 });
     // The allocation itself succeeds; the permission towards the internal peer does not.
-    expect(output).toMatch(ALLOCATED);
-    expect(output).toMatch(FORBIDDEN_PEER);
+    expect(output).toMatch(RELAY_ALLOCATED);
+    expect(output).toMatch(PEER_FORBIDDEN);
     expect(output).not.toMatch(/tot_recv_msgs=[1-9]/);
   });
 
@@ -147,15 +120,15 @@ describe('coturn with the local test overlay', () => {
   });
 
   it('relays to a peer on 127.0.0.1 and back', async () => {
-    const output = await allocateAndRelay(options.listenPort, turnCredentials(SECRET, 'user-2', inTenMinutes()), { address: '127.0.0.1', port: peer.port });
-    expect(output).toMatch(ALLOCATED);
+    const output = await requestRelay({ port: options.listenPort, credentials: restCredentials(SECRET, 'user-2', inTenMinutes()), peer: { address: '127.0.0.1', port: peer.port }, packets: 3 });
+    expect(output).toMatch(RELAY_ALLOCATED);
     expect(output).toContain('tot_recv_msgs=3');
     expect(peer.received()).toBe(3);
   });
 
   it('still refuses every other loopback address', async () => {
-    const output = await allocateAndRelay(options.listenPort, turnCredentials(SECRET, 'user-2', inTenMinutes()), { address: '127.0.0.2', port: peer.port });
-    expect(output).toMatch(FORBIDDEN_PEER);
+    const output = await requestRelay({ port: options.listenPort, credentials: restCredentials(SECRET, 'user-2', inTenMinutes()), peer: { address: '127.0.0.2', port: peer.port }, packets: 3 });
+    expect(output).toMatch(PEER_FORBIDDEN);
   });
 });
 
@@ -196,10 +169,10 @@ describe('the Docker entrypoint (infra/coturn/entrypoint.sh) with the real turns
   });
 
   it('takes TURN_SECRET from the environment: its credentials allocate, others do not', async () => {
-    const valid = await allocateAndRelay(listenPort, turnCredentials(secret, 'user-3', inTenMinutes()), { address: '127.0.0.1', port: 9 });
-    expect(valid).toMatch(ALLOCATED);
-    const forged = await allocateAndRelay(listenPort, turnCredentials('another-secret', 'user-3', inTenMinutes()), { address: '127.0.0.1', port: 9 });
-    expect(forged).not.toMatch(ALLOCATED);
+    const valid = await requestRelay({ port: listenPort, credentials: restCredentials(secret, 'user-3', inTenMinutes()), peer: { address: '127.0.0.1', port: 9 }, packets: 3 });
+    expect(valid).toMatch(RELAY_ALLOCATED);
+    const forged = await requestRelay({ port: listenPort, credentials: restCredentials('another-secret', 'user-3', inTenMinutes()), peer: { address: '127.0.0.1', port: 9 }, packets: 3 });
+    expect(forged).not.toMatch(RELAY_ALLOCATED);
   });
 
   it('keeps the secret off the command line and in a file only its owner can read', () => {
