@@ -77,4 +77,36 @@ describe('accounts and the session', () => {
     await page.waitForURL(new RegExp(`/room/${roomId}$`));
     await page.getByTestId('prejoin').waitFor();
   });
+
+  it('stays signed in when two tabs refresh at the same moment (the refresh cookie rotates on every use)', async () => {
+    const tabsUser = await newParticipant(browser, gatewayUrl, 'Fay');
+    onTestFailed(() => console.log(problemsOf(tabsUser)));
+    await signUp(tabsUser);
+    // Refreshes are held until two wait (or 3 s pass) and then sent together, so the two tabs'
+    // refreshes would meet at auth if nothing kept them apart.
+    const waiting: Array<() => void> = [];
+    const releaseAll = () => {
+      for (const go of waiting.splice(0)) go();
+    };
+    await tabsUser.context.route('**/api/auth/refresh', async (route) => {
+      await new Promise<void>((go) => {
+        waiting.push(go);
+        if (waiting.length >= 2) releaseAll();
+        else setTimeout(releaseAll, 3_000);
+      });
+      await route.continue();
+    });
+    const tabs = [tabsUser.page, await tabsUser.context.newPage()];
+    // Each tab exchanges the refresh cookie for an access token when it starts.
+    await Promise.all(tabs.map((tab) => tab.goto('/')));
+    for (const tab of tabs) {
+      await tab.getByTestId('lobby').waitFor();
+      expect(await tab.getByTestId('current-user').textContent()).toBe(tabsUser.name);
+    }
+    // The session was not revoked: a later start still restores it.
+    await tabsUser.context.unroute('**/api/auth/refresh');
+    await tabs[0]!.reload();
+    await tabs[0]!.getByTestId('lobby').waitFor();
+    await tabsUser.context.close();
+  });
 });

@@ -3,9 +3,18 @@ import { isApiError, type ApiError } from '../api/api-error.js';
 import { authClient } from '../api/auth-client.js';
 import { messageFor } from '../api/error-messages.js';
 import { createRoomsClient } from '../api/rooms-client.js';
+import { oneTabAtATime } from './one-tab-at-a-time.js';
 import { TokenKeeper, withAuthRetry } from './token-keeper.js';
 
 export type SessionStatus = 'loading' | 'signed-in' | 'signed-out' | 'unreachable';
+
+/**
+ * Every tab refreshes through the same cookie, and each refresh rotates it: two tabs refreshing at
+ * once (opened together, or their schedules meeting) would present the same token twice, which
+ * auth takes for theft and answers by revoking the whole session. Tabs take turns instead; the
+ * second then refreshes with the cookie the first just received.
+ */
+const REFRESH_LOCK = 'meshcall:refresh';
 
 /** Codes that mean "the server is not there", as opposed to "you are not signed in". */
 function isUnreachable(error: unknown): boolean {
@@ -24,7 +33,7 @@ export class SessionManager {
 
   readonly #tokenListeners = new Set<(token: string) => void>();
   readonly #keeper = new TokenKeeper({
-    refresh: () => authClient.refresh(),
+    refresh: () => oneTabAtATime(REFRESH_LOCK, () => authClient.refresh()),
     onToken: (token) => {
       for (const listener of this.#tokenListeners) listener(token);
     },
