@@ -25,6 +25,8 @@ const mongoReady = commandSucceeds([
   `if command -v mongosh >/dev/null; then mongosh --quiet --eval 'quit(db.adminCommand("ping").ok ? 0 : 1)'; else ferretdb-healthcheck; fi`,
 ]);
 const redisReady = commandSucceeds(['sh', '-c', 'redis-cli ping | grep -q PONG']);
+/** docker-compose.yml's web health check: the web server is reached only through the gateway. */
+const webReady = commandSucceeds(['wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${NGINX_PORT}/healthz`]);
 const answersOk =
   (url: string): ReadinessProbe =>
   () =>
@@ -175,19 +177,13 @@ class ContainerEnvironment implements TestEnvironment {
         TURN_PORT: String(turnPort),
         TURN_TLS_PORT: String(turnPort),
       });
-      const [signalingSpecs, webPort] = [
-        await serviceSpecs('signaling', options.signalingReplicas ?? 2, {
-          REDIS_URL,
-          AUTH_JWKS_URL: authJwks,
-          ROOMS_JWKS_URL: `http://rooms:${SERVICE_PORT}/.well-known/jwks.json`,
-        }),
-        await findFreePort(),
-      ];
-      const [web, ...signalingContainers] = await startTogether(
-        network,
-        [{ name: 'web', image: STACK_IMAGES.web, ports: [{ container: NGINX_PORT, host: webPort }], probe: answersOk(`http://127.0.0.1:${webPort}/healthz`) }, ...signalingSpecs],
-        started,
-      );
+      // Signaling and the web server need nothing of each other: they start together.
+      const signalingSpecs = await serviceSpecs('signaling', options.signalingReplicas ?? 2, {
+        REDIS_URL,
+        AUTH_JWKS_URL: authJwks,
+        ROOMS_JWKS_URL: `http://rooms:${SERVICE_PORT}/.well-known/jwks.json`,
+      });
+      const [web, ...signalingContainers] = await startTogether(network, [{ name: 'web', image: STACK_IMAGES.web, probe: webReady }, ...signalingSpecs], started);
       const signaling = signalingContainers.map((container, index) => ({ container, url: (signalingSpecs[index] as { url: string }).url }));
       const containersOf = (replicas: ServiceReplica[]) => replicas.map((replica) => replica.container);
 
