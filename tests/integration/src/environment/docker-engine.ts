@@ -23,9 +23,10 @@ export function dockerHostCandidates(env: Record<string, string | undefined>, so
   return candidates;
 }
 
-async function docker(dockerHost: string, args: string[]): Promise<string> {
-  const { stdout } = await run('docker', args, { env: { ...process.env, DOCKER_HOST: dockerHost }, timeout: DOCKER_CLI_TIMEOUT_MS });
-  return stdout;
+/** Runs the docker CLI against `dockerHost` (the environment's DOCKER_HOST unless given); rejects on a non-zero exit. */
+export async function docker(args: string[], dockerHost = process.env.DOCKER_HOST): Promise<{ stdout: string; stderr: string }> {
+  const env = dockerHost ? { ...process.env, DOCKER_HOST: dockerHost } : process.env;
+  return run('docker', args, { env, timeout: DOCKER_CLI_TIMEOUT_MS });
 }
 
 /** The first candidate whose `docker info` succeeds, or why none did. */
@@ -33,7 +34,7 @@ export async function findDockerEngine(env: Record<string, string | undefined>):
   const failures: string[] = [];
   for (const dockerHost of dockerHostCandidates(env)) {
     try {
-      await docker(dockerHost, ['info', '--format', '{{.ServerVersion}}']);
+      await docker(['info', '--format', '{{.ServerVersion}}'], dockerHost);
       return { dockerHost };
     } catch (error) {
       const message = error instanceof Error ? error.message.split('\n').find((line) => line.trim() && !line.startsWith('Command failed')) : undefined;
@@ -48,7 +49,7 @@ export async function missingImages(dockerHost: string, images: string[]): Promi
   const missing: string[] = [];
   for (const image of images) {
     try {
-      await docker(dockerHost, ['image', 'inspect', '--format', '{{.Id}}', image]);
+      await docker(['image', 'inspect', '--format', '{{.Id}}', image], dockerHost);
     } catch {
       missing.push(image);
     }

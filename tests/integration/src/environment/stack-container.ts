@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { waitUntil } from '@meshcall/stack';
 import { GenericContainer, getContainerRuntimeClient, type StartedNetwork, type StartedTestContainer, type WaitStrategy } from 'testcontainers';
-
-const run = promisify(execFile);
+import { docker } from './docker-engine.js';
 
 /** The Docker API's handle of one container, as Testcontainers hands it to wait strategies. */
 export type ContainerHandle = Parameters<WaitStrategy['waitUntilReady']>[0];
@@ -34,12 +31,8 @@ class ProbeWaitStrategy implements WaitStrategy {
   ) {}
 
   async waitUntilReady(handle: ContainerHandle): Promise<void> {
-    try {
-      await waitUntil(this.what, () => this.probe(handle), { timeoutMs: this.startupTimeoutMs, intervalMs: 250 });
-    } catch (error) {
-      // Testcontainers removes a container that never got ready: its log is read now or never.
-      throw await withLogTail(error, this.what, handle.id);
-    }
+    // Testcontainers removes a container that never got ready: its log is read in there or never.
+    await waitForReadiness(this.what, this.probe, handle, this.startupTimeoutMs);
   }
 
   withStartupTimeout(startupTimeoutMs: number): this {
@@ -159,11 +152,7 @@ export class StackContainer {
     const client = await getContainerRuntimeClient();
     const handle = await this.handle();
     await client.container.start(handle);
-    try {
-      await waitUntil(`${this.name} after a restart`, () => this.probe(handle), { timeoutMs: CONTAINER_READY_TIMEOUT_MS, intervalMs: 250 });
-    } catch (error) {
-      throw await withLogTail(error, this.name, this.id);
-    }
+    await waitForReadiness(`${this.name} after a restart`, this.probe, handle, CONTAINER_READY_TIMEOUT_MS);
   }
 
   async restart(): Promise<void> {
@@ -191,12 +180,16 @@ export class StackContainer {
   }
 }
 
-/** A container that did not become ready says why in its own log: its last lines go into the error. */
-async function withLogTail(error: unknown, name: string, id: string): Promise<unknown> {
-  if (!(error instanceof Error)) return error;
-  const logs = await run('docker', ['logs', '--tail', String(LOG_TAIL_LINES), id], { timeout: 15_000 }).then(
-    ({ stdout, stderr }) => `${stdout}${stderr}`.trimEnd(),
-    (logError: Error) => `(no log: ${logError.message})`,
-  );
-  return new Error(`${error.message}\n--- last lines of ${name}'s log ---\n${logs}`, { cause: error });
+/** Polls the probe until the container is ready; one that never gets there says why in its own log, whose last lines go into the error. */
+async function waitForReadiness(what: string, probe: ReadinessProbe, handle: ContainerHandle, timeoutMs: number): Promise<void> {
+  try {
+    await waitUntil(what, () => probe(handle), { timeoutMs, intervalMs: 250 });
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    const logs = await docker(['logs', '--tail', String(LOG_TAIL_LINES), handle.id]).then(
+      ({ stdout, stderr }) => `${stdout}${stderr}`.trimEnd(),
+      (logError: Error) => `(no log: ${logError.message})`,
+    );
+    throw new Error(`${error.message}\n--- last lines of its log ---\n${logs}`, { cause: error });
+  }
 }
