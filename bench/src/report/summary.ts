@@ -77,7 +77,7 @@ function targetRows(report: BenchReport): TargetRow[] {
     `That is ${fmt(replicaUs, 0)} µs of replica CPU (both replicas) and ${fmt(redisUs, 0)} µs of Redis CPU per relayed message; at that cost ${report.machine.cores} cores given to the servers alone would carry about ${fmt((report.machine.cores / (replicaUs + redisUs)) * 1e6, 0)} msg/s, ` +
     `but here the load generator needs ${fmt(generatorCores)} core (it sends, receives and acknowledges every message) and other work on the box took ${fmt(Math.max(0, (machineCores ?? 0) - ours))}. ` +
     'Where a replica\'s time goes (profile-signaling-relay.md): about 40 % of its busy samples are socket writes, `writev` for WebSocket frames and `writeUtf8String` for Redis commands, because every signal is its own Redis command and its own frames (the ack to the sender, the signal to the recipient). ' +
-    'For signaling\'s owner: `enableAutoPipelining` on the commands connection would coalesce the relay scripts of one event-loop turn into one write. ' +
+    'Coalescing those Redis writes with ioredis `enableAutoPipelining` was tried (2026-11-21, two relay-phase runs each way) and made things worse: a lower ceiling and a higher p50, so it is off (bench/README.md). ' +
     `PeerJS carries ${fmt(peerjs?.ceiling?.deliveredPerS, 0)} msg/s on the same cores with one parse and one write per message and no acknowledgement, authentication, validation or shared state.`;
 
   const join = report.join;
