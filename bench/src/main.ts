@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { startStack, type Stack } from '@meshcall/stack';
+import type { Stack } from '@meshcall/stack';
+import { startBenchStack } from './bench-stack.js';
 import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
 import { MeshcallIdleTarget, MeshcallRelayTarget, type MeshcallCluster } from './clients/meshcall-cluster.js';
 import { NaiveIdleTarget, NaiveRelayTarget } from './clients/naive-client.js';
 import { PeerjsIdleTarget, PeerjsRelayTarget } from './clients/peerjs-client.js';
-import { BENCH_SOCKET_RATE_LIMIT, BENCH_USERS, CHILD_BENCHES, FIRST_FRAME, IDLE, JOIN, RACE, RELAY, RUN_BUDGET_MS } from './config.js';
+import { BENCH_BCRYPT_COST, BENCH_SERVICE_ENV, BENCH_USERS, CHILD_BENCHES, FIRST_FRAME, IDLE, JOIN, RACE, RELAY, RUN_BUDGET_MS } from './config.js';
 import { machineInfo, versions } from './machine.js';
 import { PeerProcess } from './peers/peer-process.js';
 import { MACHINE_TOTAL, cpuMeter } from './process-memory.js';
@@ -66,8 +67,8 @@ async function main(): Promise<void> {
       join: JOIN,
       race: RACE,
       firstFrame: FIRST_FRAME,
-      signalingEnv: { SOCKET_RATE_LIMIT_PER_SECOND: BENCH_SOCKET_RATE_LIMIT, SOCKET_RATE_LIMIT_BURST: BENCH_SOCKET_RATE_LIMIT },
-      bcryptCostOfBenchUsers: 4,
+      signalingEnv: BENCH_SERVICE_ENV,
+      bcryptCostOfBenchUsers: BENCH_BCRYPT_COST,
     },
     relay: [],
     idle: [],
@@ -102,17 +103,7 @@ async function main(): Promise<void> {
     let peerjs: PeerProcess | undefined;
     let redis: Redis | undefined;
     try {
-      stack = await startStack({
-        dataDir,
-        fresh: true,
-        gatewayPort: 0,
-        bcryptCost: 4,
-        signalingReplicas: 2,
-        // Nothing of the shell's MONGO_URL/REDIS_URL: the launcher starts its own servers.
-        env: { PATH: process.env.PATH },
-        serviceEnv: { SOCKET_RATE_LIMIT_PER_SECOND: BENCH_SOCKET_RATE_LIMIT, SOCKET_RATE_LIMIT_BURST: BENCH_SOCKET_RATE_LIMIT },
-        onProgress: progress,
-      });
+      stack = await startBenchStack(dataDir, { onProgress: progress });
       naive = await PeerProcess.start('naive-relay', 'naive-relay-main.js');
       peerjs = await PeerProcess.start('peerjs', 'peerjs-main.js');
       redis = new Redis(stack.urls.redis, { maxRetriesPerRequest: 1 });

@@ -12,11 +12,11 @@ import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStack } from '@meshcall/stack';
+import { startBenchStack } from './bench-stack.js';
 import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
 import { MeshcallRelayTarget, type MeshcallCluster } from './clients/meshcall-cluster.js';
 import { measureJoinLatency } from './scenarios/join-latency.js';
-import { BENCH_SOCKET_RATE_LIMIT, BENCH_USERS } from './config.js';
+import { BENCH_USERS } from './config.js';
 import { DeliveryLog } from './load/delivery-log.js';
 import { runOpenLoop, waitFor } from './load/pacer.js';
 import type { RelayPair } from './load/relay-target.js';
@@ -99,19 +99,8 @@ function inspectorUrlIn(logFile: string): string {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-profile-'));
-  const stack = await startStack({
-    dataDir,
-    fresh: true,
-    gatewayPort: 0,
-    bcryptCost: 4,
-    signalingReplicas: 2,
-    env: { PATH: process.env.PATH },
-    serviceEnv: {
-      SOCKET_RATE_LIMIT_PER_SECOND: BENCH_SOCKET_RATE_LIMIT,
-      SOCKET_RATE_LIMIT_BURST: BENCH_SOCKET_RATE_LIMIT,
-      NODE_OPTIONS: '--inspect=127.0.0.1:0',
-    },
-  });
+  // Each replica with the inspector on an ephemeral port, for its CPU profile.
+  const stack = await startBenchStack(dataDir, { serviceEnv: { NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
   let latency;
   const profiles: Array<{ name: string; profile: CpuProfile }> = [];
   try {
