@@ -102,8 +102,9 @@ describe('TURN credentials with a real coturn', () => {
     expect(peer.received()).toBe(6);
   });
 
-  it('allocates with the fresh credentials from GET /ice', async () => {
-    const ice = await call(server.app, 'GET', '/ice', { token });
+  it('allocates with the fresh credentials from POST /:id/ice', async () => {
+    const room = await call(server.app, 'POST', '/', { token, body: { name: 'Refreshed call', kind: 'coding' } });
+    const ice = await call(server.app, 'POST', `/${room.body.room.id}/ice`, { token });
     expect(await allocateAndRelay(turnServerOf(ice.body.iceServers), 'udp')).toMatch(ALLOCATED);
   });
 

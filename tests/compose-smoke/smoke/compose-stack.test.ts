@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ServerEvent, type JoinRoomResponse, type SessionResponse } from '@meshcall/shared';
-import { PEER_FORBIDDEN, RELAY_ALLOCATED, requestRelay, turnCredentials } from '@meshcall/stack';
+import { PEER_FORBIDDEN, RELAY_ALLOCATED, TurnAllocationClient, requestRelay, turnCredentials } from '@meshcall/stack';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/command.js';
 import { ComposeProject, locateDockerTools, type ContainerState } from '../src/compose-project.js';
@@ -281,6 +281,23 @@ describe(`docker-compose.yml, signaling scaled to ${SIGNALING_REPLICAS}`, () => 
     expect(granted).toMatch(PEER_FORBIDDEN);
     expect(forged).not.toMatch(RELAY_ALLOCATED);
     expect(forged).toContain('Cannot complete Allocation');
+  });
+
+  it('permits a relay towards a public IPv4 peer (asked with CreatePermission only: nothing is sent)', async () => {
+    requireStack();
+    // Issue 19: a deny-list line starting at "::" made coturn refuse every IPv4 peer, and the test
+    // above (internal peers refused) could not notice. A permission makes coturn send nothing to
+    // the peer, so asking about a public address is safe.
+    const client = await TurnAllocationClient.open({ host: TEST_BIND_ADDRESS, port: ports.turn }, turnCredentials(aliceJoin.iceServers));
+    try {
+      const allocation = await client.allocate({ family: 4 });
+      expect(allocation).toMatchObject({ ok: true });
+      expect(await client.createPermission('8.8.8.8')).toEqual({ ok: true });
+      expect(await client.createPermission('169.254.169.254')).toMatchObject({ ok: false, code: 403 });
+    } finally {
+      await client.release();
+      client.close();
+    }
   });
 
   it('goes down with down -v and leaves no container, network or volume behind', async () => {
