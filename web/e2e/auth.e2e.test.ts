@@ -39,6 +39,17 @@ describe('accounts and the session', () => {
     await page.getByTestId('signup-submit').click();
     await expect.poll(() => page.getByTestId('field-error-email').textContent()).toMatch(/already exists/);
 
+    // A password attackers try first is refused by auth (WEAK_PASSWORD), the reason under the field.
+    const freshEmail = `fresh-${Date.now().toString(36)}@example.test`;
+    await page.getByTestId('signup-email').fill(freshEmail);
+    await page.getByTestId('signup-password').fill('password');
+    await page.getByTestId('signup-submit').click();
+    await expect.poll(() => page.getByTestId('field-error-password').textContent()).toMatch(/^Password is one of the most common passwords/);
+    // The email as the password is caught by the form itself, in any case.
+    await page.getByTestId('signup-password').fill(freshEmail.toUpperCase());
+    await page.getByTestId('signup-submit').click();
+    await expect.poll(() => page.getByTestId('field-error-password').textContent()).toBe('Password must not be your email address');
+
     // A wrong password is a form-level error, announced as an alert.
     await page.goto('/signin');
     await page.getByTestId('signin-email').fill(user.email);
@@ -76,6 +87,27 @@ describe('accounts and the session', () => {
     await page.getByTestId('signin-submit').click();
     await page.waitForURL(new RegExp(`/room/${roomId}$`));
     await page.getByTestId('prejoin').waitFor();
+  });
+
+  it('signs out everywhere: another browser signed in to the same account loses its session too', async () => {
+    const laptop = await newParticipant(browser, gatewayUrl, 'Gus');
+    const phone = await newParticipant(browser, gatewayUrl, 'Gus');
+    onTestFailed(() => console.log(problemsOf(laptop, phone)));
+    await signUp(laptop);
+    await phone.page.goto('/signin');
+    await phone.page.getByTestId('signin-email').fill(laptop.email);
+    await phone.page.getByTestId('signin-password').fill(laptop.password);
+    await phone.page.getByTestId('signin-submit').click();
+    await phone.page.getByTestId('lobby').waitFor();
+
+    laptop.page.once('dialog', (dialog) => void dialog.accept());
+    await laptop.page.getByTestId('sign-out-everywhere').click();
+    await laptop.page.waitForURL(/\/signin/);
+    // The phone's session was ended too: starting again cannot restore it.
+    await phone.page.reload();
+    await phone.page.waitForURL(/\/signin/);
+    await laptop.context.close();
+    await phone.context.close();
   });
 
   it('stays signed in when two tabs refresh at the same moment (the refresh cookie rotates on every use)', async () => {

@@ -8,4 +8,12 @@ export { serve, type ServeOptions } from './lifecycle.js';
 export { connectMongo, type MongoHandle } from './mongo.js';
 export { loggerOptions } from './logger.js';
 export { loadSigningKey, loadPublicKey, jwksDocument, type SigningKey, type SigningKeySource } from './signing-keys.js';
-export { createJwtVerifier, createAccessTokenVerifier, bearerTokenFrom, type JwtVerifier, type JwtVerifierOptions } from './jwt-verifier.js';
+export {
+  createJwtVerifier,
+  createAccessTokenVerifier,
+  sessionRevocationCheck,
+  bearerTokenFrom,
+  type JwtVerifier,
+  type JwtVerifierOptions,
+  type SessionRevocationReader,
+} from './jwt-verifier.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, base64url, exportSPKI, generateKeyPair, importJWK, type CryptoKey } from 'jose';
-import { AppError } from '@meshcall/shared';
+import { AppError, redisKeys } from '@meshcall/shared';
 import { createAccessTokenVerifier, type JwtVerifier } from './jwt-verifier.js';
 import { jwksDocument, loadSigningKey, type SigningKey } from './signing-keys.js';
 import type { AccessTokenClaims } from '@meshcall/shared';
@@ -14,6 +14,10 @@ import type { AccessTokenClaims } from '@meshcall/shared';
 let key: SigningKey;
 let server: Server;
 let verifier: JwtVerifier<AccessTokenClaims>;
+let jwksUrl: string;
+/** Stands in for Redis: the keys auth would have set for signed-out sessions. */
+const revokedKeys = new Set<string>();
+const revocations = { exists: async (key: string) => (revokedKeys.has(key) ? 1 : 0) };
 const now = () => Math.floor(Date.now() / 1000);
 
 function accessToken(overrides: Record<string, unknown> = {}, signWith: CryptoKey = key.privateKey, kid = key.kid) {
@@ -43,7 +47,8 @@ beforeAll(async () => {
     res.end(JSON.stringify(jwksDocument([key.publicJwk])));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  verifier = createAccessTokenVerifier(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`);
+  jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  verifier = createAccessTokenVerifier(jwksUrl, revocations);
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -82,10 +87,29 @@ describe('access token verification against a served JWKS', () => {
   });
 
   it('reports an unreachable key set as UNAVAILABLE, not as a bad token', async () => {
-    const unreachable = createAccessTokenVerifier('http://127.0.0.1:9/jwks.json');
+    const unreachable = createAccessTokenVerifier('http://127.0.0.1:9/jwks.json', revocations);
     await expect(unreachable.verify(await accessToken())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(await unreachable.isReachable().catch(() => false)).toBe(false);
     expect(await verifier.isReachable()).toBe(true);
+  });
+});
+
+describe('signed-out sessions', () => {
+  it('refuses a genuine token whose session was signed out, and only that session', async () => {
+    const signedOut = await accessToken({ sid: 'session-signed-out' });
+    const other = await accessToken({ sid: 'session-still-on' });
+    expect(await refusal(signedOut)).toBe('accepted');
+    revokedKeys.add(redisKeys.revokedSession('session-signed-out'));
+    expect(await refusal(signedOut)).toBe('UNAUTHORIZED');
+    await expect(verifier.verify(signedOut)).rejects.toThrow(/signed out/);
+    expect(await refusal(other)).toBe('accepted');
+  });
+
+  it('refuses as UNAVAILABLE when the revocation set cannot be read, rather than letting the token through', async () => {
+    const broken = createAccessTokenVerifier(jwksUrl, {
+      exists: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')),
+    });
+    await expect(broken.verify(await accessToken({ sid: 'any' }))).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.not.stringContaining('ECONNREFUSED') });
   });
 });
 

@@ -1,6 +1,15 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { z } from 'zod';
-import { AppError, ErrorCode, TOKEN_ALGORITHM, TokenAudience, TokenIssuer, accessTokenClaimsSchema, type AccessTokenClaims } from '@meshcall/shared';
+import {
+  AppError,
+  ErrorCode,
+  TOKEN_ALGORITHM,
+  TokenAudience,
+  TokenIssuer,
+  accessTokenClaimsSchema,
+  redisKeys,
+  type AccessTokenClaims,
+} from '@meshcall/shared';
 
 export interface JwtVerifierOptions<S extends z.ZodType> {
   /** A key set URL (fetched and cached by jose) or a local key lookup. */
@@ -11,6 +20,8 @@ export interface JwtVerifierOptions<S extends z.ZodType> {
   claims: S;
   /** The code a bad token is refused with (UNAUTHORIZED for access tokens, TICKET_INVALID for tickets). */
   invalidCode: ErrorCode;
+  /** Checked after the signature and claims: true refuses the token as `invalidCode`. */
+  isRevoked?: (claims: z.infer<S>) => Promise<boolean>;
 }
 
 export interface JwtVerifier<T> {
@@ -47,6 +58,9 @@ export function createJwtVerifier<S extends z.ZodType>(options: JwtVerifierOptio
       }
       const parsed = options.claims.safeParse(payload);
       if (!parsed.success) throw new AppError(options.invalidCode);
+      if (options.isRevoked && (await options.isRevoked(parsed.data))) {
+        throw new AppError(options.invalidCode, 'This session has been signed out. Sign in again.');
+      }
       return parsed.data;
     },
     async isReachable() {
@@ -58,14 +72,43 @@ export function createJwtVerifier<S extends z.ZodType>(options: JwtVerifierOptio
   };
 }
 
-/** Verifier for access tokens minted by auth, for rooms and signaling. */
-export function createAccessTokenVerifier(jwksUrl: string): JwtVerifier<AccessTokenClaims> {
+/** The one Redis command the revocation check needs; an ioredis client fits. */
+export interface SessionRevocationReader {
+  exists(key: string): Promise<number>;
+}
+
+/**
+ * Whether the token's session was signed out (auth writes `redisKeys.revokedSession`). A Redis
+ * that does not answer refuses the token as UNAVAILABLE rather than letting a possibly signed-out
+ * session through.
+ */
+export function sessionRevocationCheck(redis: SessionRevocationReader): (claims: AccessTokenClaims) => Promise<boolean> {
+  return async (claims) => {
+    // Tokens without a session id are not minted by auth any more; they cannot be signed out
+    // individually and expire within the access-token lifetime.
+    if (claims.sid === undefined) return false;
+    let found: number;
+    try {
+      found = await redis.exists(redisKeys.revokedSession(claims.sid));
+    } catch {
+      throw new AppError(ErrorCode.UNAVAILABLE, 'Cannot check the session right now; try again shortly.');
+    }
+    return found > 0;
+  };
+}
+
+/**
+ * Verifier for access tokens minted by auth, for rooms and signaling: signature, issuer, audience
+ * and claims, and then the session must not have been signed out.
+ */
+export function createAccessTokenVerifier(jwksUrl: string, revocations: SessionRevocationReader): JwtVerifier<AccessTokenClaims> {
   return createJwtVerifier({
     keys: jwksUrl,
     issuer: TokenIssuer.auth,
     audience: TokenAudience.platform,
     claims: accessTokenClaimsSchema,
     invalidCode: ErrorCode.UNAUTHORIZED,
+    isRevoked: sessionRevocationCheck(revocations),
   });
 }
 

@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { passwordLength } from './password-policy.js';
 
 /** Byte length as UTF-8: bcrypt reads at most 72 bytes, so the limit is on bytes, not characters. */
 export function utf8ByteLength(value: string): number {
   return new TextEncoder().encode(value).length;
 }
 
-export const PASSWORD_MIN_BYTES = 8;
+/** Minimum length in characters (Unicode code points), NIST SP 800-63B's minimum. */
+export const PASSWORD_MIN_LENGTH = 8;
+/** bcrypt reads only the first 72 bytes, so longer passwords are refused rather than truncated. */
 export const PASSWORD_MAX_BYTES = 72;
 
 export const emailSchema = z
@@ -15,9 +18,13 @@ export const emailSchema = z
   .max(254)
   .pipe(z.email({ message: 'must be a valid email address' }));
 
+/**
+ * Length bounds of a new password. What it may not be (common passwords, the email, the name,
+ * only spaces) is checked by auth and answered with WEAK_PASSWORD; see password-policy.ts.
+ */
 export const passwordSchema = z
   .string()
-  .refine((v) => utf8ByteLength(v) >= PASSWORD_MIN_BYTES, `must be at least ${PASSWORD_MIN_BYTES} bytes`)
+  .refine((v) => passwordLength(v) >= PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .refine((v) => utf8ByteLength(v) <= PASSWORD_MAX_BYTES, `must be at most ${PASSWORD_MAX_BYTES} bytes (UTF-8)`);
 
 export const displayNameSchema = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');

@@ -29,6 +29,12 @@ export const accessTokenClaimsSchema = z.object({
   iat: z.number().int(),
   exp: z.number().int(),
   jti: z.string().optional(),
+  /**
+   * The session (refresh-token family) the token was issued for. Signing out revokes it: every
+   * service refuses tokens whose `sid` is in the revocation set (`redisKeys.revokedSession`).
+   * Auth sets it on every token it mints.
+   */
+  sid: z.string().min(1).optional(),
 });
 export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 

@@ -119,7 +119,8 @@ async function startService(backing: BackingServices, cost: number): Promise<{ b
       BCRYPT_COST: String(cost),
       AUTH_SIGNING_KEY: production ? await exportPKCS8(privateKey) : '',
       // The timing comparison sends failed sign-ins on purpose; the limit is not what is measured.
-      AUTH_RATE_LIMIT_MAX: '1000000',
+      AUTH_SIGN_IN_FREE_FAILURES: '1000000',
+      AUTH_SIGN_IN_ADDRESS_MAX: '1000000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -17,7 +17,8 @@ import { createPasswordHasher } from './accounts/passwords.js';
 import { createAuthMetrics } from './auth-metrics.js';
 import type { AuthConfig } from './config.js';
 import { startExpiredTokenJanitor } from './plugins/expired-token-janitor.js';
-import { registerFailedSignInLimit } from './plugins/failed-sign-in-limit.js';
+import { deviceCookies } from './plugins/device-cookie.js';
+import { createFailedSignInLimit } from './plugins/failed-sign-in-limit.js';
 import { originGuard } from './plugins/origin-check.js';
 import { refreshCookie } from './plugins/refresh-cookie.js';
 import { indexGuard } from './repositories/indexes.js';
@@ -28,6 +29,7 @@ import { createUserRepository } from './repositories/user-repository.js';
 import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerMeRoutes } from './routes/me-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
+import { createRevokedSessions } from './sessions/revoked-sessions.js';
 import { createSessions } from './sessions/sessions.js';
 import { createAccessTokens } from './tokens/access-tokens.js';
 
@@ -53,7 +55,6 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
     production: config.NODE_ENV === 'production',
   });
   const previousPublicKey = config.AUTH_PREVIOUS_PUBLIC_KEY ? await loadPublicKey(config.AUTH_PREVIOUS_PUBLIC_KEY) : undefined;
-  const accessTokens = createAccessTokens({ signingKey, previousPublicKey, ttlSeconds: config.ACCESS_TOKEN_TTL });
   const passwords = await createPasswordHasher(config.BCRYPT_COST);
 
   const app = createBaseApp({ service: 'auth', logLevel: config.LOG_LEVEL, trustProxy: config.TRUST_PROXY, logger: deps.logger });
@@ -62,6 +63,7 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
   // One retry per command, then an error the error handler maps to 503: during a Redis outage a
   // sign-in fails fast instead of waiting in ioredis's offline queue indefinitely.
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  const accessTokens = createAccessTokens({ signingKey, previousPublicKey, ttlSeconds: config.ACCESS_TOKEN_TTL, revocations: redis });
   redis.on('error', (error: Error) => app.log.warn({ reason: error.message }, 'redis connection problem'));
   app.addHook('onClose', async () => {
     redis.disconnect();
@@ -84,15 +86,27 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
     description: `Accounts, ES256 access tokens (issuer "${TokenIssuer.auth}"), rotating refresh tokens in an httpOnly cookie, JWKS.`,
     publicPrefix: '/api/auth',
   });
-  const failedSignIns = await registerFailedSignInLimit(app, {
+  const devices = deviceCookies({ signingKey: signingKey.privateKey, ttlSeconds: config.AUTH_DEVICE_COOKIE_TTL });
+  const failedSignIns = createFailedSignInLimit({
     redis,
-    max: config.AUTH_RATE_LIMIT_MAX,
-    windowSeconds: config.AUTH_RATE_LIMIT_WINDOW,
+    devices,
+    freeFailures: config.AUTH_SIGN_IN_FREE_FAILURES,
+    backoffBaseSeconds: config.AUTH_SIGN_IN_BACKOFF_BASE,
+    backoffMaxSeconds: config.AUTH_SIGN_IN_BACKOFF_MAX,
+    memorySeconds: config.AUTH_SIGN_IN_MEMORY,
+    addressMax: config.AUTH_SIGN_IN_ADDRESS_MAX,
+    addressWindowSeconds: config.AUTH_SIGN_IN_ADDRESS_WINDOW,
   });
 
   const accounts = createAccounts(createUserRepository(users), passwords);
   const refreshTokens = createRefreshTokenRepository(refreshTokenStore, config.REFRESH_TOKEN_TTL);
-  const sessions = createSessions({ accounts, refreshTokens, accessTokens, refreshTtlSeconds: config.REFRESH_TOKEN_TTL });
+  const sessions = createSessions({
+    accounts,
+    refreshTokens,
+    accessTokens,
+    revokedSessions: createRevokedSessions(redis, config.ACCESS_TOKEN_TTL),
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL,
+  });
   startExpiredTokenJanitor(app, refreshTokens, mongo.connected);
   const requireDatabase = () => indexes.require();
 
@@ -101,6 +115,8 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
     sessions,
     cookie: refreshCookie(config.REFRESH_TOKEN_TTL),
     failedSignIns,
+    devices,
+    accessTokens,
     checkOrigin: originGuard(config.ALLOWED_ORIGINS),
     requireDatabase,
     metrics,

@@ -31,8 +31,20 @@ describe('auth configuration', () => {
       BCRYPT_COST: 12,
       ACCESS_TOKEN_TTL: 900,
       REFRESH_TOKEN_TTL: 2_592_000,
-      AUTH_RATE_LIMIT_MAX: 5,
-      AUTH_RATE_LIMIT_WINDOW: 900,
+      AUTH_SIGN_IN_FREE_FAILURES: 5,
+      AUTH_SIGN_IN_BACKOFF_BASE: 30,
+      AUTH_SIGN_IN_BACKOFF_MAX: 3600,
+      AUTH_SIGN_IN_MEMORY: 86_400,
+      AUTH_SIGN_IN_ADDRESS_MAX: 50,
+      AUTH_SIGN_IN_ADDRESS_WINDOW: 900,
+      AUTH_DEVICE_COOKIE_TTL: 15_552_000,
+    });
+  });
+
+  it('refuses a backoff ceiling below its first step, and a memory shorter than the ceiling', () => {
+    expect(problemsOf({ ...required, AUTH_SIGN_IN_BACKOFF_BASE: '60', AUTH_SIGN_IN_BACKOFF_MAX: '30', AUTH_SIGN_IN_MEMORY: '10' })).toEqual({
+      AUTH_SIGN_IN_BACKOFF_MAX: 'must be at least AUTH_SIGN_IN_BACKOFF_BASE',
+      AUTH_SIGN_IN_MEMORY: 'must be at least AUTH_SIGN_IN_BACKOFF_MAX',
     });
   });
 

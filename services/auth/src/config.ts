@@ -41,10 +41,27 @@ export const authConfigSchema = z
     REFRESH_TOKEN_TTL: env.seconds(30 * 24 * 3600),
     AUTH_SIGNING_KEY: pem('PRIVATE KEY'),
     AUTH_PREVIOUS_PUBLIC_KEY: pem('PUBLIC KEY'),
-    AUTH_RATE_LIMIT_MAX: env.positiveInt(5),
-    AUTH_RATE_LIMIT_WINDOW: env.seconds(900),
+    // Sign-in throttling (plugins/failed-sign-in-limit.ts): failures per bucket before the
+    // backoff starts, its first wait (doubling per further failure) and its ceiling, and how long
+    // an idle bucket is remembered.
+    AUTH_SIGN_IN_FREE_FAILURES: env.positiveInt(5),
+    AUTH_SIGN_IN_BACKOFF_BASE: env.seconds(30),
+    AUTH_SIGN_IN_BACKOFF_MAX: env.seconds(3600),
+    AUTH_SIGN_IN_MEMORY: env.seconds(24 * 3600),
+    // Anonymous failures per client address across all accounts, against password spraying.
+    AUTH_SIGN_IN_ADDRESS_MAX: env.positiveInt(50),
+    AUTH_SIGN_IN_ADDRESS_WINDOW: env.seconds(900),
+    // How long a browser stays trusted for an account after its last successful sign-in.
+    AUTH_DEVICE_COOKIE_TTL: env.seconds(180 * 24 * 3600),
   })
   .superRefine((config, context) => {
+    if (config.AUTH_SIGN_IN_BACKOFF_MAX < config.AUTH_SIGN_IN_BACKOFF_BASE) {
+      context.addIssue({ code: 'custom', path: ['AUTH_SIGN_IN_BACKOFF_MAX'], message: 'must be at least AUTH_SIGN_IN_BACKOFF_BASE' });
+    }
+    // A bucket forgotten before its wait is over would end the backoff early.
+    if (config.AUTH_SIGN_IN_MEMORY < config.AUTH_SIGN_IN_BACKOFF_MAX) {
+      context.addIssue({ code: 'custom', path: ['AUTH_SIGN_IN_MEMORY'], message: 'must be at least AUTH_SIGN_IN_BACKOFF_MAX' });
+    }
     if (config.NODE_ENV !== 'production') return;
     // Outside production a key is generated into DATA_DIR; in production that would silently
     // give every replica its own key, so the operator must provide one.

@@ -109,7 +109,9 @@ describe('POST /register', () => {
     ['an operator object as password', { name: 'Ada', email: uniqueEmail(), password: { $gt: '' } }, 'body.password'],
     ['an extra field', { name: 'Ada', email: uniqueEmail(), password: PASSWORD, role: 'admin' }, 'body'],
     ['an invalid email', { name: 'Ada', email: 'not-an-email', password: PASSWORD }, 'body.email'],
-    ['a 7-byte password', { name: 'Ada', email: uniqueEmail(), password: 'seven77' }, 'body.password'],
+    ['a 7-character password', { name: 'Ada', email: uniqueEmail(), password: 'seven77' }, 'body.password'],
+    // 8 bytes but 4 characters: the minimum is in characters, as the sign-up form says.
+    ['an 8-byte password of 4 characters', { name: 'Ada', email: uniqueEmail(), password: 'éééé' }, 'body.password'],
     ['a 73-byte password', { name: 'Ada', email: uniqueEmail(), password: 'a'.repeat(73) }, 'body.password'],
     // 37 characters but 74 bytes: a character limit would let it through and bcrypt would truncate it.
     ['a 74-byte password of 37 characters', { name: 'Ada', email: uniqueEmail(), password: 'é'.repeat(37) }, 'body.password'],
@@ -123,6 +125,34 @@ describe('POST /register', () => {
     const { error } = response.json();
     expect(error.code).toBe(ErrorCode.INVALID_PAYLOAD);
     expect(error.details).toEqual(expect.arrayContaining([expect.objectContaining({ path, message: expect.any(String) })]));
+  });
+
+  const weakPasswords: Array<[string, (email: string) => { name: string; password: string }, string]> = [
+    ['"password"', () => ({ name: 'Ada', password: 'password' }), 'most common passwords'],
+    ['"12345678"', () => ({ name: 'Ada', password: '12345678' }), 'most common passwords'],
+    ['a common password in other case', () => ({ name: 'Ada', password: 'IloveYou' }), 'most common passwords'],
+    ['eight spaces', () => ({ name: 'Ada', password: ' '.repeat(8) }), 'only spaces'],
+    ['the email itself', (email) => ({ name: 'Ada', password: email }), 'your email'],
+    ['the email in capitals', (email) => ({ name: 'Ada', password: email.toUpperCase() }), 'your email'],
+    ['the display name', () => ({ name: 'Grace Hopper', password: 'Grace Hopper' }), 'your name'],
+    ['the display name without its space', () => ({ name: 'Grace Hopper', password: 'gracehopper' }), 'your name'],
+  ];
+
+  it.each(weakPasswords)('refuses %s with 400 WEAK_PASSWORD saying why, and creates no account', async (_label, body, reason) => {
+    const email = uniqueEmail('weak');
+    const response = await app.inject({ method: 'POST', url: '/register', payload: { email, ...body(email) } });
+    expect(response.statusCode).toBe(400);
+    const { error } = response.json();
+    expect(error).toEqual({
+      code: ErrorCode.WEAK_PASSWORD,
+      message: expect.stringContaining(reason),
+      details: [{ path: 'password', message: expect.stringContaining(reason) }],
+    });
+    expect(await db.collection('users').countDocuments({ email })).toBe(0);
+  });
+
+  it('still accepts a long passphrase that merely contains a common word', async () => {
+    expect((await register(app, { password: 'password of the lighthouse keeper' })).statusCode).toBe(201);
   });
 
   it('creates no account for a refused body', async () => {

@@ -2,6 +2,7 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, REFRESH_COOKIE_NAME } from '@meshcall/shared';
 import type { BaseApp } from '@meshcall/server-kit';
+import { decodeJwt } from 'jose';
 import { hashRefreshToken } from '../src/tokens/refresh-token.js';
 import {
   PASSWORD,
@@ -141,6 +142,15 @@ describe('POST /refresh', () => {
     expect(holder.statusCode).toBe(401);
   });
 
+  it('also ends the access tokens of a family revoked for a replay', async () => {
+    const { refreshToken: first } = await signedUpUser();
+    const rotated = await refresh(app, first);
+    const accessToken = rotated.json().accessToken as string;
+    expect((await me(app, accessToken)).statusCode).toBe(200);
+    expect((await refresh(app, first)).statusCode).toBe(401);
+    expect((await me(app, accessToken)).statusCode).toBe(401);
+  });
+
   it('lets only one of several concurrent refreshes with the same token succeed', async () => {
     const { refreshToken } = await signedUpUser();
     const racer = await startAuth(testConfig(DATABASE));
@@ -205,6 +215,67 @@ describe('POST /logout', () => {
   it('answers 204 without a cookie too', async () => {
     const response = await app.inject({ method: 'POST', url: '/logout' });
     expect(response.statusCode).toBe(204);
+  });
+
+  it('ends the access tokens of the session too: one used after sign-out is refused', async () => {
+    const { accessToken, refreshToken } = await signedUpUser();
+    const refreshed = await refresh(app, refreshToken);
+    const laterToken = refreshed.json().accessToken as string;
+    // Both tokens of one sign-in carry the same session id, the refresh-token family's.
+    expect(decodeJwt(laterToken).sid).toEqual(expect.any(String));
+    expect(decodeJwt(laterToken).sid).toBe(decodeJwt(accessToken).sid);
+    expect((await me(app, laterToken)).statusCode).toBe(200);
+
+    const signedOut = await app.inject({ method: 'POST', url: '/logout', headers: { cookie: `${REFRESH_COOKIE_NAME}=${refreshTokenFrom(refreshed)}` } });
+    expect(signedOut.statusCode).toBe(204);
+
+    for (const token of [accessToken, laterToken]) {
+      const response = await me(app, token);
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toEqual({ error: { code: ErrorCode.UNAUTHORIZED, message: expect.stringContaining('signed out') } });
+    }
+  });
+
+  it('leaves the other sessions of the same user working', async () => {
+    const { email, refreshToken } = await signedUpUser();
+    const other = (await login(app, email)).json().accessToken as string;
+    await app.inject({ method: 'POST', url: '/logout', headers: { cookie: `${REFRESH_COOKIE_NAME}=${refreshToken}` } });
+    expect((await me(app, other)).statusCode).toBe(200);
+  });
+});
+
+describe('POST /logout/everywhere', () => {
+  it('revokes every session of the user and every access token already issued, and clears the cookie', async () => {
+    const { email, user, accessToken, refreshToken } = await signedUpUser();
+    const laptop = await login(app, email);
+    const phone = await login(app, email);
+    const stranger = await signedUpUser();
+
+    const response = await app.inject({
+      method: 'POST',
+      url: '/logout/everywhere',
+      headers: { authorization: `Bearer ${laptop.json().accessToken}`, cookie: `${REFRESH_COOKIE_NAME}=${refreshTokenFrom(laptop)}` },
+    });
+    expect(response.statusCode).toBe(204);
+    expect(refreshSetCookie(response)).toMatch(new RegExp(`^${REFRESH_COOKIE_NAME}=;`));
+
+    for (const token of [accessToken, laptop.json().accessToken, phone.json().accessToken]) expect((await me(app, token)).statusCode).toBe(401);
+    for (const token of [refreshToken, refreshTokenFrom(laptop), refreshTokenFrom(phone)]) expect((await refresh(app, token)).statusCode).toBe(401);
+    const revoked = await db.collection('refresh_family_revocations').find({ userId: new mongoose.Types.ObjectId(user.id) }).toArray();
+    expect(revoked.map((r) => r.reason)).toEqual(['sign-out-everywhere', 'sign-out-everywhere', 'sign-out-everywhere']);
+
+    // Other users are untouched, and signing in again works.
+    expect((await me(app, stranger.accessToken)).statusCode).toBe(200);
+    const again = await login(app, email);
+    expect((await me(app, again.json().accessToken)).statusCode).toBe(200);
+  });
+
+  it('needs a valid access token', async () => {
+    expect((await app.inject({ method: 'POST', url: '/logout/everywhere' })).statusCode).toBe(401);
+    const { accessToken } = await signedUpUser();
+    const response = await app.inject({ method: 'POST', url: '/logout/everywhere', headers: { authorization: `Bearer ${accessToken}x` } });
+    expect(response.statusCode).toBe(401);
+    expect((await me(app, accessToken)).statusCode).toBe(200);
   });
 });
 

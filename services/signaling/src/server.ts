@@ -14,7 +14,7 @@ await redis.ready();
 
 const { app } = await createApplication(config, {
   redis,
-  accessTokens: createAccessTokenVerifier(config.AUTH_JWKS_URL),
+  accessTokens: createAccessTokenVerifier(config.AUTH_JWKS_URL, redis.commands),
   tickets: createJwtVerifier({
     keys: config.ROOMS_JWKS_URL,
     issuer: TokenIssuer.rooms,

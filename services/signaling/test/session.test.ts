@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisChannels, redisKeys } from '@meshcall/shared';
 import { connect, dataOf, disconnection, errorCodeOf, refusedHandshake, request, EventLog } from './support/client.js';
 import { startTestRedis, type TestRedis } from './support/redis.js';
 import { startReplica, type InProcessReplica } from './support/replicas.js';
@@ -71,6 +73,50 @@ describe('handshake and session', () => {
       expect(errorCodeOf(await request(socket, 'room:leave', {}))).toBe('NOT_IN_ROOM');
     } finally {
       socket.close();
+    }
+  });
+
+  /** What auth does when a session signs out: the revocation key, then the news for live sockets. */
+  async function signOut(sessionId: string): Promise<void> {
+    await redis.client.set(redisKeys.revokedSession(sessionId), '1', 'EX', 960);
+    await redis.client.publish(redisChannels.sessionsRevoked, JSON.stringify({ sessionIds: [sessionId] }));
+  }
+
+  it('refuses at the handshake and on session:refresh a token whose session was signed out', async () => {
+    const userId = newUserId();
+    const sessionId = randomUUID();
+    const token = await issuer.accessToken(userId, { sessionId });
+    const before = await connect(replica.url, token);
+    before.close();
+
+    await signOut(sessionId);
+    const refused = await refusedHandshake(replica.url, token);
+    expect(refused.code).toBe('UNAUTHORIZED');
+    expect(refused.message).toMatch(/signed out/);
+
+    // Another session of the same user is not affected, but cannot take the signed-out token on.
+    const other = await connect(replica.url, await issuer.accessToken(userId, { sessionId: randomUUID() }));
+    try {
+      expect(errorCodeOf(await request(other, 'session:refresh', { token }))).toBe('UNAUTHORIZED');
+      expect(other.connected).toBe(true);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('drops the live sockets of a session when it signs out, and only those', async () => {
+    const userId = newUserId();
+    const sessionId = randomUUID();
+    const signedOut = await connect(replica.url, await issuer.accessToken(userId, { sessionId }));
+    const otherDevice = await connect(replica.url, await issuer.accessToken(userId, { sessionId: randomUUID() }));
+    try {
+      await signOut(sessionId);
+      expect(await disconnection(signedOut, 10_000)).toBe('io server disconnect');
+      expect(otherDevice.connected).toBe(true);
+      expect(errorCodeOf(await request(otherDevice, 'room:leave', {}))).toBe('NOT_IN_ROOM');
+    } finally {
+      signedOut.close();
+      otherDevice.close();
     }
   });
 });

@@ -94,4 +94,33 @@ describe('token life', () => {
     // A token minted by the second replica is accepted everywhere behind the gateway.
     expect((await new GatewayClient(environment().gatewayUrl).rooms.mine(signIn.body.accessToken)).status).toBe(200);
   });
+
+  it('signing out ends the session at once: auth, rooms and signaling refuse its access token and drop its live socket', async () => {
+    const gateway = new GatewayClient(environment().gatewayUrl);
+    const carol = await gateway.auth.signUp('Carol');
+    const otherDevice = await gateway.auth.login({ email: carol.email, password: carol.password });
+    expect(otherDevice.status).toBe(200);
+    const live = await CallParticipant.connect(gateway.gatewayUrl, carol.accessToken);
+    try {
+      expect((await gateway.auth.me(carol.accessToken)).status).toBe(200);
+      expect((await gateway.rooms.mine(carol.accessToken)).status).toBe(200);
+
+      // Watched from before the sign-out: the drop follows it within milliseconds.
+      const dropped = disconnection(live.socket, 10_000);
+      expect((await gateway.auth.logout(carol.refreshToken)).status).toBe(204);
+
+      // Well within the token's lifetime, every service now refuses it.
+      expect(expiryOf(carol.accessToken)).toBeGreaterThan(Date.now() + 5_000);
+      expect((await gateway.auth.me(carol.accessToken)).status).toBe(401);
+      expect((await gateway.rooms.mine(carol.accessToken)).status).toBe(401);
+      await expect(connectSocket(gateway.gatewayUrl, carol.accessToken)).rejects.toMatchObject({ data: { code: ErrorCode.UNAUTHORIZED } });
+      // The socket it had opened before is dropped, not left until the token expires.
+      expect(await dropped).toBe('io server disconnect');
+
+      // The other device's session is a different one and goes on.
+      expect((await gateway.rooms.mine(otherDevice.body.accessToken)).status).toBe(200);
+    } finally {
+      live.close();
+    }
+  });
 });

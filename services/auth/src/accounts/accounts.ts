@@ -1,10 +1,14 @@
 import type { RegisterBody, LoginBody } from '@meshcall/shared';
 import type { UserDocument } from '../repositories/user-model.js';
 import type { UserRepository } from '../repositories/user-repository.js';
+import { assertAcceptablePassword } from './password-policy.js';
 import type { PasswordHasher } from './passwords.js';
 
 export interface Accounts {
-  /** Creates the account; throws AppError EMAIL_TAKEN when the address is in use. */
+  /**
+   * Creates the account; throws AppError WEAK_PASSWORD for a guessable password and EMAIL_TAKEN
+   * when the address is in use.
+   */
   register(input: RegisterBody): Promise<UserDocument>;
   /** The user when email and password match, null otherwise (never saying which part was wrong). */
   verifyCredentials(input: LoginBody): Promise<UserDocument | null>;
@@ -14,6 +18,7 @@ export interface Accounts {
 export function createAccounts(users: UserRepository, passwords: PasswordHasher): Accounts {
   return {
     async register({ name, email, password }) {
+      assertAcceptablePassword(password, { email, name });
       return users.create({ name, email, passwordHash: await passwords.hash(password) });
     },
     async verifyCredentials({ email, password }) {

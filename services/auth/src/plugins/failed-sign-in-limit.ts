@@ -1,124 +1,136 @@
-import { createHash } from 'node:crypto';
-import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { normalizeIP } from '@fastify/rate-limit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { AppError, ErrorCode, type LoginBody } from '@meshcall/shared';
+import { AppError, ErrorCode } from '@meshcall/shared';
+import { accountKeyOf, type DeviceCookies } from './device-cookie.js';
 
-const NAMESPACE = 'meshcall:auth:failed-sign-in:';
-
-/** One counter per key: INCR, starting the window on the first failure of a window. */
-const RESERVE_SCRIPT = `
-local current = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {current, ttl}`;
-
-/** Gives a reservation back without ever going below zero or touching the window. */
-const RELEASE_SCRIPT = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if current > 0 then return redis.call('DECR', KEYS[1]) end
-return 0`;
-
-type IncrCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+const NAMESPACE = 'meshcall:auth:sign-in:';
 
 /**
- * A Redis store for @fastify/rate-limit that can also give an attempt back, which the plugin's
- * own store cannot. Counters live in Redis, so every replica sees the same counts.
+ * Checks, then reserves, one attempt in the account bucket (KEYS[1], a hash: `n` failures counted,
+ * `at` the time of the last one) and, for anonymous attempts, the address bucket (KEYS[2], a
+ * counter over a fixed window). Once a bucket has `free` failures, each further attempt must wait
+ * `base * 2^(n - free)` ms (at most `max`) after the previous one. Returns 0 when reserved, else
+ * the milliseconds to wait; nothing is counted for a refused attempt.
+ * ARGV: free, baseMs, maxMs, memoryMs, addressMax, addressWindowMs.
  */
-function reservableRedisStore(redis: Redis) {
-  class ReservableRedisStore {
-    incr(key: string, callback: IncrCallback, timeWindow: number): void {
-      redis.eval(RESERVE_SCRIPT, 1, NAMESPACE + key, timeWindow).then(
-        (result) => {
-          const [current, ttl] = result as [number, number];
-          callback(null, { current, ttl });
-        },
-        (error: Error) => callback(error),
-      );
-    }
-    // Limiters made with createRateLimit() get a child store; ours needs no per-route prefix
-    // because the key generators already say which counter they mean.
-    child(): ReservableRedisStore {
-      return this;
-    }
-  }
-  return {
-    Store: ReservableRedisStore,
-    release: async (key: string) => {
-      await redis.eval(RELEASE_SCRIPT, 1, NAMESPACE + key);
-    },
-  };
-}
+const RESERVE_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local free = tonumber(ARGV[1])
+local wait = 0
+local n = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+if n >= free then
+  local at = tonumber(redis.call('HGET', KEYS[1], 'at') or '0')
+  local delay = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) * 2 ^ (n - free))
+  wait = math.max(wait, at + delay - now)
+end
+if #KEYS > 1 then
+  local used = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if used >= tonumber(ARGV[5]) then wait = math.max(wait, redis.call('PTTL', KEYS[2])) end
+end
+if wait > 0 then return math.ceil(wait) end
+redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('HSET', KEYS[1], 'at', now)
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+if #KEYS > 1 and redis.call('INCR', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[6]) end
+return 0`;
+
+/**
+ * Gives an attempt back. ARGV[1] = 'success': the password was right, so the account bucket starts
+ * over; otherwise (a dependency failed) only this attempt is taken back. The address bucket only
+ * ever gets this attempt back, so one right password does not wipe out a spraying address's count.
+ */
+const RELEASE_SCRIPT = `
+if ARGV[1] == 'success' then
+  redis.call('DEL', KEYS[1])
+elseif tonumber(redis.call('HGET', KEYS[1], 'n') or '0') > 0 then
+  redis.call('HINCRBY', KEYS[1], 'n', -1)
+end
+if #KEYS > 1 and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 0`;
 
 export interface SignInAttempt {
-  /** The attempt did not fail (right password, or a dependency broke): give its reservation back. */
+  /** The password was right: the account bucket starts over. */
+  succeeded(): Promise<void>;
+  /** A dependency failed before the password was judged: this attempt does not count. */
   release(): Promise<void>;
 }
 
 export interface FailedSignInLimit {
   /**
-   * Counts the attempt against its IP and its account before the password is checked, so that
-   * concurrent guesses cannot all slip past the limit; refuses with 429 and Retry-After once
-   * either counter is over the limit.
+   * Counts the attempt before the password is checked, so that concurrent guesses cannot all slip
+   * past the limit; refuses with 429 RATE_LIMITED and Retry-After while its bucket backs off.
    */
-  reserve(request: FastifyRequest, reply: FastifyReply): Promise<SignInAttempt>;
+  reserve(request: FastifyRequest, email: string, reply: FastifyReply): Promise<SignInAttempt>;
 }
 
 export interface FailedSignInLimitOptions {
   redis: Redis;
-  /** Failed sign-ins allowed per window, per account and per IP. */
-  max: number;
-  windowSeconds: number;
+  devices: DeviceCookies;
+  /** Failures per bucket before the backoff starts. */
+  freeFailures: number;
+  /** The first wait after the free failures, seconds; it doubles with each further failure. */
+  backoffBaseSeconds: number;
+  backoffMaxSeconds: number;
+  /** A bucket with no attempt for this long is forgotten. */
+  memorySeconds: number;
+  /** Anonymous failures allowed per address, across accounts, per window. */
+  addressMax: number;
+  addressWindowSeconds: number;
 }
 
 /**
- * Limits failed sign-ins, not sign-ins: an attempt is reserved up front and released when it
- * turns out not to be a failure (the pattern of express-rate-limit's skipSuccessfulRequests), so
- * people behind one NAT signing in correctly never lock each other out, while a guesser gets
- * exactly `max` wrong passwords per window however many requests it sends at once.
+ * Throttles failed sign-ins the way OWASP's Authentication and Credential Stuffing cheat sheets
+ * describe, so that nobody can lock an account out by knowing its email:
+ *
+ * - an attempt from a browser holding a valid device cookie for the account (it signed in to it
+ *   before) counts in that device's own bucket;
+ * - any other attempt counts in the bucket of the account *and* the address together, so guesses
+ *   from one address slow down only that address's attempts at that account, and in the address's
+ *   bucket across all accounts, which stops one address spraying many accounts.
+ *
+ * Buckets back off exponentially instead of locking for a fixed window that a guesser could renew
+ * forever. Attempts are reserved up front and given back when they turn out not to be failures,
+ * so correct sign-ins never use up the budget.
  */
-export async function registerFailedSignInLimit(app: FastifyInstance, options: FailedSignInLimitOptions): Promise<FailedSignInLimit> {
-  const store = reservableRedisStore(options.redis);
-  await app.register(fastifyRateLimit, {
-    global: false,
-    store: store.Store,
-    max: options.max,
-    timeWindow: options.windowSeconds * 1000,
-  });
-  const perIp = app.createRateLimit({ keyGenerator: (request) => `ip:${normalizeIP(request.ip)}` });
-  // The address is hashed so the counter keys do not put users' emails into Redis.
-  const perAccount = app.createRateLimit({
-    keyGenerator: (request) => `account:${createHash('sha256').update((request.body as LoginBody).email).digest('hex')}`,
-  });
+export function createFailedSignInLimit(options: FailedSignInLimitOptions): FailedSignInLimit {
+  const { redis, devices } = options;
+  const reserveArgs = [
+    options.freeFailures,
+    options.backoffBaseSeconds * 1000,
+    options.backoffMaxSeconds * 1000,
+    options.memorySeconds * 1000,
+    options.addressMax,
+    options.addressWindowSeconds * 1000,
+  ];
 
   return {
-    async reserve(request, reply) {
-      const outcomes = await Promise.allSettled([perIp(request), perAccount(request)]);
-      const reservedKeys = outcomes.flatMap((o) => (o.status === 'fulfilled' && !o.value.isAllowed ? [o.value.key] : []));
-      // Losing a release to a Redis blip costs the caller one attempt of budget; failing an
-      // otherwise good sign-in over it would be worse.
-      const release = async () => {
-        await Promise.all(reservedKeys.map((key) => store.release(key))).catch((error: unknown) => {
-          request.log.warn({ err: error }, 'could not give a sign-in attempt back');
-        });
-      };
-      const failure = outcomes.find((o) => o.status === 'rejected');
-      if (failure) {
-        await release();
-        throw failure.reason;
-      }
-      const exceeded = outcomes.flatMap((o) => (o.status === 'fulfilled' && !o.value.isAllowed && o.value.isExceeded ? [o.value] : []));
-      if (exceeded.length > 0) {
-        // A refused attempt checks no password, so it does not count as a failure either.
-        await release();
-        const retryAfterSeconds = Math.max(1, ...exceeded.map((limit) => limit.ttlInSeconds));
+    async reserve(request, email, reply) {
+      const accountKey = accountKeyOf(email);
+      const deviceId = devices.deviceFor(request, accountKey);
+      // IPv6 addresses count per /64 (normalizeIP's default), since one host usually holds a whole
+      // /64. One hash tag per address keeps both anonymous buckets in one Redis Cluster slot, as a
+      // script touching two keys requires.
+      const address = `{${normalizeIP(request.ip)}}`;
+      const keys =
+        deviceId === undefined
+          ? [`${NAMESPACE}${address}:account:${accountKey}`, `${NAMESPACE}${address}:address`]
+          : [`${NAMESPACE}device:${accountKey}:${deviceId}`];
+      const waitMs = Number(await redis.eval(RESERVE_SCRIPT, keys.length, ...keys, ...reserveArgs));
+      if (waitMs > 0) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
         void reply.header('retry-after', String(retryAfterSeconds));
         throw new AppError(ErrorCode.RATE_LIMITED, `Too many failed sign-ins; try again in ${retryAfterSeconds} s.`);
       }
-      return { release };
+      const giveBack = (outcome: 'success' | 'not-judged') => async () => {
+        // Losing a release to a Redis blip costs the caller one attempt of budget; failing an
+        // otherwise good sign-in over it would be worse.
+        await redis.eval(RELEASE_SCRIPT, keys.length, ...keys, outcome).catch((error: unknown) => {
+          request.log.warn({ err: error }, 'could not give a sign-in attempt back');
+        });
+      };
+      return { succeeded: giveBack('success'), release: giveBack('not-judged') };
     },
   };
 }

@@ -8,7 +8,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
  * that). Claiming a token by inserting its hash as an `_id` lets exactly one request exchange it.
  */
 
-export type RevocationReason = 'sign-out' | 'reuse';
+export type RevocationReason = 'sign-out' | 'sign-out-everywhere' | 'reuse';
 
 /** One issued refresh token, keyed by its SHA-256 (the token itself is never stored). */
 export interface IssuedRefreshTokenFields {
@@ -73,7 +73,7 @@ const revocationSchema = new Schema<FamilyRevocationFields>(
   {
     _id: { type: String, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
-    reason: { type: String, enum: ['sign-out', 'reuse'], required: true },
+    reason: { type: String, enum: ['sign-out', 'sign-out-everywhere', 'reuse'], required: true },
     revokedAt: { type: Date, required: true },
     expiresAt: { type: Date, required: true },
   },
@@ -83,6 +83,8 @@ const revocationSchema = new Schema<FamilyRevocationFields>(
 // No TTL indexes: FerretDB 1.24 does not implement expireAfterSeconds. A periodic job deletes
 // expired records (plugins/expired-token-janitor.ts), and every read checks expiry itself.
 for (const schema of [issuedSchema, useSchema, revocationSchema]) schema.index({ expiresAt: 1 });
+// "Sign out everywhere" finds a user's live families.
+issuedSchema.index({ userId: 1, expiresAt: 1 });
 
 export function refreshTokenModels(connection: Connection): RefreshTokenModels {
   return {

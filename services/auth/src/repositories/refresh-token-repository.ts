@@ -12,12 +12,17 @@ export type RotationResult =
   | { outcome: 'rejected' };
 
 export interface RefreshTokenRepository {
-  /** Starts a family for a new sign-in. */
-  startFamily(input: { userId: string; tokenHash: string; expiresAt: Date }): Promise<void>;
+  /** Starts a family for a new sign-in; returns its id (the access tokens' `sid`). */
+  startFamily(input: { userId: string; tokenHash: string; expiresAt: Date }): Promise<{ familyId: string }>;
   /** Exchanges the presented token for the next one, or detects a replay and revokes the family. */
   rotate(input: { presentedHash: string; nextHash: string; nextExpiresAt: Date; now: Date }): Promise<RotationResult>;
   /** Revokes the family the token belongs to; null when the token is unknown. */
   revokeFamilyOf(tokenHash: string, reason: RevocationReason, now: Date): Promise<{ familyId: string; userId: string } | null>;
+  /**
+   * Revokes every family of the user that still has an unexpired token ("sign out everywhere");
+   * returns their ids.
+   */
+  revokeAllFamiliesOf(userId: string, reason: RevocationReason, now: Date): Promise<string[]>;
   /** Deletes every record whose token has expired (FerretDB has no TTL indexes to do it). */
   pruneExpired(now: Date): Promise<number>;
 }
@@ -42,7 +47,9 @@ export function createRefreshTokenRepository(models: RefreshTokenModels, refresh
 
   return {
     async startFamily({ userId, tokenHash, expiresAt }) {
-      await issued.create({ _id: tokenHash, familyId: randomUUID(), userId: new Types.ObjectId(userId), expiresAt });
+      const familyId = randomUUID();
+      await issued.create({ _id: tokenHash, familyId, userId: new Types.ObjectId(userId), expiresAt });
+      return { familyId };
     },
 
     async rotate({ presentedHash, nextHash, nextExpiresAt, now }) {
@@ -74,6 +81,16 @@ export function createRefreshTokenRepository(models: RefreshTokenModels, refresh
       if (!token) return null;
       await revoke(token.familyId, token.userId, reason, now);
       return { familyId: token.familyId, userId: token.userId.toHexString() };
+    },
+
+    async revokeAllFamiliesOf(userId, reason, now) {
+      const owner = new Types.ObjectId(userId);
+      // Every family whose access tokens may still be valid has an issued token that has not
+      // expired: each refresh (which mints an access token) also issues one living far longer.
+      const live = await issued.find({ userId: { $eq: owner }, expiresAt: { $gt: now } }, { familyId: 1 }).lean();
+      const familyIds = [...new Set(live.map((token) => token.familyId))];
+      await Promise.all(familyIds.map((familyId) => revoke(familyId, owner, reason, now)));
+      return familyIds;
     },
   };
 }

@@ -6,14 +6,16 @@ import {
   registerBodySchema,
   sessionResponseSchema,
 } from '@meshcall/shared';
-import type { BaseApp } from '@meshcall/server-kit';
+import { bearerTokenFrom, type BaseApp } from '@meshcall/server-kit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Accounts } from '../accounts/accounts.js';
 import type { AuthMetrics } from '../auth-metrics.js';
+import { accountKeyOf, type DeviceCookies } from '../plugins/device-cookie.js';
 import type { FailedSignInLimit } from '../plugins/failed-sign-in-limit.js';
 import type { RefreshCookie } from '../plugins/refresh-cookie.js';
 import type { Sessions } from '../sessions/sessions.js';
+import type { AccessTokens } from '../tokens/access-tokens.js';
 import { errorResponses } from './error-responses.js';
 
 export interface SessionRouteDeps {
@@ -21,6 +23,8 @@ export interface SessionRouteDeps {
   sessions: Sessions;
   cookie: RefreshCookie;
   failedSignIns: FailedSignInLimit;
+  devices: DeviceCookies;
+  accessTokens: AccessTokens;
   checkOrigin: (request: FastifyRequest) => Promise<void>;
   /** Refuses with 503 until the database (with its indexes) is usable. */
   requireDatabase: () => Promise<void>;
@@ -34,7 +38,7 @@ function noStore(reply: FastifyReply): void {
 
 /** Sign-up, sign-in, refresh and sign-out: every route that reads or sets the refresh cookie. */
 export function registerSessionRoutes(app: BaseApp, deps: SessionRouteDeps): void {
-  const { accounts, sessions, cookie, failedSignIns, checkOrigin, requireDatabase, metrics } = deps;
+  const { accounts, sessions, cookie, failedSignIns, devices, accessTokens, checkOrigin, requireDatabase, metrics } = deps;
   const guards = { onRequest: checkOrigin, preHandler: requireDatabase };
 
   app.post(
@@ -45,7 +49,7 @@ export function registerSessionRoutes(app: BaseApp, deps: SessionRouteDeps): voi
         summary: 'Create an account and sign in',
         tags: ['session'],
         body: registerBodySchema,
-        response: { 201: sessionResponseSchema, ...errorResponses(ErrorCode.INVALID_PAYLOAD, ErrorCode.FORBIDDEN, ErrorCode.EMAIL_TAKEN, ErrorCode.UNAVAILABLE) },
+        response: { 201: sessionResponseSchema, ...errorResponses(ErrorCode.INVALID_PAYLOAD, ErrorCode.WEAK_PASSWORD, ErrorCode.FORBIDDEN, ErrorCode.EMAIL_TAKEN, ErrorCode.UNAVAILABLE) },
       },
     },
     async (request, reply) => {
@@ -59,6 +63,7 @@ export function registerSessionRoutes(app: BaseApp, deps: SessionRouteDeps): voi
       metrics.registrations.inc({ outcome: 'created' });
       const { refreshToken, ...access } = await sessions.start(user);
       cookie.set(request, reply, refreshToken);
+      devices.issue(request, reply, accountKeyOf(request.body.email));
       noStore(reply);
       return reply.status(201).send({ user, ...access });
     },
@@ -70,7 +75,8 @@ export function registerSessionRoutes(app: BaseApp, deps: SessionRouteDeps): voi
       ...guards,
       schema: {
         summary: 'Sign in with email and password',
-        description: 'Failed sign-ins are limited per account and per IP; past the limit the answer is 429 with Retry-After.',
+        description:
+          'Failed sign-ins back off exponentially per account and client address (or per device, for a browser holding a device cookie for the account) and are limited per address; while backing off the answer is 429 RATE_LIMITED with Retry-After. Success sets a device cookie.',
         tags: ['session'],
         body: loginBodySchema,
         response: {
@@ -82,7 +88,7 @@ export function registerSessionRoutes(app: BaseApp, deps: SessionRouteDeps): voi
     async (request, reply) => {
       let attempt;
       try {
-        attempt = await failedSignIns.reserve(request, reply);
+        attempt = await failedSignIns.reserve(request, request.body.email, reply);
       } catch (error) {
         if (error instanceof AppError && error.code === ErrorCode.RATE_LIMITED) metrics.signIns.inc({ outcome: 'rate_limited' });
         throw error;
@@ -99,11 +105,13 @@ export function registerSessionRoutes(app: BaseApp, deps: SessionRouteDeps): voi
         metrics.signIns.inc({ outcome: 'invalid_credentials' });
         throw new AppError(ErrorCode.INVALID_CREDENTIALS);
       }
-      await attempt.release();
+      await attempt.succeeded();
       metrics.signIns.inc({ outcome: 'success' });
       const user = found.toPublicUser();
       const { refreshToken, ...access } = await sessions.start(user);
       cookie.set(request, reply, refreshToken);
+      // This browser now knows the password: its later attempts get a bucket of their own.
+      devices.issue(request, reply, accountKeyOf(request.body.email));
       noStore(reply);
       return { user, ...access };
     },
@@ -144,13 +152,38 @@ export function registerSessionRoutes(app: BaseApp, deps: SessionRouteDeps): voi
     {
       ...guards,
       schema: {
-        summary: 'Sign out: revoke the refresh-token family and clear the cookie',
+        summary: 'Sign out: revoke the refresh-token family and its access tokens, and clear the cookie',
         tags: ['session'],
         response: { 204: z.null().describe('Signed out; the refresh cookie is cleared'), ...errorResponses(ErrorCode.FORBIDDEN, ErrorCode.UNAVAILABLE) },
       },
     },
     async (request, reply) => {
       await sessions.end(cookie.read(request));
+      cookie.clear(request, reply);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/logout/everywhere',
+    {
+      ...guards,
+      schema: {
+        summary: 'Sign out on every device: revoke every session of the user and its access tokens',
+        description:
+          'Needs the access token of any live session of the user. Every refresh-token family is revoked, and every access token already issued is refused by every service from now on.',
+        tags: ['session'],
+        security: [{ bearer: [] }],
+        response: {
+          204: z.null().describe('Signed out everywhere; this browser’s refresh cookie is cleared'),
+          ...errorResponses(ErrorCode.UNAUTHORIZED, ErrorCode.FORBIDDEN, ErrorCode.UNAVAILABLE),
+        },
+      },
+    },
+    async (request, reply) => {
+      const claims = await accessTokens.verify(bearerTokenFrom(request.headers.authorization));
+      const ended = await sessions.endEverywhere(claims.sub);
+      request.log.info({ userId: claims.sub, sessions: ended }, 'signed out everywhere');
       cookie.clear(request, reply);
       return reply.status(204).send(null);
     },

@@ -27,6 +27,8 @@ export interface MintOptions {
   typ?: string;
   /** Sign with a key that is not in the served JWKS. */
   foreignKey?: boolean;
+  /** The `sid` claim auth sets: the session that signing out revokes. */
+  sessionId?: string;
 }
 
 interface KeyPair {
@@ -65,7 +67,8 @@ export async function startFakeAuth(): Promise<FakeAuth> {
     async mint(user, options = {}) {
       const signer = options.foreignKey ? foreign : key;
       const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ name: user.name, typ: options.typ ?? 'access' })
+      const session = options.sessionId === undefined ? {} : { sid: options.sessionId };
+      return new SignJWT({ name: user.name, typ: options.typ ?? 'access', ...session })
         .setProtectedHeader({ alg: 'ES256', kid: signer.kid, typ: 'JWT' })
         .setIssuer(options.issuer ?? 'meshcall-auth')
         .setAudience(options.audience ?? 'meshcall')

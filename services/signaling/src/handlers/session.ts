@@ -1,7 +1,18 @@
-import { AppError, ErrorCode, defaultMessageOf, sessionRefreshPayloadSchema } from '@meshcall/shared';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import {
+  AppError,
+  ErrorCode,
+  defaultMessageOf,
+  redisChannels,
+  sessionRefreshPayloadSchema,
+  sessionsRevokedMessageSchema,
+  type SessionsRevokedMessage,
+} from '@meshcall/shared';
 import { toAckError } from '../ack-errors.js';
 import type { SignalingContext } from '../context.js';
-import type { SignalingSocket } from '../types.js';
+import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis.js';
+import type { SignalingServer, SignalingSocket } from '../types.js';
 import { onClientEvent } from './client-event.js';
 
 /** How long before expiry a socket is asked for a fresh token. */
@@ -16,8 +27,8 @@ function handshakeRefusal(code: ErrorCode, message: string): Error & { data: { c
 
 /**
  * Handshake middleware: the access token from `auth: { token }` is verified against auth's key
- * set (algorithm, issuer and audience pinned by the verifier); without a valid one the socket
- * never connects.
+ * set (algorithm, issuer and audience pinned by the verifier) and against the revocation set of
+ * signed-out sessions; without a valid one the socket never connects.
  */
 export function authenticateHandshake(ctx: SignalingContext) {
   return async (socket: SignalingSocket, next: (error?: Error) => void): Promise<void> => {
@@ -33,6 +44,7 @@ export function authenticateHandshake(ctx: SignalingContext) {
       socket.data.userId = claims.sub;
       socket.data.name = claims.name;
       socket.data.tokenExpiresAt = claims.exp;
+      socket.data.sessionId = claims.sid;
       next();
     } catch (error) {
       const { code, message, internal } = toAckError(error);
@@ -75,8 +87,47 @@ export function registerSessionHandlers(ctx: SignalingContext, socket: Signaling
     const claims = await ctx.accessTokens.verify(token);
     if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.FORBIDDEN, 'The token belongs to another user.');
     socket.data.tokenExpiresAt = claims.exp;
+    socket.data.sessionId = claims.sid;
     socket.data.name = claims.name;
     schedule();
     return { expiresAt: new Date(claims.exp * 1000).toISOString() };
   });
+}
+
+/**
+ * Drops the live sockets of sessions that were signed out (auth publishes them), on every replica
+ * for the sockets it holds, so a signed-out browser leaves its call at once instead of when its
+ * access token would have expired. Sign-outs are rare, so a scan of this replica's sockets per
+ * message is cheap; a message missed while Redis was away still leaves the socket only until its
+ * token expires, and any reconnection is refused at the handshake.
+ */
+export class SignedOutSessions {
+  private readonly onMessage = (channel: string, raw: string) => {
+    if (channel !== redisChannels.sessionsRevoked) return;
+    let message: SessionsRevokedMessage;
+    try {
+      message = sessionsRevokedMessageSchema.parse(JSON.parse(raw));
+    } catch {
+      this.deps.logger.warn('ignored a malformed sessions-revoked message');
+      return;
+    }
+    const revoked = new Set(message.sessionIds);
+    for (const socket of this.deps.io.of('/').sockets.values()) {
+      if (socket.data.sessionId === undefined || !revoked.has(socket.data.sessionId)) continue;
+      this.deps.logger.info({ socketId: socket.id, userId: socket.data.userId }, 'session signed out; disconnecting');
+      socket.disconnect(true);
+    }
+  };
+
+  constructor(private readonly deps: { io: SignalingServer; subscriber: Redis; logger: FastifyBaseLogger }) {}
+
+  async start(): Promise<void> {
+    this.deps.subscriber.on('message', this.onMessage);
+    await this.deps.subscriber.subscribe(redisChannels.sessionsRevoked);
+  }
+
+  async stop(): Promise<void> {
+    this.deps.subscriber.off('message', this.onMessage);
+    await withDeadline(this.deps.subscriber.unsubscribe(redisChannels.sessionsRevoked), UNSUBSCRIBE_DEADLINE_MS);
+  }
 }

@@ -52,7 +52,7 @@ export async function startReplica(options: ReplicaOptions): Promise<InProcessRe
   await redis.ready();
   const application = await createApplication(config, {
     redis,
-    accessTokens: createAccessTokenVerifier(config.AUTH_JWKS_URL),
+    accessTokens: createAccessTokenVerifier(config.AUTH_JWKS_URL, redis.commands),
     tickets: createJwtVerifier({
       keys: config.ROOMS_JWKS_URL,
       issuer: TokenIssuer.rooms,

@@ -33,6 +33,8 @@ export interface AccessTokenOptions {
   /** Sign with a key that is not in the published set (a forged token). */
   forged?: boolean;
   audience?: string;
+  /** The `sid` claim auth puts on every token: the session that signing out revokes. */
+  sessionId?: string;
 }
 
 /**
@@ -76,7 +78,8 @@ export class TestTokenIssuer {
   async accessToken(userId: string, options: AccessTokenOptions = {}): Promise<string> {
     const key = options.forged ? this.stranger : this.auth;
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ name: options.name ?? `user ${userId.slice(-4)}`, typ: 'access' })
+    const session = options.sessionId === undefined ? {} : { sid: options.sessionId };
+    return new SignJWT({ name: options.name ?? `user ${userId.slice(-4)}`, typ: 'access', ...session })
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.kid, typ: 'JWT' })
       .setIssuer(TokenIssuer.auth)
       .setAudience(options.audience ?? TokenAudience.platform)

@@ -24,6 +24,10 @@ export const authClient = {
   async logout(): Promise<void> {
     await requestJson('/api/auth/logout', { method: 'POST' });
   },
+  /** Ends every session of the user, on every device, including their access tokens. */
+  async logoutEverywhere(token: string): Promise<void> {
+    await requestJson('/api/auth/logout/everywhere', { method: 'POST', token });
+  },
   me(token: string): Promise<MeResponse> {
     return requestJson('/api/auth/me', { token, schema: meResponseSchema });
   },

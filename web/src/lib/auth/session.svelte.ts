@@ -70,6 +70,19 @@ export class SessionManager {
     } catch {
       // Signing out locally matters more than the server hearing about it; the cookie expires anyway.
     }
+    this.#signedOut();
+  }
+
+  /**
+   * Signs the user out on every device. Unlike signOut, a failure is thrown and this tab stays
+   * signed in: the user must learn that the other devices may still be signed in.
+   */
+  async signOutEverywhere(): Promise<void> {
+    await this.authorized((token) => authClient.logoutEverywhere(token));
+    this.#signedOut();
+  }
+
+  #signedOut(): void {
     this.#keeper.clear();
     this.user = null;
     this.endedReason = null;
