@@ -7,8 +7,24 @@ export const RUN_BUDGET_MS = 14.5 * 60_000;
 /** Signaling's per-socket token bucket, raised for the bench (see README: "Rate limit"). */
 const BENCH_SOCKET_RATE_LIMIT = '1000000';
 
-/** What the bench changes in the services' environment: only the per-socket rate limit. */
-export const BENCH_SERVICE_ENV = { SOCKET_RATE_LIMIT_PER_SECOND: BENCH_SOCKET_RATE_LIMIT, SOCKET_RATE_LIMIT_BURST: BENCH_SOCKET_RATE_LIMIT } as const;
+/** Rooms' per-account room quota and creation rate, raised: the race alone has one account create 250 rooms at once. */
+const BENCH_ROOMS_PER_ACCOUNT = '100000';
+
+/**
+ * Rooms' bounds on TURN credentials per user and per room, raised: the race trials and join
+ * bursts have the same users join the same rooms thousands of times within ten minutes.
+ */
+const BENCH_TURN_GRANTS = '1000000';
+
+/** What the bench changes in the services' environment: the per-socket rate limit and the per-account room limits. */
+export const BENCH_SERVICE_ENV = {
+  SOCKET_RATE_LIMIT_PER_SECOND: BENCH_SOCKET_RATE_LIMIT,
+  SOCKET_RATE_LIMIT_BURST: BENCH_SOCKET_RATE_LIMIT,
+  ROOMS_PER_ACCOUNT: BENCH_ROOMS_PER_ACCOUNT,
+  ROOM_CREATE_RATE_LIMIT: BENCH_ROOMS_PER_ACCOUNT,
+  TURN_GRANTS_PER_USER: BENCH_TURN_GRANTS,
+  TURN_GRANTS_PER_SEAT: BENCH_TURN_GRANTS,
+} as const;
 
 /** bcrypt cost of the bench's users: registering them is set-up, not what is measured. */
 export const BENCH_BCRYPT_COST = 4;

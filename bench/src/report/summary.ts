@@ -392,7 +392,7 @@ export function renderSummary(report: BenchReport): string {
       .map(([name, version]) => `${name} ${version}`)
       .join(', ')}.`,
     '',
-    'Configuration changed for the bench: signaling\'s per-socket token bucket is raised to 1,000,000 events/s (SOCKET_RATE_LIMIT_PER_SECOND and _BURST through the launcher\'s serviceEnv) so the ceiling measured is the relay\'s, not the limit\'s; at the default 30/s a socket could not carry the throughput steps. PeerJS server\'s concurrent_limit is raised from 5,000 to 20,000 for the 10k-connection step. Nothing else differs from the launcher\'s local stack.',
+    'Configuration changed for the bench: signaling\'s per-socket token bucket is raised to 1,000,000 events/s (SOCKET_RATE_LIMIT_PER_SECOND and _BURST through the launcher\'s serviceEnv) so the ceiling measured is the relay\'s, not the limit\'s; at the default 30/s a socket could not carry the throughput steps. Rooms\' per-account room quota and creation rate (ROOMS_PER_ACCOUNT, ROOM_CREATE_RATE_LIMIT) are raised to 100,000, since the race alone has one account create 250 rooms at once. PeerJS server\'s concurrent_limit is raised from 5,000 to 20,000 for the 10k-connection step. Nothing else differs from the launcher\'s local stack.',
     '',
     ...targetsSection(report),
     ...relaySection(report),

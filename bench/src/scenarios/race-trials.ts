@@ -45,10 +45,14 @@ export async function runRaceTrials(
 ): Promise<RaceResult> {
   const { racersPerRoom, roomCapacity } = options;
   const seatedBeforeRace = roomCapacity - 1;
+  // The owner holds the seats taken before the race; one account holds one seat per room.
+  if (seatedBeforeRace !== 1) throw new Error(`race trials need rooms of capacity 2 (got ${roomCapacity})`);
   const freeSeats = roomCapacity - seatedBeforeRace;
   const replicas = cluster.replicaUrls.length;
   const owner = cluster.users[0] as BenchUser;
-  const userOf = (i: number) => cluster.users[i % cluster.users.length] as BenchUser;
+  // Racers are never the owner, who holds the other seats: one account holds one seat per room,
+  // so an owner racing would take over its own held seat instead of racing for the free one.
+  const racerOf = (i: number) => cluster.users[1 + (i % (cluster.users.length - 1))] as BenchUser;
   const rooms = await mapLimited(Array.from({ length: options.roomsInFlight }, (_, i) => i), 8, (i) => cluster.api.createRoom(owner, { capacity: roomCapacity, name: `race ${i}` }));
   const holders: MeshcallSocket[] = [];
   const racers: MeshcallSocket[] = [];
@@ -71,7 +75,7 @@ export async function runRaceTrials(
     await mapLimited(Array.from({ length: rooms.length * racersPerRoom }, (_, i) => i), 20, async (i) => {
       // Racer k of room r sits on replica (r + k) mod replicas: the racers of a room are on different replicas.
       const replica = (Math.floor(i / racersPerRoom) + (i % racersPerRoom)) % replicas;
-      racers[i] = await connectMeshcall(cluster.replicaUrls[replica] as string, userOf(i + 1).accessToken, cluster.origin);
+      racers[i] = await connectMeshcall(cluster.replicaUrls[replica] as string, racerOf(i).accessToken, cluster.origin);
     });
     while (trials < options.trials) {
       if (performance.now() > options.deadline) {
@@ -81,7 +85,7 @@ export async function runRaceTrials(
       const roomsThisRound = Math.min(rooms.length, options.trials - trials);
       const racing = racers.slice(0, roomsThisRound * racersPerRoom);
       const ticketStart = performance.now();
-      const grants = await mapLimited(racing, 16, (_, i) => cluster.api.joinGrant(userOf(i + 1), rooms[Math.floor(i / racersPerRoom)] as string), { deadline: options.deadline });
+      const grants = await mapLimited(racing, 16, (_, i) => cluster.api.joinGrant(racerOf(i), rooms[Math.floor(i / racersPerRoom)] as string), { deadline: options.deadline });
       ticketMs += performance.now() - ticketStart;
       tickets += grants.length;
 

@@ -28,7 +28,7 @@ describe('contract types', () => {
   });
 
   it('server events carry typed payloads', () => {
-    expectTypeOf<Parameters<ServerToClientEvents['peer:left']>[0]['reason']>().toEqualTypeOf<'left' | 'disconnected' | 'kicked' | 'closed'>();
+    expectTypeOf<Parameters<ServerToClientEvents['peer:left']>[0]['reason']>().toEqualTypeOf<'left' | 'disconnected' | 'kicked' | 'closed' | 'replaced'>();
   });
 
   it('access-token claims pin the token type', () => {

@@ -9,6 +9,7 @@ import {
   joinPayloadSchema,
   loginBodySchema,
   registerBodySchema,
+  contextualPasswordProblem,
   signalPayloadSchema,
   chatSendPayloadSchema,
   toPublicError,
@@ -48,11 +49,27 @@ describe('auth bodies', () => {
     expect(body).toEqual({ name: 'Ada', email: 'ada@example.com', password: 'correct horse' });
   });
 
-  it('counts password length in bytes, not characters', () => {
+  it('counts the minimum in characters and the maximum in bytes', () => {
     // 18 four-byte emoji = 72 bytes (accepted); 19 = 76 bytes (refused, never truncated).
     expect(registerBodySchema.safeParse({ name: 'a', email: 'a@b.co', password: '😀'.repeat(18) }).success).toBe(true);
     expect(registerBodySchema.safeParse({ name: 'a', email: 'a@b.co', password: '😀'.repeat(19) }).success).toBe(false);
     expect(registerBodySchema.safeParse({ name: 'a', email: 'a@b.co', password: 'short' }).success).toBe(false);
+    // Four two-byte characters are 8 bytes but only 4 characters: too short, as the form's hint says.
+    expect(registerBodySchema.safeParse({ name: 'a', email: 'a@b.co', password: 'éééé' }).success).toBe(false);
+    expect(registerBodySchema.safeParse({ name: 'a', email: 'a@b.co', password: 'éééééééé' }).success).toBe(true);
+  });
+
+  it('refuses only-space passwords and the email or name as the password, with trivial variants', () => {
+    const context = { email: 'Ada.Lovelace@example.com', name: 'Ada Lovelace' };
+    expect(contextualPasswordProblem(' '.repeat(8), context)).toBe('must not be only spaces');
+    expect(contextualPasswordProblem('\t \n     ', context)).toBe('must not be only spaces');
+    for (const variant of ['ada.lovelace@example.com', 'ADA.LOVELACE@EXAMPLE.COM', 'adalovelace', 'Ada_Lovelace', 'ada.lovelace1!']) {
+      expect(contextualPasswordProblem(variant, context), variant).toBe('must not be your email address');
+    }
+    expect(contextualPasswordProblem('Ada Lovelace', { email: 'countess@example.com', name: 'Ada Lovelace' })).toBe('must not be your name');
+    expect(contextualPasswordProblem('adalovelace2024', { email: 'countess@example.com', name: 'Ada Lovelace' })).toBe('must not be your name');
+    expect(contextualPasswordProblem('correct horse battery', context)).toBeNull();
+    expect(contextualPasswordProblem('lovelace analytical engine', context)).toBeNull();
   });
 
   it('refuses operator objects and extra fields', () => {

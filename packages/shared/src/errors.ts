@@ -18,8 +18,17 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** Sign-up with an email that already has an account. */
   EMAIL_TAKEN: 'EMAIL_TAKEN',
+  /**
+   * Sign-up with a password that is too easy to guess: a common or breached one, the email or name,
+   * or only spaces. `details` names the field and says which rule it broke.
+   */
+  WEAK_PASSWORD: 'WEAK_PASSWORD',
   /** The change conflicts with current state (for example capacity below current occupancy). */
   CONFLICT: 'CONFLICT',
+  /** The account already has as many open rooms as one account may; close one first. */
+  ROOM_QUOTA_REACHED: 'ROOM_QUOTA_REACHED',
+  /** The room's owner removed this account from the room; it stays out until the owner lets it back in. */
+  BANNED: 'BANNED',
   /** Every seat of the room is taken. */
   ROOM_FULL: 'ROOM_FULL',
   /** The owner locked the room; nobody new may join. */
@@ -55,10 +64,13 @@ export const errorCodeSchema = z.enum(Object.values(ErrorCode) as [ErrorCode, ..
 /** The HTTP status each code is sent with. */
 export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   INVALID_PAYLOAD: 400,
+  WEAK_PASSWORD: 400,
   UNAUTHORIZED: 401,
   INVALID_CREDENTIALS: 401,
   TICKET_INVALID: 401,
   FORBIDDEN: 403,
+  ROOM_QUOTA_REACHED: 403,
+  BANNED: 403,
   NOT_FOUND: 404,
   PEER_NOT_FOUND: 404,
   EMAIL_TAKEN: 409,
@@ -84,8 +96,11 @@ export const defaultMessageOf: Readonly<Record<ErrorCode, string>> = {
   TICKET_INVALID: 'The join ticket is not valid; join the room again.',
   FORBIDDEN: 'You are not allowed to do that.',
   NOT_FOUND: 'Not found.',
+  ROOM_QUOTA_REACHED: 'You have as many open rooms as an account may have; close one first.',
+  BANNED: 'The owner removed you from this room.',
   PEER_NOT_FOUND: 'That participant is not in this room.',
   EMAIL_TAKEN: 'An account with this email already exists.',
+  WEAK_PASSWORD: 'Choose a password that is harder to guess.',
   CONFLICT: 'That change conflicts with the current state.',
   ROOM_FULL: 'The room is full.',
   NOT_IN_ROOM: 'Join a room first.',

@@ -3,6 +3,7 @@ export * from './ack.js';
 export * from './config.js';
 export * from './tokens.js';
 export * from './auth-api.js';
+export * from './password-policy.js';
 export * from './rooms-api.js';
 export * from './signaling-events.js';
 export * from './redis-contract.js';

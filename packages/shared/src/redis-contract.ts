@@ -16,14 +16,48 @@ export const redisKeys = {
   roomLocked: (roomId: string) => `meshcall:room:{${roomId}}:locked`,
   /** Present once the room is closed, so tickets issued before the close are refused. */
   roomClosed: (roomId: string) => `meshcall:room:{${roomId}}:closed`,
+  /**
+   * Present while a signed-out session's access tokens may still be unexpired: auth sets it (with a
+   * TTL a little longer than the access-token lifetime) when the session is signed out, signed out
+   * everywhere or revoked for a replayed refresh token; every service refuses access tokens whose
+   * `sid` claim has one.
+   */
+  revokedSession: (sessionId: string) => `meshcall:auth:revoked-session:${sessionId}`,
+  /**
+   * Accounts kept out of a room: a hash userId → ExclusionEntry (JSON). Signaling adds an entry
+   * when the owner kicks someone, rooms when the owner takes an invitation back; rooms refuses
+   * them tickets and signaling refuses them seats, even with a ticket issued before. Only the
+   * owner lifting a ban (rooms) removes an entry.
+   */
+  roomExcluded: (roomId: string) => `meshcall:room:{${roomId}}:excluded`,
 } as const;
+
+/** Why an account is kept out of a room. */
+export const exclusionReasonSchema = z.enum(['kicked', 'removed']);
+export type ExclusionReason = z.infer<typeof exclusionReasonSchema>;
+
+/** One entry of `redisKeys.roomExcluded`. */
+export const exclusionEntrySchema = z.object({
+  /** The display name the account had when it was excluded, so the owner knows whom to let back. */
+  name: z.string(),
+  /** Epoch ms. */
+  at: z.number(),
+  reason: exclusionReasonSchema,
+});
+export type ExclusionEntry = z.infer<typeof exclusionEntrySchema>;
 
 export const redisChannels = {
   /** Signaling → rooms: a room's occupancy changed. Payload: OccupancyMessage. */
   occupancy: 'meshcall:occupancy',
   /** Rooms → signaling (and other rooms replicas): a room was closed or changed. Payload: RoomEventMessage. */
   roomEvents: 'meshcall:room-events',
+  /** Auth → signaling: sessions were signed out; drop their live sockets. Payload: SessionsRevokedMessage. */
+  sessionsRevoked: 'meshcall:sessions-revoked',
 } as const;
+
+/** The sessions (access-token `sid`s) just signed out; their keys are in `redisKeys.revokedSession` already. */
+export const sessionsRevokedMessageSchema = z.object({ sessionIds: z.array(z.string().min(1)).min(1) });
+export type SessionsRevokedMessage = z.infer<typeof sessionsRevokedMessageSchema>;
 
 export const occupancyMessageSchema = z.object({ roomId: roomIdSchema, occupancy: occupancySchema });
 export type OccupancyMessage = z.infer<typeof occupancyMessageSchema>;
@@ -32,6 +66,8 @@ export const roomEventMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('closed'), roomId: roomIdSchema }),
   z.object({ type: z.literal('locked'), roomId: roomIdSchema, locked: z.boolean() }),
   z.object({ type: z.literal('capacity'), roomId: roomIdSchema, capacity: z.number().int() }),
+  /** The account is no longer allowed in: every replica ends that account's seats in the room. */
+  z.object({ type: z.literal('excluded'), roomId: roomIdSchema, userId: z.string().min(1) }),
 ]);
 export type RoomEventMessage = z.infer<typeof roomEventMessageSchema>;
 

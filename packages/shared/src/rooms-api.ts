@@ -26,6 +26,7 @@ export const createRoomBodySchema = z.strictObject({
   kind: roomKindSchema,
   visibility: roomVisibilitySchema.default('public'),
   capacity: capacitySchema.default(4),
+  /** People to invite (user ids); each gets a pending invitation they may accept or decline. */
   allowedUsers: z.array(userIdSchema).max(100).default([]),
 });
 export type CreateRoomBody = z.input<typeof createRoomBodySchema>;
@@ -36,6 +37,10 @@ export const updateRoomBodySchema = z
     name: roomNameSchema.optional(),
     capacity: capacitySchema.optional(),
     locked: z.boolean().optional(),
+    /**
+     * Everyone invited from now on: new ids get a pending invitation, ids left out lose theirs (an
+     * accepted guest left out is removed: refused at once and taken out of a call in progress).
+     */
     allowedUsers: z.array(userIdSchema).max(100).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'must change at least one field');
@@ -54,7 +59,24 @@ export type ListRoomsQuery = z.infer<typeof listRoomsQuerySchema>;
 export const occupancySchema = z.object({ count: z.number().int().min(0), capacity: z.number().int() });
 export type Occupancy = z.infer<typeof occupancySchema>;
 
-/** A room as the API returns it. `inviteCode` and `allowedUsers` are present only for the owner. */
+/** An invitation is `pending` until the invitee accepts it; only an accepted one lets them in. */
+export const invitationStatusSchema = z.enum(['pending', 'accepted']);
+export type InvitationStatus = z.infer<typeof invitationStatusSchema>;
+
+/** One person the owner invited, as the owner sees it. */
+export const roomInvitationSchema = z.object({
+  userId: z.string(),
+  status: invitationStatusSchema,
+  /** The invitee's display name, known once they accepted. */
+  name: z.string().optional(),
+});
+export type RoomInvitation = z.infer<typeof roomInvitationSchema>;
+
+/**
+ * A room as the API returns it. `inviteCode`, `allowedUsers` (everyone invited, pending or
+ * accepted: what PATCH replaces) and `invitations` are present only for the owner; `invitation`
+ * only for an invitee (their own invitation; the inviter is the owner, `ownerName`).
+ */
 export const roomSchema = z.object({
   id: roomIdSchema,
   name: z.string(),
@@ -65,6 +87,8 @@ export const roomSchema = z.object({
   ownerName: z.string(),
   locked: z.boolean(),
   allowedUsers: z.array(z.string()).optional(),
+  invitations: z.array(roomInvitationSchema).optional(),
+  invitation: invitationStatusSchema.optional(),
   inviteCode: z.string().optional(),
   occupancy: occupancySchema,
   createdAt: z.iso.datetime(),
@@ -138,3 +162,18 @@ export const LobbyCloseCode = {
   /** The client reads too slowly to keep up; reconnect and refetch the list. */
   TooSlow: 4408,
 } as const;
+
+/** Someone the owner removed from a room (kicked from a call); kept out until the owner lets them back in. */
+export const roomBanSchema = z.object({
+  userId: z.string(),
+  /** Their display name when they were removed. */
+  name: z.string(),
+  bannedAt: z.iso.datetime(),
+  /** `kicked` from a call, or `removed` from the invitations. */
+  reason: z.enum(['kicked', 'removed']),
+});
+export type RoomBan = z.infer<typeof roomBanSchema>;
+
+/** `GET /api/rooms/:id/bans` (owner only), most recent first. */
+export const roomBansResponseSchema = z.object({ bans: z.array(roomBanSchema) });
+export type RoomBansResponse = z.infer<typeof roomBansResponseSchema>;

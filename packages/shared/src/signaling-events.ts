@@ -51,6 +51,8 @@ export const ServerEvent = {
   GameState: 'game:state',
   /** This socket was removed from the room by its owner. */
   Kicked: 'room:kicked',
+  /** The same account took a seat in this room from another tab or device; this socket's seat moved there. */
+  JoinedElsewhere: 'room:joined-elsewhere',
   /** The room was locked or unlocked. */
   Locked: 'room:locked',
   /** The room was closed; the call is over. */
@@ -176,7 +178,8 @@ export const joinResultSchema = z.object({
 });
 export type JoinResult = z.infer<typeof joinResultSchema>;
 
-export const peerLeftReasonSchema = z.enum(['left', 'disconnected', 'kicked', 'closed']);
+/** `replaced`: the same account joined again (another tab, a reload) and its new seat took this one's place. */
+export const peerLeftReasonSchema = z.enum(['left', 'disconnected', 'kicked', 'closed', 'replaced']);
 export type PeerLeftReason = z.infer<typeof peerLeftReasonSchema>;
 
 export interface SignalMessage {
@@ -212,6 +215,7 @@ export interface ServerToClientEvents {
   'chat:message': (message: ChatMessage) => void;
   'game:state': (state: GameState) => void;
   'room:kicked': (payload: { reason: string }) => void;
+  'room:joined-elsewhere': (payload: Record<string, never>) => void;
   'room:locked': (payload: { locked: boolean }) => void;
   'room:closed': (payload: { reason: string }) => void;
   'session:expiring': (payload: { expiresAt: string }) => void;
@@ -226,6 +230,8 @@ export interface SocketData {
   name: string;
   /** Access-token expiry, epoch seconds. */
   tokenExpiresAt: number;
+  /** The access token's session (`sid`): signing it out drops the socket. */
+  sessionId?: string;
   roomId?: string;
   peerId?: string;
   role?: z.infer<typeof roomRoleSchema>;

@@ -18,7 +18,9 @@ import { LobbyBridge } from './lobby/lobby-bridge.js';
 import { LobbyHub } from './lobby/lobby-hub.js';
 import { LiveRoomStore } from './repositories/live-room-store.js';
 import { MongoRoomRepository } from './repositories/mongo-room-repository.js';
+import { RoomCreationLimits } from './rooms/room-creation-limits.js';
 import { RoomService } from './rooms/room-service.js';
+import { TurnGrantLimiter } from './turn/turn-grant-limiter.js';
 import { jwksRoutes } from './routes/jwks-routes.js';
 import { liveRoutes } from './routes/live-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
@@ -70,7 +72,8 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
     production: config.NODE_ENV === 'production',
   });
   const tickets = new JoinTicketIssuer(signingKey, config.TICKET_TTL);
-  const accessTokens = createAccessTokenVerifier(config.AUTH_JWKS_URL);
+  // The same Redis holds the revocation set of signed-out sessions that auth writes.
+  const accessTokens = createAccessTokenVerifier(config.AUTH_JWKS_URL, redis);
   const live = new LiveRoomStore(redis);
   const events = new RoomEventPublisher(redis);
 
@@ -85,6 +88,11 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
     live,
     events,
     tickets,
+    limits: new RoomCreationLimits(redis, {
+      roomsPerAccount: config.ROOMS_PER_ACCOUNT,
+      ratePerWindow: config.ROOM_CREATE_RATE_LIMIT,
+      rateWindowSeconds: config.ROOM_CREATE_RATE_WINDOW,
+    }),
     turn: {
       host: config.TURN_HOST,
       port: config.TURN_PORT,
@@ -92,6 +100,7 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
       secret: config.TURN_SECRET,
       credentialTtlSeconds: config.TURN_CREDENTIAL_TTL,
     },
+    turnGrants: new TurnGrantLimiter(redis, { perUser: config.TURN_GRANTS_PER_USER, perSeat: config.TURN_GRANTS_PER_SEAT, windowSeconds: config.TURN_CREDENTIAL_TTL }),
     log: app.log,
     onTicketIssued: () => ticketsIssued.inc(),
   });

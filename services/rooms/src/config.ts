@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { env, loadConfig } from '@meshcall/shared';
 
+/** coturn's `max-allocate-lifetime` in infra/coturn/turnserver.conf; keep the two in step. */
+export const TURN_MAX_ALLOCATE_LIFETIME_SECONDS = 600;
+
 /** Fastify's trustProxy: "true"/"false", or addresses proxy-addr takes ("loopback", "10.0.0.0/8,127.0.0.1"). */
 const trustProxySchema = z
   .string()
@@ -28,7 +31,25 @@ export const roomsConfigSchema = z.object({
   TURN_HOST: z.string().min(1).default('127.0.0.1'),
   TURN_PORT: env.port(3478),
   TURN_TLS_PORT: env.port(5349),
-  TURN_CREDENTIAL_TTL: env.seconds(600),
+  /**
+   * At least coturn's max-allocate-lifetime (infra/coturn/turnserver.conf), so an allocation
+   * never outlives the credentials it was opened with.
+   */
+  TURN_CREDENTIAL_TTL: z.coerce
+    .number()
+    .int()
+    .min(TURN_MAX_ALLOCATE_LIFETIME_SECONDS, `must be at least ${TURN_MAX_ALLOCATE_LIFETIME_SECONDS} (coturn's max-allocate-lifetime)`)
+    .default(TURN_MAX_ALLOCATE_LIFETIME_SECONDS),
+  /** TURN credentials one user may receive per TURN_CREDENTIAL_TTL, joins and refreshes together. */
+  TURN_GRANTS_PER_USER: env.positiveInt(30),
+  /** TURN credentials one room may hand out per TURN_CREDENTIAL_TTL, per seat of its capacity. */
+  TURN_GRANTS_PER_SEAT: env.positiveInt(30),
+  /** Open rooms one account may own at once; closing one frees its place. */
+  ROOMS_PER_ACCOUNT: env.positiveInt(50),
+  /** Rooms one account may create per ROOM_CREATE_RATE_WINDOW, counted in Redis across replicas. */
+  ROOM_CREATE_RATE_LIMIT: env.positiveInt(30),
+  /** Seconds of the creation-rate window. */
+  ROOM_CREATE_RATE_WINDOW: env.seconds(600),
 }).superRefine((config, context) => {
   // Generating a key in production would silently change it on every deploy and break signaling.
   if (config.NODE_ENV === 'production' && !config.ROOMS_SIGNING_KEY) {

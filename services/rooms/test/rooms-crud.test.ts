@@ -147,6 +147,9 @@ describe('GET /:id', () => {
     expect(owner.body.room.inviteCode).toBe(created.inviteCode);
     expect(owner.body.room.allowedUsers).toEqual([bob.id]);
 
+    // Bob's invitation is pending: it shows him nothing until he accepts it.
+    expect((await call(server.app, 'GET', `/${created.id}`, { token: tokens.Bob })).status).toBe(404);
+    expect((await call(server.app, 'POST', `/${created.id}/invitation/accept`, { token: tokens.Bob })).status).toBe(200);
     const allowed = await call(server.app, 'GET', `/${created.id}`, { token: tokens.Bob });
     expect(allowed.status).toBe(200);
     expect(allowed.body.room.inviteCode).toBeUndefined();
@@ -178,7 +181,10 @@ describe('PATCH /:id', () => {
     expect(response.status).toBe(200);
     expect(response.body.room).toMatchObject({ name: 'New name', capacity: 6, allowedUsers: [eve.id], occupancy: { count: 0, capacity: 6 } });
     expect(Date.parse(response.body.room.updatedAt)).toBeGreaterThanOrEqual(Date.parse(created.updatedAt));
-    // Eve is now allowed in: she sees it without an invite.
+    expect(response.body.room.invitations).toEqual([{ userId: eve.id, status: 'pending' }]);
+    // Eve is invited; once she accepts she sees it without an invite code.
+    expect((await call(server.app, 'GET', `/${created.id}`, { token: tokens.Eve })).status).toBe(404);
+    expect((await call(server.app, 'POST', `/${created.id}/invitation/accept`, { token: tokens.Eve })).status).toBe(200);
     expect((await call(server.app, 'GET', `/${created.id}`, { token: tokens.Eve })).status).toBe(200);
   });
 
@@ -260,6 +266,7 @@ describe('POST /:id/invite', () => {
 
   it('is owner-only, and public rooms have no invite (409)', async () => {
     const hidden = await createRoom('Ada', { name: 'Private', kind: 'business', visibility: 'private', allowedUsers: [bob.id] });
+    expect((await call(server.app, 'POST', `/${hidden.id}/invitation/accept`, { token: tokens.Bob })).status).toBe(200);
     expect((await call(server.app, 'POST', `/${hidden.id}/invite`, { token: tokens.Bob })).status).toBe(403);
     const open = await createRoom('Ada', { name: 'Public', kind: 'business' });
     const response = await call(server.app, 'POST', `/${open.id}/invite`, { token: tokens.Ada });

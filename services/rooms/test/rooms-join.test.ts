@@ -123,6 +123,9 @@ describe('POST /:id/join', () => {
     expect(invited.status).toBe(200);
     expect(joinTicketClaimsSchema.parse(decodeJwt(invited.body.ticket)).role).toBe('member');
     expect(invited.body.room.inviteCode).toBeUndefined();
+    // Invited but not yet accepted: still hidden.
+    expectRefused(await join(member, room.id), 404, ErrorCode.NOT_FOUND);
+    expect((await call(server.app, 'POST', `/${room.id}/invitation/accept`, { token: tokens.get(member) })).status).toBe(200);
     expect((await join(member, room.id)).status).toBe(200);
     expect((await join(owner, room.id)).status).toBe(200);
   });
@@ -171,9 +174,10 @@ describe('POST /:id/join', () => {
   });
 });
 
-describe('GET /ice', () => {
-  it('hands out fresh TURN credentials and their lifetime', async () => {
-    const response = await call(server.app, 'GET', '/ice', { token: tokens.get(stranger) });
+describe('POST /:id/ice', () => {
+  it('hands out fresh TURN credentials and their lifetime for a room the caller may join', async () => {
+    const room = await createRoom({ name: 'Refreshing', kind: 'coding' });
+    const response = await call(server.app, 'POST', `/${room.id}/ice`, { token: tokens.get(stranger) });
     expect(response.status).toBe(200);
     expect(response.body.ttl).toBe(600);
     const turn = response.body.iceServers[1];
@@ -187,7 +191,7 @@ describe('configuration', () => {
     const custom = await startRoomsServer({
       database: 'rooms_join',
       authJwksUrl: auth.jwksUrl,
-      env: { TICKET_TTL: '30', TURN_CREDENTIAL_TTL: '120', TURN_HOST: '::1' },
+      env: { TICKET_TTL: '30', TURN_CREDENTIAL_TTL: '900', TURN_HOST: '::1' },
     });
     try {
       const room = roomResponseSchema.parse((await call(custom.app, 'POST', '/', { token: tokens.get(owner), body: { name: 'Custom', kind: 'coding' } })).body).room;
@@ -196,8 +200,8 @@ describe('configuration', () => {
       expect(body.ticketExpiresIn).toBe(30);
       expect((claims.exp as number) - (claims.iat as number)).toBe(30);
       expect(body.iceServers[0]?.urls).toEqual(['stun:[::1]:3478']);
-      const ice = await call(custom.app, 'GET', '/ice', { token: tokens.get(member) });
-      expect(ice.body.ttl).toBe(120);
+      const ice = await call(custom.app, 'POST', `/${room.id}/ice`, { token: tokens.get(member) });
+      expect(ice.body.ttl).toBe(900);
     } finally {
       await custom.stop();
     }

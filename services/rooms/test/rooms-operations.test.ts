@@ -1,13 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisKeys } from '@meshcall/shared';
 import { findFreePort, mongoUrl, mongoWireComponent, redisComponent, type LocalComponent } from '@meshcall/stack';
 import { call } from './support/api.js';
 import { newUser, startFakeAuth, type FakeAuth } from './support/fake-auth.js';
-import { startRoomsServer, type RoomsServer } from './support/rooms-server.js';
+import { startRoomsServer, testRedis, type RoomsServer } from './support/rooms-server.js';
 
 let auth: FakeAuth;
 let server: RoomsServer;
@@ -59,6 +61,26 @@ describe('access tokens', () => {
     }
   });
 
+  it('refuses a token whose session was signed out (auth wrote it to the revocation set), on every route', async () => {
+    const sessionId = randomUUID();
+    const signedOut = await auth.mint(user, { sessionId });
+    const otherSession = await auth.mint(user, { sessionId: randomUUID() });
+    expect((await call(server.app, 'GET', '/mine', { token: signedOut })).status).toBe(200);
+
+    const redis = testRedis();
+    try {
+      await redis.set(redisKeys.revokedSession(sessionId), '1', 'EX', 960);
+    } finally {
+      redis.disconnect();
+    }
+    for (const [method, url] of [['GET', '/'], ['GET', '/mine'], ['GET', '/ice'], ['POST', '/'], ['GET', '/abcdefghij'], ['POST', '/abcdefghij/join'], ['DELETE', '/abcdefghij']] as const) {
+      const response = await call(server.app, method, url, { token: signedOut, body: method === 'POST' ? { name: 'x', kind: 'coding' } : undefined });
+      expect(response.status, `${method} ${url}`).toBe(401);
+      expect(response.body.error).toEqual({ code: 'UNAUTHORIZED', message: expect.stringContaining('signed out') });
+    }
+    expect((await call(server.app, 'GET', '/mine', { token: otherSession })).status).toBe(200);
+  });
+
   it('says when the token has expired, and checks the token before the body', async () => {
     const expired = await call(server.app, 'GET', '/', { token: await auth.mint(user, { expiresIn: -10 }) });
     expect(expired.body.error.message).toBe('The token has expired.');
@@ -95,7 +117,9 @@ describe('operations endpoints', () => {
     expect(ui.headers['content-type']).toContain('text/html');
     const spec = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json();
     expect(spec.servers).toEqual([{ url: '/api/rooms' }]);
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/', '/mine', '/ice', '/{id}', '/{id}/join', '/{id}/invite', '/.well-known/jwks.json']));
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/', '/mine', '/{id}', '/{id}/join', '/{id}/ice', '/{id}/invite', '/.well-known/jwks.json']));
+    // TURN credentials only with a room (issue 19).
+    expect(Object.keys(spec.paths)).not.toContain('/ice');
     expect(Object.keys(spec.paths['/{id}'])).toEqual(expect.arrayContaining(['get', 'patch', 'delete']));
   });
 

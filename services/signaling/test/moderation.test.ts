@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisChannels, redisKeys, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
+import { exclusionEntrySchema, redisChannels, redisKeys, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
 import { dataOf, errorCodeOf, request } from './support/client.js';
-import { closeAll, connectUser, seatUser } from './support/participant.js';
+import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
 import type { TestRedis } from './support/redis.js';
 import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
@@ -54,14 +54,53 @@ describe('owner moderation and room events from the rooms service', () => {
       // Still connected, but out of the room: it can neither signal nor chat there.
       expect(errorCodeOf(await request(target.socket, 'signal', { to: owner.joined.peerId, description: offer }))).toBe('NOT_IN_ROOM');
       expect(errorCodeOf(await request(owner.socket, 'signal', { to: target.joined.peerId, description: offer }))).toBe('PEER_NOT_FOUND');
-      // No way back by resuming the old seat, nor with a ticket issued before the kick; a fresh one from rooms works.
+      // No way back by resuming the old seat, nor with a ticket issued before the kick, nor with a fresh one.
       const resume = await request(target.socket, 'room:join', { resume: { roomId, peerId: target.joined.peerId, resumeToken: target.joined.resumeToken } });
       expect(errorCodeOf(resume)).toBe('TICKET_INVALID');
-      expect(errorCodeOf(await request(target.socket, 'room:join', { ticket: spareTicket }))).toBe('TICKET_INVALID');
+      expect(errorCodeOf(await request(target.socket, 'room:join', { ticket: spareTicket }))).toBe('BANNED');
       const fresh = await issuer.ticket({ userId: target.userId, roomId, capacity: 3, issuedAt: Math.floor(Date.now() / 1000) + 1 });
-      expect((await request(target.socket, 'room:join', { ticket: fresh })).ok).toBe(true);
+      expect(errorCodeOf(await request(target.socket, 'room:join', { ticket: fresh }))).toBe('BANNED');
+      // The ban is the shared entry rooms lists to the owner; lifting it (what rooms does) lets them back.
+      const entry = exclusionEntrySchema.parse(JSON.parse((await redis.client.hget(redisKeys.roomExcluded(roomId), target.userId)) ?? 'null'));
+      expect(entry).toMatchObject({ reason: 'kicked', name: expect.any(String) });
+      await redis.client.hdel(redisKeys.roomExcluded(roomId), target.userId);
+      const afterLift = await issuer.ticket({ userId: target.userId, roomId, capacity: 3 });
+      expect((await request(target.socket, 'room:join', { ticket: afterLift })).ok).toBe(true);
     } finally {
       closeAll(owner, target, witness);
+    }
+  });
+
+  it('refuses a banned account a seat even with a ticket issued before the ban', async () => {
+    const roomId = newRoomId();
+    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
+    const outsider = await connectUser(two.url, issuer);
+    try {
+      const early = await issuer.ticket({ userId: outsider.userId, roomId, issuedAt: Math.floor(Date.now() / 1000) - 30 });
+      const entry = { name: 'outsider', at: Date.now(), reason: 'removed' };
+      await redis.client.hset(redisKeys.roomExcluded(roomId), outsider.userId, JSON.stringify(entry));
+      expect(errorCodeOf(await request(outsider.socket, 'room:join', { ticket: early }))).toBe('BANNED');
+      expect(await redis.client.zcard(redisKeys.roomSeats(roomId))).toBe(1);
+    } finally {
+      closeAll(owner, outsider);
+    }
+  });
+
+  it('ends the seats of an account rooms excluded, on every replica, and keeps it out', async () => {
+    const roomId = newRoomId();
+    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
+    const removed = await seatUser(two.url, issuer, { roomId });
+    try {
+      // What rooms does when the owner takes an invitation back: the entry, then the event.
+      await redis.client.hset(redisKeys.roomExcluded(roomId), removed.userId, JSON.stringify({ name: 'x', at: Date.now(), reason: 'removed' }));
+      await redis.client.publish(redisChannels.roomEvents, JSON.stringify({ type: 'excluded', roomId, userId: removed.userId }));
+      expect(await removed.log.waitFor('room:kicked')).toEqual({ reason: 'uninvited' });
+      expect(await owner.log.waitFor('peer:left')).toEqual({ peerId: removed.joined.peerId, reason: 'kicked' });
+      await expect.poll(() => redis.client.zscore(redisKeys.roomSeats(roomId), removed.joined.peerId)).toBeNull();
+      const again = await issuer.ticket({ userId: removed.userId, roomId });
+      expect(errorCodeOf(await request(removed.socket, 'room:join', { ticket: again }))).toBe('BANNED');
+    } finally {
+      closeAll(owner, removed);
     }
   });
 
@@ -85,6 +124,7 @@ describe('owner moderation and room events from the rooms service', () => {
     const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
     const member = await seatUser(two.url, issuer, { roomId });
     const newcomer = await connectUser(two.url, issuer);
+    let ownerSecondDevice: Seated | undefined;
     try {
       expect(errorCodeOf(await request(member.socket, 'room:lock', { locked: true }))).toBe('FORBIDDEN');
       expect(dataOf(await request(owner.socket, 'room:lock', { locked: true }))).toEqual({ locked: true });
@@ -95,15 +135,17 @@ describe('owner moderation and room events from the rooms service', () => {
 
       const refused = await request(newcomer.socket, 'room:join', { ticket: await issuer.ticket({ userId: newcomer.userId, roomId }) });
       expect(errorCodeOf(refused)).toBe('ROOM_LOCKED');
-      const ownerSecondDevice = await seatUser(two.url, issuer, { roomId, role: 'owner', userId: owner.userId });
+      // The owner's second device gets in despite the lock (taking the first device's seat: one
+      // seat per account), and the owner then moderates from it.
+      ownerSecondDevice = await seatUser(two.url, issuer, { roomId, role: 'owner', userId: owner.userId });
       expect(ownerSecondDevice.joined.room.locked).toBe(true);
-      closeAll(ownerSecondDevice);
+      await owner.log.waitFor('room:joined-elsewhere');
 
-      dataOf(await request(owner.socket, 'room:lock', { locked: false }));
+      dataOf(await request(ownerSecondDevice.socket, 'room:lock', { locked: false }));
       expect(await member.log.waitFor('room:locked', (p) => !p.locked)).toEqual({ locked: false });
       expect((await request(newcomer.socket, 'room:join', { ticket: await issuer.ticket({ userId: newcomer.userId, roomId }) })).ok).toBe(true);
     } finally {
-      closeAll(owner, member, newcomer);
+      closeAll(owner, ownerSecondDevice, member, newcomer);
     }
   });
 

@@ -96,7 +96,7 @@ describe('seat renewal when Redis lost the room', () => {
     const kickedRoom = newRoomId();
     const kicked = away(seat('dave', 'replica-1|socket-d'), now + 10_000);
     await store.renewSeats(kickedRoom, room, [], [kicked], now + SEAT_LEASE_MS, now);
-    await store.releaseSeat(kickedRoom, 'dave', 'kicked', { kickBanMs: 60_000 }, now);
+    await store.releaseSeat(kickedRoom, 'dave', 'kicked', now);
     expect((await store.renewSeats(kickedRoom, room, [], [kicked], now + SEAT_LEASE_MS, now)).away.get('dave')).toBe('gone');
 
     const fullRoom = newRoomId();

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { liveSeatCountArgs, redisKeys } from '@meshcall/shared';
+import { exclusionEntrySchema, liveSeatCountArgs, redisKeys, type ExclusionEntry } from '@meshcall/shared';
 
 /** What signaling and rooms share about a room right now, read from Redis. */
 export interface LiveRoomState {
@@ -15,6 +15,15 @@ export interface LiveRoomState {
 const CLOSED_MARKER_TTL_SECONDS = 24 * 60 * 60;
 /** The lock state last announced to the lobby; after this long unused, the next change is announced anew. */
 const ANNOUNCED_LOCK_TTL_SECONDS = 24 * 60 * 60;
+
+/** Deletes an exclusion entry only if it is a removal from the guest list, in one step. */
+const LIFT_REMOVAL_SCRIPT = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local ok, entry = pcall(cjson.decode, raw)
+if ok and type(entry) == 'table' and entry.reason == 'removed' then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 0
+`;
 
 /** Private to rooms: which lock state the lobby was last told about (see recordAnnouncedLock). */
 export function announcedLockKey(roomId: string): string {
@@ -80,6 +89,42 @@ export class LiveRoomStore {
     const value = locked ? '1' : '0';
     const previous = await this.redis.set(announcedLockKey(id), value, 'EX', ANNOUNCED_LOCK_TTL_SECONDS, 'GET');
     return previous !== value;
+  }
+
+  /** Whether the account is kept out of the room (kicked, or its invitation taken back). */
+  async isExcluded(id: string, userId: string): Promise<boolean> {
+    return (await this.redis.hexists(redisKeys.roomExcluded(id), userId)) === 1;
+  }
+
+  /** Everyone kept out of the room; entries that do not parse are skipped (and stay, for a human to look at). */
+  async exclusions(id: string): Promise<Array<ExclusionEntry & { userId: string }>> {
+    const raw = await this.redis.hgetall(redisKeys.roomExcluded(id));
+    return Object.entries(raw).flatMap(([userId, json]) => {
+      try {
+        const entry = exclusionEntrySchema.safeParse(JSON.parse(json));
+        return entry.success ? [{ userId, ...entry.data }] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /**
+   * Keeps the account out of the room from now on. An entry already there (a kick) stays as it
+   * is: the owner lifts a kick explicitly, never by inviting again.
+   */
+  async exclude(id: string, userId: string, entry: ExclusionEntry): Promise<void> {
+    await this.redis.hsetnx(redisKeys.roomExcluded(id), userId, JSON.stringify(entry));
+  }
+
+  /** Takes back an earlier removal from the guest list (the owner invites the account again); a kick stays. */
+  async liftRemoval(id: string, userId: string): Promise<void> {
+    await this.redis.eval(LIFT_REMOVAL_SCRIPT, 1, redisKeys.roomExcluded(id), userId);
+  }
+
+  /** Lets the account back in; false when it was not kept out. */
+  async lift(id: string, userId: string): Promise<boolean> {
+    return (await this.redis.hdel(redisKeys.roomExcluded(id), userId)) === 1;
   }
 
   async markClosed(id: string): Promise<void> {

@@ -10,8 +10,12 @@ export interface RoomRecord {
   capacity: number;
   ownerId: string;
   ownerName: string;
-  /** Users who may see and join a private room without an invite. */
+  /** Users who accepted an invitation: they may see and join a private room without an invite code. */
   allowedUsers: string[];
+  /** Users invited who have not accepted yet: they see the invitation, nothing more. */
+  invitedUsers: string[];
+  /** Display names of users who accepted, by user id (the owner's guest list, the ban list). */
+  memberNames: Record<string, string>;
   /** Secret that lets anyone holding a link into a private room; null for public rooms. */
   inviteCode: string | null;
   /** Last lock state written by rooms or mirrored from signaling; Redis holds the live one. */
@@ -21,9 +25,9 @@ export interface RoomRecord {
   closedAt: Date | null;
 }
 
-export type NewRoomRecord = Omit<RoomRecord, 'createdAt' | 'updatedAt' | 'closedAt' | 'locked'>;
+export type NewRoomRecord = Omit<RoomRecord, 'createdAt' | 'updatedAt' | 'closedAt' | 'locked' | 'allowedUsers' | 'memberNames'>;
 
-export type RoomChanges = Partial<Pick<RoomRecord, 'name' | 'capacity' | 'locked' | 'allowedUsers' | 'inviteCode'>>;
+export type RoomChanges = Partial<Pick<RoomRecord, 'name' | 'capacity' | 'locked' | 'allowedUsers' | 'invitedUsers' | 'inviteCode'>>;
 
 /** Filters of the public lobby list; only open public rooms are ever listed. */
 export interface PublicRoomFilter {
@@ -48,9 +52,15 @@ export interface RoomRepository {
   countPublic(filter: PublicRoomFilter): Promise<number>;
   /** Ids of the newest `limit` open public rooms: the candidates ranked by live occupancy. */
   listPublicIdsNewest(filter: PublicRoomFilter, limit: number): Promise<string[]>;
-  /** Open rooms the user owns or is allowed in, newest first. */
+  /** Open rooms the user owns, accepted an invitation to, or is invited to, newest first. */
   listForMember(userId: string, page: Page): Promise<RoomRecord[]>;
   countForMember(userId: string): Promise<number>;
+  /** Open rooms the user owns: what the per-account room quota counts. */
+  countOpenOwnedBy(ownerId: string): Promise<number>;
+  /** Moves the user from invited to allowed, remembering their name; null when they were not invited (or the room closed). */
+  acceptInvitation(id: string, userId: string, name: string, now: Date): Promise<RoomRecord | null>;
+  /** Drops the user's invitation, pending or accepted; null when they had none (or the room closed). */
+  declineInvitation(id: string, userId: string, now: Date): Promise<RoomRecord | null>;
   /** Applies changes to an open room; null when the room is gone or closed meanwhile. */
   update(id: string, changes: RoomChanges, now: Date): Promise<RoomRecord | null>;
   /** Marks an open room closed; null when it was already closed (or does not exist). */

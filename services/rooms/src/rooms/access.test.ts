@@ -17,6 +17,8 @@ function room(overrides: Partial<RoomRecord>): RoomRecord {
     ownerId: owner,
     ownerName: 'Owner',
     allowedUsers: [friend],
+    invitedUsers: [],
+    memberNames: {},
     inviteCode: 'invite-code-1234',
     locked: false,
     createdAt: now,
@@ -37,6 +39,10 @@ describe('accessTo', () => {
 
   it('admits allowed users to a private room', () => {
     expect(accessTo(room({}), friend)).toEqual({ granted: true, role: 'member' });
+  });
+
+  it('hides a private room from someone only invited, until they accept', () => {
+    expect(accessTo(room({ allowedUsers: [], invitedUsers: [stranger] }), stranger)).toEqual({ granted: false, reason: 'hidden' });
   });
 
   it('hides a private room from a stranger without an invite', () => {

@@ -8,6 +8,7 @@ import {
   type ListRoomsQuery,
   type LobbyEvent,
   type Room,
+  type RoomBan,
   type RoomKind,
   type RoomListResponse,
   type RoomVisibility,
@@ -17,7 +18,10 @@ import type { LiveRoomStore } from '../repositories/live-room-store.js';
 import type { PublicRoomFilter, RoomChanges, RoomRecord, RoomRepository } from '../repositories/room-record.js';
 import type { JoinTicketIssuer } from '../tickets/join-ticket.js';
 import { createIceServers, type IceServersGrant, type TurnServerSettings } from '../turn/ice-servers.js';
+import type { TurnGrantLimiter } from '../turn/turn-grant-limiter.js';
 import { accessTo, type RoomAccess } from './access.js';
+import { planInvitations } from './invitations.js';
+import type { RoomCreationLimits } from './room-creation-limits.js';
 import { OCCUPANCY_RANKING_WINDOW, planOccupancyPage } from './occupancy-ranking.js';
 import { toRoomView } from './room-view.js';
 
@@ -48,7 +52,10 @@ export interface RoomServiceDeps {
   live: LiveRoomStore;
   events: RoomEventPublisher;
   tickets: JoinTicketIssuer;
+  limits: RoomCreationLimits;
   turn: TurnServerSettings;
+  /** Bounds the TURN credentials handed out per user and per room. */
+  turnGrants: TurnGrantLimiter;
   log: FastifyBaseLogger;
   /** Called for every ticket handed out (metrics). */
   onTicketIssued?: () => void;
@@ -68,8 +75,22 @@ export class RoomService {
     this.now = deps.now ?? (() => new Date());
   }
 
+  /** Refused past the account's creation rate (429) or room quota (403); see RoomCreationLimits. */
   async create(caller: Caller, input: NewRoomInput): Promise<Room> {
-    const record = await this.deps.rooms.create({
+    const reservation = await this.deps.limits.reserve(caller.id, () => this.deps.rooms.countOpenOwnedBy(caller.id));
+    let record: RoomRecord;
+    try {
+      record = await this.storeNewRoom(caller, input);
+    } finally {
+      await reservation.release().catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not release a room quota reservation'));
+    }
+    const empty = { count: 0, locked: false };
+    if (record.visibility === 'public') await this.announce({ type: 'room:created', room: toRoomView(record, empty, null) });
+    return toRoomView(record, empty, caller.id);
+  }
+
+  private storeNewRoom(caller: Caller, input: NewRoomInput): Promise<RoomRecord> {
+    return this.deps.rooms.create({
       id: nanoid(ROOM_ID_LENGTH),
       name: input.name,
       kind: input.kind,
@@ -78,12 +99,10 @@ export class RoomService {
       capacity: input.kind === 'game' ? GAME_ROOM_CAPACITY : input.capacity,
       ownerId: caller.id,
       ownerName: caller.name,
-      allowedUsers: normalizedAllowedUsers(input.allowedUsers, caller.id),
+      // Being put on a list grants nothing until the invitee accepts.
+      invitedUsers: normalizedAllowedUsers(input.allowedUsers, caller.id),
       inviteCode: input.visibility === 'private' ? nanoid(INVITE_CODE_LENGTH) : null,
     });
-    const empty = { count: 0, locked: false };
-    if (record.visibility === 'public') await this.announce({ type: 'room:created', room: toRoomView(record, empty, null) });
-    return toRoomView(record, empty, caller.id);
   }
 
   async listPublic(query: ListRoomsQuery): Promise<RoomListResponse> {
@@ -111,14 +130,26 @@ export class RoomService {
     return this.view(record, caller.id);
   }
 
-  async update(caller: Caller, id: string, changes: RoomChanges): Promise<Room> {
+  /** `changes.allowedUsers` is everyone invited from now on; see planInvitations. */
+  async update(caller: Caller, id: string, changes: Omit<RoomChanges, 'invitedUsers'>): Promise<Room> {
     const current = await this.ownedOpenRoom(caller, id);
     const requested: RoomChanges = { ...changes };
-    if (requested.allowedUsers) requested.allowedUsers = normalizedAllowedUsers(requested.allowedUsers, caller.id);
+    const plan = changes.allowedUsers ? planInvitations(current, normalizedAllowedUsers(changes.allowedUsers, caller.id)) : undefined;
     if (requested.capacity !== undefined) await this.checkCapacityChange(current, requested.capacity);
+    if (plan) {
+      requested.allowedUsers = plan.allowedUsers;
+      requested.invitedUsers = plan.invitedUsers;
+      // Kept out before the stored list changes, so that no join slips between the two; signaling
+      // refuses the same entry even to a ticket issued earlier.
+      const at = this.now().getTime();
+      for (const userId of plan.removed) await this.deps.live.exclude(id, userId, { name: current.memberNames[userId] ?? '', at, reason: 'removed' });
+      for (const userId of plan.newlyInvited) await this.deps.live.liftRemoval(id, userId);
+    }
 
     const updated = await this.deps.rooms.update(id, requested, this.now());
     if (!updated) throw new AppError(ErrorCode.ROOM_CLOSED);
+    // Takes removed guests out of a call in progress, on whichever signaling replica they are.
+    for (const userId of plan?.removed ?? []) await this.deps.events.roomEvent({ type: 'excluded', roomId: id, userId });
     // Signaling enforces the lock and the capacity; without these the change would be cosmetic.
     if (requested.locked !== undefined) {
       await this.deps.live.setLocked(id, requested.locked);
@@ -132,6 +163,19 @@ export class RoomService {
     const live = await this.deps.live.state(id);
     if (updated.visibility === 'public') await this.announce({ type: 'room:updated', room: toRoomView(updated, live, null) });
     return toRoomView(updated, live, caller.id);
+  }
+
+  /** The invitee accepts: from now on the invitation lets them in. */
+  async acceptInvitation(caller: Caller, id: string): Promise<Room> {
+    const updated = await this.deps.rooms.acceptInvitation(id, caller.id, caller.name, this.now());
+    if (!updated) throw new AppError(ErrorCode.NOT_FOUND, 'You have no invitation to this room.');
+    return this.view(updated, caller.id);
+  }
+
+  /** The invitee declines (or, once accepted, leaves the guest list): the room is gone from their list. */
+  async declineInvitation(caller: Caller, id: string): Promise<void> {
+    const updated = await this.deps.rooms.declineInvitation(id, caller.id, this.now());
+    if (!updated) throw new AppError(ErrorCode.NOT_FOUND, 'You have no invitation to this room.');
   }
 
   async rotateInvite(caller: Caller, id: string): Promise<Room> {
@@ -165,9 +209,12 @@ export class RoomService {
     if (record.closedAt) throw new AppError(ErrorCode.ROOM_CLOSED);
     const live = await this.deps.live.state(id);
     if (live.closed) throw new AppError(ErrorCode.ROOM_CLOSED);
+    // Signaling checks the same entry when seating, so a ticket handed out just before a ban is void too.
+    if (role !== 'owner' && (await this.deps.live.isExcluded(id, caller.id))) throw new AppError(ErrorCode.BANNED);
     // The owner may always come back into their own locked room.
     if (live.locked && role !== 'owner') throw new AppError(ErrorCode.ROOM_LOCKED);
     if (live.count >= record.capacity) throw new AppError(ErrorCode.ROOM_FULL);
+    const iceServers = await this.grantIceServers(caller, record);
 
     const { ticket, expiresIn } = await this.deps.tickets.issue({
       userId: caller.id,
@@ -182,12 +229,42 @@ export class RoomService {
       room: toRoomView(record, live, caller.id),
       ticket,
       ticketExpiresIn: expiresIn,
-      iceServers: this.iceServers(caller).iceServers,
+      iceServers: iceServers.iceServers,
     };
   }
 
-  iceServers(caller: Caller): IceServersGrant {
+  /**
+   * Fresh TURN credentials for someone in a call (before an ICE restart, or before the join's
+   * run out): only for a room the caller may still join, and within the same bounds as a join.
+   * TURN credentials are never handed out outside a room (issue 19: a free endpoint let four
+   * accounts hold every relay port).
+   */
+  async refreshIceServers(caller: Caller, id: string, invite?: string): Promise<IceServersGrant> {
+    const { record, role } = await this.visibleRoom(caller, id, invite);
+    if (record.closedAt || (await this.deps.live.state(id)).closed) throw new AppError(ErrorCode.ROOM_CLOSED);
+    // Whoever join refuses gets no credentials here either.
+    if (role !== 'owner' && (await this.deps.live.isExcluded(id, caller.id))) throw new AppError(ErrorCode.BANNED);
+    return this.grantIceServers(caller, record);
+  }
+
+  private async grantIceServers(caller: Caller, record: RoomRecord): Promise<IceServersGrant> {
+    await this.deps.turnGrants.take(caller.id, record.id, record.capacity);
     return createIceServers(this.deps.turn, caller.id, this.now().getTime());
+  }
+
+  /** Who the owner kept out of the room, most recent first (owner only). */
+  async bans(caller: Caller, id: string): Promise<RoomBan[]> {
+    await this.ownedOpenRoom(caller, id);
+    const entries = await this.deps.live.exclusions(id);
+    return entries
+      .sort((a, b) => b.at - a.at)
+      .map((entry) => ({ userId: entry.userId, name: entry.name, bannedAt: new Date(entry.at).toISOString(), reason: entry.reason }));
+  }
+
+  /** Lets a banned account back in (owner only); rooms then hands it tickets again. */
+  async liftBan(caller: Caller, id: string, userId: string): Promise<void> {
+    await this.ownedOpenRoom(caller, id);
+    if (!(await this.deps.live.lift(id, userId))) throw new AppError(ErrorCode.NOT_FOUND, 'That account is not banned from this room.');
   }
 
   private async visibleRoom(caller: Caller, id: string, invite?: string): Promise<{ record: RoomRecord; role: Extract<RoomAccess, { granted: true }>['role'] }> {

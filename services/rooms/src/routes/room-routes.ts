@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyReply } from 'fastify';
 import {
   createRoomBodySchema,
   errorBodySchema,
@@ -9,13 +10,16 @@ import {
   joinRoomResponseSchema,
   listRoomsQuerySchema,
   roomIdSchema,
+  roomBansResponseSchema,
   roomListResponseSchema,
   roomResponseSchema,
   updateRoomBodySchema,
+  userIdSchema,
   type AccessTokenClaims,
 } from '@meshcall/shared';
 import type { JwtVerifier } from '@meshcall/server-kit';
 import { requireAccessToken } from '../plugins/authenticate.js';
+import { RetryLaterError } from '../rooms/room-creation-limits.js';
 import type { RoomService } from '../rooms/room-service.js';
 
 export interface RoomRoutesOptions {
@@ -24,12 +28,23 @@ export interface RoomRoutesOptions {
 }
 
 const roomParamsSchema = z.object({ id: roomIdSchema });
+const banParamsSchema = z.object({ id: roomIdSchema, userId: userIdSchema });
 const inviteQuerySchema = z.strictObject({ invite: inviteCodeSchema.optional() });
 const pagingQuerySchema = listRoomsQuerySchema.pick({ page: true, pageSize: true });
 
 /** Error responses a route documents; every one has the same body. */
 function errors(...statuses: number[]): Record<number, typeof errorBodySchema> {
   return Object.fromEntries([401, 503, ...statuses].map((status) => [status, errorBodySchema]));
+}
+
+/** Runs a handler, putting a RetryLaterError's wait in `Retry-After` before the error handler answers. */
+async function withRetryAfter<T>(reply: FastifyReply, handler: () => Promise<T>): Promise<T> {
+  try {
+    return await handler();
+  } catch (error) {
+    if (error instanceof RetryLaterError) void reply.header('retry-after', String(error.retryAfterSeconds));
+    throw error;
+  }
 }
 
 const tags = ['rooms'];
@@ -43,16 +58,22 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
     '/',
     {
       schema: {
-        summary: 'Create a room (game rooms always get 2 seats; private rooms get an invite code)',
+        summary:
+          'Create a room (game rooms always get 2 seats; private rooms get an invite code). Limited per account: ROOMS_PER_ACCOUNT open rooms (403 ROOM_QUOTA_REACHED) and ROOM_CREATE_RATE_LIMIT creations per ROOM_CREATE_RATE_WINDOW (429 RATE_LIMITED with Retry-After)',
         tags,
         security,
         body: createRoomBodySchema,
-        response: { 201: roomResponseSchema, ...errors(400) },
+        response: { 201: roomResponseSchema, ...errors(400, 403, 429) },
       },
     },
     async (request, reply) => {
-      const room = await service.create(request.caller, request.body);
-      return reply.status(201).send({ room });
+      try {
+        const room = await service.create(request.caller, request.body);
+        return reply.status(201).send({ room });
+      } catch (error) {
+        if (error instanceof RetryLaterError) void reply.header('retry-after', String(error.retryAfterSeconds));
+        throw error;
+      }
     },
   );
 
@@ -74,7 +95,7 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
     '/mine',
     {
       schema: {
-        summary: 'Open rooms I own or am allowed in, newest first',
+        summary: 'Open rooms I own, accepted an invitation to, or am invited to (`invitation` says which), newest first',
         tags,
         security,
         querystring: pagingQuerySchema,
@@ -82,19 +103,6 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
       },
     },
     async (request) => service.listMine(request.caller, request.query),
-  );
-
-  app.get(
-    '/ice',
-    {
-      schema: {
-        summary: 'Fresh STUN/TURN servers with new TURN credentials (refresh before an ICE restart)',
-        tags,
-        security,
-        response: { 200: iceServersResponseSchema, ...errors() },
-      },
-    },
-    async (request) => service.iceServers(request.caller),
   );
 
   app.get(
@@ -116,7 +124,8 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
     '/:id',
     {
       schema: {
-        summary: 'Change name, capacity, lock or allowed users (owner only)',
+        summary:
+          'Change name, capacity, lock or who is invited (owner only). New invitees get a pending invitation; accepted guests left out of allowedUsers are removed: refused at once and taken out of a call in progress',
         tags,
         security,
         params: roomParamsSchema,
@@ -139,6 +148,83 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
       },
     },
     async (request) => ({ room: await service.rotateInvite(request.caller, request.params.id) }),
+  );
+
+  app.post(
+    '/:id/ice',
+    {
+      schema: {
+        summary: 'Fresh STUN/TURN servers with new TURN credentials for a room you may join (refresh before an ICE restart); bounded per user and per room',
+        tags,
+        security,
+        params: roomParamsSchema,
+        querystring: inviteQuerySchema,
+        response: { 200: iceServersResponseSchema, ...errors(400, 403, 404, 410, 429) },
+      },
+    },
+    async (request, reply) => withRetryAfter(reply, () => service.refreshIceServers(request.caller, request.params.id, request.query.invite)),
+  );
+
+  app.post(
+    '/:id/invitation/accept',
+    {
+      schema: {
+        summary: 'Accept my invitation to a room: from now on it lets me in',
+        tags,
+        security,
+        params: roomParamsSchema,
+        response: { 200: roomResponseSchema, ...errors(400, 404) },
+      },
+    },
+    async (request) => ({ room: await service.acceptInvitation(request.caller, request.params.id) }),
+  );
+
+  app.post(
+    '/:id/invitation/decline',
+    {
+      schema: {
+        summary: 'Decline my invitation to a room (or leave its guest list once accepted)',
+        tags,
+        security,
+        params: roomParamsSchema,
+        response: { 204: z.null().describe('Declined'), ...errors(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      await service.declineInvitation(request.caller, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/:id/bans',
+    {
+      schema: {
+        summary: 'People kept out of the room (kicked from a call, or removed from the invitations), most recent first (owner only)',
+        tags,
+        security,
+        params: roomParamsSchema,
+        response: { 200: roomBansResponseSchema, ...errors(400, 403, 404, 410) },
+      },
+    },
+    async (request) => ({ bans: await service.bans(request.caller, request.params.id) }),
+  );
+
+  app.delete(
+    '/:id/bans/:userId',
+    {
+      schema: {
+        summary: 'Let a banned account back in; it can then get a join ticket again (owner only)',
+        tags,
+        security,
+        params: banParamsSchema,
+        response: { 204: z.null().describe('Lifted'), ...errors(400, 403, 404, 410) },
+      },
+    },
+    async (request, reply) => {
+      await service.liftBan(request.caller, request.params.id, request.params.userId);
+      return reply.status(204).send(null);
+    },
   );
 
   app.delete(
@@ -168,9 +254,9 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
         params: roomParamsSchema,
         // The body is optional: only a private room's invite goes in it.
         body: joinRoomBodySchema.nullish(),
-        response: { 200: joinRoomResponseSchema, ...errors(400, 403, 404, 409, 410, 423) },
+        response: { 200: joinRoomResponseSchema, ...errors(400, 403, 404, 409, 410, 423, 429) },
       },
     },
-    async (request) => service.join(request.caller, request.params.id, request.body?.invite),
+    async (request, reply) => withRetryAfter(reply, () => service.join(request.caller, request.params.id, request.body?.invite)),
   );
 };

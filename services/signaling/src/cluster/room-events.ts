@@ -4,6 +4,7 @@ import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis.js';
 import { redisChannels, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
 import type { LocalSeats } from '../local-seats.js';
 import type { SeatStore } from '../repositories/seat-store.js';
+import type { Departures } from './departures.js';
 import { roomChannel, type SignalingServer } from '../types.js';
 
 /**
@@ -30,6 +31,7 @@ export class RoomEvents {
       subscriber: Redis;
       seats: SeatStore;
       localSeats: LocalSeats;
+      departures: Departures;
       logger: FastifyBaseLogger;
       now: () => number;
     },
@@ -62,6 +64,13 @@ export class RoomEvents {
       case 'capacity':
         await seats.setCapacity(event.roomId, event.capacity, now());
         return;
+      case 'excluded': {
+        // Every replica hears this; the first to run the script frees the seats and tells their
+        // sockets through their replicas' inboxes, the others find nothing left to do.
+        const removed = await seats.releaseUser(event.roomId, event.userId, now());
+        if (removed.length > 0) await this.deps.departures.announce(event.roomId, removed, 'kicked');
+        return;
+      }
     }
   }
 }

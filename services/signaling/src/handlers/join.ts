@@ -34,13 +34,14 @@ const refusalOfTakeSeat: Record<Exclude<TakeSeatResult, { ok: true }>['reason'],
   ROOM_LOCKED: new AppError(ErrorCode.ROOM_LOCKED),
   ROOM_FULL: new AppError(ErrorCode.ROOM_FULL),
   TICKET_USED: new AppError(ErrorCode.TICKET_INVALID, 'This ticket was already used; ask for a new one.'),
-  KICKED: new AppError(ErrorCode.TICKET_INVALID, 'You were removed from this room; this ticket is no longer valid.'),
+  BANNED: new AppError(ErrorCode.BANNED),
 };
 
 /**
- * `room:join`: a ticket takes a new seat (capacity, lock and close checked in one script), a
- * resume takes a held seat back, on any replica. Sockets that are mid-join are remembered so
- * that one socket cannot race itself into two seats.
+ * `room:join`: a ticket takes a new seat (capacity, lock, close and bans checked in one script;
+ * an account's earlier seat in the room is taken over, not doubled), a resume takes a held seat
+ * back, on any replica. Sockets that are mid-join are remembered so that one socket cannot race
+ * itself into two seats.
  */
 export function registerJoinHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
   let joining = false;
@@ -80,6 +81,8 @@ async function joinWithTicket(ctx: SignalingContext, socket: SignalingSocket, ti
   );
   if (taken.expired.length > 0) void ctx.departures.announce(roomId.data, taken.expired, 'disconnected');
   if (!taken.ok) throw refusalOfTakeSeat[taken.reason];
+  // The script told the replaced seats' sockets (through their replica's inbox, this one included).
+  if (taken.replaced.length > 0) void ctx.departures.announce(roomId.data, taken.replaced, 'replaced');
 
   const seat = ctx.localSeats.attach({
     peerId,
@@ -112,7 +115,7 @@ async function joinWithTicket(ctx: SignalingContext, socket: SignalingSocket, ti
   } catch (error) {
     // Half a join is worse than none: give the seat back so the room is not one short.
     ctx.localSeats.detach(seat);
-    await ctx.seats.releaseSeat(roomId.data, peerId, 'left', { kickBanMs: 0 }, ctx.now()).catch(() => undefined);
+    await ctx.seats.releaseSeat(roomId.data, peerId, 'left', ctx.now()).catch(() => undefined);
     throw error;
   }
 }

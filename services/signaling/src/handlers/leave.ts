@@ -21,7 +21,7 @@ export function registerLeaveHandlers(ctx: SignalingContext, socket: SignalingSo
       // Out of the room locally whatever Redis says: if it cannot answer, the lease runs out instead.
       ctx.localSeats.detach(seat);
       try {
-        const released = await ctx.seats.releaseSeat(seat.roomId, seat.peerId, 'left', { kickBanMs: 0 }, ctx.now());
+        const released = await ctx.seats.releaseSeat(seat.roomId, seat.peerId, 'left', ctx.now());
         if (released) await ctx.departures.announce(seat.roomId, [{ peerId: seat.peerId, userId: released.userId }], 'left');
       } catch (error) {
         ctx.logger.warn({ err: error, roomId: seat.roomId, peerId: seat.peerId }, 'could not release a seat; its lease will lapse');

@@ -4,21 +4,18 @@ import type { SignalingSocket } from '../types.js';
 import { onClientEvent } from './client-event.js';
 import { requireOwner } from './require-seat.js';
 
-/** How long a kick voids the kicked user's earlier tickets; longer than any ticket lives. */
-export const KICK_BAN_MS = 60 * 60 * 1000;
-
 /**
  * Owner-only moderation. A kick frees the seat at once, tells the kicked socket (on whichever
- * replica) `room:kicked` and everyone else `peer:left`; the kicked user cannot come back with a
- * ticket issued before the kick (tickets are single-use too), only with a fresh one from rooms,
- * which decides whether they may. A lock sets the shared Redis flag and announces it on the
- * room-events channel, which the rooms service and every signaling replica follow.
+ * replica) `room:kicked` and everyone else `peer:left`, and bans the account from the room: no
+ * ticket, earlier or fresh, seats it again until the owner lifts the ban through rooms. A lock
+ * sets the shared Redis flag and announces it on the room-events channel, which the rooms
+ * service and every signaling replica follow.
  */
 export function registerModerationHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
   onClientEvent(ctx, socket, 'room:kick', kickPayloadSchema, async ({ peerId }) => {
     const seat = requireOwner(ctx, socket);
     if (peerId === seat.peerId) throw new AppError(ErrorCode.FORBIDDEN, 'Use room:leave to leave the room.');
-    const released = await ctx.seats.releaseSeat(seat.roomId, peerId, 'kicked', { kickBanMs: KICK_BAN_MS }, ctx.now());
+    const released = await ctx.seats.releaseSeat(seat.roomId, peerId, 'kicked', ctx.now());
     if (!released) throw new AppError(ErrorCode.PEER_NOT_FOUND);
     ctx.logger.info({ roomId: seat.roomId, peerId, by: seat.peerId }, 'peer kicked');
     await ctx.departures.announce(seat.roomId, [{ peerId, userId: released.userId }], 'kicked');

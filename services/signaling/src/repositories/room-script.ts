@@ -14,8 +14,8 @@ export const MAILBOX_TTL_MS = 24 * 60 * 60 * 1000;
  * place. A seat is live while its lease (score) is >= now, as redis-contract.ts defines occupancy.
  */
 const PRELUDE = `
-local seats, peers, media, routes, sessions, seqs, info, closed, locked, chat, game =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+local seats, peers, media, routes, sessions, seqs, info, closed, locked, chat, game, excluded =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11], KEYS[12]
 local prefix = ARGV[1]
 local room_id = ARGV[2]
 local now = tonumber(ARGV[3])

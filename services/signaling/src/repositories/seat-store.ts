@@ -35,8 +35,15 @@ export interface TakeSeatInput {
 }
 
 export type TakeSeatResult =
-  | { ok: true; capacity: number; locked: boolean; expired: RemovedSeat[] }
-  | { ok: false; reason: 'ROOM_CLOSED' | 'TICKET_USED' | 'KICKED' | 'ROOM_LOCKED' | 'ROOM_FULL'; expired: RemovedSeat[] };
+  | {
+      ok: true;
+      capacity: number;
+      locked: boolean;
+      expired: RemovedSeat[];
+      /** The account's earlier seats in the room this one took the place of (their sockets were told). */
+      replaced: RemovedSeat[];
+    }
+  | { ok: false; reason: 'ROOM_CLOSED' | 'TICKET_USED' | 'BANNED' | 'ROOM_LOCKED' | 'ROOM_FULL'; expired: RemovedSeat[] };
 
 export interface ResumeSeatInput {
   roomId: string;
@@ -111,14 +118,25 @@ const takeSeatScript = new RoomScript(
   `
 local peer_id, lease_until, record, media_json, route, session = ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local owner, jti, ticket_expires_at, issued_at = ARGV[10], ARGV[11], tonumber(ARGV[12]), tonumber(ARGV[13])
-local ticket_capacity, kind, user_id = tonumber(ARGV[14]), ARGV[15], ARGV[16]
+local ticket_capacity, kind, user_id, tombstone_ms = tonumber(ARGV[14]), ARGV[15], ARGV[16], tonumber(ARGV[17])
 
 if redis.call('EXISTS', closed) == 1 then return {'ROOM_CLOSED', 0, {}} end
 local ticket_key = prefix .. 'ticket:' .. jti
 if redis.call('EXISTS', ticket_key) == 1 then return {'TICKET_USED', 0, {}} end
-local kicked_at = redis.call('GET', prefix .. 'kicked:' .. user_id)
-if kicked_at and tonumber(kicked_at) >= issued_at then return {'KICKED', 0, {}} end
-if owner ~= '1' and redis.call('EXISTS', locked) == 1 then return {'ROOM_LOCKED', 0, {}} end
+-- Checked here, not only when rooms issues the ticket: a ticket issued before the ban is void too.
+if owner ~= '1' and redis.call('HEXISTS', excluded, user_id) == 1 then return {'BANNED', 0, {}} end
+
+-- The account's seats in this room (another tab or device, or one held for resume after a
+-- reload): this join takes their place rather than a second seat, so one person cannot fill a
+-- room, the owner included.
+local own_seats = {}
+local seated = redis.call('HGETALL', peers)
+for i = 1, #seated, 2 do
+  local other_id = seated[i]
+  if is_seated(other_id) and cjson.decode(seated[i + 1]).userId == user_id then table.insert(own_seats, other_id) end
+end
+-- Someone already in the room is not a newcomer: the lock does not keep them out of their own seat.
+if owner ~= '1' and #own_seats == 0 and redis.call('EXISTS', locked) == 1 then return {'ROOM_LOCKED', 0, {}} end
 
 -- The capacity is the ticket's unless rooms announced a change after the ticket was issued.
 local cap = ticket_capacity
@@ -131,9 +149,17 @@ end
 redis.call('HSET', info, 'kind', kind)
 
 local expired = drop_expired()
-if redis.call('ZCARD', seats) >= cap then
+-- The seats taken over are freed only if this join then fits, so a refusal leaves them alone.
+if redis.call('ZCARD', seats) - #own_seats >= cap then
   if #expired > 0 then settle_room() end
   return {'ROOM_FULL', cap, expired}
+end
+local replaced = {}
+for _, other_id in ipairs(own_seats) do
+  local other_user, other_route = remove_seat(other_id, tombstone_ms)
+  publish_evict(other_route, other_id, 'joined-elsewhere')
+  table.insert(replaced, other_id)
+  table.insert(replaced, other_user)
 end
 redis.call('ZADD', seats, lease_until, peer_id)
 redis.call('HSET', peers, peer_id, record)
@@ -143,7 +169,7 @@ redis.call('HSET', sessions, peer_id, session)
 redis.call('SET', ticket_key, '1', 'PX', math.max(ticket_expires_at - now, 1000))
 for _, key in ipairs({chat, game, info}) do redis.call('PERSIST', key) end
 settle_room()
-return {'OK', cap, expired, redis.call('EXISTS', locked)}
+return {'OK', cap, expired, redis.call('EXISTS', locked), replaced}
 `,
 );
 
@@ -192,16 +218,41 @@ return 1
 const releaseSeatScript = new RoomScript(
   'release-seat',
   `
-local peer_id, reason, tombstone_ms, ban_ms = ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
+local peer_id, reason, tombstone_ms = ARGV[4], ARGV[5], tonumber(ARGV[6])
 if not redis.call('ZSCORE', seats, peer_id) then return {'NOT_FOUND', ''} end
+local record = redis.call('HGET', peers, peer_id)
 local user_id, route = remove_seat(peer_id, tombstone_ms)
 if reason == 'kicked' then
-  -- Tickets issued up to this second are void for the kicked user; a fresh one from rooms is not.
-  if user_id ~= '' then redis.call('SET', prefix .. 'kicked:' .. user_id, math.floor(now / 1000), 'PX', ban_ms) end
+  -- A kick is a ban: the account stays out of this room, whatever ticket it holds, until the
+  -- owner lifts it through rooms. Nobody bans the owner from their own room.
+  local seat_record = record and cjson.decode(record) or {}
+  if user_id ~= '' and seat_record.role ~= 'owner' then
+    redis.call('HSET', excluded, user_id, cjson.encode({name = seat_record.name or '', at = now, reason = 'kicked'}))
+  end
   publish_evict(route, peer_id, 'kicked')
 end
 settle_room()
 return {'OK', user_id}
+`,
+);
+
+/** Ends every seat an excluded account holds in the room (rooms took its invitation back). */
+const releaseUserScript = new RoomScript(
+  'release-user',
+  `
+local user_id, tombstone_ms = ARGV[4], tonumber(ARGV[5])
+local removed = {}
+local seated = redis.call('HGETALL', peers)
+for i = 1, #seated, 2 do
+  local peer_id = seated[i]
+  if cjson.decode(seated[i + 1]).userId == user_id and redis.call('ZSCORE', seats, peer_id) then
+    local _, route = remove_seat(peer_id, tombstone_ms)
+    publish_evict(route, peer_id, 'uninvited')
+    table.insert(removed, peer_id)
+  end
+end
+if #removed > 0 then settle_room() end
+return removed
 `,
 );
 
@@ -356,7 +407,7 @@ const closeRoomScript = new RoomScript(
   'close-room',
   `
 for _, peer_id in ipairs(redis.call('HKEYS', peers)) do redis.call('DEL', prefix .. 'mailbox:' .. peer_id) end
-redis.call('DEL', seats, peers, media, routes, sessions, seqs, info, chat, game)
+redis.call('DEL', seats, peers, media, routes, sessions, seqs, info, chat, game, excluded)
 return 1
 `,
 );
@@ -403,13 +454,14 @@ export class SeatStore {
         input.ticket.capacity,
         input.ticket.kind,
         input.record.userId,
+        TOMBSTONE_MS,
       ]),
     );
     const status = String(reply[0]);
     const expired = removedSeatsFrom(reply[2]);
     if (status === 'OK') {
       await this.indexLeases(input.roomId, [[input.record.peerId, input.leaseUntil]]);
-      return { ok: true, capacity: Number(reply[1]), locked: Number(reply[3]) === 1, expired };
+      return { ok: true, capacity: Number(reply[1]), locked: Number(reply[3]) === 1, expired, replaced: removedSeatsFrom(reply[4]) };
     }
     return { ok: false, reason: status as Exclude<TakeSeatResult, { ok: true }>['reason'], expired };
   }
@@ -451,17 +503,21 @@ export class SeatStore {
     return true;
   }
 
-  /** Leave or kick: the seat is freed at once. Returns the user who held it, or undefined if it was not there. */
-  async releaseSeat(
-    roomId: string,
-    peerId: string,
-    reason: 'left' | 'kicked',
-    options: { kickBanMs: number },
-    now: number,
-  ): Promise<{ userId: string } | undefined> {
-    const reply = asArray(await releaseSeatScript.run(this.redis, roomId, now, [peerId, reason, TOMBSTONE_MS, options.kickBanMs]));
+  /**
+   * Leave or kick: the seat is freed at once; a kick also bans the account from the room (see
+   * redisKeys.roomExcluded). Returns the user who held it, or undefined if it was not there.
+   */
+  async releaseSeat(roomId: string, peerId: string, reason: 'left' | 'kicked', now: number): Promise<{ userId: string } | undefined> {
+    const reply = asArray(await releaseSeatScript.run(this.redis, roomId, now, [peerId, reason, TOMBSTONE_MS]));
     await this.redis.zrem(signalingKeys.leaseIndex, leaseMember(roomId, peerId));
     return String(reply[0]) === 'OK' ? { userId: String(reply[1]) } : undefined;
+  }
+
+  /** Frees every seat of an account in the room and tells their sockets (wherever they are) they were removed. */
+  async releaseUser(roomId: string, userId: string, now: number): Promise<RemovedSeat[]> {
+    const peerIds = asArray(await releaseUserScript.run(this.redis, roomId, now, [userId, TOMBSTONE_MS])).map(String);
+    if (peerIds.length > 0) await this.redis.zrem(signalingKeys.leaseIndex, ...peerIds.map((peerId) => leaseMember(roomId, peerId)));
+    return peerIds.map((peerId) => ({ peerId, userId }));
   }
 
   /**
@@ -583,7 +639,7 @@ export class SeatStore {
     await this.redis.hset(ownRoomKey(roomId, 'info'), 'capacity', capacity, 'capacitySetAt', Math.floor(now / 1000));
   }
 
-  /** The room is closed: every seat, chat line, board and mailbox goes. */
+  /** The room is closed: every seat, chat line, board, mailbox and ban goes. */
   async deleteRoom(roomId: string, now: number): Promise<void> {
     await closeRoomScript.run(this.redis, roomId, now, []);
   }

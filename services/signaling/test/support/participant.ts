@@ -10,6 +10,7 @@ export const ALL_SERVER_EVENTS: Array<keyof ServerToClientEvents> = [
   'chat:message',
   'game:state',
   'room:kicked',
+  'room:joined-elsewhere',
   'room:locked',
   'room:closed',
   'session:expiring',

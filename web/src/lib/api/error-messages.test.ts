@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, registerBodySchema } from '@meshcall/shared';
 import { ClientErrorCode } from './api-error.js';
-import { fieldErrorsFrom, issuesFromZodLike, messageFor } from './error-messages.js';
+import { createRoomErrorMessage, fieldErrorsFrom, issuesFromZodLike, messageFor } from './error-messages.js';
 
 describe('messageFor', () => {
   it('has a sentence for every server and client code', () => {
@@ -49,5 +49,17 @@ describe('fieldErrorsFrom', () => {
     const errors = fieldErrorsFrom(issuesFromZodLike(result.error?.issues ?? []));
     expect(Object.keys(errors).sort()).toEqual(['email', 'name', 'password']);
     expect(errors.email).toMatch(/^Email /);
+  });
+});
+
+describe('createRoomErrorMessage', () => {
+  it("shows rooms' own sentence for the per-account limits, and the form's wording for the rest", () => {
+    const quota = 'An account may have at most 50 open rooms; close one you no longer need first.';
+    expect(createRoomErrorMessage({ code: 'ROOM_QUOTA_REACHED', message: quota, status: 403 })).toBe(quota);
+    const rate = 'You can create 30 rooms every 10 minutes; try again in 7 minutes.';
+    expect(createRoomErrorMessage({ code: 'RATE_LIMITED', message: rate, status: 429 })).toBe(rate);
+    expect(createRoomErrorMessage({ code: 'CONFLICT', message: 'internal words', status: 409 })).toBe(messageFor('CONFLICT', 'create-room'));
+    // A socket or client-side failure has no server sentence to show.
+    expect(createRoomErrorMessage({ code: 'RATE_LIMITED', message: '', status: 0 })).toBe(messageFor('RATE_LIMITED', 'create-room'));
   });
 });

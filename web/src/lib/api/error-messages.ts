@@ -11,9 +11,12 @@ const general: Readonly<Record<UiErrorCode, string>> = {
   FORBIDDEN: 'You are not allowed to do that.',
   NOT_FOUND: 'We could not find that.',
   EMAIL_TAKEN: 'An account with this email already exists. Sign in instead.',
+  WEAK_PASSWORD: 'That password is too easy to guess. Choose another one.',
   CONFLICT: 'That change conflicts with the current state. Reload and try again.',
   ROOM_FULL: 'This room is full: every seat is taken right now.',
   ROOM_LOCKED: 'The owner has locked this room, so nobody new can join.',
+  ROOM_QUOTA_REACHED: 'You have as many open rooms as one account may have. Close one you no longer need first.',
+  BANNED: 'The owner removed you from this room. You can join again only if they let you back in.',
   ROOM_CLOSED: 'This room has been closed by its owner.',
   TICKET_INVALID: 'Your seat reservation expired. Join the room again.',
   NOT_IN_ROOM: 'You are no longer in this room. Join it again.',
@@ -41,6 +44,7 @@ const byContext: Readonly<Partial<Record<ErrorContext, Partial<Record<UiErrorCod
   'create-room': {
     INVALID_PAYLOAD: 'The room could not be created. Check the highlighted fields.',
     CONFLICT: 'The room could not be created with these settings.',
+    RATE_LIMITED: 'You are creating rooms too quickly. Wait a while and try again.',
   },
   join: {
     NOT_FOUND: 'This room does not exist, or it is private and needs an invite link.',
@@ -59,6 +63,19 @@ const byContext: Readonly<Partial<Record<ErrorContext, Partial<Record<UiErrorCod
 /** The sentence to show a user for an error code in a given place. */
 export function messageFor(code: UiErrorCode, context: ErrorContext = 'general'): string {
   return byContext[context]?.[code] ?? general[code];
+}
+
+/** Codes whose server message is written for the user and carries what only the server knows (its limits, the wait). */
+const serverWorded: ReadonlySet<UiErrorCode> = new Set(['ROOM_QUOTA_REACHED', 'RATE_LIMITED']);
+
+/**
+ * What the create-room form says when rooms refuses: for the per-account limits the service's own
+ * sentence ("at most 50 open rooms", "try again in 7 minutes"), which depends on its configuration;
+ * otherwise the form's wording of the code.
+ */
+export function createRoomErrorMessage(error: { code: UiErrorCode; message: string; status: number }): string {
+  if (serverWorded.has(error.code) && error.status > 0 && error.message.trim() !== '') return error.message;
+  return messageFor(error.code, 'create-room');
 }
 
 /** Names users see for form fields, so "email: must be…" reads "Email must be…". */

@@ -1,6 +1,7 @@
 import {
   iceServersResponseSchema,
   joinRoomResponseSchema,
+  roomBansResponseSchema,
   roomListResponseSchema,
   roomResponseSchema,
   type CreateRoomBody,
@@ -8,6 +9,7 @@ import {
   type JoinRoomResponse,
   type ListRoomsQuery,
   type Room,
+  type RoomBan,
   type RoomListResponse,
   type UpdateRoomBody,
 } from '@meshcall/shared';
@@ -45,6 +47,24 @@ export function createRoomsClient(authorized: Authorized) {
       const { room } = await authorized((token) => requestJson(roomUrl(id), { method: 'PATCH', token, body, schema: roomResponseSchema }));
       return room;
     },
+    /** Invitee: accept an invitation, after which it lets the user in. */
+    async acceptInvitation(id: string): Promise<Room> {
+      const { room } = await authorized((token) => requestJson(roomUrl(id, '/invitation/accept'), { method: 'POST', token, body: {}, schema: roomResponseSchema }));
+      return room;
+    },
+    /** Invitee: decline an invitation (or leave the guest list). */
+    async declineInvitation(id: string): Promise<void> {
+      await authorized((token) => requestJson(roomUrl(id, '/invitation/decline'), { method: 'POST', token, body: {} }));
+    },
+    /** Owner: who is kept out of the room (kicked), most recent first. */
+    async bans(id: string): Promise<RoomBan[]> {
+      const { bans } = await authorized((token) => requestJson(roomUrl(id, '/bans'), { token, schema: roomBansResponseSchema }));
+      return bans;
+    },
+    /** Owner: let a banned account back in. */
+    async liftBan(id: string, userId: string): Promise<void> {
+      await authorized((token) => requestJson(roomUrl(id, `/bans/${encodeURIComponent(userId)}`), { method: 'DELETE', token }));
+    },
     async close(id: string): Promise<void> {
       await authorized((token) => requestJson(roomUrl(id), { method: 'DELETE', token }));
     },
@@ -53,8 +73,10 @@ export function createRoomsClient(authorized: Authorized) {
         requestJson(roomUrl(id, '/join'), { method: 'POST', token, body: invite ? { invite } : {}, schema: joinRoomResponseSchema }),
       );
     },
-    async iceServers(): Promise<IceServer[]> {
-      const { iceServers } = await authorized((token) => requestJson('/api/rooms/ice', { token, schema: iceServersResponseSchema }));
+    /** Fresh TURN credentials for a room we are in: rooms hands them out only per room, and a bounded number. */
+    async iceServers(id: string, invite?: string): Promise<IceServer[]> {
+      const search = invite ? `?invite=${encodeURIComponent(invite)}` : '';
+      const { iceServers } = await authorized((token) => requestJson(roomUrl(id, `/ice${search}`), { method: 'POST', token, schema: iceServersResponseSchema }));
       return iceServers;
     },
   };

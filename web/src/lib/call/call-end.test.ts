@@ -10,6 +10,8 @@ describe('endFromError', () => {
     expect(endFromError('UNAUTHORIZED').reason).toBe('signed-out');
     expect(endFromError('NETWORK').reason).toBe('unreachable');
     expect(endFromError('INTERNAL').reason).toBe('error');
+    expect(endFromError('BANNED')).toMatchObject({ reason: 'banned', canRetry: false });
+    expect(endFromError('BANNED').message).toMatch(/let you back in/);
   });
 });
 
@@ -20,6 +22,13 @@ describe('endFor', () => {
     expect(end.message).toMatch(/owner removed you/);
     expect(end.message).toMatch(/spamming the chat/);
     expect(end.canRetry).toBe(false);
+  });
+
+  it('offers to move a call that continues in another tab back here', () => {
+    const end = endFor('joined-elsewhere');
+    expect(end.title).toMatch(/another tab/);
+    expect(end.canRetry).toBe(true);
+    expect(endFor('removed')).toMatchObject({ canRetry: false, message: expect.stringMatching(/invitation/) });
   });
 
   it('leaves the reason out when none was given', () => {

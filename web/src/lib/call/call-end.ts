@@ -2,7 +2,20 @@ import type { UiErrorCode } from '../api/api-error.js';
 import { messageFor } from '../api/error-messages.js';
 
 /** Why a call is not (or no longer) running; each has its own screen. */
-export type EndReason = 'left' | 'kicked' | 'closed' | 'full' | 'locked' | 'not-found' | 'forbidden' | 'signed-out' | 'unreachable' | 'error';
+export type EndReason =
+  | 'left'
+  | 'kicked'
+  | 'removed'
+  | 'banned'
+  | 'joined-elsewhere'
+  | 'closed'
+  | 'full'
+  | 'locked'
+  | 'not-found'
+  | 'forbidden'
+  | 'signed-out'
+  | 'unreachable'
+  | 'error';
 
 export interface CallEnd {
   reason: EndReason;
@@ -16,6 +29,7 @@ const reasonOfCode: Partial<Record<UiErrorCode, EndReason>> = {
   ROOM_FULL: 'full',
   ROOM_LOCKED: 'locked',
   ROOM_CLOSED: 'closed',
+  BANNED: 'banned',
   NOT_FOUND: 'not-found',
   FORBIDDEN: 'forbidden',
   UNAUTHORIZED: 'signed-out',
@@ -29,6 +43,9 @@ const reasonOfCode: Partial<Record<UiErrorCode, EndReason>> = {
 const titles: Readonly<Record<EndReason, string>> = {
   left: 'You left the call',
   kicked: 'You were removed from the call',
+  removed: 'You are no longer invited',
+  banned: 'You were removed from this room',
+  'joined-elsewhere': 'You joined from another tab',
   closed: 'This room is closed',
   full: 'This room is full',
   locked: 'This room is locked',
@@ -39,7 +56,8 @@ const titles: Readonly<Record<EndReason, string>> = {
   error: 'Something went wrong',
 };
 
-const retryable: ReadonlySet<EndReason> = new Set(['left', 'full', 'locked', 'unreachable', 'error']);
+/** `joined-elsewhere` can be retried: joining here again moves the seat back to this tab. */
+const retryable: ReadonlySet<EndReason> = new Set(['left', 'joined-elsewhere', 'full', 'locked', 'unreachable', 'error']);
 
 /** The end of a call caused by a refused join or a failed request. */
 export function endFromError(code: UiErrorCode): CallEnd {
@@ -51,7 +69,9 @@ export function endFromError(code: UiErrorCode): CallEnd {
 export function endFor(reason: EndReason, detail?: string): CallEnd {
   const defaults: Partial<Record<EndReason, string>> = {
     left: 'You can rejoin while the room is open.',
-    kicked: 'The room’s owner removed you from this call.',
+    kicked: 'The room’s owner removed you from this call. You cannot join this room again unless they let you back in.',
+    removed: 'The room’s owner took back your invitation, so you are no longer in this call.',
+    'joined-elsewhere': 'You joined this call from another tab or device, so it continues there. Join here to move it back.',
     closed: 'The owner closed this room, so the call is over.',
   };
   const base = defaults[reason] ?? messageFor(reason === 'signed-out' ? 'UNAUTHORIZED' : 'INTERNAL');

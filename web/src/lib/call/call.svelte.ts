@@ -1,4 +1,4 @@
-import { CHAT_HISTORY_LIMIT, type ChatMessage, type GameState, type JoinPayload, type JoinResult, type MediaState, type Peer, type Room, type RoomRole } from '@meshcall/shared';
+import { CHAT_HISTORY_LIMIT, type ChatMessage, type GameState, type JoinPayload, type JoinResult, type MediaState, type Peer, type Room, type RoomBan, type RoomRole } from '@meshcall/shared';
 import { ApiError, ClientErrorCode, toApiError } from '../api/api-error.js';
 import { messageFor } from '../api/error-messages.js';
 import { roomsClient, session } from '../auth/session.svelte.js';
@@ -45,6 +45,11 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const MAX_HANDSHAKE_RETRIES = 3;
 /** TURN credentials live 10 minutes by default: keep a fresh set for peers who join later. */
 const ICE_REFRESH_INTERVAL_MS = 4 * 60_000;
+/**
+ * A set fetched this recently is fresh enough for an ICE restart: rooms bounds how many
+ * credentials a user gets, and a network change restarts every link at once.
+ */
+const ICE_REUSE_MS = 60_000;
 const NOTICE_LIFETIME_MS = 6_000;
 /** Signals for a peer we have not heard join yet; bounded so a confused server cannot fill memory. */
 const MAX_PENDING_SIGNALS_PER_PEER = 200;
@@ -60,6 +65,7 @@ const departureText: Record<string, (name: string) => string> = {
   left: (name) => `${name} left the call`,
   disconnected: (name) => `${name} lost their connection`,
   kicked: (name) => `${name} was removed by the owner`,
+  replaced: (name) => `${name} moved to another tab or device`,
   closed: (name) => `${name} left: the room closed`,
 };
 
@@ -88,6 +94,8 @@ export class CallManager {
   connection = $state<'connected' | 'reconnecting'>('connected');
   notices = $state<Notice[]>([]);
   mediaError = $state<string | null>(null);
+  /** Owner only: people kept out of the room, filled by loadBans(). */
+  bans = $state<RoomBan[]>([]);
 
   #socket: SignalingSocket | null = null;
   readonly #links = new Map<string, PeerLink>();
@@ -101,6 +109,8 @@ export class CallManager {
   #cameraId = '';
   #iceServers: RTCIceServer[] = [];
   #iceTimer: ReturnType<typeof setInterval> | null = null;
+  #iceFetchedAt = 0;
+  #iceRefresh: Promise<RTCIceServer[]> | null = null;
   #resume: { roomId: string; peerId: string; resumeToken: string } | null = null;
   /** Highest signal sequence number received on this seat, so a resume replays only what was missed. */
   #lastSignalSeq: number | undefined;
@@ -133,6 +143,7 @@ export class CallManager {
       const admission = await roomsClient.join(roomId, invite);
       this.room = roomInfo(admission.room);
       this.#iceServers = admission.iceServers;
+      this.#iceFetchedAt = Date.now();
       this.#iceTimer = setInterval(() => void this.#refreshIceServers().catch(() => undefined), ICE_REFRESH_INTERVAL_MS);
       await this.#connectSocket();
       const result = await this.#takeSeat({ ticket: admission.ticket });
@@ -254,12 +265,39 @@ export class CallManager {
     }
   }
 
+  /** A kick keeps that account out of the room until the owner lets it back in (see `bans`). */
   async kick(peerId: string): Promise<void> {
     const name = this.participants.find((p) => p.peerId === peerId)?.name ?? 'The participant';
     try {
       await emitRequest(this.#requireSocket(), 'room:kick', { peerId });
     } catch (error) {
       this.#notice(`${name} could not be removed: ${messageFor(toApiError(error).code, 'call')}`);
+      return;
+    }
+    await this.loadBans();
+  }
+
+  /** Owner: who is kept out of this room, for the people panel. */
+  async loadBans(): Promise<void> {
+    if (!this.room || !this.isOwner) return;
+    try {
+      this.bans = await roomsClient.bans(this.room.id);
+    } catch (error) {
+      this.#notice(`The list of removed people could not be loaded: ${messageFor(toApiError(error).code, 'call')}`);
+    }
+  }
+
+  /** Owner: let someone removed earlier join this room again. */
+  async liftBan(userId: string): Promise<void> {
+    if (!this.room) return;
+    const name = this.bans.find((ban) => ban.userId === userId)?.name ?? 'They';
+    try {
+      await roomsClient.liftBan(this.room.id, userId);
+      this.bans = this.bans.filter((ban) => ban.userId !== userId);
+      this.#notice(`${name} can join this room again.`);
+    } catch (error) {
+      this.#notice(messageFor(toApiError(error).code, 'call'));
+      await this.loadBans();
     }
   }
 
@@ -410,7 +448,12 @@ export class CallManager {
         this.gameError = null;
       }
     });
-    socket.on('room:kicked', (payload) => this.#finish(endFor('kicked', parseReason(payload)?.reason)));
+    socket.on('room:kicked', (payload) => {
+      // `uninvited`: the owner took the invitation back; `kicked` (or a seat that vanished) ends the call the same way.
+      const reason = parseReason(payload)?.reason;
+      this.#finish(reason === 'uninvited' ? endFor('removed') : endFor('kicked', reason === 'kicked' || reason === 'removed' ? undefined : reason));
+    });
+    socket.on('room:joined-elsewhere', () => this.#finish(endFor('joined-elsewhere')));
     socket.on('room:closed', (payload) => {
       if (this.phase === 'in-call' || this.phase === 'joining') this.#finish(endFor('closed', parseReason(payload)?.reason));
     });
@@ -453,6 +496,7 @@ export class CallManager {
     try {
       const admission = await roomsClient.join(room.id, this.#invite);
       this.#iceServers = admission.iceServers;
+      this.#iceFetchedAt = Date.now();
       this.#applyJoin(await this.#takeSeat({ ticket: admission.ticket }));
       this.connection = 'connected';
       this.#announceMedia();
@@ -553,9 +597,26 @@ export class CallManager {
     this.#socket?.emit('signal', { to, ...signal }, () => undefined);
   }
 
+  /**
+   * New TURN credentials for this room; concurrent callers (one per restarting link) share one
+   * request. When rooms refuses (429 past its bounds) or cannot be reached, the last set is used:
+   * refreshed every few minutes, it is usually still valid, and an ICE restart with it beats none.
+   */
   async #refreshIceServers(): Promise<RTCIceServer[]> {
-    this.#iceServers = await roomsClient.iceServers();
-    return this.#iceServers;
+    const room = this.room;
+    if (!room || Date.now() - this.#iceFetchedAt < ICE_REUSE_MS) return this.#iceServers;
+    this.#iceRefresh ??= roomsClient
+      .iceServers(room.id, this.#invite)
+      .then((iceServers) => {
+        this.#iceServers = iceServers;
+        this.#iceFetchedAt = Date.now();
+        return iceServers;
+      })
+      .catch(() => this.#iceServers)
+      .finally(() => {
+        this.#iceRefresh = null;
+      });
+    return this.#iceRefresh;
   }
 
   // ---- media ----

@@ -80,6 +80,16 @@ describe('applyToOwnList', () => {
     list = applyToOwnList(list, { type: 'room:occupancy', roomId: 'room-two', occupancy: { count: 2, capacity: 4 } }, me);
     expect(list.map((r) => [r.id, r.occupancy.count])).toEqual([['room-two', 2]]);
   });
+
+  it('keeps the state of my invitation and the owner-only guest list when a public update arrives', () => {
+    const me = 'b'.repeat(24);
+    const invited = room('room-three', { invitation: 'pending' });
+    const owned = room('room-four', { ownerId: me, invitations: [{ userId: 'c'.repeat(24), status: 'accepted' }] });
+    const list = applyToOwnList([invited, owned], { type: 'room:updated', room: room('room-three', { name: 'Renamed' }) }, me);
+    expect(list[0]).toMatchObject({ name: 'Renamed', invitation: 'pending' });
+    const again = applyToOwnList(list, { type: 'room:updated', room: room('room-four') }, me);
+    expect(again[1]?.invitations).toEqual([{ userId: 'c'.repeat(24), status: 'accepted' }]);
+  });
 });
 
 describe('reconnectDelayMs', () => {

@@ -52,12 +52,14 @@ export function applyToOwnList(rooms: readonly Room[], event: LobbyEvent, userId
   }
 }
 
-/** Broadcast rooms omit owner-only fields; keep the ones we already had from an owner request. */
+/** Broadcast rooms omit owner-only and invitee-only fields; keep the ones we already had from our own request. */
 function mergeOwnerFields(known: Room, update: Room): Room {
   return {
     ...update,
     ...(update.inviteCode === undefined && known.inviteCode !== undefined ? { inviteCode: known.inviteCode } : {}),
     ...(update.allowedUsers === undefined && known.allowedUsers !== undefined ? { allowedUsers: known.allowedUsers } : {}),
+    ...(update.invitations === undefined && known.invitations !== undefined ? { invitations: known.invitations } : {}),
+    ...(update.invitation === undefined && known.invitation !== undefined ? { invitation: known.invitation } : {}),
   };
 }
 

@@ -71,6 +71,18 @@ export class LobbyManager {
     return room;
   }
 
+  /** Accept an invitation: the room stays in "My rooms", now as one the user may join. */
+  async acceptInvitation(id: string): Promise<void> {
+    const room = await roomsClient.acceptInvitation(id);
+    this.mine = this.mine.map((r) => (r.id === id ? room : r));
+  }
+
+  /** Decline an invitation: the room leaves "My rooms". */
+  async declineInvitation(id: string): Promise<void> {
+    await roomsClient.declineInvitation(id);
+    this.mine = this.mine.filter((r) => r.id !== id);
+  }
+
   async closeRoom(id: string): Promise<void> {
     await roomsClient.close(id);
     this.mine = this.mine.filter((r) => r.id !== id);
