@@ -17,7 +17,7 @@ import { registerJoinHandlers } from './handlers/join.js';
 import { registerLeaveHandlers } from './handlers/leave.js';
 import { registerMediaHandlers } from './handlers/media.js';
 import { registerModerationHandlers } from './handlers/moderation.js';
-import { authenticateHandshake, registerSessionHandlers } from './handlers/session.js';
+import { SignedOutSessions, authenticateHandshake, registerSessionHandlers } from './handlers/session.js';
 import { registerSignalHandlers } from './handlers/signal.js';
 import { LocalSeats } from './local-seats.js';
 import { createSignalingMetrics } from './metrics.js';
@@ -89,7 +89,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const seats = new SeatStore(commands);
   const games = new GameStore(commands);
   const departures = new Departures({ io, seats, games, logger, now });
-  const inbox = new ReplicaInbox({ subscriber: deps.redis.subscriber, replicaId: config.REPLICA_ID, localSeats, metrics, logger, now });
+  const inbox = new ReplicaInbox({ subscriber: deps.redis.subscriber, commands, replicaId: config.REPLICA_ID, localSeats, metrics, logger, now });
   const pending = new Set<Promise<unknown>>();
   const ctx: SignalingContext = {
     io,
@@ -127,11 +127,13 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     registerModerationHandlers(ctx, socket);
   });
 
-  const roomEvents = new RoomEvents({ io, subscriber: deps.redis.subscriber, seats, localSeats, logger, now });
+  const roomEvents = new RoomEvents({ io, subscriber: deps.redis.subscriber, seats, localSeats, departures, logger, now });
+  const signedOutSessions = new SignedOutSessions({ io, subscriber: deps.redis.subscriber, logger });
   const leaseKeeper = new LeaseKeeper({ io, redis: commands, seats, localSeats, departures, logger, now });
   const sweeper = new SeatSweeper({ redis: commands, replicaId: config.REPLICA_ID, seats, departures, logger, now });
   await inbox.start();
   await roomEvents.start();
+  await signedOutSessions.start();
   leaseKeeper.start();
   sweeper.start();
 
@@ -143,7 +145,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     io.engine.close();
   });
   app.addHook('onClose', async () => {
-    await Promise.all([inbox.stop(), roomEvents.stop(), withDeadline(Promise.resolve(io.of('/').adapter.close()), UNSUBSCRIBE_DEADLINE_MS)]);
+    await Promise.all([inbox.stop(), roomEvents.stop(), signedOutSessions.stop(), withDeadline(Promise.resolve(io.of('/').adapter.close()), UNSUBSCRIBE_DEADLINE_MS)]);
   });
 
   return { app, io };

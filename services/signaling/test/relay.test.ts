@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signalingKeys } from '../src/repositories/keys.js';
 import { dataOf, errorCodeOf, request, requestRaw } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
 import type { TestRedis } from './support/redis.js';
@@ -66,6 +67,30 @@ describe('signal relay across replicas', () => {
       await bob.log.waitFor('signal', (s) => s.seq === 40);
       expect(bob.log.of('signal').map((s) => s.candidate?.candidate)).toEqual(sent.map((c) => c.candidate));
       expect(bob.log.of('signal').map((s) => s.seq)).toEqual(sent.map((_, i) => i + 1));
+    } finally {
+      closeAll(alice, bob);
+    }
+  });
+
+  it("delivers signals published while the recipient's replica was not subscribed, once and in order, when it is again", async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId });
+    const bob = await seatUser(two.url, issuer, { roomId });
+    try {
+      // What a reconnecting subscriber looks like from Redis: nobody listens on replica two's channel
+      // while the relay (on its own connection) keeps numbering, storing and publishing.
+      await two.redis.subscriber.unsubscribe(signalingKeys.replicaChannel(two.config.REPLICA_ID));
+      const during = [0, 1].map((i) => ({ ...candidate, candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${51000 + i} typ host` }));
+      for (const c of during) expect((await request(alice.socket, 'signal', { to: bob.joined.peerId, candidate: c })).ok).toBe(true);
+      expect(bob.log.of('signal')).toEqual([]);
+
+      // ioredis says 'ready' again once it has reconnected.
+      two.redis.subscriber.emit('ready');
+      await bob.log.waitFor('signal', (s) => s.seq === 2);
+      const after = { ...candidate, candidate: 'candidate:2 1 udp 2122260223 127.0.0.1 51002 typ host' };
+      expect((await request(alice.socket, 'signal', { to: bob.joined.peerId, candidate: after })).ok).toBe(true);
+      await bob.log.waitFor('signal', (s) => s.seq === 3);
+      expect(bob.log.of('signal').map((s) => [s.seq, s.candidate?.candidate])).toEqual([...during, after].map((c, i) => [i + 1, c.candidate]));
     } finally {
       closeAll(alice, bob);
     }

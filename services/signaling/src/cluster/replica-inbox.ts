@@ -5,7 +5,8 @@ import { z } from 'zod';
 import type { SignalMessage } from '@meshcall/shared';
 import type { LocalSeat, LocalSeats } from '../local-seats.js';
 import type { SignalingMetrics } from '../metrics.js';
-import { signalingKeys } from '../repositories/keys.js';
+import { signalMailboxKey, signalingKeys } from '../repositories/keys.js';
+import { mailboxEntrySchema, type MailboxEntry } from '../repositories/signal-mailbox.js';
 
 const inboxMessageSchema = z.discriminatedUnion('type', [
   z.object({
@@ -22,7 +23,7 @@ const inboxMessageSchema = z.discriminatedUnion('type', [
     roomId: z.string(),
     peerId: z.string(),
     conn: z.string().optional(),
-    reason: z.enum(['kicked', 'replaced']),
+    reason: z.enum(['kicked', 'uninvited', 'joined-elsewhere', 'replaced']),
   }),
 ]);
 
@@ -36,9 +37,10 @@ export interface InboxSignal {
 
 /**
  * This replica's own Redis channel: signals for the sockets it holds (published by the relay
- * script to exactly the recipient's replica, never broadcast) and evictions (kick, or a seat
- * resumed on another socket). While a resume replays a mailbox, live signals for that peer are
- * held back and released after it, so the peer sees each signal once and in order.
+ * script to exactly the recipient's replica, never broadcast) and evictions (kick, removal by
+ * rooms, the same account joining from elsewhere, or a seat resumed on another socket). While a
+ * resume replays a mailbox, live signals for that peer are held back and released after it, so
+ * the peer sees each signal once and in order.
  */
 export class ReplicaInbox {
   private readonly channel: string;
@@ -46,10 +48,15 @@ export class ReplicaInbox {
   private readonly onMessage = (channel: string, raw: string) => {
     if (channel === this.channel) this.handle(raw);
   };
+  private readonly onReconnected = () => {
+    this.catchUp().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not catch up on signals published while the subscriber was away'));
+  };
 
   constructor(
     private readonly deps: {
       subscriber: Redis;
+      /** A command connection, to read mailboxes. */
+      commands: Redis;
       replicaId: string;
       localSeats: LocalSeats;
       metrics: SignalingMetrics;
@@ -63,9 +70,12 @@ export class ReplicaInbox {
   async start(): Promise<void> {
     this.deps.subscriber.on('message', this.onMessage);
     await this.deps.subscriber.subscribe(this.channel);
+    // The subscriber says 'ready' again after every reconnection.
+    this.deps.subscriber.on('ready', this.onReconnected);
   }
 
   async stop(): Promise<void> {
+    this.deps.subscriber.off('ready', this.onReconnected);
     this.deps.subscriber.off('message', this.onMessage);
     await withDeadline(this.deps.subscriber.unsubscribe(this.channel), UNSUBSCRIBE_DEADLINE_MS);
   }
@@ -95,6 +105,45 @@ export class ReplicaInbox {
     }
   }
 
+  /**
+   * Signals published while this replica's subscriber was reconnecting (Redis restarted, a network
+   * blip) are in their recipients' mailboxes but never reached this replica: once subscribed again,
+   * each local peer gets from its mailbox what it has not been given. Live signals for those peers
+   * are held meanwhile and released after, so each arrives once and in order. A peer whose resume
+   * is under way is left to the resume, which replays the same mailbox.
+   */
+  async catchUp(): Promise<void> {
+    // Subscribed (again) before the mailboxes are read: nothing can fall between the two.
+    await this.deps.subscriber.subscribe(this.channel);
+    const local = this.deps.localSeats.roomIds().flatMap((roomId) => this.deps.localSeats.inRoom(roomId));
+    const held = local.filter((seat) => this.hold(seat.peerId));
+    try {
+      if (held.length === 0) return;
+      const pipeline = this.deps.commands.pipeline();
+      for (const seat of held) pipeline.lrange(signalMailboxKey(seat.roomId, seat.peerId), 0, -1);
+      const replies = (await pipeline.exec()) ?? [];
+      held.forEach((seat, i) => {
+        const [error, raw] = replies[i] ?? [];
+        if (error || !Array.isArray(raw)) return;
+        const entries = raw.flatMap((item): MailboxEntry[] => {
+          try {
+            const entry = mailboxEntrySchema.safeParse(JSON.parse(String(item)));
+            return entry.success ? [entry.data] : [];
+          } catch {
+            return [];
+          }
+        });
+        for (const entry of entries.sort((a, b) => a.seq - b.seq)) this.deliver(seat, entry);
+      });
+    } finally {
+      for (const seat of held) {
+        const signals = this.release(seat.peerId);
+        const current = this.deps.localSeats.get(seat.peerId);
+        if (current && current.roomId === seat.roomId) for (const signal of signals) this.deliver(current, signal);
+      }
+    }
+  }
+
   private handle(raw: string): void {
     let message: z.infer<typeof inboxMessageSchema>;
     try {
@@ -117,10 +166,17 @@ export class ReplicaInbox {
     // The connection id guards against evicting the socket that just resumed the same seat here.
     if (!seat || seat.roomId !== message.roomId || (message.conn !== undefined && message.conn !== seat.socket.id)) return;
     this.deps.localSeats.detach(seat);
-    if (message.reason === 'kicked') {
-      seat.socket.emit('room:kicked', { reason: 'kicked' });
-    } else {
-      seat.socket.disconnect(true);
+    switch (message.reason) {
+      case 'kicked':
+      case 'uninvited':
+        seat.socket.emit('room:kicked', { reason: message.reason });
+        return;
+      case 'joined-elsewhere':
+        // The socket stays connected (it may join another room); only its seat moved.
+        seat.socket.emit('room:joined-elsewhere', {});
+        return;
+      case 'replaced':
+        seat.socket.disconnect(true);
     }
   }
 }

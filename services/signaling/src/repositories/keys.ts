@@ -8,7 +8,7 @@ export function ownRoomKey(roomId: string, name: 'peers' | 'media' | 'routes' | 
 /**
  * Every per-room key signaling touches, in the fixed order the Lua scripts expect (room-script.ts).
  * All carry the room id as a hash tag, so a Redis Cluster keeps them on one shard and one script
- * may use them together. Seats, locked and closed are shared with the rooms service.
+ * may use them together. Seats, locked, closed and excluded are shared with the rooms service.
  */
 export function roomKeys(roomId: string): string[] {
   return [
@@ -23,15 +23,21 @@ export function roomKeys(roomId: string): string[] {
     redisKeys.roomLocked(roomId),
     ownRoomKey(roomId, 'chat'),
     ownRoomKey(roomId, 'game'),
+    redisKeys.roomExcluded(roomId),
   ];
 }
 
 /**
- * Prefix of the per-peer and per-user keys a script derives itself (mailboxes, tombstones, kick
- * bans, used tickets): the same hash tag, so they live on the room's shard.
+ * Prefix of the per-peer keys a script derives itself (mailboxes, tombstones, used tickets): the
+ * same hash tag, so they live on the room's shard.
  */
 export function roomKeyPrefix(roomId: string): string {
   return `meshcall:room:{${roomId}}:sig:`;
+}
+
+/** The signals kept for one peer (the relay script appends to `prefix .. 'mailbox:' .. peer`). */
+export function signalMailboxKey(roomId: string, peerId: string): string {
+  return `${roomKeyPrefix(roomId)}mailbox:${peerId}`;
 }
 
 /** Cluster-wide keys and channels of the signaling tier. */
