@@ -1,5 +1,14 @@
-export { ManagedProcess, findBinary, type ManagedProcessOptions, type ExitInfo } from './process.js';
+export { ManagedProcess, findBinary, logTail, type ManagedProcessOptions, type ExitInfo } from './process.js';
 export { LocalComponent, type LocalComponentSpec } from './component.js';
+export {
+  DEFAULT_SUPERVISION,
+  backoffMs,
+  formatSupervisionEvent,
+  type SupervisionEvent,
+  type SupervisionListener,
+  type SupervisionPolicy,
+} from './supervision.js';
+export { readLauncherSettings, LAUNCHER_VARIABLES, LAUNCHER_VARIABLE_NAMES, COMPOSE_ONLY_GATEWAY_VARIABLES, type LauncherSettings } from './settings.js';
 export { findFreePort, isPortOpen, assertPortFree } from './ports.js';
 export { waitUntil, httpOk, type WaitOptions } from './wait.js';
 export { redisComponent, redisPing } from './components/redis.js';
@@ -10,6 +19,8 @@ export { serviceComponent, type ServiceOptions } from './components/service.js';
 export { repoRoot, defaultDataDir } from './repo.js';
 export {
   gatewayComponent,
+  hostPort,
+  localAddressOf,
   webServerComponent,
   renderTemplate,
   templateVariables,
@@ -24,4 +35,5 @@ export {
 } from './components/nginx.js';
 export { coturnComponent, renderCoturnConfig, stunBindingOk, productionCoturnConfig, localTestCoturnOverlay, type CoturnOptions } from './components/coturn.js';
 export { requestRelay, turnCredentials, RELAY_ALLOCATED, PEER_FORBIDDEN, type RelayRequest, type TurnCredentials } from './turn-client.js';
+export { TurnAllocationClient, type AllocateResult, type PermissionResult, type TurnFailure, type TurnRestCredentials, type TurnServerAddress } from './turn-allocation-client.js';
 export { CHROMIUM_PATH, CHROMIUM_ARGS, chromiumLaunchOptions } from './browser.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdirSync, openSync, closeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
 export interface ManagedProcessOptions {
@@ -100,6 +100,14 @@ export class ManagedProcess {
     return `${this.name} ${how}; see its log at ${this.logFile}`;
   }
 
+  /**
+   * Kills whatever is left of the process group once the leader died on its own: nginx workers
+   * outlive a SIGKILLed master and keep its port, so a restart could not bind it.
+   */
+  killLeftovers(): void {
+    if (!this.running) this.signalGroup('SIGKILL');
+  }
+
   /** Sends a signal to the whole process group (fault injection uses SIGKILL, SIGSTOP, SIGCONT). */
   signal(signal: NodeJS.Signals): void {
     if (this.running) this.signalGroup(signal);
@@ -128,5 +136,30 @@ export class ManagedProcess {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/**
+ * The last `lines` non-empty lines of a log file (read from its last 16 KiB only, since logs
+ * grow without bound), for messages about a process that died; empty when there is no log.
+ */
+export function logTail(file: string, lines = 10): string[] {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, 16 * 1024);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const text = buffer.toString('utf8');
+    // A cut through the first line would show half a line: drop it unless the whole file fit.
+    const whole = length === size ? text : text.slice(text.indexOf('\n') + 1);
+    return whole.split('\n').filter((line) => line.trim() !== '').slice(-lines);
+  } finally {
+    closeSync(fd);
   }
 }

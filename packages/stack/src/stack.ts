@@ -2,20 +2,29 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalComponent } from './component.js';
 import { coturnComponent } from './components/coturn.js';
-import { gatewayComponent, webServerComponent } from './components/nginx.js';
+import { gatewayComponent, hostPort, localAddressOf, webServerComponent } from './components/nginx.js';
 import { serviceComponent } from './components/service.js';
 import { startBackingServices, type BackingServices } from './backing-services.js';
 import { loadOrCreateSecrets, lockDataDir, wipeDataDir } from './data-dir.js';
 import { assertPortFree, findFreePort } from './ports.js';
 import { defaultDataDir, serviceEntry, webBuildDir, type ServiceName } from './repo.js';
+import { readLauncherSettings, tlsFiles } from './settings.js';
+import { DEFAULT_SUPERVISION, type SupervisionListener, type SupervisionPolicy } from './supervision.js';
 
 export interface StackOptions {
   /** Data and logs; `<repo>/.data` by default, so a restart keeps users and rooms. */
   dataDir?: string;
   /** Wipe the data folder first. */
   fresh?: boolean;
-  /** Gateway port on 127.0.0.1; 0 picks a free one (tests). Default: GATEWAY_PORT or 8080. */
+  /** Gateway port; 0 picks a free one (tests). Default: GATEWAY_PORT or 8080. */
   gatewayPort?: number;
+  /**
+   * Also serve HTTPS/WSS on GATEWAY_TLS_PORT with TLS_CERT_DIR's fullchain.pem and privkey.pem,
+   * as compose does with infra/docker-compose.tls.yml.
+   */
+  tls?: boolean;
+  /** Gateway sign-in/sign-up flood limit in nginx syntax. Default: SIGN_IN_RATE or 30r/m. */
+  signInRate?: string;
   /** Signaling replicas behind the gateway (2 by default, as in production-like runs). */
   signalingReplicas?: number;
   /** Auth replicas (1 by default; the integration suite runs 2 to test cross-replica state). */
@@ -24,14 +33,36 @@ export interface StackOptions {
   bcryptCost?: number;
   /** Extra environment for every service (ACCESS_TOKEN_TTL for token-expiry tests, for one). */
   serviceEnv?: NodeJS.ProcessEnv;
-  /** Where MONGO_URL / REDIS_URL / GATEWAY_PORT are read from. */
+  /**
+   * Where the launcher's variables (GATEWAY_PORT, GATEWAY_BIND, SIGN_IN_RATE, GATEWAY_TLS_PORT and
+   * TLS_CERT_DIR with `tls`, MONGO_URL, REDIS_URL, NODE_ENV, LOG_LEVEL, BCRYPT_COST, ALLOWED_ORIGINS:
+   * see settings.ts) are read from; every bad one is named in one error. process.env by default.
+   */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Restart pieces that die on their own once the stack is up (default: on, with
+   * DEFAULT_SUPERVISION); false leaves a dead piece dead, as before.
+   */
+  supervision?: Partial<SupervisionPolicy> | false;
+  /** Told when a piece dies, is back, or is given up on; the CLI prints each. */
+  onSupervision?: SupervisionListener;
   /** Progress lines ("starting redis"); silent by default. */
   onProgress?: (line: string) => void;
   /** How long each service may take to become ready (60 s by default). */
   serviceReadyTimeoutMs?: number;
   /** Aborting stops start-up between pieces; what was started is stopped again. */
   signal?: AbortSignal;
+  /**
+   * Where coturn listens and relays, and what rooms advertises: 127.0.0.1 by default. The network
+   * tier (tests/networks) runs the stack inside a namespace with a public documentation address.
+   */
+  turnAddress?: string;
+  /**
+   * coturn config files appended after the production config, in place of the loopback overlay
+   * (turnserver.local-test.conf): a test that relays between addresses other than loopback
+   * allows exactly its own.
+   */
+  turnPeerOverlays?: string[];
 }
 
 export interface StackUrls {
@@ -45,11 +76,17 @@ export interface StackUrls {
 
 export interface Stack {
   gatewayUrl: string;
+  /** The HTTPS origin when started with `tls`. */
+  tlsUrl: string | undefined;
   urls: StackUrls;
   dataDir: string;
   logDir: string;
   turn: { host: string; port: number; secret: string; realm: string };
-  /** Every local process by name, for fault injection (restart, SIGKILL, SIGSTOP). */
+  /**
+   * Every local process by name, for fault injection (restart, SIGKILL, SIGSTOP). What a test
+   * does through these is deliberate and the supervisor leaves it alone; a process killed from
+   * outside (its pid) is restarted by the supervisor on the same port.
+   */
   components: {
     mongo: LocalComponent | undefined;
     redis: LocalComponent | undefined;
@@ -80,14 +117,21 @@ interface ServiceInstance {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const env = options.env ?? process.env;
+  const settings = readLauncherSettings(env, { tls: options.tls ?? false });
   const progress = options.onProgress ?? (() => undefined);
   const dataDir = options.dataDir ?? defaultDataDir;
-  const requestedGatewayPort = options.gatewayPort ?? Number(env.GATEWAY_PORT || 8080);
+  const requestedGatewayPort = options.gatewayPort ?? settings.GATEWAY_PORT;
   if (!Number.isInteger(requestedGatewayPort) || requestedGatewayPort < 0 || requestedGatewayPort > 65535) {
-    throw new Error(`GATEWAY_PORT must be a port number, got '${env.GATEWAY_PORT}'`);
+    throw new Error(`gatewayPort must be a port number, got ${requestedGatewayPort}`);
   }
-  if (requestedGatewayPort !== 0) await assertPortFree(requestedGatewayPort, 'gateway');
-  const gatewayPort = requestedGatewayPort === 0 ? await findFreePort() : requestedGatewayPort;
+  const gatewayHost = settings.GATEWAY_BIND;
+  const gatewayLocalHost = localAddressOf(gatewayHost);
+  if (requestedGatewayPort !== 0) await assertPortFree(requestedGatewayPort, 'gateway', gatewayLocalHost);
+  const gatewayPort = requestedGatewayPort === 0 ? await findFreePort(gatewayLocalHost) : requestedGatewayPort;
+  const tls = options.tls ? { port: settings.GATEWAY_TLS_PORT, ...tlsFiles(settings) } : undefined;
+  if (tls) await assertPortFree(tls.port, 'gateway (TLS)', gatewayLocalHost);
+  const supervision = options.supervision === false ? undefined : { ...DEFAULT_SUPERVISION, ...options.supervision };
+  const onSupervision = options.onSupervision ?? (() => undefined);
 
   const unlock = lockDataDir(dataDir);
   if (options.fresh) wipeDataDir(dataDir);
@@ -112,6 +156,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return component;
   }
   async function stopAll(): Promise<void> {
+    // Nothing is restarted from here on: a service that dies because its database went first is
+    // part of the shutdown, not a crash.
+    for (const component of [...started, backing?.mongo, backing?.redis]) component?.unsupervise();
     // Reverse order: the gateway stops taking traffic first, the databases go last.
     for (const component of [...started].reverse()) await component.stop();
     started.length = 0;
@@ -131,7 +178,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return found.entry;
     };
 
-    const turnPort = await findFreePort();
+    const turnAddress = options.turnAddress ?? '127.0.0.1';
+    const turnPort = await findFreePort(turnAddress);
+    // With TLS, coturn serves TURN over TLS on an internal port with the gateway's certificate, and
+    // the gateway's TLS port forwards TURN clients there: turns: shares 443 with HTTPS, as compose's
+    // TLS overlay does.
+    const turnTlsPort = tls ? await findFreePort(turnAddress) : undefined;
     const coturn = coturnComponent({
       listenPort: turnPort,
       relayMinPort: 49160,
@@ -142,7 +194,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logDir,
       // coturn listens on 127.0.0.1 only here, and two browsers on this machine relay to each
       // other's loopback relay addresses: the clearly named local overlay allows exactly that.
-      allowLoopbackPeers: true,
+      // A caller with its own overlay (other addresses) gets only that one.
+      allowLoopbackPeers: options.turnPeerOverlays === undefined,
+      ...(options.turnAddress === undefined ? {} : { address: options.turnAddress }),
+      ...(options.turnPeerOverlays === undefined ? {} : { overlays: options.turnPeerOverlays }),
+      ...(tls && turnTlsPort ? { tls: { port: turnTlsPort, certificate: tls.certificate, certificateKey: tls.certificateKey } } : {}),
     });
     // The MongoDB-wire server and Redis (unless given by URL) start beside coturn. Both starts
     // settle before anything is cleaned up: a fast failure of one must not leave the other
@@ -156,12 +212,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (coturnStart.status === 'rejected') throw coturnStart.reason;
     const { mongoUrl, redisUrl, mongo, redis } = backingStart.value;
 
-    const origins = [`http://127.0.0.1:${gatewayPort}`, `http://localhost:${gatewayPort}`];
+    const gatewayUrl = `http://${hostPort(gatewayLocalHost, gatewayPort)}`;
+    const tlsUrl = tls ? `https://${hostPort(gatewayLocalHost, tls.port)}` : undefined;
+    const origins = [
+      ...new Set([
+        gatewayUrl,
+        `http://127.0.0.1:${gatewayPort}`,
+        `http://localhost:${gatewayPort}`,
+        ...(tls && tlsUrl ? [tlsUrl, `https://127.0.0.1:${tls.port}`, `https://localhost:${tls.port}`] : []),
+      ]),
+    ];
     const commonEnv: NodeJS.ProcessEnv = {
       PATH: env.PATH,
-      NODE_ENV: env.NODE_ENV === 'production' ? 'production' : 'development',
-      LOG_LEVEL: env.LOG_LEVEL ?? 'info',
-      ALLOWED_ORIGINS: env.ALLOWED_ORIGINS ?? origins.join(','),
+      NODE_ENV: settings.NODE_ENV === 'production' ? 'production' : 'development',
+      LOG_LEVEL: settings.LOG_LEVEL,
+      ALLOWED_ORIGINS: settings.ALLOWED_ORIGINS ?? origins.join(','),
       TRUST_PROXY: 'loopback',
       MONGO_URL: mongoUrl,
       REDIS_URL: redisUrl,
@@ -183,14 +248,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     const jwksOf = (instances: ServiceInstance[]) => (instances[0] ? `http://${instances[0].address}/.well-known/jwks.json` : '');
 
-    const auth = await startReplicas('auth', options.authReplicas ?? 1, options.bcryptCost ? { BCRYPT_COST: String(options.bcryptCost) } : {});
+    const bcryptCost = options.bcryptCost ?? settings.BCRYPT_COST;
+    const auth = await startReplicas('auth', options.authReplicas ?? 1, bcryptCost ? { BCRYPT_COST: String(bcryptCost) } : {});
     const rooms = await startReplicas('rooms', 1, {
       AUTH_JWKS_URL: jwksOf(auth),
       TURN_SECRET: secrets.turnSecret,
-      TURN_HOST: '127.0.0.1',
+      TURN_HOST: turnAddress,
       TURN_PORT: String(turnPort),
-      // No TLS listener locally: the turns: URL is still advertised and browsers fall back to UDP/TCP.
-      TURN_TLS_PORT: String(turnPort),
+      // With --tls, turns: goes to the gateway's TLS port, which hands TURN on to coturn. Without
+      // it there is no TLS listener: the turns: URL is still advertised and browsers use UDP/TCP.
+      TURN_TLS_PORT: String(tls ? tls.port : turnPort),
     });
     const signaling = await startReplicas('signaling', options.signalingReplicas ?? 2, {
       AUTH_JWKS_URL: jwksOf(auth),
@@ -209,6 +276,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const gateway = await launch(
       gatewayComponent({
         port: gatewayPort,
+        host: gatewayHost,
+        signInRate: options.signInRate ?? settings.SIGN_IN_RATE,
+        ...(tls ? { tls: { ...tls, ...(turnTlsPort ? { turns: hostPort(turnAddress, turnTlsPort) } : {}) } } : {}),
         upstreams: { auth: addresses(auth), rooms: addresses(rooms), signaling: addresses(signaling), web: `127.0.0.1:${webPort}` },
         runDir: join(runDir, 'gateway'),
         logDir,
@@ -217,9 +287,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const components = (instances: ServiceInstance[]) => instances.map((i) => i.component);
     const urls = (instances: ServiceInstance[]) => instances.map((i) => `http://${i.address}`);
 
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    // Supervised only once everything is up: a piece failing during start-up fails the start.
+    if (supervision) {
+      for (const component of [...started, mongo, redis]) component?.supervise(supervision, onSupervision);
+    }
     return {
       gatewayUrl,
+      tlsUrl,
       urls: {
         gateway: gatewayUrl,
         mongo: mongoUrl,
@@ -230,7 +304,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       dataDir,
       logDir,
-      turn: { host: '127.0.0.1', port: turnPort, secret: secrets.turnSecret, realm: TURN_REALM },
+      turn: { host: turnAddress, port: turnPort, secret: secrets.turnSecret, realm: TURN_REALM },
       components: { mongo, redis, coturn, auth: components(auth), rooms: components(rooms), signaling: components(signaling), web, gateway },
       skipped,
       async stop() {

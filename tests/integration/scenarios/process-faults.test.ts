@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { REFRESH_COOKIE_NAME, type Ack, type ChatMessage } from '@meshcall/shared';
 import { cookieFromResponse } from '../src/client/http-client.js';
 import { GatewayClient, directAuth } from '../src/client/meshcall-api.js';
 import { CallParticipant, dataOf, disconnection, request, type CallSocket } from '../src/client/signaling-client.js';
 import { eventually } from '../src/support/eventually.js';
 import { startCall } from './support/call.js';
+import { connectOnReplica } from './support/placement.js';
 import { useEnvironment } from './support/fixture.js';
 import { readiness, waitUntilAllReady } from './support/health.js';
 import { burstDuringStop, unacceptable, type Outcome } from './support/in-flight.js';
@@ -79,6 +80,83 @@ describe('a signaling replica killed with SIGKILL', () => {
   });
 });
 
+/**
+ * Only the launcher restarts a crashed piece by itself: Testcontainers starts containers without
+ * compose's `restart: unless-stopped`, so there the scenario would test nothing of ours.
+ */
+const launcherSupervises = inject('environmentSelection').name === 'local';
+
+describe.runIf(launcherSupervises)('a signaling replica killed with SIGKILL under the launcher (kill -9, not a test fault)', () => {
+  it('is restarted on its port by the supervisor; its calls resume, the restarted replica serves calls, and no ghost seat is left', async () => {
+    const env = environment();
+    const crash = env.crashSignalingReplica?.bind(env);
+    if (!crash) throw new Error(`the ${env.name} environment cannot crash a replica behind its supervisor's back`);
+    // Alice on replica 0; Bob and Carol on replica 1, which dies. Bob comes back, Carol never does.
+    const call = await startCall(env, [0, 1, 1]);
+    const extra: CallParticipant[] = [];
+    try {
+      const [alice, bob, carol] = call.calls as [CallParticipant, CallParticipant, CallParticipant];
+      const bobPeerId = bob.peerId;
+      const carolPeerId = carol.peerId;
+      dataOf(await request(alice.socket, 'signal', { to: bobPeerId, description: { type: 'offer', sdp: 'v=0\r\n' } }));
+      await bob.log.waitFor('signal', (s) => s.description?.type === 'offer');
+
+      const dropped = Promise.all([disconnection(bob.socket), disconnection(carol.socket)]);
+      const killedAt = Date.now();
+      await crash(1);
+      await dropped;
+      carol.close();
+      const whileAway = ['a', 'b'].map((label) => candidate(`crash-${label}`));
+      for (const c of whileAway) dataOf(await request(alice.socket, 'signal', { to: bobPeerId, candidate: c }));
+
+      // Back on the same address (the gateway's upstream for it is a fixed port), without any
+      // startService: only the supervisor can have started it. The issue asks for 5 s; the wait
+      // is bounded more loosely for a busy machine and the time is printed, never asserted.
+      await eventually('signaling replica 1 ready again on its port', () => readiness(env.urls.signaling[1] as string), (r) => r.status === 200, {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+      });
+      console.log(`[integration] signaling replica 1 was back (ready on its port) ${((Date.now() - killedAt) / 1000).toFixed(1)} s after SIGKILL`);
+
+      // Bob's call resumes: the same seat, nothing to renegotiate, what Alice sent meanwhile arrives once, in order.
+      const resumed = dataOf(
+        await eventually('Bob resumes his seat', () => bob.resume(call.gateway.gatewayUrl, call.users[1]!.accessToken), (ack) => ack.ok, { timeoutMs: 10_000 }),
+      );
+      expect(resumed.peerId).toBe(bobPeerId);
+      expect(resumed.resync).toBe(false);
+      const marker = candidate('crash-marker');
+      dataOf(await request(alice.socket, 'signal', { to: bobPeerId, candidate: marker }));
+      await bob.log.waitFor('signal', (s) => s.candidate?.candidate === marker.candidate);
+      const candidates = bob.log.of('signal').flatMap((s) => (s.candidate ? [s.candidate.candidate] : []));
+      expect(candidates).toEqual([...whileAway, marker].map((c) => c.candidate));
+
+      // No ghost seat: Carol, who never came back, lapses (her lease died with the replica, and the
+      // restarted replica of the same name does not hold it), announced once; Bob never left.
+      const left = await alice.log.waitFor('peer:left', (p) => p.peerId === carolPeerId, 45_000);
+      expect(left.reason).toBe('disconnected');
+      expect(await waitForOccupancy(call.gateway, call.users[0]!, call.room.id, 2, 15_000)).toBe(2);
+
+      // The restarted replica takes part in calls again: Dave lands on it, joins, and sees exactly
+      // Alice and Bob; his offer reaches Alice on the other replica.
+      const dave = await directAuth(env.urls.auth[0] as string).signUp('dave');
+      const daveCall = await connectOnReplica(env, dave.accessToken, 1);
+      extra.push(daveCall);
+      const daveSeat = dataOf(await daveCall.join(await call.gateway.rooms.ticket(dave.accessToken, call.room.id)));
+      expect(daveSeat.peers.map((peer) => peer.peerId).sort()).toEqual([alice.peerId, bobPeerId].sort());
+      dataOf(await request(daveCall.socket, 'signal', { to: alice.peerId, description: { type: 'offer', sdp: 'v=0\r\n' } }));
+      await alice.log.waitFor('signal', (s) => s.from === daveSeat.peerId && s.description?.type === 'offer');
+      expect(await waitForOccupancy(call.gateway, call.users[0]!, call.room.id, 3)).toBe(3);
+      expect(alice.log.of('peer:left').map((p) => p.peerId)).toEqual([carolPeerId]);
+    } finally {
+      call.close();
+      for (const participant of extra) participant.close();
+      // Only matters when the supervisor failed: the next scenarios need both replicas.
+      await environment().startService('signaling', 1);
+      await waitUntilAllReady(environment());
+    }
+  });
+});
+
 describe('graceful shutdown under in-flight requests: each completes or gets 503, nothing is reset', () => {
   it('auth', async () => {
     const authUrl = environment().urls.auth[0] as string;
@@ -105,13 +183,17 @@ describe('graceful shutdown under in-flight requests: each completes or gets 503
 
   it('rooms', async () => {
     const gateway = new GatewayClient(environment().gatewayUrl);
-    const owner = await directAuth(environment().urls.auth[0] as string).signUp('Shutdown owner');
+    const auth = directAuth(environment().urls.auth[0] as string);
+    // Four owners of ten rooms each: one account may create only ROOM_CREATE_RATE_LIMIT (30) rooms
+    // per window, and this scenario is about the shutdown, not that limit.
+    const owners = await Promise.all([0, 1, 2, 3].map((i) => auth.signUp(`Shutdown owner ${i}`)));
+    const ownerOf = (i: number) => owners[i % owners.length] as (typeof owners)[number];
     const roomsUrl = environment().urls.rooms[0] as string;
     let outcomes: Outcome[];
     try {
       outcomes = await burstDuringStop(
         40,
-        (i) => ({ method: 'POST', url: roomsUrl, token: owner.accessToken, body: { name: `Shutdown room ${i}`, kind: 'learning' } }),
+        (i) => ({ method: 'POST', url: roomsUrl, token: ownerOf(i).accessToken, body: { name: `Shutdown room ${i}`, kind: 'learning' } }),
         () => environment().stopService('rooms', 0),
       );
     } finally {
@@ -121,8 +203,12 @@ describe('graceful shutdown under in-flight requests: each completes or gets 503
     expect(outcomes.some((o) => o.afterStop)).toBe(true);
     await waitUntilAllReady(environment());
     const created = outcomes.filter((o) => 'status' in o && o.status === 201).length;
-    const mine = await gateway.http.request<{ total: number }>('GET', `${environment().gatewayUrl}/api/rooms/mine?pageSize=100`, { token: owner.accessToken });
-    expect(mine.body.total).toBe(created);
+    let stored = 0;
+    for (const owner of owners) {
+      const mine = await gateway.http.request<{ total: number }>('GET', `${environment().gatewayUrl}/api/rooms/mine?pageSize=100`, { token: owner.accessToken });
+      stored += mine.body.total;
+    }
+    expect(stored).toBe(created);
   });
 
   it('signaling: HTTP requests complete or get 503, chat in flight is delivered once and the peer resumes elsewhere', async () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,7 +179,7 @@ describe('the Docker entrypoint (infra/coturn/entrypoint.sh) with the real turns
     const commandLine = readFileSync(`/proc/${coturn?.pid}/cmdline`, 'utf8');
     expect(commandLine).toContain('turnserver');
     expect(commandLine).not.toContain(secret);
-    const [folder] = readdirSync(root).filter((name) => name.startsWith('coturn.'));
+    const [folder] = readdirSync(root).filter((name) => /^coturn\.[A-Za-z0-9]{6}$/.test(name));
     const rendered = join(root, folder ?? 'missing', 'turnserver.conf');
     expect(readFileSync(rendered, 'utf8')).toContain(`static-auth-secret=${secret}`);
     expect(statSync(rendered).mode & 0o777).toBe(0o600);
@@ -217,9 +217,10 @@ const REQUIRED_DENIED_RANGES = [
   '224.0.0.0/4', // multicast
   '240.0.0.0/4', // reserved
   '255.255.255.255/32', // broadcast
-  '::/128', // unspecified
+  // "::" (unspecified) has no line: coturn refuses it itself, and a range starting at "::" would
+  // match every IPv4 peer (see below); coturn-production.test.ts checks it with a real request.
   '::1/128', // loopback
-  '::/96', // IPv4-compatible
+  '::1-::ffff:ffff', // IPv4-compatible: ::/96 but "::"
   '::ffff:0:0/96', // IPv4-mapped
   '::ffff:0:0:0/96', // IPv4-translated
   '64:ff9b::/96', // NAT64
@@ -272,7 +273,13 @@ function parseAddress(address: string): { family: Family; value: bigint } {
   return address.includes(':') ? { family: 6, value: ipv6ToBigInt(address) } : { family: 4, value: ipv4ToBigInt(address) };
 }
 
+/** A CIDR block, or a `first-last` range. */
 function cidrToInterval(cidr: string): Interval {
+  if (cidr.includes('-')) {
+    const [from = '', to = ''] = cidr.split('-');
+    const first = parseAddress(from);
+    return { family: first.family, first: first.value, last: parseAddress(to).value };
+  }
   const [address = '', prefix = ''] = cidr.split('/');
   const { family, value } = parseAddress(address);
   const hostBits = BigInt((family === 4 ? 32 : 128) - Number.parseInt(prefix, 10));
@@ -315,6 +322,11 @@ describe('coturn config as rendered', () => {
     expect(covered(cidrToInterval(cidr), deniedIntervals(production))).toBe(true);
   });
 
+  it('starts no IPv6 range at "::", which coturn 4.6 would match against every IPv4 peer', () => {
+    const trapped = deniedIntervals(production).filter((interval) => interval.family === 6 && interval.first === 0n);
+    expect(trapped).toEqual([]);
+  });
+
   it('a range check that would notice a missing range', () => {
     const withoutMapped = production.replace(/^denied-peer-ip=::ffff:0:0-.*$/m, '');
     expect(covered(cidrToInterval('::ffff:0:0/96'), deniedIntervals(withoutMapped))).toBe(false);
@@ -349,5 +361,43 @@ describe('coturn config as rendered', () => {
     expect(() => renderCoturnConfig({ ...options, secret: 'abc\nallow-loopback-peers' })).toThrow(/one non-empty line/);
     expect(() => renderCoturnConfig({ ...options, secret: '' })).toThrow(/one non-empty line/);
     expect(() => renderCoturnConfig({ ...options, realm: 'x\nno-auth' })).toThrow(/realm/);
+  });
+});
+
+describe('coturn config for another address, with TLS and a peer overlay (the network tier)', () => {
+  const options: CoturnOptions = { listenPort: 3478, relayMinPort: 49160, relayMaxPort: 49199, secret: SECRET, realm: REALM, runDir: '/run/coturn', logDir: '/var/log', allowLoopbackPeers: false };
+  const overlayDir = mkdtempSync(join(tmpdir(), 'meshcall-coturn-overlay-'));
+  const overlay = join(overlayDir, 'peers.conf');
+  writeFileSync(overlay, 'allowed-peer-ip=203.0.113.10\n');
+  afterAll(() => rmSync(overlayDir, { recursive: true, force: true }));
+  const rendered = renderCoturnConfig({
+    ...options,
+    address: '203.0.113.10',
+    overlays: [overlay],
+    tls: { port: 40001, certificate: '/certs/fullchain.pem', certificateKey: '/certs/privkey.pem' },
+  });
+  const local = rendered.slice(rendered.indexOf('# --- Local launcher'));
+
+  it('listens and relays on that address only, never on loopback', () => {
+    expect(local).toMatch(/^listening-ip=203\.0\.113\.10$/m);
+    expect(local).toMatch(/^relay-ip=203\.0\.113\.10$/m);
+    expect(local).not.toMatch(/^(listening|relay)-ip=(127\.0\.0\.1|::1)$/m);
+  });
+
+  it('serves TLS on the given port with the given files instead of no-tls', () => {
+    expect(local).toMatch(/^tls-listening-port=40001$/m);
+    expect(local).toMatch(/^cert=\/certs\/fullchain\.pem$/m);
+    expect(local).toMatch(/^pkey=\/certs\/privkey\.pem$/m);
+    expect(local).not.toMatch(/^no-tls$/m);
+  });
+
+  it('appends the overlay last, and not the loopback one', () => {
+    expect(rendered.trimEnd().endsWith('allowed-peer-ip=203.0.113.10')).toBe(true);
+    expect(rendered).not.toMatch(/^allow-loopback-peers$/m);
+  });
+
+  it('refuses an address that is not an IP and certificate paths that would add options', () => {
+    expect(() => renderCoturnConfig({ ...options, address: 'turn.example' })).toThrow(/not an IP address/);
+    expect(() => renderCoturnConfig({ ...options, tls: { port: 1, certificate: '/x\nallow-loopback-peers', certificateKey: '/y' } })).toThrow(/one line/);
   });
 });

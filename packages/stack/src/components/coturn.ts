@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { LocalComponent } from '../component.js';
 import { infraDir } from './nginx.js';
@@ -21,6 +22,18 @@ export interface CoturnOptions {
    * needed for relay-only calls between browsers on this machine, never for production.
    */
   allowLoopbackPeers: boolean;
+  /**
+   * Address to listen and relay on instead of 127.0.0.1 (and ::1): the network tier runs coturn
+   * at a public documentation address inside a network namespace.
+   */
+  address?: string;
+  /** Further config files appended last (a test's own peer overlay). */
+  overlays?: string[];
+  /**
+   * TURN over TLS on this port with these PEM files. The launcher puts it behind the gateway's
+   * TLS port (nginx stream, routed by ALPN), so this port is internal.
+   */
+  tls?: { port: number; certificate: string; certificateKey: string };
 }
 
 /** The production config, exactly as Docker runs it. */
@@ -43,17 +56,25 @@ export function renderCoturnConfig(options: CoturnOptions): string {
   if (!(options.relayMinPort > 0 && options.relayMinPort <= options.relayMaxPort && options.relayMaxPort <= 65535)) {
     throw new Error(`coturn: relay port range ${options.relayMinPort}-${options.relayMaxPort} is not valid`);
   }
+  for (const file of [options.tls?.certificate, options.tls?.certificateKey]) {
+    if (file !== undefined && /[\r\n]/.test(file)) throw new Error('coturn: certificate paths must be one line');
+  }
+  if (options.address !== undefined && isIP(options.address) === 0) throw new Error(`coturn: address '${options.address}' is not an IP address`);
+  const listen = options.address ?? '127.0.0.1';
+  const relays = options.address ? [options.address] : ['127.0.0.1', '::1'];
   const local = [
     '',
     '# --- Local launcher (packages/stack/src/components/coturn.ts) ---',
-    'listening-ip=127.0.0.1',
+    `listening-ip=${listen}`,
     `listening-port=${options.listenPort}`,
-    'relay-ip=127.0.0.1',
-    'relay-ip=::1',
+    ...relays.map((ip) => `relay-ip=${ip}`),
     `min-port=${options.relayMinPort}`,
     `max-port=${options.relayMaxPort}`,
-    // No certificates here; TLS is a deployment concern (infra/README.md).
-    'no-tls',
+    // Without certificates no TLS listener; with them, TLS on an internal port that the gateway's
+    // TLS port forwards TURN to (DTLS stays off: browsers speak TURN over TLS, not DTLS).
+    ...(options.tls
+      ? [`tls-listening-port=${options.tls.port}`, `cert=${options.tls.certificate}`, `pkey=${options.tls.certificateKey}`]
+      : ['no-tls']),
     'no-dtls',
     `pidfile=${join(options.runDir, 'turnserver.pid')}`,
     `userdb=${join(options.runDir, 'turndb')}`,
@@ -62,7 +83,8 @@ export function renderCoturnConfig(options: CoturnOptions): string {
     '',
   ];
   const overlay = options.allowLoopbackPeers ? ['', readFileSync(localTestCoturnOverlay, 'utf8')] : [];
-  return [readFileSync(productionCoturnConfig, 'utf8'), ...local, ...overlay].join('\n');
+  const extra = (options.overlays ?? []).flatMap((file) => ['', readFileSync(file, 'utf8')]);
+  return [readFileSync(productionCoturnConfig, 'utf8'), ...local, ...overlay, ...extra].join('\n');
 }
 
 /** Sends a STUN Binding request over UDP and resolves true on a Binding success response. */
@@ -103,6 +125,6 @@ export function coturnComponent(options: CoturnOptions): LocalComponent {
       args: ['-c', configFile],
       logFile: join(options.logDir, 'coturn.log'),
     }),
-    isReady: () => stunBindingOk(options.listenPort),
+    isReady: () => stunBindingOk(options.listenPort, options.address ?? '127.0.0.1'),
   });
 }

@@ -125,11 +125,15 @@ describe('docker-compose.yml as the issue requires it', () => {
     expect(service('signaling').ports).toBeUndefined();
   });
 
-  it('publishes exactly the relay range coturn is configured with', () => {
+  it('publishes exactly the relay range it gives coturn, a narrower one than the host-networking default', () => {
+    const range = '${TURN_MIN_PORT:-49152}-${TURN_MAX_PORT:-49407}';
+    expect(service('coturn').ports).toContain(`\${TURN_BIND:-0.0.0.0}:${range}:${range}/udp`);
+    // The entrypoint turns these into min-port/max-port and a total-quota of the range's size.
+    expect(service('coturn').environment).toMatchObject({ TURN_MIN_PORT: '${TURN_MIN_PORT:-49152}', TURN_MAX_PORT: '${TURN_MAX_PORT:-49407}' });
     const config = readFileSync(productionCoturnConfig, 'utf8');
-    const minPort = /^min-port=(\d+)$/m.exec(config)?.[1];
-    const maxPort = /^max-port=(\d+)$/m.exec(config)?.[1];
-    expect(service('coturn').ports).toContain(`\${TURN_BIND:-0.0.0.0}:${minPort}-${maxPort}:${minPort}-${maxPort}/udp`);
+    const configured = (option: string) => Number(new RegExp(`^${option}=(\\d+)$`, 'm').exec(config)?.[1]);
+    expect(configured('min-port')).toBeLessThanOrEqual(49152);
+    expect(configured('max-port')).toBeGreaterThanOrEqual(49407);
     expect(service('coturn').ports).toEqual(
       expect.arrayContaining(['${TURN_BIND:-0.0.0.0}:${TURN_PORT:-3478}:3478/udp', '${TURN_BIND:-0.0.0.0}:${TURN_PORT:-3478}:3478/tcp', '${TURN_BIND:-0.0.0.0}:${TURN_TLS_PORT:-5349}:5349/tcp']),
     );
@@ -178,7 +182,13 @@ describe('docker-compose.yml as the issue requires it', () => {
     const dockerfile = readFileSync(join(infraDir, 'nginx', 'gateway.Dockerfile'), 'utf8');
     const filter = new RegExp(/NGINX_ENVSUBST_FILTER="([^"]+)"/.exec(dockerfile)?.[1] ?? '^$');
     const plain = templateVariables(readFileSync(join(infraDir, 'nginx', 'templates', 'gateway.conf.template'), 'utf8'));
-    const tls = templateVariables(readFileSync(join(infraDir, 'nginx', 'tls', 'gateway-tls.conf.template'), 'utf8'));
+    const tls = [
+      ...templateVariables(readFileSync(join(infraDir, 'nginx', 'tls', 'gateway-tls.conf.template'), 'utf8')),
+      // The TLS edge (stream context), rendered from the stream template folder the overlay sets.
+      ...templateVariables(readFileSync(join(infraDir, 'nginx', 'tls', 'stream', 'gateway-tls-edge.conf.template'), 'utf8')),
+    ];
+    expect(tlsOverlay.NGINX_ENVSUBST_STREAM_TEMPLATE_DIR).toBe('/etc/nginx/stream-templates-tls');
+    expect(dockerfile).toContain('COPY tls/stream/gateway-tls-edge.conf.template /etc/nginx/stream-templates-tls/');
     for (const variable of plain) {
       expect(variable in gatewayEnv || dockerfile.includes(`${variable}=`), variable).toBe(true);
       expect(filter.test(variable), `envsubst filter lets ${variable} through`).toBe(true);

@@ -415,6 +415,21 @@ describe('gateway configuration', () => {
     expect(web.ok).toBe(true);
   });
 
+  it('listens on the GATEWAY_BIND address and takes SIGN_IN_RATE, IPv6 in brackets', async () => {
+    for (const [host, listen] of [
+      ['0.0.0.0', 'listen 0.0.0.0:18080 default_server;'],
+      ['::1', 'listen [::1]:18080 default_server;'],
+    ] as const) {
+      const name = `bind-${host.replace(/[^0-9a-z]/g, '_')}`;
+      const instance = writeGatewayConfig({ ...options(name), host, signInRate: '5r/s' });
+      const rendered = readFileSync(join(root, name, 'gateway.conf'), 'utf8');
+      expect(rendered).toContain(listen);
+      expect(rendered).toContain('zone=credentials:10m rate=5r/s;');
+      expect((await checkNginxConfig(instance)).ok).toBe(true);
+    }
+    expect(() => writeGatewayConfig({ ...options('bad-rate'), signInRate: '30 per minute' })).toThrow(`signInRate '30 per minute' is not like "30r/m"`);
+  });
+
   it('reports a broken config through `nginx -t` instead of starting it', async () => {
     const instance = writeGatewayConfig(options('broken'));
     writeFileSync(join(root, 'broken', 'gateway.conf'), `${readFileSync(join(root, 'broken', 'gateway.conf'), 'utf8')}\nlocation_without_server;\n`);

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startStack, type LocalComponent, type Stack } from '@meshcall/stack';
+import { formatSupervisionEvent, startStack, type LocalComponent, type Stack } from '@meshcall/stack';
 import type { EnvironmentOptions, ServiceName, ServiceUrls, TestEnvironment } from './test-environment.js';
 
 /** Generous: the services start one after another on two busy cores. */
@@ -11,7 +11,9 @@ const SERVICE_READY_TIMEOUT_MS = 60_000;
 /**
  * The whole stack as local processes started by the project's launcher: the MongoDB-wire server
  * (mongod or FerretDB), Redis, coturn, the services, the web server and the gateway. Faults are
- * process signals: stop/start on the same port, SIGSTOP/SIGCONT, SIGKILL.
+ * process signals: stop/start on the same port, SIGSTOP/SIGCONT, SIGKILL. Those go through the
+ * launcher's fault API, which its supervisor leaves alone; `crashSignalingReplica` kills by pid
+ * instead, and the supervisor brings the replica back.
  */
 class LocalEnvironment implements TestEnvironment {
   readonly name = 'local' as const;
@@ -81,6 +83,16 @@ class LocalEnvironment implements TestEnvironment {
     await running.exited;
   }
 
+  async crashSignalingReplica(index: number): Promise<void> {
+    const replica = this.replica('signaling', index);
+    const running = replica.process;
+    if (!running?.running) throw new Error(`${replica.name} is not running`);
+    // By pid, not through replica.signal(): a fault the library is told about is deliberate and
+    // left alone, while this is the unexpected death the supervisor exists for.
+    process.kill(running.pid, 'SIGKILL');
+    await running.exited;
+  }
+
   async stopService(service: ServiceName, index: number): Promise<void> {
     await this.replica(service, index).stop();
   }
@@ -127,6 +139,8 @@ async function launch(dataDir: string, options: EnvironmentOptions, gatewayPort:
     serviceEnv: { LOG_LEVEL: 'info', ...options.serviceEnv },
     // Only PATH: a developer's MONGO_URL or REDIS_URL must not point the suite at other servers.
     env: { PATH: process.env.PATH },
+    // The launcher's supervisor is on, as under `npm start`; its messages go to the test output.
+    onSupervision: (event) => console.log(`[integration] launcher: ${formatSupervisionEvent(event)}`),
     serviceReadyTimeoutMs: SERVICE_READY_TIMEOUT_MS,
   });
   if (stack.skipped.length > 0) {

@@ -42,8 +42,20 @@ export interface TestEnvironment {
   stopMongo(): Promise<void>;
   /** Starts the MongoDB-wire server again on the same port with the same data. */
   startMongo(): Promise<void>;
-  /** Kills one signaling replica with SIGKILL (no goodbye to anyone) and waits until it is gone. */
+  /**
+   * Kills one signaling replica with SIGKILL (no goodbye to anyone) and waits until it is gone. A
+   * deliberate fault: the replica stays down until `startService` (the launcher's supervisor does
+   * not restart what a test stopped on purpose).
+   */
   killSignalingReplica(index: number): Promise<void>;
+  /**
+   * SIGKILLs one signaling replica from outside whatever runs it, as `kill -9 PID` in a shell
+   * would, resolves once it is gone, and leaves its recovery to the environment: the launcher's
+   * supervisor restarts it on the same port. Absent where nothing restarts a crashed piece:
+   * Testcontainers applies no restart policy (`restart: unless-stopped` is compose's), so the
+   * scenario that needs it runs on the local launcher only.
+   */
+  crashSignalingReplica?(index: number): Promise<void>;
   /** Gracefully stops one replica of a service (SIGTERM) and resolves once it has exited. */
   stopService(service: ServiceName, index: number): Promise<void>;
   /** Starts a stopped or killed replica again on its old port and waits until it is ready. */
