@@ -4,13 +4,16 @@ import { literalPattern } from '../search/literal-pattern.js';
 import type { NewRoomRecord, Page, PublicRoomFilter, RoomChanges, RoomRecord, RoomRepository } from './room-record.js';
 
 /** The stored shape: `_id` is the room id, `nameLower` exists only to search names. */
-export interface RoomDocument extends Omit<RoomRecord, 'id'> {
+export interface RoomDocument extends Omit<RoomRecord, 'id' | 'invitedUsers' | 'memberNames'> {
   _id: string;
+  /** Missing on rooms stored before invitations had to be accepted. */
+  invitedUsers?: string[];
+  memberNames?: Record<string, string>;
   /** The name lower-cased once on write, so search needs no case-insensitive regex flag. */
   nameLower: string;
 }
 
-const roomSchema = new Schema<RoomDocument>(
+export const roomSchema = new Schema<RoomDocument>(
   {
     _id: { type: String, required: true },
     name: { type: String, required: true },
@@ -21,6 +24,8 @@ const roomSchema = new Schema<RoomDocument>(
     ownerId: { type: String, required: true },
     ownerName: { type: String, required: true },
     allowedUsers: { type: [String], default: [] },
+    invitedUsers: { type: [String], default: [] },
+    memberNames: { type: Map, of: String, default: {} },
     inviteCode: { type: String, default: null },
     locked: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
@@ -31,20 +36,29 @@ const roomSchema = new Schema<RoomDocument>(
   { collection: 'rooms', versionKey: false, autoIndex: false, strict: 'throw' },
 );
 
-// The lobby: open public rooms newest first, optionally of one kind.
-roomSchema.index({ visibility: 1, closedAt: 1, createdAt: -1 });
-roomSchema.index({ visibility: 1, kind: 1, closedAt: 1, createdAt: -1 });
-// "Mine": rooms owned, and rooms a user was allowed into (multikey).
+// The lobby: open public rooms newest first, optionally of one kind. The `_id` tiebreaker of the
+// sort is part of the key: without it MongoDB seeks the index but sorts every match in memory.
+roomSchema.index({ visibility: 1, closedAt: 1, createdAt: -1, _id: -1 });
+roomSchema.index({ visibility: 1, kind: 1, closedAt: 1, createdAt: -1, _id: -1 });
+// "Mine": rooms owned, and rooms a user accepted or is invited to (multikey).
 roomSchema.index({ ownerId: 1, createdAt: -1 });
 roomSchema.index({ allowedUsers: 1 });
+roomSchema.index({ invitedUsers: 1 });
 // An unanchored regex cannot seek, but MongoDB can test it against index keys instead of whole documents.
 roomSchema.index({ nameLower: 1 });
 
-const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
+export const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
 function toRecord(document: RoomDocument): RoomRecord {
   const { _id, nameLower: _nameLower, ...rest } = document;
-  return { id: _id, ...rest, allowedUsers: [...rest.allowedUsers] };
+  // Rooms stored before invitations existed have neither list of invitees nor names.
+  return {
+    id: _id,
+    ...rest,
+    allowedUsers: [...rest.allowedUsers],
+    invitedUsers: [...(rest.invitedUsers ?? [])],
+    memberNames: { ...(rest.memberNames ?? {}) },
+  };
 }
 
 function publicFilter(filter: PublicRoomFilter): FilterQuery<RoomDocument> {
@@ -55,7 +69,7 @@ function publicFilter(filter: PublicRoomFilter): FilterQuery<RoomDocument> {
 }
 
 function memberFilter(userId: string): FilterQuery<RoomDocument> {
-  return { closedAt: null, $or: [{ ownerId: userId }, { allowedUsers: userId }] };
+  return { closedAt: null, $or: [{ ownerId: userId }, { allowedUsers: userId }, { invitedUsers: userId }] };
 }
 
 export class MongoRoomRepository implements RoomRepository {
@@ -72,7 +86,17 @@ export class MongoRoomRepository implements RoomRepository {
   async create(room: NewRoomRecord): Promise<RoomRecord> {
     const now = new Date();
     const { id, ...fields } = room;
-    const document: RoomDocument = { _id: id, ...fields, nameLower: room.name.toLowerCase(), locked: false, createdAt: now, updatedAt: now, closedAt: null };
+    const document: RoomDocument = {
+      _id: id,
+      ...fields,
+      allowedUsers: [],
+      memberNames: {},
+      nameLower: room.name.toLowerCase(),
+      locked: false,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+    };
     await this.model.create(document);
     return toRecord(document);
   }
@@ -112,11 +136,39 @@ export class MongoRoomRepository implements RoomRepository {
     return this.model.countDocuments(memberFilter(userId)).exec();
   }
 
+  async countOpenOwnedBy(ownerId: string): Promise<number> {
+    return this.model.countDocuments({ ownerId, closedAt: null }).exec();
+  }
+
   async update(id: string, changes: RoomChanges, now: Date): Promise<RoomRecord | null> {
     const set: Partial<RoomDocument> = { ...changes, updatedAt: now };
     if (changes.name !== undefined) set.nameLower = changes.name.toLowerCase();
     const document = await this.model
       .findOneAndUpdate({ _id: id, closedAt: null }, { $set: set }, { new: true })
+      .lean<RoomDocument>()
+      .exec();
+    return document ? toRecord(document) : null;
+  }
+
+  async acceptInvitation(id: string, userId: string, name: string, now: Date): Promise<RoomRecord | null> {
+    const document = await this.model
+      .findOneAndUpdate(
+        { _id: id, closedAt: null, invitedUsers: userId },
+        { $pull: { invitedUsers: userId }, $addToSet: { allowedUsers: userId }, $set: { [`memberNames.${userId}`]: name, updatedAt: now } },
+        { new: true },
+      )
+      .lean<RoomDocument>()
+      .exec();
+    return document ? toRecord(document) : null;
+  }
+
+  async declineInvitation(id: string, userId: string, now: Date): Promise<RoomRecord | null> {
+    const document = await this.model
+      .findOneAndUpdate(
+        { _id: id, closedAt: null, $or: [{ invitedUsers: userId }, { allowedUsers: userId }] },
+        { $pull: { invitedUsers: userId, allowedUsers: userId }, $set: { updatedAt: now } },
+        { new: true },
+      )
       .lean<RoomDocument>()
       .exec();
     return document ? toRecord(document) : null;
