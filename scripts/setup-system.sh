@@ -23,6 +23,10 @@ declare -A binary_of_package=(
   [chromium]=chromium
   # Validates docker-compose.yml against the Compose schema in tests; needs no Docker engine.
   [docker-compose]=docker-compose
+  # The network tier (tests/networks): namespaces, NAT and firewalls, and its test certificates.
+  [iproute2]=ip
+  [nftables]=nft
+  [openssl]=openssl
 )
 missing=()
 for package in "${!binary_of_package[@]}"; do
@@ -30,6 +34,15 @@ for package in "${!binary_of_package[@]}"; do
   if ! command -v "$binary" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$binary" ] && [ ! -x "/usr/bin/$binary" ]; then
     missing+=("$package")
   fi
+done
+# Packages without a binary of their own, by a file they install.
+declare -A file_of_package=(
+  # nginx's stream module (Debian builds it as a dynamic module): the gateway's TLS edge, which
+  # shares the TLS port between HTTPS and TURN over TLS (--tls).
+  [libnginx-mod-stream]=/usr/lib/nginx/modules/ngx_stream_module.so
+)
+for package in "${!file_of_package[@]}"; do
+  [ -e "${file_of_package[$package]}" ] || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
@@ -41,7 +54,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   as_root rm -f /usr/sbin/policy-rc.d
 else
-  log "redis-server, coturn, nginx and chromium are present"
+  log "redis-server, coturn, nginx (with its stream module), chromium, nftables and openssl are present"
 fi
 
 # --- FerretDB --------------------------------------------------------------------------------

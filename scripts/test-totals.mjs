@@ -21,9 +21,16 @@ for (const workspace of workspaces) {
     failed += 1;
     lines.push(`  ${workspace}: no unit test report (.test-results/unit.json); counted as a failure`);
   }
+  if (scripts['test:networks'] && !reports.includes('networks.json')) {
+    // The network tier must never vanish silently either (it needs root and namespaces).
+    failed += 1;
+    lines.push(`  ${workspace}: no network tier report (.test-results/networks.json); counted as a failure`);
+  }
   for (const file of reports) {
     const report = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+    // A file that failed without a failed test: it did not load, or a beforeAll threw and vitest
+    // reported its tests as skipped.
+    const brokenFiles = (report.testResults ?? []).filter((r) => r.status === 'failed' && !(r.assertionResults ?? []).some((a) => a.status === 'failed')).length;
     passed += report.numPassedTests;
     failed += report.numFailedTests + brokenFiles;
     skipped += report.numPendingTests + report.numTodoTests;

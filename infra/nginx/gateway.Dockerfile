@@ -15,12 +15,20 @@ RUN rm -f /etc/nginx/conf.d/default.conf
 COPY templates/gateway.conf.template /etc/nginx/templates/gateway.conf.template
 # HTTPS/WSS: the TLS overlay points NGINX_ENVSUBST_TEMPLATE_DIR here (infra/docker-compose.tls.yml).
 COPY templates/gateway.conf.template tls/gateway-tls.conf.template /etc/nginx/templates-tls/
+# The TLS edge (stream context): HTTPS and TURN over TLS share the TLS port, routed by ALPN. The
+# TLS overlay points NGINX_ENVSUBST_STREAM_TEMPLATE_DIR here; the entrypoint renders it into
+# stream_conf.d, which the stream block added below includes (empty without the overlay). Added
+# at build time because nginx.conf is not writable by uid 101 at run time.
+COPY tls/stream/gateway-tls-edge.conf.template /etc/nginx/stream-templates-tls/
+RUN mkdir -p /etc/nginx/stream_conf.d \
+    && chown 101:0 /etc/nginx/stream_conf.d \
+    && printf '\nstream {\n    include /etc/nginx/stream_conf.d/*.conf;\n}\n' >> /etc/nginx/nginx.conf
 # Routes and headers, included as meshcall/*.conf relative to /etc/nginx.
 COPY snippets/ /etc/nginx/meshcall/
 USER 101
 
 # Only these variables are substituted, so nginx's own $variables survive envsubst untouched.
-ENV NGINX_ENVSUBST_FILTER="^(GATEWAY_|AUTH_SERVERS|ROOMS_SERVERS|SIGNALING_SERVERS|WEB_SERVERS|SIGN_IN_RATE|TLS_CERTIFICATE)" \
+ENV NGINX_ENVSUBST_FILTER="^(GATEWAY_|AUTH_SERVERS|ROOMS_SERVERS|SIGNALING_SERVERS|WEB_SERVERS|SIGN_IN_RATE|TLS_CERTIFICATE|TURNS_SERVERS)" \
     GATEWAY_PORT=8080 \
     GATEWAY_ACCESS_LOG=/dev/stdout \
     SIGN_IN_RATE=30r/m

@@ -114,6 +114,161 @@ describe('summarizeStats', () => {
   });
 });
 
+/**
+ * A report as Chromium gives it once connected: the selected pair, the other pairs ICE formed
+ * (with their check counters), and every local candidate gathered.
+ */
+function pathReport(options: {
+  selected: { local: string; remote: string; relayProtocol?: string; url?: string };
+  locals: Array<{ type: string; relayProtocol?: string }>;
+  directPairs?: Array<{ state: string; requestsSent: number }>;
+}) {
+  const stats: Array<Record<string, unknown>> = [
+    { id: 'T', type: 'transport', timestamp: 1, selectedCandidatePairId: 'SEL' },
+    { id: 'SEL', type: 'candidate-pair', state: 'succeeded', nominated: true, localCandidateId: 'LS', remoteCandidateId: 'RS', requestsSent: 3 },
+    {
+      id: 'LS',
+      type: 'local-candidate',
+      candidateType: options.selected.local,
+      ...(options.selected.relayProtocol ? { relayProtocol: options.selected.relayProtocol, protocol: 'udp' } : { protocol: 'udp' }),
+      ...(options.selected.url ? { url: options.selected.url } : {}),
+    },
+    { id: 'RS', type: 'remote-candidate', candidateType: options.selected.remote },
+    { id: 'RH', type: 'remote-candidate', candidateType: 'host' },
+  ];
+  options.locals.forEach((local, i) => stats.push({ id: `L${i}`, type: 'local-candidate', candidateType: local.type, ...(local.relayProtocol ? { relayProtocol: local.relayProtocol } : {}) }));
+  (options.directPairs ?? []).forEach((pair, i) => {
+    const local = options.locals.findIndex((l) => l.type !== 'relay');
+    stats.push({ id: `D${i}`, type: 'candidate-pair', localCandidateId: `L${local}`, remoteCandidateId: 'RH', state: pair.state, requestsSent: pair.requestsSent });
+  });
+  return stats;
+}
+
+describe('why the path is what it is', () => {
+  it('says "Direct" for a pair without a relay', () => {
+    const { quality } = summarizeStats(pathReport({ selected: { local: 'host', remote: 'prflx' }, locals: [{ type: 'host' }, { type: 'srflx' }, { type: 'relay', relayProtocol: 'udp' }] }), null);
+    expect(quality.reason).toBe('direct');
+    expect(quality.label).toBe('Direct');
+  });
+
+  it('says UDP is blocked when our relay runs over TCP and nothing of ours got out over UDP', () => {
+    const { quality } = summarizeStats(
+      pathReport({
+        selected: { local: 'relay', remote: 'srflx', relayProtocol: 'tcp', url: 'turn:203.0.113.10:3478?transport=tcp' },
+        locals: [{ type: 'host' }, { type: 'relay', relayProtocol: 'tcp' }],
+        directPairs: [{ state: 'failed', requestsSent: 5 }],
+      }),
+      null,
+    );
+    expect(quality.reason).toBe('udp-blocked');
+    expect(quality.label).toBe('Relayed: UDP blocked');
+    expect(quality.protocol).toBe('tcp');
+    expect(quality.explanation).toMatch(/blocks UDP/);
+  });
+
+  it('does not blame UDP for a TCP relay when a UDP relay or reflexive address was gathered too', () => {
+    const { quality } = summarizeStats(
+      pathReport({
+        selected: { local: 'relay', remote: 'relay', relayProtocol: 'tcp', url: 'turn:203.0.113.10:3478?transport=tcp' },
+        locals: [{ type: 'host' }, { type: 'srflx' }, { type: 'relay', relayProtocol: 'tcp' }],
+        directPairs: [{ state: 'failed', requestsSent: 5 }],
+      }),
+      null,
+    );
+    expect(quality.reason).toBe('no-direct-path');
+  });
+
+  it('names TLS and its port, 443 when only HTTPS-like traffic gets out', () => {
+    const { quality } = summarizeStats(
+      pathReport({
+        selected: { local: 'relay', remote: 'relay', relayProtocol: 'tls', url: 'turns:203.0.113.10:443?transport=tcp' },
+        locals: [{ type: 'host' }, { type: 'relay', relayProtocol: 'tls' }],
+      }),
+      null,
+    );
+    expect(quality.reason).toBe('tls');
+    expect(quality.relayPort).toBe(443);
+    expect(quality.label).toBe('Relayed over TLS :443');
+    expect(quality.explanation).toMatch(/over TLS to our TURN server on port 443/);
+  });
+
+  it("takes the scheme's default port when a turns: URL has none", () => {
+    const { quality } = summarizeStats(
+      pathReport({ selected: { local: 'relay', remote: 'relay', relayProtocol: 'tls', url: 'turns:turn.example' }, locals: [{ type: 'relay', relayProtocol: 'tls' }] }),
+      null,
+    );
+    expect(quality.label).toBe('Relayed over TLS :5349');
+  });
+
+  it('says no direct path when direct pairs were tried and none answered (symmetric NATs)', () => {
+    const { quality } = summarizeStats(
+      pathReport({
+        selected: { local: 'srflx', remote: 'relay' },
+        locals: [{ type: 'host' }, { type: 'srflx' }, { type: 'relay', relayProtocol: 'udp' }],
+        directPairs: [
+          { state: 'failed', requestsSent: 7 },
+          { state: 'in-progress', requestsSent: 2 },
+        ],
+      }),
+      null,
+    );
+    expect(quality.path).toBe('relay');
+    expect(quality.reason).toBe('no-direct-path');
+    expect(quality.label).toBe('Relayed: no direct path');
+    expect(quality.explanation).toMatch(/direct connection was tried/);
+  });
+
+  it('says the IP is hidden when only relay candidates were gathered (relay only)', () => {
+    const { quality } = summarizeStats(
+      pathReport({ selected: { local: 'relay', remote: 'relay', relayProtocol: 'udp', url: 'turn:127.0.0.1:3478?transport=udp' }, locals: [{ type: 'relay', relayProtocol: 'udp' }] }),
+      null,
+    );
+    expect(quality.reason).toBe('ip-hidden');
+    expect(quality.label).toBe('Relayed: IP hidden');
+  });
+
+  it('says only "Relayed" when no direct pair was ever checked', () => {
+    const { quality } = summarizeStats(
+      pathReport({ selected: { local: 'host', remote: 'relay' }, locals: [{ type: 'host' }], directPairs: [{ state: 'frozen', requestsSent: 0 }] }),
+      null,
+    );
+    expect(quality.reason).toBe('relayed');
+    expect(quality.label).toBe('Relayed');
+  });
+
+  it('remembers that direct pairs were tried after Chromium drops them from the report', () => {
+    const first = summarizeStats(
+      pathReport({ selected: { local: 'srflx', remote: 'relay' }, locals: [{ type: 'host' }, { type: 'srflx' }], directPairs: [{ state: 'failed', requestsSent: 7 }] }),
+      null,
+    );
+    expect(first.quality.reason).toBe('no-direct-path');
+    // A later report: the failed pairs are gone, only the selected one is left.
+    const later = summarizeStats(pathReport({ selected: { local: 'srflx', remote: 'relay' }, locals: [{ type: 'host' }, { type: 'srflx' }] }), first.sample);
+    expect(later.quality.reason).toBe('no-direct-path');
+    expect(later.quality.label).toBe('Relayed: no direct path');
+    // Without the earlier sample the same report cannot tell.
+    expect(summarizeStats(pathReport({ selected: { local: 'srflx', remote: 'relay' }, locals: [{ type: 'host' }, { type: 'srflx' }] }), null).quality.reason).toBe('relayed');
+  });
+
+  it('remembers that UDP got out once, so a later switch to a TCP relay is not blamed on blocked UDP', () => {
+    const first = summarizeStats(
+      pathReport({ selected: { local: 'relay', remote: 'relay', relayProtocol: 'udp', url: 'turn:t:3478?transport=udp' }, locals: [{ type: 'host' }, { type: 'relay', relayProtocol: 'udp' }], directPairs: [{ state: 'failed', requestsSent: 2 }] }),
+      null,
+    );
+    const later = summarizeStats(
+      pathReport({ selected: { local: 'relay', remote: 'relay', relayProtocol: 'tcp', url: 'turn:t:3478?transport=tcp' }, locals: [{ type: 'host' }, { type: 'relay', relayProtocol: 'tcp' }] }),
+      first.sample,
+    );
+    expect(later.quality.reason).toBe('no-direct-path');
+  });
+
+  it('says "Connecting" until a pair is selected', () => {
+    const { quality } = summarizeStats([{ id: 'CP', type: 'candidate-pair', state: 'in-progress' }], null);
+    expect(quality.label).toBe('Connecting');
+    expect(quality.reason).toBe('unknown');
+  });
+});
+
 describe('qualityLevel', () => {
   it('grades by round trip and loss', () => {
     expect(qualityLevel(true, 30, 0)).toBe('good');

@@ -6,6 +6,19 @@
  */
 
 export type MediaPath = 'direct' | 'relay' | 'unknown';
+/**
+ * Why the call takes its path, as far as this side's getStats can tell.
+ * - `direct`: no relay on either end of the selected pair.
+ * - `tls`: our leg to the TURN server runs over TLS (what gets through a network that lets only
+ *   HTTPS-like traffic out, typically on port 443).
+ * - `udp-blocked`: our leg runs over TCP and no UDP candidate of ours got anywhere (no server
+ *   reflexive address, no UDP relay): the network drops UDP.
+ * - `no-direct-path`: host or server-reflexive pairs were tried and none answered (NATs or
+ *   firewalls on the way, such as a symmetric NAT), so the relay carries the call.
+ * - `ip-hidden`: we gathered no host or server-reflexive candidates at all: relay-only was chosen.
+ * - `relayed`: relayed for a reason this side cannot see (yet).
+ */
+export type PathReason = 'direct' | 'tls' | 'udp-blocked' | 'no-direct-path' | 'ip-hidden' | 'relayed' | 'unknown';
 export type QualityLevel = 'good' | 'fair' | 'poor' | 'unknown';
 
 export interface ConnectionQuality {
@@ -14,8 +27,13 @@ export interface ConnectionQuality {
   remoteCandidateType: string | null;
   /** The TURN server our relay candidate came from, when we relay. */
   relayUrl: string | null;
-  /** Transport protocol of the selected pair (udp/tcp). */
+  /** Transport protocol of the selected pair (udp/tcp), or of our leg to the TURN server when we relay (udp/tcp/tls). */
   protocol: string | null;
+  /** The TURN server's port of our relay leg (443 when only HTTPS-like traffic gets out). */
+  relayPort: number | null;
+  reason: PathReason;
+  /** What the badge says: "Direct", "Relayed: UDP blocked", "Relayed over TLS :443", ... */
+  label: string;
   rttMs: number | null;
   /** Share of incoming packets lost since the previous sample, in percent. */
   lossPercent: number | null;
@@ -33,6 +51,13 @@ export interface StatsSample {
   outboundBytes: number;
   packetsReceived: number;
   packetsLost: number;
+  /**
+   * A pair without a relay on it sent a check at some point of this connection, and something of
+   * ours got out over UDP (a reflexive address or a UDP relay). Sticky: Chromium drops failed
+   * pairs and pruned candidates from later reports, and the badge must not forget why it relays.
+   */
+  directPairTried?: boolean;
+  udpGotOut?: boolean;
 }
 
 type Stat = Record<string, unknown> & { id?: unknown; type?: unknown };
@@ -69,7 +94,8 @@ export function summarizeStats(report: Iterable<unknown>, previous: StatsSample 
       outboundBytes += num(stat.bytesSent) ?? 0;
     }
   }
-  const sample: StatsSample = { at, inboundBytes, outboundBytes, packetsReceived, packetsLost };
+  const evidence = pathEvidence(stats, byId, previous);
+  const sample: StatsSample = { at, inboundBytes, outboundBytes, packetsReceived, packetsLost, ...evidence };
 
   const rttSeconds = pair ? num(pair.currentRoundTripTime) : null;
   const rttMs = rttSeconds === null ? null : Math.round(rttSeconds * 1000);
@@ -86,18 +112,25 @@ export function summarizeStats(report: Iterable<unknown>, previous: StatsSample 
   }
 
   const level = qualityLevel(pair !== undefined, rttMs, lossPercent);
+  const relayUrl = localType === 'relay' && local ? str(local.url) : null;
+  const protocol = local ? (str(local.relayProtocol) ?? str(local.protocol)) : null;
+  const relayPort = relayUrl ? portOf(relayUrl) : null;
+  const reason = pathReason(path, localType, protocol, stats, evidence);
   const quality: ConnectionQuality = {
     path,
     localCandidateType: localType,
     remoteCandidateType: remoteType,
-    relayUrl: localType === 'relay' && local ? str(local.url) : null,
-    protocol: local ? str(local.relayProtocol) ?? str(local.protocol) : null,
+    relayUrl,
+    protocol,
+    relayPort,
+    reason,
+    label: pathLabel(path, reason, relayPort),
     rttMs,
     lossPercent,
     inboundKbps,
     outboundKbps,
     level,
-    explanation: explain(path, localType, remoteType, rttMs, lossPercent),
+    explanation: explain(path, localType, remoteType, rttMs, lossPercent, reason, relayPort),
   };
   return { quality, sample };
 }
@@ -111,7 +144,74 @@ export function qualityLevel(connected: boolean, rttMs: number | null, lossPerce
   return 'good';
 }
 
-function explain(path: MediaPath, localType: string | null, remoteType: string | null, rttMs: number | null, lossPercent: number | null): string {
+/** What this report (and the earlier ones) show about direct checks and UDP getting out. */
+function pathEvidence(stats: Stat[], byId: Map<string, Stat>, previous: StatsSample | null): { directPairTried: boolean; udpGotOut: boolean } {
+  const typeOf = (id: unknown) => str(byId.get(str(id) ?? '')?.candidateType);
+  const directPairTried = stats.some(
+    (s) =>
+      s.type === 'candidate-pair' &&
+      typeOf(s.localCandidateId) !== 'relay' &&
+      typeOf(s.remoteCandidateId) !== 'relay' &&
+      ((num(s.requestsSent) ?? 0) > 0 || s.state === 'failed' || s.state === 'in-progress'),
+  );
+  const udpGotOut = stats.some((c) => c.type === 'local-candidate' && (c.candidateType === 'srflx' || (c.candidateType === 'relay' && str(c.relayProtocol) === 'udp')));
+  return { directPairTried: directPairTried || previous?.directPairTried === true, udpGotOut: udpGotOut || previous?.udpGotOut === true };
+}
+
+/**
+ * Reads why the path is relayed from what ICE gathered and tried: the local candidates (types and
+ * each relay's protocol) and whether any pair without a relay on it ever sent a check.
+ */
+function pathReason(path: MediaPath, localType: string | null, protocol: string | null, stats: Stat[], evidence: { directPairTried: boolean; udpGotOut: boolean }): PathReason {
+  if (path === 'unknown') return 'unknown';
+  if (path === 'direct') return 'direct';
+  const locals = stats.filter((s) => s.type === 'local-candidate');
+  if (localType === 'relay' && protocol === 'tls') return 'tls';
+  if (localType === 'relay' && protocol === 'tcp' && !evidence.udpGotOut) return 'udp-blocked';
+  if (locals.length > 0 && !locals.some((c) => c.candidateType === 'host' || c.candidateType === 'srflx' || c.candidateType === 'prflx')) return 'ip-hidden';
+  return evidence.directPairTried ? 'no-direct-path' : 'relayed';
+}
+
+function pathLabel(path: MediaPath, reason: PathReason, relayPort: number | null): string {
+  if (path === 'unknown') return 'Connecting';
+  if (path === 'direct') return 'Direct';
+  switch (reason) {
+    case 'tls':
+      return relayPort === null ? 'Relayed over TLS' : `Relayed over TLS :${relayPort}`;
+    case 'udp-blocked':
+      return 'Relayed: UDP blocked';
+    case 'no-direct-path':
+      return 'Relayed: no direct path';
+    case 'ip-hidden':
+      return 'Relayed: IP hidden';
+    default:
+      return 'Relayed';
+  }
+}
+
+/** The port of a `turn:`/`turns:` URL (RFC 7065), or the scheme's default. */
+function portOf(url: string): number | null {
+  const match = /^(turns?):(\[[^\]]+\]|[^:?]+)(?::(\d+))?/.exec(url);
+  if (!match) return null;
+  if (match[3]) return Number(match[3]);
+  return match[1] === 'turns' ? 5349 : 3478;
+}
+
+const REASON_SENTENCES: Partial<Record<PathReason, string>> = {
+  tls: 'Your network lets little more than secure web traffic out, so the call runs over TLS to our TURN server',
+  'udp-blocked': 'Your network blocks UDP, so the call runs over TCP to our TURN server.',
+  'no-direct-path': 'A direct connection was tried and did not get through (a strict NAT or firewall on the way).',
+};
+
+function explain(
+  path: MediaPath,
+  localType: string | null,
+  remoteType: string | null,
+  rttMs: number | null,
+  lossPercent: number | null,
+  reason: PathReason = 'unknown',
+  relayPort: number | null = null,
+): string {
   const parts: string[] = [];
   if (path === 'unknown') {
     parts.push('Still looking for a network path to this participant.');
@@ -121,6 +221,8 @@ function explain(path: MediaPath, localType: string | null, remoteType: string |
         ? 'Relayed through our TURN server: your IP address stays hidden from this participant, or no direct path was possible. Media stays encrypted end to end.'
         : 'Relayed through our TURN server on their side: no direct path was possible. Media stays encrypted end to end.',
     );
+    const why = REASON_SENTENCES[reason];
+    if (why) parts.push(reason === 'tls' ? `${why}${relayPort === null ? '' : ` on port ${relayPort}`}.` : why);
   } else if (localType === 'host' && remoteType === 'host') {
     parts.push('Direct peer-to-peer connection on the local network: the shortest possible path.');
   } else {
