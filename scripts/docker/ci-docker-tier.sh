@@ -144,7 +144,7 @@ fi
 
 # --- 3. The tests ------------------------------------------------------------------------------
 if [ "$images_ok" = true ]; then
-  # One compose smoke test at a time per machine: coturn's relay range (49160-49199) can be
+  # One compose smoke test at a time per machine: coturn's relay range (49152-49407) can be
   # published once, and the meshcall/stack-*:local tags must stay the ones this run built.
   run_step 'compose smoke test' flock --wait 1800 /tmp/meshcall-compose-smoke.lock npm run test:docker -w @meshcall/compose-smoke
 
