@@ -5,6 +5,7 @@
 # whatever is already present is skipped, so running it before every test run costs a second.
 # Nothing downloads at run time afterwards.
 set -euo pipefail
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 FERRETDB_VERSION=v1.24.2
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
@@ -21,7 +22,7 @@ as_root() {
 # the npm package.json names, unpacked under NODE_ROOT and linked into BIN_DIR, which comes before
 # /usr/bin on PATH: the next command (`npm ci` in the README's line) already runs on it.
 # shellcheck source=scripts/node-runtime.env
-source "$(dirname "${BASH_SOURCE[0]}")/node-runtime.env"
+source "$REPO_ROOT/scripts/node-runtime.env"
 NODE_ROOT=${MESHCALL_NODE_ROOT:-/usr/local/lib/meshcall-node}
 
 install_node() {
@@ -87,13 +88,17 @@ for package in "${!binary_of_package[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
-  as_root apt-get update -qq
   # policy-rc.d keeps the packages from starting system-wide daemons (port 80, 6379, 3478):
   # the launcher starts its own instances on free ports.
   printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
   as_root chmod +x /usr/sbin/policy-rc.d
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The images' installer: when the mirror lists a version it does not serve (it happens with
+  # security updates), it takes the newest served one and says so, or names what is missing.
+  status=0
+  as_root env INSTALL_PACKAGES_KEEP_LISTS=1 INSTALL_PACKAGES_QUIET=1 \
+    "$REPO_ROOT/infra/images/debian/install_packages" "${missing[@]}" || status=$?
   as_root rm -f /usr/sbin/policy-rc.d
+  [ "$status" -eq 0 ] || exit "$status"
 else
   log "redis-server, coturn, nginx and chromium are present"
 fi
