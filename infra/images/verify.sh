@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts every image of the offline set and checks that it really does its job, the way the
-# stack uses it: Node 20 runs, Redis answers PING (from the host and from another container),
+# stack uses it: Node 24 runs, Redis answers PING (from the host and from another container),
 # FerretDB takes a document over the MongoDB wire protocol and reports healthy, nginx serves its
 # page and renders a template from the environment, coturn answers a STUN binding request.
 #
@@ -70,7 +70,7 @@ show_logs_on_failure() { "$DOCKER" logs --tail 20 "$run_id-$1" 2>&1 | sed 's/^/ 
 # --- node ------------------------------------------------------------------------------------
 node_version=$("$DOCKER" run --rm "$NODE_IMAGE" node --version 2>&1 || true)
 case "$node_version" in
-  v20.*) pass node "$NODE_IMAGE runs node $node_version" ;;
+  v24.*) pass node "$NODE_IMAGE runs node $node_version" ;;
   *) fail node "$NODE_IMAGE: node --version said '$node_version'" ;;
 esac
 npm_as_node=$("$DOCKER" run --rm --user node "$NODE_IMAGE" sh -c 'npm --version && id -un' 2>&1 | tr '\n' ' ' || true)

@@ -3,7 +3,7 @@
 #
 # docker-compose.yml's default upstreams use "resolve" (nginx >= 1.27.3), so replicas added with
 # `docker compose up --scale signaling=N` are found through Docker's DNS without a restart. An
-# older nginx (the offline set's 1.26) takes plain `server NAME:PORT;` upstreams instead
+# older nginx (the offline set's 1.22) takes plain `server NAME:PORT;` upstreams instead
 # (GATEWAY_*_SERVERS), resolved once at start.
 ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.28-alpine
 FROM ${NGINX_IMAGE}

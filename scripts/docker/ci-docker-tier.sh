@@ -6,7 +6,8 @@
 #
 #   1. starts meshcall's dockerd (scripts/docker/start-dockerd.sh). If it cannot, says so loudly,
 #      prints "docker tier: skipped (no engine)" and exits 0: CI then ran only the local tiers.
-#   2. builds the offline image set (infra/images/build.sh, idempotent), fills the npm cache
+#   2. builds the offline image set (infra/images/build.sh, idempotent) and checks that every
+#      image works (infra/images/verify.sh), fills the npm cache
 #      Docker builds install from (scripts/docker/fill-npm-cache.sh infra/images/npm-cache) and
 #      builds the stack's own images from this checkout on top (build-stack-images.sh).
 #   3. runs the compose smoke test (@meshcall/compose-smoke, test:docker) and the integration
@@ -30,7 +31,7 @@ for arg in "$@"; do
   case "$arg" in
     --no-cache) no_cache=true ;;
     -h | --help)
-      sed -n '2,20p' "${BASH_SOURCE[0]}"
+      sed -n '2,21p' "${BASH_SOURCE[0]}"
       exit 0
       ;;
     *)
@@ -125,6 +126,11 @@ if [ "$no_cache" = true ]; then
 fi
 images_ok=true
 run_step 'offline image set (build.sh)' infra/images/build.sh "${build_flags[@]}" || images_ok=false
+# Each image started and made to do its job (nginx renders a template, FerretDB stores a
+# document, coturn answers STUN...): a base image that builds but does not run fails here.
+if [ "$images_ok" = true ]; then
+  run_step 'offline images work (verify.sh)' infra/images/verify.sh || images_ok=false
+fi
 run_step 'npm cache (fill-npm-cache.sh)' scripts/docker/fill-npm-cache.sh infra/images/npm-cache || images_ok=false
 # The tests import the shared contracts and the launcher from their builds.
 run_step 'workspace builds (turbo)' npx turbo run build --filter=@meshcall/compose-smoke... --filter=@meshcall/integration... || images_ok=false

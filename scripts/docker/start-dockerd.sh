@@ -37,15 +37,12 @@ install_missing_packages() {
     chmod +x /usr/sbin/policy-rc.d
     made_policy=true
   fi
-  local apt_install=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
-    -o DPkg::Lock::Timeout=300 "${missing[@]}")
+  # The images' installer: fresh package lists, and the newest version the mirror really serves.
   local status=0
-  if ! "${apt_install[@]}" >&2; then
-    # A fresh machine may have empty or stale package lists.
-    apt-get update -q -o DPkg::Lock::Timeout=300 >&2 && "${apt_install[@]}" >&2 || status=$?
-  fi
+  INSTALL_PACKAGES_KEEP_LISTS=1 INSTALL_PACKAGES_QUIET=1 \
+    "$(dirname "${BASH_SOURCE[0]}")/../../infra/images/debian/install_packages" "${missing[@]}" >&2 || status=$?
   [ "$made_policy" = true ] && rm -f /usr/sbin/policy-rc.d
-  [ "$status" -eq 0 ] || docker_fail_loudly "could not install ${missing[*]} with apt-get (status $status)"
+  [ "$status" -eq 0 ] || docker_fail_loudly "could not install ${missing[*]} (status $status; the reason is above)"
 }
 
 install_missing_packages

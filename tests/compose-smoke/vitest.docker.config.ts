@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import { reporters } from '../../vitest.shared.js';
 
-// The Docker tier: one stack, its steps in order (each needs the one before), never retried.
+// The Docker tier: the offline base image's package installer, then one stack, its steps in
+// order (each needs the one before), never retried.
 export default defineConfig({
   test: {
-    include: ['smoke/**/*.test.ts'],
+    include: ['images/**/*.test.ts', 'smoke/**/*.test.ts'],
     fileParallelism: false,
     // Building the images from a cold cache takes minutes; every wait inside is bounded itself.
     testTimeout: 35 * 60_000,

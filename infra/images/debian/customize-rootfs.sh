@@ -53,10 +53,27 @@ EOF
 printf '#!/bin/sh\nexit 101\n' >"$rootfs/usr/sbin/policy-rc.d"
 chmod 0755 "$rootfs/usr/sbin/policy-rc.d"
 
+# Every image installs its packages with install_packages, which falls back to an older listed
+# version when the mirror lists a file it does not serve.
+install -D -m 0755 "$(dirname "${BASH_SOURCE[0]}")/install_packages" "$rootfs/usr/local/sbin/install_packages"
+
 # --- security and point-release fixes, then clean up -----------------------------------------
 cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
 chroot "$rootfs" apt-get update -q
-chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get -y -q upgrade
+if ! chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get -y -q upgrade; then
+  # The mirror lists an update it does not serve. The base keeps the release's version of those
+  # packages (debootstrap installed them from the signed release index), and says so loudly:
+  # a base without an update is better than no image at all, but nobody should miss it.
+  chroot "$rootfs" env DEBIAN_FRONTEND=noninteractive apt-get -y -q --fix-missing upgrade || true
+  held_back=$(chroot "$rootfs" apt list --upgradable 2>/dev/null | sed -n 's,^\([^/]*\)/[^ ]* \([^ ]*\).*,\1 \2,p')
+  if [ -n "$held_back" ]; then
+    mkdir -p "$rootfs/usr/share/meshcall"
+    while read -r package version; do
+      printf 'install_packages: WARNING: %s: update %s is listed but not served; the base keeps the installed version\n' \
+        "$package" "$version" | tee -a "$rootfs/usr/share/meshcall/package-fallbacks" >&2
+    done <<<"$held_back"
+  fi
+fi
 chroot "$rootfs" apt-get clean
 
 # What debootstrap installed before the excludes existed.

@@ -42,7 +42,7 @@ const SERVICES = ['auth', 'coturn', 'gateway', 'mongo', 'redis', 'rooms', 'signa
 const BUILT_SERVICES = ['auth', 'coturn', 'gateway', 'rooms', 'signaling', 'web'];
 /** The services' defaults when neither the caller nor images.env names an image. */
 const COMPOSE_DEFAULT_IMAGES: Record<(typeof IMAGE_VARIABLES)[number], string> = {
-  NODE_IMAGE: 'node:20-bookworm-slim',
+  NODE_IMAGE: 'node:24-bookworm-slim',
   NGINX_IMAGE: 'nginxinc/nginx-unprivileged:1.28-alpine',
   COTURN_IMAGE: 'coturn/coturn:4.6',
   MONGO_IMAGE: 'mongo:7',

@@ -13,14 +13,14 @@ describe('parseEnvFile', () => {
     const text = [
       '# comment',
       '',
-      'NODE_IMAGE=meshcall/node:20',
+      'NODE_IMAGE=meshcall/node:24',
       'GATEWAY_SIGNALING_SERVERS="server signaling:3000;"',
       "export QUOTED='a # b'",
       'MONGO_IMAGE=mongo:7 # upstream',
       'not an assignment',
     ].join('\n');
     expect(parseEnvFile(text)).toEqual({
-      NODE_IMAGE: 'meshcall/node:20',
+      NODE_IMAGE: 'meshcall/node:24',
       GATEWAY_SIGNALING_SERVERS: 'server signaling:3000;',
       QUOTED: 'a # b',
       MONGO_IMAGE: 'mongo:7',

@@ -2,12 +2,12 @@ import { createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { chooseImageSettings, composeEnvironment, generateStackSecrets } from './stack-settings.js';
 
-const offlineSet = { NODE_IMAGE: 'meshcall/node:20', MONGO_IMAGE: 'meshcall/ferretdb:1.24', GATEWAY_SIGNALING_SERVERS: 'server signaling:3000;', UNRELATED: 'x' };
+const offlineSet = { NODE_IMAGE: 'meshcall/node:24', MONGO_IMAGE: 'meshcall/ferretdb:1.24', GATEWAY_SIGNALING_SERVERS: 'server signaling:3000;', UNRELATED: 'x' };
 
 describe('chooseImageSettings', () => {
   it('takes the offline set where the caller names nothing', () => {
     expect(chooseImageSettings(offlineSet, {})).toEqual({
-      NODE_IMAGE: 'meshcall/node:20',
+      NODE_IMAGE: 'meshcall/node:24',
       MONGO_IMAGE: 'meshcall/ferretdb:1.24',
       GATEWAY_SIGNALING_SERVERS: 'server signaling:3000;',
     });
@@ -17,7 +17,7 @@ describe('chooseImageSettings', () => {
     const chosen = chooseImageSettings(offlineSet, { MONGO_IMAGE: 'mongo:7.0.14', GATEWAY_SIGNALING_SERVERS: '' });
     expect(chosen.MONGO_IMAGE).toBe('mongo:7.0.14');
     expect(chosen).not.toHaveProperty('GATEWAY_SIGNALING_SERVERS');
-    expect(chosen.NODE_IMAGE).toBe('meshcall/node:20');
+    expect(chosen.NODE_IMAGE).toBe('meshcall/node:24');
   });
 });
 
@@ -39,9 +39,9 @@ describe('composeEnvironment', () => {
   });
 
   it('cannot be talked out of loopback by the image settings', () => {
-    const env = composeEnvironment({ NODE_IMAGE: 'node:20' }, ports, generateStackSecrets());
+    const env = composeEnvironment({ NODE_IMAGE: 'node:24' }, ports, generateStackSecrets());
     expect(env.GATEWAY_BIND).toBe('127.0.0.1');
-    expect(env.NODE_IMAGE).toBe('node:20');
+    expect(env.NODE_IMAGE).toBe('node:24');
   });
 });
 

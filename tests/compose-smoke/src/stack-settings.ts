@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 /** Base images docker-compose.yml and the Dockerfiles read; defaults are the official images. */
 export const IMAGE_VARIABLES = ['NODE_IMAGE', 'NGINX_IMAGE', 'COTURN_IMAGE', 'MONGO_IMAGE', 'REDIS_IMAGE'] as const;
 
-/** The gateway's upstream blocks; an nginx without `resolve` (the offline set's 1.26) needs them. */
+/** The gateway's upstream blocks; an nginx without `resolve` (the offline set's 1.22) needs them. */
 export const GATEWAY_UPSTREAM_VARIABLES = ['GATEWAY_AUTH_SERVERS', 'GATEWAY_ROOMS_SERVERS', 'GATEWAY_SIGNALING_SERVERS', 'GATEWAY_WEB_SERVERS'] as const;
 
 /** The images the stack runs: images used as they are, and the bases of the images compose builds. */

@@ -157,7 +157,7 @@ describe('docker-compose.yml as the issue requires it', () => {
     );
     expect(baseImages.length).toBeGreaterThan(0);
     for (const image of baseImages) expect(image).toMatch(/^\$\{[A-Z_]+_IMAGE:-[a-z0-9./-]+:[a-z0-9.-]+\}$/);
-    expect(baseImages).toContain('${NODE_IMAGE:-node:20-bookworm-slim}');
+    expect(baseImages).toContain('${NODE_IMAGE:-node:24-bookworm-slim}');
     expect(baseImages).toContain('${COTURN_IMAGE:-coturn/coturn:4.6}');
   });
 

@@ -6,8 +6,8 @@ import { STACK_IMAGES, chooseImages, isFerretDbImage, parseEnvFile, requiredImag
 
 describe('parseEnvFile', () => {
   it('reads NAME=value lines and skips comments and blank lines', () => {
-    const text = ['# offline set', '', 'MONGO_IMAGE=meshcall/ferretdb:1.24', 'REDIS_IMAGE = not-a-variable', 'NODE_IMAGE=meshcall/node:20'].join('\n');
-    expect(parseEnvFile(text)).toEqual({ MONGO_IMAGE: 'meshcall/ferretdb:1.24', NODE_IMAGE: 'meshcall/node:20' });
+    const text = ['# offline set', '', 'MONGO_IMAGE=meshcall/ferretdb:1.24', 'REDIS_IMAGE = not-a-variable', 'NODE_IMAGE=meshcall/node:24'].join('\n');
+    expect(parseEnvFile(text)).toEqual({ MONGO_IMAGE: 'meshcall/ferretdb:1.24', NODE_IMAGE: 'meshcall/node:24' });
   });
 
   it('strips quotes, export and trailing comments', () => {

@@ -260,7 +260,7 @@ class ContainerEnvironment implements TestEnvironment {
   async startService(service: ServiceName, index: number): Promise<void> {
     await this.replica(service, index).start();
     // A container started again may get another address on the network, and the gateway's nginx
-    // resolves upstream names when it loads its configuration (the offline set's nginx 1.26 has no
+    // resolves upstream names when it loads its configuration (the offline set's nginx 1.22 has no
     // `resolve`): a reload points it at the replica's current address.
     await this.reloadGateway();
   }
