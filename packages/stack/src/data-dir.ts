@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { acquirePidLock } from './pid-lock.js';
 
 const secretsSchema = z.object({ turnSecret: z.string().min(32) });
 export type StackSecrets = z.infer<typeof secretsSchema>;
@@ -21,38 +22,16 @@ export function loadOrCreateSecrets(dataDir: string): StackSecrets {
   return secrets;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Locks this process holds: a pid file naming ourselves says nothing about which stack owns it. */
-const lockedHere = new Set<string>();
-
 /**
  * One launcher per data folder: two stacks writing one FerretDB/Redis folder would corrupt it.
  * A lock left by a launcher that died is taken over.
  */
 export function lockDataDir(dataDir: string): () => void {
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, 'launcher.pid');
-  const refuse = (pid: number) =>
-    new Error(`another launcher (pid ${pid}) is using ${dataDir}; stop it first or pass a different data folder`);
-  if (lockedHere.has(file)) throw refuse(process.pid);
-  if (existsSync(file)) {
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) throw refuse(pid);
-  }
-  writeFileSync(file, String(process.pid));
-  lockedHere.add(file);
-  return () => {
-    lockedHere.delete(file);
-    rmSync(file, { force: true });
-  };
+  return acquirePidLock(
+    join(dataDir, 'launcher.pid'),
+    (pid) => new Error(`another launcher (pid ${pid}) is using ${dataDir}; stop it first or pass a different data folder`),
+  );
 }
 
 /** Empties the data folder for `--fresh` (users, rooms, keys, secrets), keeping only the lock. */

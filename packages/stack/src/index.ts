@@ -37,3 +37,4 @@ export { coturnComponent, renderCoturnConfig, stunBindingOk, productionCoturnCon
 export { requestRelay, turnCredentials, RELAY_ALLOCATED, PEER_FORBIDDEN, type RelayRequest, type TurnCredentials } from './turn-client.js';
 export { TurnAllocationClient, type AllocateResult, type PermissionResult, type TurnFailure, type TurnRestCredentials, type TurnServerAddress } from './turn-allocation-client.js';
 export { CHROMIUM_PATH, CHROMIUM_ARGS, chromiumLaunchOptions } from './browser.js';
+export { acquirePidLock } from './pid-lock.js';
