@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisChannels, redisKeys } from '@meshcall/shared';
 import { connect, dataOf, disconnection, errorCodeOf, refusedHandshake, request, EventLog } from './support/client.js';
 import { startTestRedis, type TestRedis } from './support/redis.js';
-import { startReplica, type InProcessReplica } from './support/replicas.js';
+import { TEST_ORIGIN, startReplica, type InProcessReplica } from './support/replicas.js';
 import { TestTokenIssuer, newUserId } from './support/token-issuer.js';
 
 describe('handshake and session', () => {
@@ -48,8 +48,16 @@ describe('handshake and session', () => {
   });
 
   it('warns before the token expires and drops the socket when it does', async () => {
-    const socket = await connect(replica.url, await issuer.accessToken(newUserId(), { expiresInSeconds: 3 }));
-    const log = new EventLog(socket, ['session:expiring']);
+    // The warning leaves right after the handshake (the token has less than a minute left), so the
+    // log listens before the socket connects.
+    let log: EventLog<'session:expiring'> | undefined;
+    const socket = await connect(replica.url, await issuer.accessToken(newUserId(), { expiresInSeconds: 3 }), {
+      origin: TEST_ORIGIN,
+      beforeConnect: (connecting) => {
+        log = new EventLog(connecting, ['session:expiring']);
+      },
+    });
+    if (!log) throw new Error('the event log was not attached');
     const warning = await log.waitFor('session:expiring');
     expect(Date.parse(warning.expiresAt)).toBeGreaterThan(Date.now());
     expect(await disconnection(socket, 10_000)).toBe('io server disconnect');

@@ -9,6 +9,11 @@ export const EVENT_TIMEOUT_MS = 5_000;
 
 export interface ConnectOptions {
   origin?: string | undefined;
+  /**
+   * Called with the socket before it connects: listeners for what the server sends right after the
+   * handshake must be there before 'connect', or a packet that arrives with it is missed.
+   */
+  beforeConnect?: (socket: TestSocket) => void;
 }
 
 /** Connects the way the web client does (WebSocket only, token in `auth`) and resolves once connected. */
@@ -20,6 +25,7 @@ export async function connect(url: string, token: string | undefined, options: C
     forceNew: true,
     extraHeaders: options.origin ? { origin: options.origin } : {},
   });
+  options.beforeConnect?.(socket);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('connect timed out')), EVENT_TIMEOUT_MS);
     socket.once('connect', () => {
