@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOAD_GENERATOR, figureRatios, microsecondsPerMessage, pairsWithinRateLimit, perSocketRate, serverMicrosecondsPerMessage, type ComparableFigures } from './cpu-accounting.js';
+import { LOAD_GENERATOR, figureRatios, microsecondsByRole, microsecondsPerMessage, pairsWithinRateLimit, perSocketRate, roleOf, serverMicrosecondsPerMessage, type ComparableFigures } from './cpu-accounting.js';
 import { MACHINE_TOTAL } from './process-memory.js';
 
 describe('microsecondsPerMessage', () => {
@@ -49,5 +49,13 @@ describe('figureRatios', () => {
 
   it('is NaN where the peer has no figure', () => {
     expect(figureRatios(meshcall, { ...naive, ceilingPerS: Number.NaN }).ceilingPerS).toBeNaN();
+  });
+});
+
+describe('microsecondsByRole', () => {
+  it('puts both replicas under relay, Redis apart, the gateway and a peer’s nginx under nginx', () => {
+    expect(microsecondsByRole({ 'signaling-1': 30, 'signaling-2': 31.5, redis: 12, gateway: 8, [LOAD_GENERATOR]: 40, [MACHINE_TOTAL]: 130 })).toEqual({ relay: 61.5, redis: 12, nginx: 8 });
+    expect(microsecondsByRole({ 'naive-relay': 20, 'naive-nginx': 9 })).toEqual({ relay: 20, redis: 0, nginx: 9 });
+    expect(roleOf(LOAD_GENERATOR)).toBeUndefined();
   });
 });

@@ -71,3 +71,24 @@ export function figureRatios(meshcall: ComparableFigures, peer: ComparableFigure
     serverMicrosecondsPerMessage: ratio(meshcall.serverMicrosecondsPerMessage, peer.serverMicrosecondsPerMessage),
   };
 }
+
+/** What a process does for the system: the relay itself, its Redis, or the nginx in front. */
+export type ProcessRole = 'relay' | 'redis' | 'nginx';
+
+/** The role of a process by its reading name; undefined for the load generator and the machine total. */
+export function roleOf(name: string): ProcessRole | undefined {
+  if (name === LOAD_GENERATOR || name === MACHINE_TOTAL) return undefined;
+  if (name === 'redis') return 'redis';
+  if (name === 'gateway' || name.endsWith('-nginx')) return 'nginx';
+  return 'relay';
+}
+
+/** µs per message summed by role (both replicas are one "relay"); a role without a process is 0. */
+export function microsecondsByRole(perMessage: Record<string, number>): Record<ProcessRole, number> {
+  const byRole: Record<ProcessRole, number> = { relay: 0, redis: 0, nginx: 0 };
+  for (const [name, us] of Object.entries(perMessage)) {
+    const role = roleOf(name);
+    if (role) byRole[role] = round(byRole[role] + us, 2);
+  }
+  return byRole;
+}

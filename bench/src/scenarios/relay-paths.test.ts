@@ -1,42 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { LOAD_GENERATOR } from '../cpu-accounting.js';
 import { MACHINE_TOTAL } from '../process-memory.js';
-import { summarize } from '../stats.js';
 import { RELAY_PATHS } from '../config.js';
-import { checkPerSocketRates, loadCpu, pathRatios, type RelayPathResult } from './relay-paths.js';
-import type { SystemName } from '../load/relay-target.js';
-
-function step(p50: number, p99: number, deliveredPerS: number) {
-  const latency = { ...summarize([p50]), p50Ms: p50, p99Ms: p99 };
-  return {
-    offeredPerS: deliveredPerS,
-    sentPerS: deliveredPerS,
-    deliveredPerS,
-    sent: 1,
-    delivered: 1,
-    failed: 0,
-    failures: {},
-    lost: 0,
-    latency,
-    cpuCores: {},
-    sustainable: true,
-    verdict: 'sustained',
-    cpu: loadCpu({}, 1),
-  };
-}
-
-function result(system: SystemName, path: 'direct' | 'gateway', figures: { p50: number; p99: number; high: number; ceiling: number; cpuSeconds: Record<string, number> }): RelayPathResult {
-  const delivered = figures.ceiling * 5;
-  return {
-    system,
-    path,
-    label: `${system} ${path}`,
-    pairs: 400,
-    atLatencyRate: step(figures.p50, figures.p99, 1_000),
-    highStep: { ...step(figures.p50 * 10, figures.p99 * 10, figures.high), perSenderRate: 25 },
-    ceiling: { pairs: 400, window: 2, durationS: 5, delivered, deliveredPerS: figures.ceiling, failed: 0, failures: {}, latency: summarize([1]), cpuCores: {}, cpu: loadCpu(figures.cpuSeconds, delivered) },
-  };
-}
+import { checkPerSocketRates, loadCpu, pathRatios } from './relay-paths.js';
+import { result } from './relay-paths.test-fixture.js';
 
 describe('loadCpu', () => {
   it('gives each process’s µs per message and the server sum without the load generator', () => {
