@@ -154,29 +154,37 @@ async function main(): Promise<void> {
       }
       if (phases.has('relay-gateway')) {
         const meshcall = await cluster();
+        const liveNaive = naive;
+        const livePeerjs = peerjs;
         // Each peer behind its own nginx, rendered by the launcher from the gateway's own template.
-        const naiveNginx = await PeerGateway.start('naive-nginx', naive.port, dataDir);
-        peerGateways.push(naiveNginx);
-        const peerjsNginx = await PeerGateway.start('peerjs-nginx', peerjs.port, dataDir);
-        peerGateways.push(peerjsNginx);
-        // Through the gateway first (the figures users see), then direct; systems alternate so a
-        // neighbour's burst is less likely to fall on one system only.
-        const plan: Array<[RelayTarget, RelayPath]> = [
-          [new MeshcallRelayTarget(meshcall, 'gateway'), 'gateway'],
-          [new NaiveRelayTarget(naive, naiveNginx), 'gateway'],
-          [new PeerjsRelayTarget(peerjs, peerjsNginx), 'gateway'],
-          [new MeshcallRelayTarget(meshcall, 'cross-replica'), 'direct'],
-          [new NaiveRelayTarget(naive), 'direct'],
-          [new PeerjsRelayTarget(peerjs), 'direct'],
-        ];
-        const results: RelayPathResult[] = [];
-        const { budgetPerTargetMs, ...planOptions } = RELAY_PATHS;
-        for (const [target, path] of plan) {
-          await attempt(`relay-gateway: ${target.label}`, async () => {
-            results.push(await measureRelayPath(target, path, { ...planOptions, deadline: deadlineIn(budgetPerTargetMs) }, progress));
-          });
+        let nginxes: { naive: PeerGateway; peerjs: PeerGateway } | undefined;
+        await attempt('relay-gateway: start the peers\' nginx', async () => {
+          const naiveNginx = await PeerGateway.start('naive-nginx', liveNaive.port, dataDir);
+          peerGateways.push(naiveNginx);
+          const peerjsNginx = await PeerGateway.start('peerjs-nginx', livePeerjs.port, dataDir);
+          peerGateways.push(peerjsNginx);
+          nginxes = { naive: naiveNginx, peerjs: peerjsNginx };
+        });
+        if (nginxes) {
+          // Through the gateway first (the figures users see), then direct; systems alternate so a
+          // neighbour's burst is less likely to fall on one system only.
+          const plan: Array<[RelayTarget, RelayPath]> = [
+            [new MeshcallRelayTarget(meshcall, 'gateway'), 'gateway'],
+            [new NaiveRelayTarget(naive, nginxes.naive), 'gateway'],
+            [new PeerjsRelayTarget(peerjs, nginxes.peerjs), 'gateway'],
+            [new MeshcallRelayTarget(meshcall, 'cross-replica'), 'direct'],
+            [new NaiveRelayTarget(naive), 'direct'],
+            [new PeerjsRelayTarget(peerjs), 'direct'],
+          ];
+          const results: RelayPathResult[] = [];
+          const { budgetPerTargetMs, ...planOptions } = RELAY_PATHS;
+          for (const [target, path] of plan) {
+            await attempt(`relay-gateway: ${target.label}`, async () => {
+              results.push(await measureRelayPath(target, path, { ...planOptions, deadline: deadlineIn(budgetPerTargetMs) }, progress));
+            });
+          }
+          report.relayPaths = { options: planOptions, results, ratios: pathRatios(results) };
         }
-        report.relayPaths = { options: planOptions, results, ratios: pathRatios(results) };
         for (const gateway of peerGateways.splice(0)) await gateway.stop();
       }
       if (phases.has('join')) {
