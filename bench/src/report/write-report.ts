@@ -41,5 +41,5 @@ export function writeReport(report: BenchReport, resultsDir: string): string[] {
     ...renderCharts(report),
   ];
   for (const [name, content] of files) writeFileSync(join(resultsDir, name), content);
-  return files.map(([name]) => `bench/results/${name}`);
+  return files.map(([name]) => join(resultsDir, name));
 }
