@@ -40,6 +40,30 @@ export const RELAY = {
   budgetPerTargetMs: 75_000,
 } as const;
 
+/**
+ * Signaling's default per-socket token-bucket refill (services/signaling/src/config.ts,
+ * SOCKET_RATE_LIMIT_PER_SECOND): the open-loop steps of the relay-paths phase stay under it, as
+ * real clients do, even though the bench's stack runs with the limit raised.
+ */
+export const SIGNALING_DEFAULT_SOCKET_RATE_LIMIT = 30;
+
+/**
+ * Issue 14's comparison (the `relay-gateway` phase): every system through its nginx and directly.
+ * 400 pairs carry 10,000 msg/s at 25 msg/s per sender, under the default limit; the ceiling keeps
+ * 800 messages in flight, as the relay phase's 100 pairs × 8 do.
+ */
+export const RELAY_PATHS = {
+  pairs: 400,
+  latencyRate: 1_000,
+  latencyDurationMs: 5_000,
+  highRate: 10_000,
+  highDurationMs: 5_000,
+  ceilingDurationMs: 5_000,
+  ceilingWindow: 2,
+  perSocketLimit: SIGNALING_DEFAULT_SOCKET_RATE_LIMIT,
+  budgetPerTargetMs: 60_000,
+} as const;
+
 export const IDLE = {
   levels: [1_000, 5_000, 10_000],
   concurrency: 100,

@@ -4,8 +4,10 @@
  * benchmarks as child steps, and writes bench/results/ (JSON, summary.md, SVG charts).
  * Loopback only; every load bounded in count and time; the whole run within RUN_BUDGET_MS.
  *
- * BENCH_PHASES=relay,idle,join,race,first-frame,children selects phases (all by default), for
- * working on one of them; committed results always come from a run of all.
+ * BENCH_PHASES=relay,relay-gateway,idle,join,race,first-frame,children selects phases (all by
+ * default), for working on one of them; committed results always come from a run of all.
+ * BENCH_RESULTS_DIR (a folder under bench/results) writes a partial run beside the committed
+ * full one instead of over it.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,13 +16,15 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { Stack } from '@meshcall/stack';
+import type { RelayTarget } from './load/relay-target.js';
 import { startBenchStack } from './bench-stack.js';
 import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
 import { MeshcallIdleTarget, MeshcallRelayTarget, type MeshcallCluster } from './clients/meshcall-cluster.js';
 import { NaiveIdleTarget, NaiveRelayTarget } from './clients/naive-client.js';
 import { PeerjsIdleTarget, PeerjsRelayTarget } from './clients/peerjs-client.js';
-import { BENCH_BCRYPT_COST, BENCH_SERVICE_ENV, BENCH_USERS, CHILD_BENCHES, FIRST_FRAME, IDLE, JOIN, RACE, RELAY, RUN_BUDGET_MS } from './config.js';
+import { BENCH_BCRYPT_COST, BENCH_SERVICE_ENV, BENCH_USERS, CHILD_BENCHES, FIRST_FRAME, IDLE, JOIN, RACE, RELAY, RELAY_PATHS, RUN_BUDGET_MS } from './config.js';
 import { machineInfo, versions } from './machine.js';
+import { PeerGateway } from './peers/peer-gateway.js';
 import { PeerProcess } from './peers/peer-process.js';
 import { MACHINE_TOTAL, cpuMeter } from './process-memory.js';
 import { writeReport, type BenchReport } from './report/write-report.js';
@@ -29,14 +33,23 @@ import { measureFirstFrame } from './scenarios/first-frame.js';
 import { measureIdleMemory } from './scenarios/idle-memory.js';
 import { measureJoinLatency } from './scenarios/join-latency.js';
 import { runRaceTrials } from './scenarios/race-trials.js';
+import { measureRelayPath, pathRatios, type RelayPath, type RelayPathResult } from './scenarios/relay-paths.js';
 import { measureRelay } from './scenarios/relay.js';
 
 // Idle memory first: its zero-connection baselines are read on freshly started servers.
-const PHASES = ['idle', 'relay', 'join', 'race', 'first-frame', 'children'] as const;
+const PHASES = ['idle', 'relay', 'relay-gateway', 'join', 'race', 'first-frame', 'children'] as const;
 type Phase = (typeof PHASES)[number];
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const resultsDir = fileURLToPath(new URL('../results', import.meta.url));
+const resultsRoot = fileURLToPath(new URL('../results', import.meta.url));
+
+/** bench/results, or the folder under it that BENCH_RESULTS_DIR names (never outside it). */
+function resultsFolder(): string {
+  const sub = process.env.BENCH_RESULTS_DIR?.trim();
+  if (!sub) return resultsRoot;
+  if (!/^[A-Za-z0-9._-]+$/.test(sub) || sub.startsWith('.')) throw new Error(`BENCH_RESULTS_DIR '${sub}' must be one folder name under bench/results`);
+  return join(resultsRoot, sub);
+}
 
 function selectedPhases(): Set<Phase> {
   const wanted = process.env.BENCH_PHASES?.split(',').map((p) => p.trim()).filter(Boolean);
@@ -51,6 +64,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const runDeadline = t0 + RUN_BUDGET_MS;
   const phases = selectedPhases();
+  const resultsDir = resultsFolder();
   const progress = (line: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
   const deadlineIn = (budgetMs: number) => Math.min(performance.now() + budgetMs, runDeadline);
 
@@ -63,6 +77,7 @@ async function main(): Promise<void> {
     versions: versions(),
     settings: {
       relay: RELAY,
+      relayPaths: RELAY_PATHS,
       idle: IDLE,
       join: JOIN,
       race: RACE,
@@ -101,6 +116,7 @@ async function main(): Promise<void> {
     let stack: Stack | undefined;
     let naive: PeerProcess | undefined;
     let peerjs: PeerProcess | undefined;
+    const peerGateways: PeerGateway[] = [];
     let redis: Redis | undefined;
     try {
       stack = await startBenchStack(dataDir, { onProgress: progress });
@@ -117,6 +133,7 @@ async function main(): Promise<void> {
         origin: liveStack.gatewayUrl,
         replicaPids: liveStack.components.signaling.map((c) => c.process?.pid ?? Number.NaN),
         redisPid: liveStack.components.redis?.process?.pid,
+        gateway: { url: liveStack.gatewayUrl, pid: liveStack.components.gateway.process?.pid ?? Number.NaN },
       });
 
       if (phases.has('idle')) {
@@ -134,6 +151,41 @@ async function main(): Promise<void> {
             report.relay.push(await measureRelay(target, { ...RELAY, stepRates: [...RELAY.stepRates], deadline: deadlineIn(RELAY.budgetPerTargetMs) }, progress));
           });
         }
+      }
+      if (phases.has('relay-gateway')) {
+        const meshcall = await cluster();
+        const liveNaive = naive;
+        const livePeerjs = peerjs;
+        // Each peer behind its own nginx, rendered by the launcher from the gateway's own template.
+        let nginxes: { naive: PeerGateway; peerjs: PeerGateway } | undefined;
+        await attempt('relay-gateway: start the peers\' nginx', async () => {
+          const naiveNginx = await PeerGateway.start('naive-nginx', liveNaive.port, dataDir);
+          peerGateways.push(naiveNginx);
+          const peerjsNginx = await PeerGateway.start('peerjs-nginx', livePeerjs.port, dataDir);
+          peerGateways.push(peerjsNginx);
+          nginxes = { naive: naiveNginx, peerjs: peerjsNginx };
+        });
+        if (nginxes) {
+          // Through the gateway first (the figures users see), then direct; systems alternate so a
+          // neighbour's burst is less likely to fall on one system only.
+          const plan: Array<[RelayTarget, RelayPath]> = [
+            [new MeshcallRelayTarget(meshcall, 'gateway'), 'gateway'],
+            [new NaiveRelayTarget(naive, nginxes.naive), 'gateway'],
+            [new PeerjsRelayTarget(peerjs, nginxes.peerjs), 'gateway'],
+            [new MeshcallRelayTarget(meshcall, 'cross-replica'), 'direct'],
+            [new NaiveRelayTarget(naive), 'direct'],
+            [new PeerjsRelayTarget(peerjs), 'direct'],
+          ];
+          const results: RelayPathResult[] = [];
+          const { budgetPerTargetMs, ...planOptions } = RELAY_PATHS;
+          for (const [target, path] of plan) {
+            await attempt(`relay-gateway: ${target.label}`, async () => {
+              results.push(await measureRelayPath(target, path, { ...planOptions, deadline: deadlineIn(budgetPerTargetMs) }, progress));
+            });
+          }
+          report.relayPaths = { options: planOptions, results, ratios: pathRatios(results) };
+        }
+        for (const gateway of peerGateways.splice(0)) await gateway.stop();
       }
       if (phases.has('join')) {
         await attempt('join', async () => {
@@ -153,6 +205,7 @@ async function main(): Promise<void> {
       }
     } finally {
       redis?.disconnect();
+      for (const gateway of peerGateways) await gateway.stop();
       await naive?.stop();
       await peerjs?.stop();
       await stack?.stop();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseMachineCpuTicks, parsePrometheusValue, parseStatCpuTicks, parseStatusRss, readCpuSeconds, readRssBytes } from './process-memory.js';
+import { spawn } from 'node:child_process';
+import { MACHINE_TOTAL, cpuMeter, parseMachineCpuTicks, parsePrometheusValue, parseStatCpuTicks, parseStatParentPid, parseStatusRss, processTree, readCpuSeconds, readRssBytes } from './process-memory.js';
 
 describe('parseStatusRss', () => {
   it('reads VmRSS in bytes', () => {
@@ -35,6 +36,36 @@ describe('parseStatCpuTicks', () => {
   it('adds utime and stime even when the command name holds spaces and parentheses', () => {
     const stat = '4242 (node (bench) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 11 0 123 0 0';
     expect(parseStatCpuTicks(stat)).toBe(300);
+  });
+});
+
+describe('parseStatParentPid', () => {
+  it('reads the parent pid after a command name with spaces and parentheses', () => {
+    const stat = '4243 (nginx: worker (x)) S 4242 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 11 0 123 0 0';
+    expect(parseStatParentPid(stat)).toBe(4242);
+  });
+});
+
+describe('processTree and cpuMeter', () => {
+  it('finds a child process below this one and counts its CPU with the parent', { timeout: 10_000 }, async () => {
+    // A busy child, as nginx's worker is below its master.
+    const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 5000; while (Date.now() < end);'], { stdio: 'ignore' });
+    try {
+      expect(processTree(process.pid)).toContain(child.pid);
+      const meter = cpuMeter([{ name: 'tree', pid: process.pid, withChildren: true }, { name: 'alone', pid: process.pid }]);
+      // Polled rather than slept: on a busy machine the child may wait for a core.
+      let reading = meter.read();
+      for (let waited = 0; waited < 4_000 && (reading.seconds.tree ?? 0) - (reading.seconds.alone ?? 0) < 0.05; waited += 100) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        reading = meter.read();
+      }
+      expect(reading.elapsedS).toBeGreaterThan(0);
+      expect(reading.seconds.tree).toBeGreaterThanOrEqual((reading.seconds.alone ?? 0) + 0.05);
+      expect(reading.seconds[MACHINE_TOTAL]).toBeGreaterThan(0);
+      expect(reading.cores.tree).toBeCloseTo((reading.seconds.tree ?? 0) / reading.elapsedS, 1);
+    } finally {
+      child.kill();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /**
  * Readings of other processes from /proc (Linux): resident memory and CPU time. Used alike for
@@ -74,23 +74,86 @@ function readMachineBusySeconds(): number {
 /** Key of the whole machine's CPU use in a cpuMeter reading. */
 export const MACHINE_TOTAL = 'machine total';
 
+/** Parent pid (field 4) of a /proc/<pid>/stat text. */
+export function parseStatParentPid(statText: string): number {
+  const fields = statText.slice(statText.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[1]);
+}
+
+/**
+ * `pid` and every process below it, from the parent pids in /proc. nginx does its work in worker
+ * processes forked by the master the launcher started, and a process's own stat never counts the
+ * CPU of children that are still alive, so the gateway's cost is its master plus its workers.
+ */
+export function processTree(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const parent = parseStatParentPid(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      parents.set(parent, [...(parents.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while /proc was being read.
+    }
+  }
+  const tree: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const next = queue.shift() as number;
+    tree.push(next);
+    queue.push(...(parents.get(next) ?? []));
+  }
+  return tree;
+}
+
+/**
+ * A process whose CPU a meter reads. `withChildren`: the whole tree below it (nginx master and
+ * workers), resolved when the meter starts.
+ */
+export interface MeteredProcess {
+  name: string;
+  pid: number;
+  withChildren?: boolean;
+}
+
+/** One meter reading: the interval, and each process's CPU in cores and in seconds. */
+export interface CpuReading {
+  elapsedS: number;
+  /** Cores busy on average (1 = one core), rounded to 0.01; includes MACHINE_TOTAL. */
+  cores: Record<string, number>;
+  /** CPU seconds used in the interval, unrounded (for CPU per message); includes MACHINE_TOTAL. */
+  seconds: Record<string, number>;
+}
+
+function readTreeCpuSeconds(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += readCpuSeconds(pid);
+    } catch {
+      // A worker that exited: its time went to its parent's cutime, which is not counted here.
+    }
+  }
+  return total;
+}
+
 /**
  * CPU use of several processes over an interval, in cores (1.0 = one core busy), plus the whole
  * machine's (MACHINE_TOTAL), so a reading shows how much went to processes outside the bench.
- * Created when the load starts; `stop()` when it ends.
+ * Created when the load starts; `stop()` when it ends (`read()` for seconds too).
  */
-export function cpuMeter(processes: Array<{ name: string; pid: number }>): { stop(): Record<string, number> } {
+export function cpuMeter(processes: MeteredProcess[]): { stop(): Record<string, number>; read(): CpuReading } {
   const startedAt = performance.now();
-  const before = new Map(processes.map((p) => [p.name, readCpuSeconds(p.pid)]));
+  const pids = new Map(processes.map((p) => [p.name, p.withChildren ? processTree(p.pid) : [p.pid]]));
+  const before = new Map(processes.map((p) => [p.name, readTreeCpuSeconds(pids.get(p.name) ?? [])]));
   const machineBefore = readMachineBusySeconds();
-  return {
-    stop() {
-      const seconds = (performance.now() - startedAt) / 1000;
-      const cores = (used: number) => Math.round((used / seconds) * 100) / 100;
-      const usage: Record<string, number> = {};
-      for (const p of processes) usage[p.name] = cores(readCpuSeconds(p.pid) - (before.get(p.name) ?? 0));
-      usage[MACHINE_TOTAL] = cores(readMachineBusySeconds() - machineBefore);
-      return usage;
-    },
+  const read = (): CpuReading => {
+    const elapsedS = (performance.now() - startedAt) / 1000;
+    const seconds: Record<string, number> = {};
+    for (const p of processes) seconds[p.name] = readTreeCpuSeconds(pids.get(p.name) ?? []) - (before.get(p.name) ?? 0);
+    seconds[MACHINE_TOTAL] = readMachineBusySeconds() - machineBefore;
+    const cores = Object.fromEntries(Object.entries(seconds).map(([name, used]) => [name, Math.round((used / elapsedS) * 100) / 100]));
+    return { elapsedS, cores, seconds };
   };
+  return { stop: () => read().cores, read };
 }

@@ -1,6 +1,6 @@
 import { benchCandidate, idOfCandidate } from '../load/candidate.js';
 import type { IdleTarget, RelayHandlers, RelayPair, RelayTarget } from '../load/relay-target.js';
-import { parsePrometheusValue, readRssBytes } from '../process-memory.js';
+import { parsePrometheusValue, readRssBytes, type MeteredProcess } from '../process-memory.js';
 import { mapLimited, type BenchUser, type MeshcallApi } from './meshcall-api.js';
 import { connectMeshcall, joinOrThrow, leaveAndClose, type MeshcallSocket } from './meshcall-socket.js';
 
@@ -15,9 +15,15 @@ export interface MeshcallCluster {
   /** Signaling processes, for CPU and memory readings. */
   replicaPids: number[];
   redisPid: number | undefined;
+  /** The stack's nginx gateway (the path users take): its URL and master pid. */
+  gateway?: { url: string; pid: number };
 }
 
-export type Placement = 'same-replica' | 'cross-replica';
+/**
+ * Where the bench puts a pair's sockets: on one replica, on two, or wherever the gateway's
+ * upstream choice (least_conn) puts them, as it does for every user.
+ */
+export type Placement = 'same-replica' | 'cross-replica' | 'gateway';
 
 export interface SeatedPair {
   sender: MeshcallSocket;
@@ -45,8 +51,13 @@ export async function seatPairs(cluster: MeshcallCluster, count: number, placeme
     const receiverGrant = await cluster.api.joinGrant(receiverUser, roomId);
     const senderReplica = i % replicas;
     const receiverReplica = placement === 'same-replica' ? senderReplica : (senderReplica + 1) % replicas;
-    const sender = await connectMeshcall(cluster.replicaUrls[senderReplica] as string, senderUser.accessToken, cluster.origin);
-    const receiver = await connectMeshcall(cluster.replicaUrls[receiverReplica] as string, receiverUser.accessToken, cluster.origin);
+    const urlOf = (replica: number) => {
+      if (placement !== 'gateway') return cluster.replicaUrls[replica] as string;
+      if (!cluster.gateway) throw new Error('meshcall through the gateway: the cluster has no gateway');
+      return cluster.gateway.url;
+    };
+    const sender = await connectMeshcall(urlOf(senderReplica), senderUser.accessToken, cluster.origin);
+    const receiver = await connectMeshcall(urlOf(receiverReplica), receiverUser.accessToken, cluster.origin);
     await joinOrThrow(sender, senderGrant.ticket);
     const receiverPeerId = await joinOrThrow(receiver, receiverGrant.ticket);
     return { sender, receiver, receiverPeerId, senderReplica, receiverReplica };
@@ -63,7 +74,7 @@ export class MeshcallRelayTarget implements RelayTarget {
     private readonly cluster: MeshcallCluster,
     readonly placement: Placement,
   ) {
-    this.label = `meshcall, ${placement}`;
+    this.label = placement === 'gateway' ? 'meshcall, through the gateway' : `meshcall, ${placement}`;
   }
 
   async openPairs(count: number, handlers: RelayHandlers): Promise<RelayPair[]> {
@@ -89,9 +100,11 @@ export class MeshcallRelayTarget implements RelayTarget {
     this.pairs = [];
   }
 
-  processes(): Array<{ name: string; pid: number }> {
-    const replicas = this.cluster.replicaPids.map((pid, i) => ({ name: `signaling-${i + 1}`, pid }));
-    return this.cluster.redisPid === undefined ? replicas : [...replicas, { name: 'redis', pid: this.cluster.redisPid }];
+  processes(): MeteredProcess[] {
+    const processes: MeteredProcess[] = this.cluster.replicaPids.map((pid, i) => ({ name: `signaling-${i + 1}`, pid }));
+    if (this.cluster.redisPid !== undefined) processes.push({ name: 'redis', pid: this.cluster.redisPid });
+    if (this.placement === 'gateway' && this.cluster.gateway) processes.push({ name: 'gateway', pid: this.cluster.gateway.pid, withChildren: true });
+    return processes;
   }
 }
 

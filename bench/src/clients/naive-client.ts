@@ -1,6 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
 import { benchCandidate, idOfCandidate } from '../load/candidate.js';
 import type { IdleTarget, RelayHandlers, RelayPair, RelayTarget } from '../load/relay-target.js';
+import type { MeteredProcess } from '../process-memory.js';
+import type { PeerGateway } from '../peers/peer-gateway.js';
 import type { PeerProcess } from '../peers/peer-process.js';
 import { mapLimited } from './meshcall-api.js';
 
@@ -24,16 +26,23 @@ async function joinNaive(socket: Socket, roomId: string): Promise<void> {
 
 export class NaiveRelayTarget implements RelayTarget {
   readonly system = 'naive' as const;
-  readonly label = 'naive Socket.IO relay';
+  readonly label: string;
   private sockets: Socket[] = [];
 
-  constructor(private readonly server: PeerProcess) {}
+  /** `via`: reach the relay through its nginx (as meshcall through its gateway) instead of directly. */
+  constructor(
+    private readonly server: PeerProcess,
+    private readonly via?: PeerGateway,
+  ) {
+    this.label = via ? 'naive Socket.IO relay, behind nginx' : 'naive Socket.IO relay';
+  }
 
   async openPairs(count: number, handlers: RelayHandlers): Promise<RelayPair[]> {
     return mapLimited(Array.from({ length: count }, (_, i) => i), 20, async (i) => {
       const room = `bench-room-${i}-${Date.now().toString(36)}`;
-      const sender = await connectNaive(this.server.url);
-      const receiver = await connectNaive(this.server.url);
+      const url = this.via?.url ?? this.server.url;
+      const sender = await connectNaive(url);
+      const receiver = await connectNaive(url);
       this.sockets.push(sender, receiver);
       await joinNaive(sender, room);
       await joinNaive(receiver, room);
@@ -50,8 +59,9 @@ export class NaiveRelayTarget implements RelayTarget {
     this.sockets = [];
   }
 
-  processes(): Array<{ name: string; pid: number }> {
-    return [{ name: 'naive-relay', pid: this.server.pid }];
+  processes(): MeteredProcess[] {
+    const relay = { name: 'naive-relay', pid: this.server.pid };
+    return this.via ? [relay, this.via.process()] : [relay];
   }
 }
 

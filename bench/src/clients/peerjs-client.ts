@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { benchCandidate, idOfCandidate } from '../load/candidate.js';
 import type { IdleTarget, RelayHandlers, RelayPair, RelayTarget } from '../load/relay-target.js';
+import type { MeteredProcess } from '../process-memory.js';
+import type { PeerGateway } from '../peers/peer-gateway.js';
 import type { PeerProcess } from '../peers/peer-process.js';
 import { mapLimited } from './meshcall-api.js';
 
@@ -13,6 +15,8 @@ import { mapLimited } from './meshcall-api.js';
  * HEARTBEAT every 5 s as the client does.
  */
 const HEARTBEAT_MS = 5_000;
+/** Where peerjs-main.ts mounts the server, so its WebSocket passes the gateway's /socket.io/ location. */
+export const PEERJS_PATH = '/socket.io';
 const OPEN_TIMEOUT_MS = 10_000;
 
 export interface PeerjsConnection {
@@ -23,7 +27,9 @@ export interface PeerjsConnection {
 
 export function connectPeerjs(baseUrl: string, id: string, onMessage?: (message: { type: string; src?: string; payload?: { candidate?: unknown } }) => void): Promise<PeerjsConnection> {
   const token = randomBytes(8).toString('hex');
-  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/peerjs?key=peerjs&id=${encodeURIComponent(id)}&token=${token}`);
+  // transport=websocket: PeerJS ignores it; behind nginx it picks the same upstream pool as a
+  // WebSocket-only Socket.IO client (see peers/peer-gateway.ts).
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${PEERJS_PATH}/peerjs?key=peerjs&id=${encodeURIComponent(id)}&token=${token}&transport=websocket`);
   return new Promise((resolve, reject) => {
     let heartbeat: NodeJS.Timeout | undefined;
     const timer = setTimeout(() => {
@@ -62,19 +68,26 @@ const uniqueId = (prefix: string) => `${prefix}${(nextPeerjsId++).toString(36)}x
 
 export class PeerjsRelayTarget implements RelayTarget {
   readonly system = 'peerjs' as const;
-  readonly label = 'PeerJS server';
+  readonly label: string;
   private connections: PeerjsConnection[] = [];
 
-  constructor(private readonly server: PeerProcess) {}
+  /** `via`: reach the server through its nginx (as meshcall through its gateway) instead of directly. */
+  constructor(
+    private readonly server: PeerProcess,
+    private readonly via?: PeerGateway,
+  ) {
+    this.label = via ? 'PeerJS server, behind nginx' : 'PeerJS server';
+  }
 
   async openPairs(count: number, handlers: RelayHandlers): Promise<RelayPair[]> {
     return mapLimited(Array.from({ length: count }, (_, i) => i), 20, async () => {
-      const receiver = await connectPeerjs(this.server.url, uniqueId('r'), (message) => {
+      const url = this.via?.url ?? this.server.url;
+      const receiver = await connectPeerjs(url, uniqueId('r'), (message) => {
         if (message.type !== 'CANDIDATE') return;
         const id = idOfCandidate(message.payload?.candidate);
         if (id !== undefined) handlers.onReceive(id);
       });
-      const sender = await connectPeerjs(this.server.url, uniqueId('s'));
+      const sender = await connectPeerjs(url, uniqueId('s'));
       this.connections.push(receiver, sender);
       return {
         send: (id: number) =>
@@ -88,8 +101,9 @@ export class PeerjsRelayTarget implements RelayTarget {
     this.connections = [];
   }
 
-  processes(): Array<{ name: string; pid: number }> {
-    return [{ name: 'peerjs', pid: this.server.pid }];
+  processes(): MeteredProcess[] {
+    const server = { name: 'peerjs', pid: this.server.pid };
+    return this.via ? [server, this.via.process()] : [server];
   }
 }
 

@@ -1,3 +1,5 @@
+import type { MeteredProcess } from '../process-memory.js';
+
 /** The three systems every relay, throughput and memory figure is measured on. */
 export type SystemName = 'meshcall' | 'peerjs' | 'naive';
 
@@ -22,7 +24,7 @@ export interface RelayTarget {
   openPairs(count: number, handlers: RelayHandlers): Promise<RelayPair[]>;
   closePairs(): Promise<void>;
   /** Processes to sample CPU and memory of while the load runs, by name. */
-  processes(): Array<{ name: string; pid: number }>;
+  processes(): MeteredProcess[];
 }
 
 /** A system under the idle-connection load. */

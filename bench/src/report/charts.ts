@@ -1,5 +1,6 @@
 import type { BenchReport } from './write-report.js';
 import { TARGETS } from '../config.js';
+import { relayPathsCharts } from './relay-paths-report.js';
 import { groupedBarChart, lineChart } from './svg.js';
 
 /** One point per offered rate: the lower p99 of its tries (a retried step has two). */
@@ -51,6 +52,8 @@ export function renderCharts(report: BenchReport): Array<[string, string]> {
       }),
     ]);
   }
+
+  charts.push(...relayPathsCharts(report.relayPaths, machine));
 
   if (report.idle.length > 0) {
     const levels = report.idle[0]?.points.map((p) => p.connections) ?? [];

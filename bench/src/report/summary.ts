@@ -3,6 +3,7 @@ import type { IdleMemoryResult } from '../scenarios/idle-memory.js';
 import type { RelayResult } from '../scenarios/relay.js';
 import { MACHINE_TOTAL } from '../process-memory.js';
 import { marginToTarget, ratio } from '../stats.js';
+import { relayPathsSection } from './relay-paths-report.js';
 import type { BenchReport } from './write-report.js';
 
 const fmt = (value: number | undefined | null, digits = 2): string => {
@@ -396,6 +397,7 @@ export function renderSummary(report: BenchReport): string {
     '',
     ...targetsSection(report),
     ...relaySection(report),
+    ...relayPathsSection(report.relayPaths),
     ...idleSection(report),
     ...joinSection(report),
     ...callSection(report),

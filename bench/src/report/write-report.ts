@@ -6,6 +6,7 @@ import type { FirstFrameResult } from '../scenarios/first-frame.js';
 import type { IdleMemoryResult } from '../scenarios/idle-memory.js';
 import type { JoinLatencyResult } from '../scenarios/join-latency.js';
 import type { RaceResult } from '../scenarios/race-trials.js';
+import type { RelayPathsResult } from '../scenarios/relay-paths.js';
 import type { RelayResult } from '../scenarios/relay.js';
 import { renderCharts } from './charts.js';
 import { renderSummary } from './summary.js';
@@ -17,6 +18,8 @@ export interface BenchReport {
   versions: Record<string, string>;
   settings: Record<string, unknown>;
   relay: RelayResult[];
+  /** Through the gateway (peers behind an identical nginx) and direct, same plan (issue 14). */
+  relayPaths?: RelayPathsResult;
   idle: IdleMemoryResult[];
   join?: JoinLatencyResult;
   race?: RaceResult;
@@ -38,5 +41,5 @@ export function writeReport(report: BenchReport, resultsDir: string): string[] {
     ...renderCharts(report),
   ];
   for (const [name, content] of files) writeFileSync(join(resultsDir, name), content);
-  return files.map(([name]) => `bench/results/${name}`);
+  return files.map(([name]) => join(resultsDir, name));
 }

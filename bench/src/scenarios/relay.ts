@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliveryLog } from '../load/delivery-log.js';
 import { runOpenLoop, waitFor } from '../load/pacer.js';
 import type { RelayPair, RelayTarget, SystemName } from '../load/relay-target.js';
-import { cpuMeter } from '../process-memory.js';
+import { LOAD_GENERATOR } from '../cpu-accounting.js';
+import { cpuMeter, type MeteredProcess } from '../process-memory.js';
 import { ratePerSecond, round, summarize, type LatencySummary } from '../stats.js';
 
 /** A step counts as sustained only if the p99 stays under this; beyond it a queue is building. */
@@ -39,6 +40,8 @@ export interface RateStep {
   latency: LatencySummary;
   /** CPU per process during the step, in cores (1 = one core busy). */
   cpuCores: Record<string, number>;
+  /** CPU seconds per process over the same window, unrounded (absent in results before 2026-12-06). */
+  cpuSeconds?: Record<string, number>;
   sustainable: boolean;
   verdict: string;
 }
@@ -53,6 +56,8 @@ export interface CeilingResult {
   failures: Record<string, number>;
   latency: LatencySummary;
   cpuCores: Record<string, number>;
+  /** CPU seconds per process over the window, unrounded (absent in results before 2026-12-06). */
+  cpuSeconds?: Record<string, number>;
 }
 
 export interface RelayResult {
@@ -73,33 +78,51 @@ function judge(step: Omit<RateStep, 'sustainable' | 'verdict'>): { sustainable: 
   return { sustainable: true, verdict: 'sustained' };
 }
 
-/** Runs relay loads on `target`: a fixed rate for latency, rising rates to the highest sustained one, and a closed-loop ceiling. */
-export async function measureRelay(target: RelayTarget, options: RelayLoadOptions, progress: (line: string) => void): Promise<RelayResult> {
-  let current: DeliveryLog | undefined;
-  let idBase = 0;
-  const pairs = await target.openPairs(options.pairs, {
-    onReceive: (id) => current?.receive(id),
-    onFailure: (id, reason) => current?.fail(id, reason),
-  });
-  const processes = [...target.processes(), { name: 'load-generator', pid: process.pid }];
+/**
+ * Pairs of one system, open and introduced, with the loads that run on them: open-loop steps at a
+ * fixed rate and a closed-loop ceiling. Every message carries a bench id; the delivery log of the
+ * load running now receives it.
+ */
+export class RelayRun {
+  private current: DeliveryLog | undefined;
+  private idBase = 0;
 
-  async function openLoopStep(rate: number, durationMs: number): Promise<RateStep> {
-    const log = new DeliveryLog(idBase);
-    current = log;
-    const cpu = cpuMeter(processes);
+  private constructor(
+    private readonly target: RelayTarget,
+    readonly pairs: RelayPair[],
+    /** The system's processes and the load generator, for CPU readings. */
+    readonly processes: MeteredProcess[],
+  ) {}
+
+  static async open(target: RelayTarget, count: number): Promise<RelayRun> {
+    // The handlers are bound before the run exists: they reach it through this holder.
+    const holder: { run?: RelayRun } = {};
+    const pairs = await target.openPairs(count, {
+      onReceive: (id) => holder.run?.current?.receive(id),
+      onFailure: (id, reason) => holder.run?.current?.fail(id, reason),
+    });
+    holder.run = new RelayRun(target, pairs, [...target.processes(), { name: LOAD_GENERATOR, pid: process.pid }]);
+    return holder.run;
+  }
+
+  /** `rate` messages per second spread over the pairs for `durationMs`, then up to DRAIN_MS for stragglers. */
+  async openLoopStep(rate: number, durationMs: number): Promise<RateStep> {
+    const log = new DeliveryLog(this.idBase);
+    this.current = log;
+    const cpu = cpuMeter(this.processes);
     const start = performance.now();
     const { sent, elapsedMs } = await runOpenLoop({
       ratePerSecond: rate,
       durationMs,
       send: (index) => {
-        const pair = index % pairs.length;
-        (pairs[pair] as RelayPair).send(log.stamp(pair));
+        const pair = index % this.pairs.length;
+        (this.pairs[pair] as RelayPair).send(log.stamp(pair));
       },
     });
     await waitFor(() => log.outstanding === 0, DRAIN_MS);
-    const cpuCores = cpu.stop();
-    idBase = log.idCeiling;
-    current = undefined;
+    const reading = cpu.read();
+    this.idBase = log.idCeiling;
+    this.current = undefined;
     const deliveryWindowMs = (Number.isNaN(log.lastDeliveryAt) ? performance.now() : log.lastDeliveryAt) - start;
     const step = {
       offeredPerS: rate,
@@ -111,16 +134,69 @@ export async function measureRelay(target: RelayTarget, options: RelayLoadOption
       failures: Object.fromEntries(log.failures),
       lost: log.outstanding,
       latency: summarize(log.latenciesMs),
-      cpuCores,
+      cpuCores: reading.cores,
+      cpuSeconds: reading.seconds,
     };
     return { ...step, ...judge(step) };
   }
 
+  /**
+   * Each pair keeps `window` messages in flight and sends the next as soon as one arrives, for a
+   * fixed time: the delivered rate is what the system carries when it is never idle.
+   */
+  async closedLoopCeiling(durationMs: number, window: number): Promise<CeilingResult> {
+    const pairs = this.pairs;
+    let sending = true;
+    const log: DeliveryLog = new DeliveryLog(this.idBase, (pair) => {
+      if (sending) (pairs[pair] as RelayPair).send(log.stamp(pair));
+    });
+    this.current = log;
+    const cpu = cpuMeter(this.processes);
+    const start = performance.now();
+    for (let pair = 0; pair < pairs.length; pair++) {
+      for (let i = 0; i < window; i++) (pairs[pair] as RelayPair).send(log.stamp(pair));
+    }
+    await sleep(durationMs);
+    sending = false;
+    const elapsedMs = performance.now() - start;
+    const deliveredInWindow = log.delivered;
+    const reading = cpu.read();
+    await waitFor(() => log.outstanding === 0, DRAIN_MS);
+    this.idBase = log.idCeiling;
+    this.current = undefined;
+    return {
+      pairs: pairs.length,
+      window,
+      durationS: round(elapsedMs / 1000, 2),
+      delivered: deliveredInWindow,
+      deliveredPerS: ratePerSecond(deliveredInWindow, elapsedMs),
+      failed: log.failed,
+      failures: Object.fromEntries(log.failures),
+      latency: summarize(log.latenciesMs),
+      cpuCores: reading.cores,
+      cpuSeconds: reading.seconds,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.current = undefined;
+    await this.target.closePairs();
+  }
+}
+
+/** Lets the previous phase's garbage and closing sockets settle before a system's first load. */
+export function settle(): Promise<void> {
+  return sleep(SETTLE_MS);
+}
+
+/** Runs relay loads on `target`: a fixed rate for latency, rising rates to the highest sustained one, and a closed-loop ceiling. */
+export async function measureRelay(target: RelayTarget, options: RelayLoadOptions, progress: (line: string) => void): Promise<RelayResult> {
+  const run = await RelayRun.open(target, options.pairs);
   try {
     // Let the previous phase's garbage and closing sockets settle, then warm up (JIT, buffers).
-    await sleep(SETTLE_MS);
-    await openLoopStep(options.latencyRate, 1_000);
-    const atLatencyRate = await openLoopStep(options.latencyRate, options.latencyDurationMs);
+    await settle();
+    await run.openLoopStep(options.latencyRate, 1_000);
+    const atLatencyRate = await run.openLoopStep(options.latencyRate, options.latencyDurationMs);
     progress(`${target.label}: ${options.latencyRate}/s p50 ${atLatencyRate.latency.p50Ms} ms p99 ${atLatencyRate.latency.p99Ms} ms`);
     const steps: RateStep[] = [atLatencyRate];
     // Rising rates until one is not sustained twice in a row: a single miss on a shared machine
@@ -130,7 +206,7 @@ export async function measureRelay(target: RelayTarget, options: RelayLoadOption
       for (let attempt = 0; attempt < 2 && !step?.sustainable; attempt++) {
         if (performance.now() > options.deadline) break;
         if (step) await sleep(1_000); // let the backlog of the unsustained try clear
-        step = await openLoopStep(rate, options.stepDurationMs);
+        step = await run.openLoopStep(rate, options.stepDurationMs);
         progress(`${target.label}: ${rate}/s → ${step.deliveredPerS}/s delivered, p99 ${step.latency.p99Ms} ms, ${step.verdict}`);
         steps.push(step);
       }
@@ -140,53 +216,11 @@ export async function measureRelay(target: RelayTarget, options: RelayLoadOption
 
     let ceiling: CeilingResult | null = null;
     if (performance.now() < options.deadline) {
-      ceiling = await closedLoopCeiling(pairs, options, processes, idBase, (log) => (current = log));
+      ceiling = await run.closedLoopCeiling(options.ceilingDurationMs, options.ceilingWindow);
       progress(`${target.label}: ceiling ${ceiling.deliveredPerS}/s (p50 ${ceiling.latency.p50Ms} ms, p99 ${ceiling.latency.p99Ms} ms)`);
     }
-    return { system: target.system, label: target.label, pairs: pairs.length, atLatencyRate, steps, highestSustainable, ceiling };
+    return { system: target.system, label: target.label, pairs: run.pairs.length, atLatencyRate, steps, highestSustainable, ceiling };
   } finally {
-    current = undefined;
-    await target.closePairs();
+    await run.close();
   }
-}
-
-/**
- * Each pair keeps `window` messages in flight and sends the next as soon as one arrives, for a
- * fixed time: the delivered rate is what the system carries when it is never idle.
- */
-async function closedLoopCeiling(
-  pairs: RelayPair[],
-  options: RelayLoadOptions,
-  processes: Array<{ name: string; pid: number }>,
-  idBase: number,
-  setCurrent: (log: DeliveryLog | undefined) => void,
-): Promise<CeilingResult> {
-  let sending = true;
-  const log: DeliveryLog = new DeliveryLog(idBase, (pair) => {
-    if (sending) (pairs[pair] as RelayPair).send(log.stamp(pair));
-  });
-  setCurrent(log);
-  const cpu = cpuMeter(processes);
-  const start = performance.now();
-  for (let pair = 0; pair < pairs.length; pair++) {
-    for (let i = 0; i < options.ceilingWindow; i++) (pairs[pair] as RelayPair).send(log.stamp(pair));
-  }
-  await sleep(options.ceilingDurationMs);
-  sending = false;
-  const elapsedMs = performance.now() - start;
-  const deliveredInWindow = log.delivered;
-  const cpuCores = cpu.stop();
-  await waitFor(() => log.outstanding === 0, DRAIN_MS);
-  setCurrent(undefined);
-  return {
-    pairs: pairs.length,
-    window: options.ceilingWindow,
-    durationS: round(elapsedMs / 1000, 2),
-    delivered: deliveredInWindow,
-    deliveredPerS: ratePerSecond(deliveredInWindow, elapsedMs),
-    failed: log.failed,
-    failures: Object.fromEntries(log.failures),
-    latency: summarize(log.latenciesMs),
-    cpuCores,
-  };
 }
