@@ -35,6 +35,7 @@ export {
 } from './components/nginx.js';
 export { coturnComponent, renderCoturnConfig, stunBindingOk, productionCoturnConfig, localTestCoturnOverlay, type CoturnOptions } from './components/coturn.js';
 export { requestRelay, turnCredentials, RELAY_ALLOCATED, PEER_FORBIDDEN, type RelayRequest, type TurnCredentials } from './turn-client.js';
-export { TurnAllocationClient, type AllocateResult, type PermissionResult, type TurnFailure, type TurnRestCredentials, type TurnServerAddress } from './turn-allocation-client.js';
+export { TurnAllocationClient, type TurnClientOptions, type TurnTlsOptions, type AllocateResult, type PermissionResult, type TurnFailure, type TurnRestCredentials, type TurnServerAddress } from './turn-allocation-client.js';
 export { CHROMIUM_PATH, CHROMIUM_ARGS, chromiumLaunchOptions } from './browser.js';
 export { acquirePidLock } from './pid-lock.js';
+export { createTestCertificates, spkiHashOf, type TestCertificates } from './test-certificates.js';

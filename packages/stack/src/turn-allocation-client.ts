@@ -1,9 +1,10 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv4, isIPv6 } from 'node:net';
+import { connect as connectTls, type TLSSocket } from 'node:tls';
 
 /**
- * A minimal TURN client (RFC 8656 over UDP, RFC 8489 long-term credentials) that only asks:
+ * A minimal TURN client (RFC 8656 over UDP or TLS, RFC 8489 long-term credentials) that only asks:
  * Allocate, CreatePermission and Refresh. It never sends a Send indication or ChannelData, so
  * it cannot make a relay emit a single packet: checking which peers coturn would relay to is
  * safe even for public addresses. turnutils_uclient cannot do that (it always sends data
@@ -37,6 +38,36 @@ const UDP = 17;
 export interface TurnServerAddress {
   host: string;
   port: number;
+}
+
+/**
+ * TURN over TLS (`turns:`), as a browser opens it. The relay asked for is still UDP
+ * (REQUESTED-TRANSPORT), as WebRTC asks: only the client's leg to the server is TLS.
+ */
+export interface TurnTlsOptions {
+  /** The CA that signed the server's certificate (PEM); the system's CAs when unset. */
+  ca?: string | Buffer;
+  /**
+   * ALPN protocols offered in the ClientHello; none by default, as Chromium's TURN client offers
+   * none. An edge that routes TLS by ALPN (infra/nginx/tls/stream) sends a TURN client that
+   * offers no HTTP protocol on to coturn.
+   */
+  alpnProtocols?: string[];
+  /** SNI and the name checked against the certificate; the host when unset (no SNI for an IP). */
+  servername?: string;
+}
+
+export interface TurnClientOptions {
+  /** Speak TLS over TCP instead of UDP. */
+  tls?: TurnTlsOptions;
+}
+
+/** Where STUN messages go and come from: a UDP socket, or a TLS stream framed by STUN's header length. */
+interface StunTransport {
+  /** True when the transport delivers or fails by itself (TLS): a request is sent once, never retried. */
+  readonly reliable: boolean;
+  send(packet: Buffer): void;
+  close(): void;
 }
 
 /** TURN REST API credentials as rooms issues them: `expiry:userId` and its HMAC. */
@@ -180,32 +211,46 @@ function failureOf(message: StunMessage): TurnFailure {
 }
 
 /**
- * One UDP 5-tuple towards a TURN server, hence at most one allocation. Requests are retried
- * over UDP (RFC 8489 §6.2.1, shortened for loopback); the 401 challenge and a 438 stale nonce
- * are answered once each with the long-term credential.
+ * One 5-tuple towards a TURN server (a UDP socket, or one TLS connection), hence at most one
+ * allocation. Requests are retried over UDP (RFC 8489 §6.2.1, shortened for loopback) and sent
+ * once over TLS; the 401 challenge and a 438 stale nonce are answered once each with the
+ * long-term credential.
  */
 export class TurnAllocationClient {
   private realm: string | undefined;
   private nonce: Buffer | undefined;
   private readonly pending = new Map<string, (message: StunMessage) => void>();
+  /** Rejects a pending request when a TLS connection ends under it. */
+  private readonly failPending = new Map<string, (error: Error) => void>();
+
+  private transport: StunTransport | undefined;
+  /** Why a TLS connection ended before the client closed it; every later request fails with it. */
+  private streamError: Error | undefined;
+  /** The ALPN protocol the server chose over TLS (false: none); undefined over UDP. */
+  alpnProtocol: string | false | undefined;
 
   private constructor(
-    private readonly socket: Socket,
     private readonly server: TurnServerAddress,
     private readonly credentials: TurnRestCredentials,
-  ) {
-    socket.on('message', (packet) => {
-      const message = decodeMessage(packet);
-      if (!message) return;
-      const key = message.transactionId.toString('hex');
-      const resolve = this.pending.get(key);
-      this.pending.delete(key);
-      resolve?.(message);
-    });
+  ) {}
+
+  static async open(server: TurnServerAddress, credentials: TurnRestCredentials, options: TurnClientOptions = {}): Promise<TurnAllocationClient> {
+    const client = new TurnAllocationClient(server, credentials);
+    client.transport = options.tls ? await client.openTls(options.tls) : await client.openUdp();
+    return client;
   }
 
-  static async open(server: TurnServerAddress, credentials: TurnRestCredentials): Promise<TurnAllocationClient> {
-    const socket = createSocket(isIPv6(server.host) ? 'udp6' : 'udp4');
+  private receive(packet: Buffer): void {
+    const message = decodeMessage(packet);
+    if (!message) return;
+    const key = message.transactionId.toString('hex');
+    const resolve = this.pending.get(key);
+    this.pending.delete(key);
+    resolve?.(message);
+  }
+
+  private async openUdp(): Promise<StunTransport> {
+    const socket: Socket = createSocket(isIPv6(this.server.host) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(0, () => {
@@ -213,7 +258,47 @@ export class TurnAllocationClient {
         resolve();
       });
     });
-    return new TurnAllocationClient(socket, server, credentials);
+    socket.on('message', (packet) => this.receive(packet));
+    return { reliable: false, send: (packet) => socket.send(packet, this.server.port, this.server.host), close: () => socket.close() };
+  }
+
+  private async openTls(options: TurnTlsOptions): Promise<StunTransport> {
+    const socket: TLSSocket = await new Promise((resolve, reject) => {
+      const opened = connectTls({
+        host: this.server.host,
+        port: this.server.port,
+        ...(options.ca === undefined ? {} : { ca: options.ca }),
+        ...(options.alpnProtocols === undefined ? {} : { ALPNProtocols: options.alpnProtocols }),
+        ...(options.servername === undefined ? {} : { servername: options.servername }),
+        timeout: 10_000,
+      });
+      opened.once('secureConnect', () => {
+        opened.off('error', reject);
+        opened.setTimeout(0);
+        resolve(opened);
+      });
+      opened.once('error', reject);
+      opened.once('timeout', () => opened.destroy(new Error(`TLS handshake with ${this.server.host}:${this.server.port} timed out`)));
+    });
+    this.alpnProtocol = socket.alpnProtocol ?? false;
+    // Over a stream, each STUN message is delimited by the length in its header (RFC 8489 §6.2.2).
+    let buffered = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffered = Buffer.concat([buffered, chunk]);
+      while (buffered.length >= HEADER_LENGTH) {
+        const size = HEADER_LENGTH + buffered.readUInt16BE(2);
+        if (buffered.length < size) break;
+        this.receive(buffered.subarray(0, size));
+        buffered = buffered.subarray(size);
+      }
+    });
+    const ended = (error: Error) => {
+      this.streamError ??= error;
+      for (const fail of this.failPending.values()) fail(error);
+    };
+    socket.on('error', ended);
+    socket.on('close', () => ended(new Error(`the TLS connection to ${this.server.host}:${this.server.port} closed`)));
+    return { reliable: true, send: (packet) => socket.write(packet), close: () => socket.destroy() };
   }
 
   /** Asks for a UDP relay of the given family; `lifetimeSeconds` is what the client requests. */
@@ -254,7 +339,7 @@ export class TurnAllocationClient {
   }
 
   close(): void {
-    this.socket.close();
+    this.transport?.close();
   }
 
   private async authenticatedRequest(method: MethodName, attributesFor: (transactionId: Buffer) => Attribute[]): Promise<StunMessage> {
@@ -295,22 +380,35 @@ export class TurnAllocationClient {
 
   private exchange(request: Buffer, transactionId: Buffer): Promise<StunMessage> {
     const key = transactionId.toString('hex');
+    const transport = this.transport;
+    if (!transport) return Promise.reject(new Error('the TURN client is not open'));
+    if (this.streamError) return Promise.reject(this.streamError);
     return new Promise((resolve, reject) => {
       let sent = 0;
       let timer: ReturnType<typeof setTimeout> | undefined;
+      const settle = () => {
+        clearTimeout(timer);
+        this.pending.delete(key);
+        this.failPending.delete(key);
+      };
+      // UDP: retransmit with backoff (2.5 s to give up, 5 sends). TLS: one send, 5 s to answer.
       const send = () => {
-        if (sent === 5) {
-          this.pending.delete(key);
+        if (sent === (transport.reliable ? 1 : 5)) {
+          settle();
           reject(new Error(`no answer from TURN server ${this.server.host}:${this.server.port}`));
           return;
         }
         sent += 1;
-        this.socket.send(request, this.server.port, this.server.host);
-        timer = setTimeout(send, 250 * 2 ** (sent - 1));
+        transport.send(request);
+        timer = setTimeout(send, transport.reliable ? 5_000 : 250 * 2 ** (sent - 1));
       };
       this.pending.set(key, (message) => {
-        clearTimeout(timer);
+        settle();
         resolve(message);
+      });
+      this.failPending.set(key, (error) => {
+        settle();
+        reject(error);
       });
       send();
     });

@@ -7,9 +7,9 @@ import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest'
 // through a restrictive network is driven exactly like any other call through the UI.
 import { newParticipant, type Participant } from '../../../web/e2e/support/browser.js';
 import { createRoom, describeTile, expectAudioLive, expectVideoPlaying, inviteLink, joinFromPrejoin, openPanel, problemsOf, remoteTile, sendChat, signUp } from '../../../web/e2e/support/app.js';
+import { createTestCertificates, type TestCertificates } from '@meshcall/stack';
 import { launchBrowserIn } from '../src/browser-in-namespace.js';
 import { acquireRunLock } from '../src/run-lock.js';
-import { createTestCertificates, type TestCertificates } from '../src/certificates.js';
 import { startPublicStack, type PublicStack } from '../src/public-stack.js';
 import {
   createHome,

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestCertificates, spkiHashOf } from './certificates.js';
+import { createTestCertificates, spkiHashOf } from './test-certificates.js';
 
 describe('createTestCertificates', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshcall-networks-certs-'));
+  const dir = mkdtempSync(join(tmpdir(), 'meshcall-test-certs-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('issues a server certificate for the address, signed by its own CA, and pins its key', async () => {

@@ -29,11 +29,12 @@ export function spkiHashOf(certificatePem: string): string {
 
 /**
  * A throw-away CA and a server certificate for `address` signed by it (IP subjectAltName, since
- * the browsers reach the public face by address), valid two days. Written to `dir`.
+ * the browsers reach the public face by address), valid two days. Written to `dir`. For tests
+ * only (the network tier, the compose smoke test's TLS overlay): nothing here is fit to deploy.
  */
 export async function createTestCertificates(dir: string, address: string): Promise<TestCertificates> {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  await openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=meshcall network tier test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  await openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=meshcall test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
   await openssl(['req', ...ec, '-keyout', 'privkey.pem', '-out', 'server.csr', '-subj', `/CN=${address}`], dir);
   writeFileSync(join(dir, 'server.ext'), `subjectAltName=IP:${address}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n`);
   await openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'server.pem', '-extfile', 'server.ext'], dir);
