@@ -14,7 +14,11 @@ RUN rm -f /etc/nginx/conf.d/default.conf
 # Plain HTTP: rendered by the image's entrypoint into /etc/nginx/conf.d/ at every start.
 COPY templates/gateway.conf.template /etc/nginx/templates/gateway.conf.template
 # HTTPS/WSS: the TLS overlay points NGINX_ENVSUBST_TEMPLATE_DIR here (infra/docker-compose.tls.yml).
-COPY templates/gateway.conf.template tls/gateway-tls.conf.template /etc/nginx/templates-tls/
+# nginx includes conf.d/*.conf in name order, and the HTTPS server uses the log format and zones
+# the plain server's file defines: its file must sort after gateway.conf. As gateway-tls.conf it
+# sorted first ('-' before '.') and nginx refused to start (found by the compose smoke test).
+COPY templates/gateway.conf.template /etc/nginx/templates-tls/
+COPY tls/gateway-tls.conf.template /etc/nginx/templates-tls/https.conf.template
 # The TLS edge (stream context): HTTPS and TURN over TLS share the TLS port, routed by ALPN. The
 # TLS overlay points NGINX_ENVSUBST_STREAM_TEMPLATE_DIR here; the entrypoint renders it into
 # stream_conf.d, which the stream block added below includes (empty without the overlay). Added

@@ -111,4 +111,5 @@ export const COMPOSE_ONLY_GATEWAY_VARIABLES: Array<{ names: string[]; why: strin
     why: "upstream lists for Docker's DNS; the launcher writes the ports of the processes it starts",
   },
   { names: ['NGINX_IMAGE'], why: "the image to build from; the launcher runs Debian's nginx" },
+  { names: ['GATEWAY_TLS_BIND'], why: "the host address Docker publishes the TLS port on; the launcher's TLS port listens where GATEWAY_BIND says" },
 ];

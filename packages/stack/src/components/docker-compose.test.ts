@@ -189,6 +189,10 @@ describe('docker-compose.yml as the issue requires it', () => {
     ];
     expect(tlsOverlay.NGINX_ENVSUBST_STREAM_TEMPLATE_DIR).toBe('/etc/nginx/stream-templates-tls');
     expect(dockerfile).toContain('COPY tls/stream/gateway-tls-edge.conf.template /etc/nginx/stream-templates-tls/');
+    // conf.d is included in name order: the HTTPS server's file comes after the plain server's,
+    // which defines the log format and zones both use.
+    expect(dockerfile).toContain('COPY templates/gateway.conf.template /etc/nginx/templates-tls/\n');
+    expect(dockerfile).toContain('COPY tls/gateway-tls.conf.template /etc/nginx/templates-tls/https.conf.template');
     for (const variable of plain) {
       expect(variable in gatewayEnv || dockerfile.includes(`${variable}=`), variable).toBe(true);
       expect(filter.test(variable), `envsubst filter lets ${variable} through`).toBe(true);
