@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ServerEvent, type JoinRoomResponse, type SessionResponse } from '@meshcall/shared';
-import { PEER_FORBIDDEN, RELAY_ALLOCATED, TurnAllocationClient, requestRelay, turnCredentials } from '@meshcall/stack';
+import { PEER_FORBIDDEN, RELAY_ALLOCATED, TurnAllocationClient, createTestCertificates, requestRelay, turnCredentials } from '@meshcall/stack';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/command.js';
 import { ComposeProject, locateDockerTools, type ContainerState } from '../src/compose-project.js';
@@ -11,6 +11,7 @@ import { formatEnvFile, parseEnvFile } from '../src/env-file.js';
 import { eventually } from '../src/eventually.js';
 import { findFreePorts } from '../src/free-ports.js';
 import { GatewayClient } from '../src/gateway-client.js';
+import { http2Get, httpsGet, negotiatedAlpn } from '../src/https-probe.js';
 import { PhaseTimer } from '../src/phase-timer.js';
 import { sampleSum } from '../src/prometheus-text.js';
 import { connectSignaling, joinWithTicket, nextEvent, sendSignal, type SignalingSocket } from '../src/signaling-client.js';
@@ -20,6 +21,7 @@ import {
   chooseImageSettings,
   composeEnvironment,
   gatewayOrigin,
+  gatewayTlsOrigin,
   generateStackSecrets,
   type StackPorts,
 } from '../src/stack-settings.js';
@@ -28,6 +30,11 @@ import {
  * The compose smoke test: docker-compose.yml as a user runs it, with three signaling replicas,
  * driven through the gateway like the web app (sign-up, room, tickets, two peers negotiating),
  * then taken down without leaving anything behind. Every published port is bound to 127.0.0.1.
+ *
+ * It runs with the TLS overlay (infra/docker-compose.tls.yml), the documented production set-up,
+ * and a throw-away test CA: the plain port serves everything it serves without the overlay, and
+ * the TLS port (443 in production, a free loopback port here) must serve the web app to HTTP
+ * ALPNs and a TURN relay to a TURN client, through the gateway's ALPN routing.
  *
  * Needs a Docker engine (DOCKER_HOST, or scripts/docker/start-dockerd.sh's), the base images
  * present (infra/images/build.sh, or the official ones pulled beforehand: nothing is pulled here)
@@ -38,6 +45,7 @@ import {
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const projectName = `meshcall-smoke-${process.pid}`;
 const SIGNALING_REPLICAS = 3;
+const TLS_OVERLAY = 'infra/docker-compose.tls.yml';
 const SERVICES = ['auth', 'coturn', 'gateway', 'mongo', 'redis', 'rooms', 'signaling', 'web'];
 const BUILT_SERVICES = ['auth', 'coturn', 'gateway', 'rooms', 'signaling', 'web'];
 /** The services' defaults when neither the caller nor images.env names an image. */
@@ -57,6 +65,8 @@ const timer = new PhaseTimer();
 let project: ComposeProject;
 let scratch: string;
 let ports: StackPorts;
+/** The test CA's certificate (PEM): what the HTTPS and TURN-over-TLS clients trust. */
+let testCa: Buffer;
 let gateway: GatewayClient;
 let stackIsUp = false;
 let tornDown = false;
@@ -110,13 +120,21 @@ beforeAll(async () => {
       throw new Error(`NPM_CI_FLAGS=${npmCiFlags} needs the npm cache: scripts/docker/fill-npm-cache.sh infra/images/npm-cache`);
     }
 
-    const [gatewayPort, turnPort, turnTlsPort] = await findFreePorts(TEST_BIND_ADDRESS, 3, { udp: true });
-    ports = { gateway: gatewayPort as number, turn: turnPort as number, turnTls: turnTlsPort as number };
+    const [gatewayPort, gatewayTlsPort, turnPort, turnTlsPort] = await findFreePorts(TEST_BIND_ADDRESS, 4, { udp: true });
+    ports = { gateway: gatewayPort as number, gatewayTls: gatewayTlsPort as number, turn: turnPort as number, turnTls: turnTlsPort as number };
     scratch = mkdtempSync(join(tmpdir(), 'meshcall-compose-smoke-'));
+    // The TLS overlay's TLS_CERT_DIR: a server certificate for 127.0.0.1 from a CA made for this
+    // run. The folder is mounted into the gateway (uid 101) and coturn (nobody), so its files
+    // must be readable by both; the key is a throw-away one, deleted with the scratch folder.
+    const certDir = join(scratch, 'certs');
+    mkdirSync(certDir, { mode: 0o755 });
+    const certificates = await createTestCertificates(certDir, TEST_BIND_ADDRESS);
+    for (const file of readdirSync(certDir)) chmodSync(join(certDir, file), 0o644);
+    testCa = readFileSync(certificates.caFile);
     // The run's .env: fresh secrets, readable by this user only, removed with the scratch folder.
     const envFile = join(scratch, 'smoke.env');
-    writeFileSync(envFile, formatEnvFile(composeEnvironment(images, ports, generateStackSecrets())), { mode: 0o600 });
-    project = new ComposeProject(projectName, tools, repoRoot, envFile);
+    writeFileSync(envFile, formatEnvFile(composeEnvironment(images, ports, generateStackSecrets(), certDir)), { mode: 0o600 });
+    project = new ComposeProject(projectName, tools, repoRoot, envFile, [TLS_OVERLAY]);
     gateway = new GatewayClient(gatewayOrigin(ports));
   });
 }, 120_000);
@@ -142,7 +160,7 @@ afterAll(async () => {
   console.log(`compose smoke test, time per phase (${projectName}):\n${timer.table()}`);
 }, 240_000);
 
-describe(`docker-compose.yml, signaling scaled to ${SIGNALING_REPLICAS}`, () => {
+describe(`docker-compose.yml with ${TLS_OVERLAY}, signaling scaled to ${SIGNALING_REPLICAS}`, () => {
   it('builds the stack images from the Dockerfiles on the chosen base images', async () => {
     await timer.time('build images', () => project.compose(['build', '--build-arg', `NPM_CI_FLAGS=${npmCiFlags}`], 30 * 60_000));
     for (const service of BUILT_SERVICES) {
@@ -203,6 +221,8 @@ describe(`docker-compose.yml, signaling scaled to ${SIGNALING_REPLICAS}`, () => 
     expect(aliceJoin.ticket).not.toBe(bobJoin.ticket);
     // Browsers are told where this deployment's coturn is: TURN_HOST and the published TURN_PORT.
     expect(turnCredentials(aliceJoin.iceServers).urls.some((url) => url.startsWith(`turn:${TEST_BIND_ADDRESS}:${ports.turn}`))).toBe(true);
+    // With the TLS overlay, turns: points at the gateway's TLS port, where TURN shares 443 with HTTPS.
+    expect(turnCredentials(aliceJoin.iceServers).urls).toContain(`turns:${TEST_BIND_ADDRESS}:${ports.gatewayTls}?transport=tcp`);
   });
 
   /** Which replica served each socket, in connection order. */
@@ -297,6 +317,56 @@ describe(`docker-compose.yml, signaling scaled to ${SIGNALING_REPLICAS}`, () => 
     } finally {
       await client.release();
       client.close();
+    }
+  });
+
+  it('serves the web app on the TLS port to the HTTP ALPNs browsers offer, signed by the test CA', async () => {
+    requireStack();
+    const origin = gatewayTlsOrigin(ports);
+    const [h1, h2, api, chromiumOffer] = await timer.time('HTTPS on the TLS port', () =>
+      Promise.all([
+        // The ALPN offer decides where the edge sends the connection; Node's https offers none unless told.
+        httpsGet(`${origin}/`, { ca: testCa, alpnProtocols: ['http/1.1'] }),
+        // Node's http2 client offers h2 alone.
+        http2Get(`${origin}/`, { ca: testCa }),
+        http2Get(`${origin}/api/rooms/readyz`, { ca: testCa }),
+        // What Chromium offers: the HTTPS server picks h2 from it (coturn would pick nothing).
+        negotiatedAlpn(origin, { ca: testCa, alpnProtocols: ['h2', 'http/1.1'] }),
+      ]),
+    );
+    for (const [label, page] of [['http/1.1', h1], ['h2', h2]] as const) {
+      expect(page.alpnProtocol, label).toBe(label);
+      expect(page.status, label).toBe(200);
+      // The web app itself, from the gateway's HTTPS server (HSTS is sent only there), not coturn.
+      expect(page.body, label).toContain('<title>meshcall</title>');
+      expect(page.headers['strict-transport-security'], label).toBe('max-age=31536000');
+    }
+    expect(chromiumOffer).toBe('h2');
+    expect(api.status).toBe(200);
+    expect(JSON.parse(api.body)).toMatchObject({ status: 'ok', service: 'rooms' });
+  });
+
+  it("grants a TURN relay over TLS on the same port, as a browser's turns: client asks for one", async () => {
+    requireStack();
+    const credentials = turnCredentials(bobJoin.iceServers);
+    const url = credentials.urls.find((candidate) => candidate.startsWith('turns:'));
+    const match = /^turns:([^:?]+):(\d+)/.exec(url ?? '');
+    if (!match) throw new Error(`no turns: URL among ${credentials.urls.join(', ')}`);
+    const server = { host: match[1] as string, port: Number(match[2]) };
+    // No ALPN, as Chromium's TURN client connects; then RFC 7443's "stun.turn", which any other
+    // client may offer: the edge sends both on to coturn, which terminates the TLS itself.
+    for (const alpnProtocols of [undefined, ['stun.turn']]) {
+      const label = alpnProtocols ? `ALPN ${alpnProtocols.join(',')}` : 'no ALPN';
+      const client = await timer.time(`TURN over TLS (${label})`, () => TurnAllocationClient.open(server, credentials, { tls: { ca: testCa, ...(alpnProtocols ? { alpnProtocols } : {}) } }));
+      try {
+        const allocation = await client.allocate({ family: 4 });
+        expect(allocation, label).toMatchObject({ ok: true, relayed: { port: expect.any(Number) } });
+        // Nothing HTTP was negotiated: the connection reached coturn, not the HTTPS server.
+        expect(client.alpnProtocol === false || client.alpnProtocol === 'stun.turn', label).toBe(true);
+      } finally {
+        await client.release();
+        client.close();
+      }
     }
   });
 

@@ -93,20 +93,26 @@ export interface ProjectLeftovers {
   volumes: string[];
 }
 
-/** One compose project: the repository's docker-compose.yml under a name of its own, read with one env file. */
+/**
+ * One compose project: the repository's docker-compose.yml (plus any overlays, such as
+ * infra/docker-compose.tls.yml) under a name of its own, read with one env file.
+ */
 export class ComposeProject {
   constructor(
     readonly name: string,
     private readonly tools: DockerTools,
     private readonly repoRoot: string,
     private readonly envFile: string,
+    /** Overlay files after docker-compose.yml, relative to the repository root, in the order compose merges them. */
+    private readonly overlays: readonly string[] = [],
   ) {}
 
   /** Runs compose for this project; a failure is an error carrying compose's output. */
   compose(args: string[], timeoutMs: number): Promise<string> {
     const { file, args: prefix } = this.tools.compose;
     // --env-file replaces the repository's .env, so a developer's own settings never leak in.
-    const projectArgs = [...prefix, '--project-name', this.name, '--env-file', this.envFile, '--file', 'docker-compose.yml', ...args];
+    const files = ['docker-compose.yml', ...this.overlays].flatMap((file) => ['--file', file]);
+    const projectArgs = [...prefix, '--project-name', this.name, '--env-file', this.envFile, ...files, ...args];
     return runOrThrow(file, projectArgs, { timeoutMs, env: this.tools.env, cwd: this.repoRoot });
   }
 

@@ -22,15 +22,18 @@ describe('chooseImageSettings', () => {
 });
 
 describe('composeEnvironment', () => {
-  const ports = { gateway: 18080, turn: 13478, turnTls: 15349 };
+  const ports = { gateway: 18080, gatewayTls: 18443, turn: 13478, turnTls: 15349 };
 
-  it('binds every published port to loopback and gives the services the origin and TURN address a browser here uses', () => {
-    const env = composeEnvironment({}, ports, generateStackSecrets());
+  it('binds every published port to loopback and gives the services the origins and TURN address a browser here uses', () => {
+    const env = composeEnvironment({}, ports, generateStackSecrets(), '/tmp/certs');
     expect(env).toMatchObject({
       GATEWAY_BIND: '127.0.0.1',
+      GATEWAY_TLS_BIND: '127.0.0.1',
       TURN_BIND: '127.0.0.1',
       GATEWAY_PORT: '18080',
-      ALLOWED_ORIGINS: 'http://127.0.0.1:18080',
+      GATEWAY_TLS_PORT: '18443',
+      TLS_CERT_DIR: '/tmp/certs',
+      ALLOWED_ORIGINS: 'http://127.0.0.1:18080,https://127.0.0.1:18443',
       TURN_HOST: '127.0.0.1',
       TURN_PORT: '13478',
       TURN_TLS_PORT: '15349',
@@ -39,8 +42,9 @@ describe('composeEnvironment', () => {
   });
 
   it('cannot be talked out of loopback by the image settings', () => {
-    const env = composeEnvironment({ NODE_IMAGE: 'node:24' }, ports, generateStackSecrets());
+    const env = composeEnvironment({ NODE_IMAGE: 'node:24' }, ports, generateStackSecrets(), '/tmp/certs');
     expect(env.GATEWAY_BIND).toBe('127.0.0.1');
+    expect(env.GATEWAY_TLS_BIND).toBe('127.0.0.1');
     expect(env.NODE_IMAGE).toBe('node:24');
   });
 });

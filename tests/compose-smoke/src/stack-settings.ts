@@ -46,6 +46,8 @@ export function generateStackSecrets(): StackSecrets {
 
 export interface StackPorts {
   gateway: number;
+  /** The TLS overlay's edge: HTTPS and TURN over TLS on one port (443 in production). */
+  gatewayTls: number;
   turn: number;
   turnTls: number;
 }
@@ -58,18 +60,27 @@ export function gatewayOrigin(ports: StackPorts): string {
   return `http://${TEST_BIND_ADDRESS}:${ports.gateway}`;
 }
 
+/** The gateway's HTTPS origin (the TLS overlay's edge port). */
+export function gatewayTlsOrigin(ports: StackPorts): string {
+  return `https://${TEST_BIND_ADDRESS}:${ports.gatewayTls}`;
+}
+
 /**
  * The `.env` of a smoke run: what an operator's `.env` holds (secrets, ports, origins, TURN
- * address) plus the image settings, with every published port bound to loopback.
+ * address, and for the TLS overlay its port and certificate folder) plus the image settings,
+ * with every published port bound to loopback.
  */
-export function composeEnvironment(images: Partial<ImageSettings>, ports: StackPorts, secrets: StackSecrets): Record<string, string> {
+export function composeEnvironment(images: Partial<ImageSettings>, ports: StackPorts, secrets: StackSecrets, tlsCertDir: string): Record<string, string> {
   return {
     ...images,
     ...secrets,
     NODE_ENV: 'production',
     GATEWAY_BIND: TEST_BIND_ADDRESS,
     GATEWAY_PORT: String(ports.gateway),
-    ALLOWED_ORIGINS: gatewayOrigin(ports),
+    GATEWAY_TLS_BIND: TEST_BIND_ADDRESS,
+    GATEWAY_TLS_PORT: String(ports.gatewayTls),
+    TLS_CERT_DIR: tlsCertDir,
+    ALLOWED_ORIGINS: `${gatewayOrigin(ports)},${gatewayTlsOrigin(ports)}`,
     TURN_BIND: TEST_BIND_ADDRESS,
     TURN_HOST: TEST_BIND_ADDRESS,
     TURN_PORT: String(ports.turn),
