@@ -1,170 +1,54 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
-// The web e2e suite's own steps (sign up, create a room, join, wait for video, chat): a call
-// through a restrictive network is driven exactly like any other call through the UI.
+// The web e2e suite's own steps (wait for video, chat, the badge): a call through a restrictive
+// network is driven exactly like any other call through the UI.
 import { newParticipant, type Participant } from '../../../web/e2e/support/browser.js';
-import { createRoom, describeTile, expectAudioLive, expectVideoPlaying, inviteLink, joinFromPrejoin, openPanel, problemsOf, remoteTile, sendChat, signUp } from '../../../web/e2e/support/app.js';
-import { createTestCertificates, type TestCertificates } from '@meshcall/stack';
-import { launchBrowserIn } from '../src/browser-in-namespace.js';
-import { acquireRunLock } from '../src/run-lock.js';
-import { startPublicStack, type PublicStack } from '../src/public-stack.js';
-import {
-  createHome,
-  createPublicNamespace,
-  deleteHome,
-  namespaceSupportProblem,
-  PUBLIC_ADDRESS,
-  removeAllNamespaces,
-  type Home,
-  type HomeProfile,
-} from '../src/topology.js';
+import { expectAudioLive, expectVideoPlaying, openPanel, problemsOf, remoteTile, sendChat } from '../../../web/e2e/support/app.js';
+import { callUntilFirstFrames, type FirstRemoteFrameMs } from '../src/first-remote-frame.js';
+import { NetworkEnvironment, ORIGIN } from '../src/network-environment.js';
+import { NETWORK_SCENARIOS } from '../src/scenarios.js';
+import { PUBLIC_ADDRESS, type HomeProfile } from '../src/topology.js';
 
-/** The page origin: HTTPS on 443, the one port every scenario's network lets out. */
-const ORIGIN = `https://${PUBLIC_ADDRESS}`;
 const BADGE_TIMEOUT_MS = 45_000;
 
-interface Scenario {
-  name: string;
-  homes: [HomeProfile, HomeProfile];
-  /** What each side's badge must end up saying about the link to the other. */
-  expectPath: [RegExp, RegExp];
-  /** The relay protocol of each side's own leg to coturn, when that side must relay. */
-  expectRelayProtocol: [string | null, string | null];
-}
-
-const SCENARIOS: Scenario[] = [
-  {
-    // Two symmetric NATs: each maps every destination to a fresh random port, so neither side's
-    // reflexive address is any use to the other and no direct pair can succeed.
-    name: '1. both behind symmetric NAT: relayed by coturn over UDP',
-    homes: [
-      { nat: 'symmetric', egress: 'open' },
-      { nat: 'symmetric', egress: 'open' },
-    ],
-    expectPath: [/^Relayed: no direct path$/, /^Relayed: no direct path$/],
-    // Each side relays over UDP or reaches the other's relay from its reflexive address; either
-    // way UDP, never TCP or TLS, since UDP is open.
-    expectRelayProtocol: [null, null],
-  },
-  {
-    name: '2. UDP blocked on one side: relayed over TURN/TCP',
-    homes: [
-      { nat: 'symmetric', egress: 'no-udp' },
-      { nat: 'symmetric', egress: 'open' },
-    ],
-    expectPath: [/^Relayed: UDP blocked$/, /^Relayed/],
-    expectRelayProtocol: ['tcp', null],
-  },
-  {
-    name: '3. only TCP 443 open on both sides: relayed over TURN/TLS on 443',
-    homes: [
-      { nat: 'symmetric', egress: 'tcp-443-only' },
-      { nat: 'symmetric', egress: 'tcp-443-only' },
-    ],
-    expectPath: [/^Relayed over TLS :443$/, /^Relayed over TLS :443$/],
-    expectRelayProtocol: ['tls', 'tls'],
-  },
-  {
-    // The open side has a public address and accepts incoming flows: the NATed side's checks
-    // reach it, and its answers go back through the NAT's own mapping. Direct, no relay.
-    name: '4. one side open, one behind symmetric NAT: direct',
-    homes: [
-      { nat: 'none', egress: 'open' },
-      { nat: 'symmetric', egress: 'open' },
-    ],
-    expectPath: [/^Direct$/, /^Direct$/],
-    expectRelayProtocol: [null, null],
-  },
-];
-
-/** Time to first remote frame per scenario, for the bench to pick up (no assertions on it). */
-const timings: Array<{ scenario: string; firstRemoteFrameMs: { alice: number; bob: number } }> = [];
+/** Time to first remote frame per scenario, printed and kept (no assertions on it; `npm run bench` times it properly). */
+const timings: Array<{ scenario: string; firstRemoteFrameMs: FirstRemoteFrameMs }> = [];
 
 describe('calls through restrictive networks (network namespaces)', () => {
-  let scratch = '';
-  let certificates: TestCertificates | undefined;
-  let stack: PublicStack | undefined;
-  let homes: Home[] = [];
-  let browsers: Browser[] = [];
-
   /**
-   * The namespaces, certificates and stack, built once by the first scenario that needs them. Not
-   * in beforeAll: vitest reports the tests of a failed beforeAll as skipped, and a machine that
-   * cannot build namespaces must count as failed, every scenario of it.
+   * Built once by the first scenario that needs it. Not in beforeAll: vitest reports the tests
+   * of a failed beforeAll as skipped, and a machine that cannot build namespaces must count as
+   * failed, every scenario of it.
    */
-  let environment: Promise<void> | undefined;
-  let releaseLock: (() => void) | undefined;
-  function ready(): Promise<void> {
-    environment ??= (async () => {
-      const problem = await namespaceSupportProblem();
-      if (problem) {
-        console.error(`NETWORK TIER FAILED: cannot create network namespaces here (needs root, iproute2 and nftables): ${problem}`);
-        throw new Error(`network namespaces unavailable: ${problem}`);
-      }
-      releaseLock = acquireRunLock();
-      const leftovers = await removeAllNamespaces();
-      if (leftovers.length > 0) console.log(`[networks] removed leftovers of an earlier run: ${leftovers.join(', ')}`);
-      scratch = mkdtempSync(join(tmpdir(), 'meshcall-networks-'));
-      mkdirSync(join(scratch, 'certs'));
-      certificates = await createTestCertificates(join(scratch, 'certs'), PUBLIC_ADDRESS);
-      await createPublicNamespace();
-      stack = await startPublicStack({ dataDir: join(scratch, 'data'), certDir: certificates.dir });
-    })();
-    return environment;
-  }
+  const environment = new NetworkEnvironment('NETWORK TIER');
 
   afterEach(async () => {
-    for (const browser of browsers) await browser.close().catch(() => undefined);
-    browsers = [];
-    for (const home of homes) await deleteHome(home);
-    homes = [];
+    await environment.closeHomes();
   });
 
   afterAll(async () => {
-    // Every step runs even when an earlier one failed: nothing may outlive the run. Stopping the
-    // run (Ctrl-C) or a crash skips this; the next run removes the leftovers by their prefix
-    // before it builds anything, and the stack stops itself when its stdin closes.
-    await attempt('stopping the stack', async () => stack?.stop());
-    // The stack's logs (coturn's above all) outlive the scratch folder, for whoever reads a failure.
-    await attempt('keeping the logs', async () => stack && cpSync(stack.logDir, '.test-results/networks-logs', { recursive: true }));
-    // Only a run that holds the lock touches the namespaces: another run's are not ours.
-    if (releaseLock) await attempt('removing the namespaces', removeAllNamespaces);
-    await attempt('writing the timings', async () => {
-      if (timings.length === 0) return;
+    const failures = await environment.teardown('.test-results/networks-logs');
+    if (timings.length > 0) {
       // In a folder of its own: every .json directly in .test-results is a vitest report to
       // scripts/test-totals.mjs.
       mkdirSync('.test-results/bench', { recursive: true });
       writeFileSync('.test-results/bench/networks-first-remote-frame.json', `${JSON.stringify(timings, null, 2)}\n`);
-    });
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-    releaseLock?.();
+    }
     // A teardown that left something behind fails the run, after every step had its chance.
-    if (teardownFailures.length > 0) throw new Error(`teardown failed: ${teardownFailures.join('; ')}`);
+    if (failures.length > 0) throw new Error(`teardown failed: ${failures.join('; ')}`);
   });
 
-  for (const scenario of SCENARIOS) {
+  for (const scenario of NETWORK_SCENARIOS) {
     it(scenario.name, async () => {
-      await ready();
       const alice = await participantIn(1, scenario.homes[0], 'Alice');
       const bob = await participantIn(2, scenario.homes[1], 'Bob');
       onTestFailed(() => {
         console.log(problemsOf(alice, bob));
-        console.log(stack?.output().split('\n').slice(-20).join('\n'));
+        console.log(environment.stackOutput());
       });
 
-      await signUp(alice);
-      await signUp(bob);
-      await createRoom(alice.page, { name: `Networks ${scenario.name.slice(0, 2)}${Date.now().toString(36)}`, kind: 'business' });
-      await joinFromPrejoin(alice.page);
-      const link = await inviteLink(alice.page);
-      await bob.page.goto(link);
-      const joinedAt = Date.now();
-      await joinFromPrejoin(bob.page);
-      const [aliceSeesBob, bobSeesAlice] = await Promise.all([firstRemoteFrame(alice.page, bob.name), firstRemoteFrame(bob.page, alice.name)]);
-      const firstRemoteFrameMs = { alice: aliceSeesBob - joinedAt, bob: bobSeesAlice - joinedAt };
+      const firstRemoteFrameMs = await callUntilFirstFrames(alice, bob, `Networks ${scenario.name.slice(0, 2)}${Date.now().toString(36)}`);
       timings.push({ scenario: scenario.name, firstRemoteFrameMs });
       console.log(`[networks] ${scenario.name}: first remote frame ${firstRemoteFrameMs.alice} ms (Alice) / ${firstRemoteFrameMs.bob} ms (Bob) after Bob joined`);
 
@@ -193,7 +77,7 @@ describe('calls through restrictive networks (network namespaces)', () => {
           expect(badge.local).toBe('relay');
           expect(badge.relayProtocol).toBe(relayProtocol);
           // The relay is the stack's coturn at its public address, and TLS arrives through 443.
-          expect(badge.relayUrl).toMatch(new RegExp(`^turns?:${PUBLIC_ADDRESS.replaceAll('.', '\\.')}:${relayProtocol === 'tls' ? '443' : String(stack?.turnPort)}\\?`));
+          expect(badge.relayUrl).toMatch(new RegExp(`^turns?:${PUBLIC_ADDRESS.replaceAll('.', '\\.')}:${relayProtocol === 'tls' ? '443' : String(environment.turnPort)}\\?`));
         }
         if (scenario.expectPath[i]?.source.startsWith('^Relayed: no direct path')) {
           // UDP open on both sides: whoever relays does so over UDP.
@@ -209,38 +93,9 @@ describe('calls through restrictive networks (network namespaces)', () => {
   }
 
   async function participantIn(index: 1 | 2, profile: HomeProfile, label: string): Promise<Participant> {
-    const home = await createHome(index, profile);
-    homes.push(home);
-    if (!certificates) throw new Error('the environment is not ready');
-    const browser = await launchBrowserIn(home.clientNamespace, scratch, { trustSpki: certificates.spkiHash });
-    browsers.push(browser);
-    return newParticipant(browser, ORIGIN, label);
+    return newParticipant(await environment.browserIn(index, profile), ORIGIN, label);
   }
 });
-
-const teardownFailures: string[] = [];
-
-/** Runs one teardown step; a failure is recorded and the next step still runs. */
-async function attempt(what: string, step: () => Promise<unknown>): Promise<void> {
-  try {
-    await step();
-  } catch (error) {
-    console.error(`[networks] ${what} failed: ${String(error)}`);
-    teardownFailures.push(`${what}: ${String(error)}`);
-  }
-}
-
-/** When the first frame of the other side's video was decoded here (bounded). */
-async function firstRemoteFrame(page: Page, peerName: string): Promise<number> {
-  const video = remoteTile(page, peerName).locator('video');
-  try {
-    await video.waitFor({ state: 'attached', timeout: 60_000 });
-    await page.waitForFunction((el) => el instanceof HTMLVideoElement && el.videoWidth > 0, await video.elementHandle(), { timeout: 60_000, polling: 50 });
-  } catch (error) {
-    throw new Error(`${peerName}'s video never arrived: ${await describeTile(page, peerName)}`, { cause: error });
-  }
-  return Date.now();
-}
 
 interface Badge {
   label: string;
