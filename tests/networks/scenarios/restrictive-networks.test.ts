@@ -1,16 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
 // The web e2e suite's own steps (wait for video, chat, the badge): a call through a restrictive
 // network is driven exactly like any other call through the UI.
 import { newParticipant, type Participant } from '../../../web/e2e/support/browser.js';
-import { expectAudioLive, expectVideoPlaying, openPanel, problemsOf, remoteTile, sendChat } from '../../../web/e2e/support/app.js';
+import { expectAudioLive, expectVideoPlaying, openPanel, problemsOf, sendChat } from '../../../web/e2e/support/app.js';
 import { callUntilFirstFrames, type FirstRemoteFrameMs } from '../src/first-remote-frame.js';
+import { badgeOf } from '../src/quality-badge.js';
 import { NetworkEnvironment, ORIGIN } from '../src/network-environment.js';
 import { NETWORK_SCENARIOS } from '../src/scenarios.js';
 import { PUBLIC_ADDRESS, type HomeProfile } from '../src/topology.js';
-
-const BADGE_TIMEOUT_MS = 45_000;
 
 /** Time to first remote frame per scenario, printed and kept (no assertions on it; `npm run bench` times it properly). */
 const timings: Array<{ scenario: string; firstRemoteFrameMs: FirstRemoteFrameMs }> = [];
@@ -96,38 +94,3 @@ describe('calls through restrictive networks (network namespaces)', () => {
     return newParticipant(await environment.browserIn(index, profile), ORIGIN, label);
   }
 });
-
-interface Badge {
-  label: string;
-  path: string;
-  reason: string;
-  local: string;
-  remote: string;
-  relayProtocol: string;
-  relayUrl: string;
-}
-
-/**
- * The badge of the link to `peerName`, read once it says what the scenario expects or the bound
- * runs out (the reason can firm up after connecting, when the last direct checks fail). What it
- * says then is returned either way, and the caller asserts on it.
- */
-async function badgeOf(page: Page, peerName: string, expected: RegExp): Promise<Badge> {
-  const badge = remoteTile(page, peerName).getByTestId('quality-badge');
-  const read = async (): Promise<Badge> => ({
-    label: ((await badge.textContent()) ?? '').trim(),
-    path: (await badge.getAttribute('data-path')) ?? '',
-    reason: (await badge.getAttribute('data-reason')) ?? '',
-    local: (await badge.getAttribute('data-local-candidate')) ?? '',
-    remote: (await badge.getAttribute('data-remote-candidate')) ?? '',
-    relayProtocol: (await badge.getAttribute('data-relay-protocol')) ?? '',
-    relayUrl: (await badge.getAttribute('data-relay-url')) ?? '',
-  });
-  const deadline = Date.now() + BADGE_TIMEOUT_MS;
-  let current = await read();
-  while (!expected.test(current.label) && Date.now() < deadline) {
-    await page.waitForTimeout(500);
-    current = await read();
-  }
-  return current;
-}
