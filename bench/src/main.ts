@@ -2,9 +2,11 @@
  * `npm run bench`: starts the stack through the launcher, runs every load against meshcall and,
  * side by side, against PeerJS server and a naive Socket.IO relay, runs the auth and rooms
  * benchmarks as child steps, and writes bench/results/ (JSON, summary.md, SVG charts).
- * Loopback only; every load bounded in count and time; the whole run within RUN_BUDGET_MS.
+ * Loopback only, but for the networks phase (the network tier's namespaces, addresses from the
+ * documentation ranges, nothing routed out; needs root); every load bounded in count and time;
+ * the whole run within RUN_BUDGET_MS.
  *
- * BENCH_PHASES=relay,relay-gateway,idle,join,race,first-frame,children selects phases (all by
+ * BENCH_PHASES=relay,relay-gateway,idle,join,race,first-frame,children,networks selects phases (all by
  * default), for working on one of them; committed results always come from a run of all.
  * BENCH_RESULTS_DIR (a folder under bench/results) writes a partial run beside the committed
  * full one instead of over it.
@@ -22,7 +24,7 @@ import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
 import { MeshcallIdleTarget, MeshcallRelayTarget, type MeshcallCluster } from './clients/meshcall-cluster.js';
 import { NaiveIdleTarget, NaiveRelayTarget } from './clients/naive-client.js';
 import { PeerjsIdleTarget, PeerjsRelayTarget } from './clients/peerjs-client.js';
-import { BENCH_BCRYPT_COST, BENCH_SERVICE_ENV, BENCH_USERS, CHILD_BENCHES, FIRST_FRAME, IDLE, JOIN, RACE, RELAY, RELAY_PATHS, RUN_BUDGET_MS } from './config.js';
+import { BENCH_BCRYPT_COST, BENCH_SERVICE_ENV, BENCH_USERS, CHILD_BENCHES, FIRST_FRAME, IDLE, JOIN, NETWORKS, RACE, RELAY, RELAY_PATHS, RUN_BUDGET_MS } from './config.js';
 import { machineInfo, versions } from './machine.js';
 import { PeerGateway } from './peers/peer-gateway.js';
 import { PeerProcess } from './peers/peer-process.js';
@@ -32,12 +34,14 @@ import { runChildBench } from './scenarios/child-benches.js';
 import { measureFirstFrame } from './scenarios/first-frame.js';
 import { measureIdleMemory } from './scenarios/idle-memory.js';
 import { measureJoinLatency } from './scenarios/join-latency.js';
+import { measureNetworkFirstFrame, networkPhaseProblem } from './scenarios/network-first-frame.js';
 import { runRaceTrials } from './scenarios/race-trials.js';
 import { measureRelayPath, pathRatios, type RelayPath, type RelayPathResult } from './scenarios/relay-paths.js';
 import { measureRelay } from './scenarios/relay.js';
 
-// Idle memory first: its zero-connection baselines are read on freshly started servers.
-const PHASES = ['idle', 'relay', 'relay-gateway', 'join', 'race', 'first-frame', 'children'] as const;
+// Idle memory first: its zero-connection baselines are read on freshly started servers. The
+// networks phase last: it starts a stack of its own inside a network namespace.
+const PHASES = ['idle', 'relay', 'relay-gateway', 'join', 'race', 'first-frame', 'children', 'networks'] as const;
 type Phase = (typeof PHASES)[number];
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
       join: JOIN,
       race: RACE,
       firstFrame: FIRST_FRAME,
+      networks: NETWORKS,
       signalingEnv: BENCH_SERVICE_ENV,
       bcryptCostOfBenchUsers: BENCH_BCRYPT_COST,
     },
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
     }
   };
 
-  const stackPhases = [...phases].filter((p) => p !== 'children');
+  const stackPhases = [...phases].filter((p) => p !== 'children' && p !== 'networks');
   if (stackPhases.length > 0) {
     const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-bench-'));
     progress(`starting the stack (data and logs in ${dataDir})`);
@@ -228,6 +233,21 @@ async function main(): Promise<void> {
       progress(`child step ${spec.name}: ${outcome.status} in ${outcome.durationS} s${outcome.note ? ` (${outcome.note})` : ''}`);
       report.childBenches.push(outcome);
     }
+  }
+
+  if (phases.has('networks')) {
+    mkdirSync(resultsDir, { recursive: true });
+    const logFile = join(tmpdir(), `meshcall-bench-networks-${Date.now()}.log`);
+    const budgetMs = Math.min(NETWORKS.budgetMs, runDeadline - performance.now() - 15_000);
+    await attempt('networks', async () => {
+      if (budgetMs < 60_000) throw new Error('no time left in the run budget');
+      progress(`networks: npm run bench -w @meshcall/networks (budget ${Math.round(budgetMs / 1000)} s, log ${logFile})`);
+      report.networks = await measureNetworkFirstFrame(repoRoot, resultsDir, logFile, budgetMs);
+      const problem = networkPhaseProblem(report.networks);
+      // One loud line, where no namespace can be made above all: the phase counts as an error.
+      if (problem) throw new Error(`NETWORKS PHASE FAILED: ${problem} (log ${logFile})`);
+      progress(`networks: completed in ${report.networks.durationS} s`);
+    });
   }
 
   report.durationS = Math.round((performance.now() - t0) / 100) / 10;

@@ -370,6 +370,31 @@ function childSection(report: BenchReport): string[] {
   return lines;
 }
 
+/** The networks phase: first remote frame per restrictive network, from the network tier's own bench. */
+function networksSection(report: BenchReport): string[] {
+  const outcome = report.networks;
+  if (!outcome) return [];
+  const result = outcome.result;
+  const freshness = outcome.fresh ? 'the figures below were written by this run' : result ? '**the figures below are not from this run**: they are the JSON on disk, from the run dated below' : 'no results of it exist';
+  const status = outcome.status === 'out-of-time' ? `stopped after its ${outcome.budgetS} s budget` : `${outcome.status} in ${outcome.durationS} s (budget ${outcome.budgetS} s)`;
+  const lines = [
+    '## Calls through restrictive networks: time to the first remote frame',
+    '',
+    `\`${outcome.command}\`: two Chromiums in network namespaces behind the network tier's NATs and firewalls (tests/networks), the stack in a "public" namespace with TURN over UDP, TCP and TLS on 443; from Bob's join to the first decoded remote frame. Status: ${status}; ${freshness}. Full table: [${outcome.name}.md](${outcome.name}.md).`,
+    '',
+  ];
+  if (result?.scenarios) {
+    const cell = (value: { min: number; median: number; max: number } | undefined) => (value ? `${value.median} (${value.min}–${value.max})` : '–');
+    lines.push(`Run ${result.date}, ${result.runsPerScenario} calls per scenario, median (min–max) ms:`, '', '| scenario | up both ways | Alice sees Bob | Bob sees Alice | failed calls |', '|---|---|---|---|---|');
+    for (const scenario of result.scenarios) {
+      const failed = scenario.notRun ? `not run: ${scenario.notRun}` : scenario.failures.length === 0 ? 'none' : String(scenario.failures.length);
+      lines.push(`| ${scenario.scenario} | ${cell(scenario.bothWaysMs)} | ${cell(scenario.aliceMs)} | ${cell(scenario.bobMs)} | ${failed} |`);
+    }
+    lines.push('');
+  }
+  return lines;
+}
+
 /** The machine is shared: how busy it was per phase, so a noisy figure can be recognised as such. */
 function machineCpuLines(report: BenchReport): string[] {
   if (!report.machineCpu || report.machineCpu.length === 0) return [];
@@ -402,6 +427,7 @@ export function renderSummary(report: BenchReport): string {
     ...joinSection(report),
     ...callSection(report),
     ...childSection(report),
+    ...networksSection(report),
   ];
   if (report.errors.length > 0) {
     lines.push('## Errors in this run', '', ...report.errors.map((e) => `- ${e.phase}: ${e.message}`), '');

@@ -5,6 +5,7 @@ import type { ChildBenchOutcome } from '../scenarios/child-benches.js';
 import type { FirstFrameResult } from '../scenarios/first-frame.js';
 import type { IdleMemoryResult } from '../scenarios/idle-memory.js';
 import type { JoinLatencyResult } from '../scenarios/join-latency.js';
+import type { NetworkFirstFrameResult } from '../scenarios/network-first-frame.js';
 import type { RaceResult } from '../scenarios/race-trials.js';
 import type { RelayPathsResult } from '../scenarios/relay-paths.js';
 import type { RelayResult } from '../scenarios/relay.js';
@@ -25,6 +26,8 @@ export interface BenchReport {
   race?: RaceResult;
   firstFrame?: FirstFrameResult;
   childBenches: ChildBenchOutcome[];
+  /** The networks phase: first remote frame through each restrictive network (issue 16). */
+  networks?: NetworkFirstFrameResult;
   /** The whole machine's CPU use during each measured phase (the box is shared). */
   machineCpu: Array<{ phase: string; seconds: number; busyCores: number }>;
   loadAverage1mAtEnd?: number;

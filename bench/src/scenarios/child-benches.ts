@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
@@ -91,7 +91,7 @@ export async function runChildBench(spec: ChildBenchSpec, repoRoot: string, resu
   // file that changed meanwhile came from someone else's run of the same bench.
   const fresh = status === 'completed' && existsSync(resultFile) && statSync(resultFile).mtimeMs >= started;
   const result = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as unknown) : undefined;
-  const outcomeRecord: ChildBenchOutcome = { name: spec.name, workspace: spec.workspace, command, status, exitCode, durationS, budgetS: spec.budgetMs / 1000, fresh, resultFile: `bench/results/${spec.name}.json` };
+  const outcomeRecord: ChildBenchOutcome = { name: spec.name, workspace: spec.workspace, command, status, exitCode, durationS, budgetS: spec.budgetMs / 1000, fresh, resultFile: relative(repoRoot, resultFile) };
   if (result !== undefined) outcomeRecord.result = result;
   if (status === 'out-of-time') outcomeRecord.note = `stopped after its ${Math.round(spec.budgetMs / 1000)} s budget; ${result ? 'the figures shown are from a run outside this one (see their date)' : 'no results of it exist'}`;
   if (status === 'failed') outcomeRecord.note = `exited with ${exitCode}; see the log`;
