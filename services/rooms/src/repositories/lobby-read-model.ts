@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { ROOM_COUNT_EXACT_LIMIT, liveSeatCountArgs, roomKindSchema, roomVisibilitySchema, type RoomKind } from '@meshcall/shared';
+import { ROOM_COUNT_EXACT_LIMIT, liveSeatCountArgs, namePrefixes, roomKindSchema, roomVisibilitySchema, type RoomKind } from '@meshcall/shared';
 import type { ListPosition } from '../rooms/list-cursor.js';
-import { namePrefixes } from '../search/name-tokens.js';
 import type { RoomRecord, RoomRepository } from './room-record.js';
 
 /**

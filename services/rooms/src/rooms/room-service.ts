@@ -14,12 +14,12 @@ import {
   type RoomListResponse,
   type RoomPageResponse,
   type RoomVisibility,
+  searchPrefixes,
 } from '@meshcall/shared';
 import type { RoomEventPublisher } from '../events/room-event-publisher.js';
 import type { LiveRoomStore } from '../repositories/live-room-store.js';
 import type { LobbyReadModel } from '../repositories/lobby-read-model.js';
 import type { RoomChanges, RoomRecord, RoomRepository } from '../repositories/room-record.js';
-import { searchPrefixes } from '../search/name-tokens.js';
 import type { JoinTicketIssuer } from '../tickets/join-ticket.js';
 import { createIceServers, type IceServersGrant, type TurnServerSettings } from '../turn/ice-servers.js';
 import type { TurnGrantLimiter } from '../turn/turn-grant-limiter.js';

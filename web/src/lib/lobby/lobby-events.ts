@@ -1,16 +1,16 @@
-import type { LobbyEvent, Room, RoomKind } from '@meshcall/shared';
+import { nameMatchesSearch, type LobbyEvent, type Room, type RoomKind } from '@meshcall/shared';
 
 export interface LobbyFilter {
   q?: string;
   kind?: RoomKind;
 }
 
-/** Whether a room belongs in the public list the user is looking at (the server's search is by name). */
+/** Whether a room belongs in the public list the user is looking at (by the server's rule for names). */
 export function matchesFilter(room: Room, filter: LobbyFilter): boolean {
   if (room.visibility !== 'public' || room.closedAt !== null) return false;
   if (filter.kind && room.kind !== filter.kind) return false;
-  const q = filter.q?.trim().toLowerCase();
-  return !q || room.name.toLowerCase().includes(q);
+  const q = filter.q?.trim();
+  return !q || nameMatchesSearch(room.name, q);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_INDEXED_PREFIX, namePrefixes, searchPrefixes, wordsOf } from './name-tokens.js';
+import { MAX_INDEXED_PREFIX, nameMatchesSearch, namePrefixes, searchPrefixes, wordsOf } from './room-search.js';
 
 describe('room name words', () => {
   it('lower-cases, drops accents and splits on anything but letters and digits', () => {
@@ -19,5 +19,11 @@ describe('room name words', () => {
     expect(searchPrefixes('(Advanced)')).toEqual(['advanced']);
     expect(searchPrefixes('.*')).toEqual([]);
     expect(searchPrefixes('a b c d e f g h i j')).toHaveLength(8);
+  });
+
+  it('matches a name when every query word starts one of its words', () => {
+    expect(nameMatchesSearch('Friday chess club', 'ches FRI')).toBe(true);
+    expect(nameMatchesSearch('Friday chess club', 'hess')).toBe(false);
+    expect(nameMatchesSearch('Friday chess club', '.*')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Room names as search sees them: lower-cased, accents dropped, split into words of letters and
+ * Room names as the lobby search sees them (the rooms service indexes them, the web applies live
+ * events with the same rule): lower-cased, accents dropped, split into words of letters and
  * digits. Search matches the start of words ("ches" finds "Friday chess club"), so each word is
  * indexed under each of its prefixes; words are cut at MAX_INDEXED_PREFIX characters, which
  * bounds the index (a name is at most 80 characters) at the cost of treating two words that share
@@ -36,4 +37,12 @@ export function namePrefixes(name: string): string[] {
 export function searchPrefixes(query: string): string[] {
   const words = wordsOf(query).slice(0, MAX_QUERY_WORDS);
   return words.filter((word) => !words.some((other) => other !== word && other.startsWith(word))).sort();
+}
+
+/** Whether a room name matches a search: every query word starts one of the name's words. */
+export function nameMatchesSearch(name: string, query: string): boolean {
+  const prefixes = searchPrefixes(query);
+  if (prefixes.length === 0) return false;
+  const words = wordsOf(name);
+  return prefixes.every((prefix) => words.some((word) => word.startsWith(prefix)));
 }
