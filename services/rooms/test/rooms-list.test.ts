@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { redisChannels, roomPageResponseSchema, roomResponseSchema, type Room, type RoomPageResponse } from '@meshcall/shared';
 import { LobbyReadModel } from '../src/repositories/lobby-read-model.js';
 import type { RoomRecord, RoomRepository } from '../src/repositories/room-record.js';
@@ -194,32 +194,48 @@ describe('GET / (public list)', () => {
   });
 });
 
+/** A public open room record written straight into the read model (not MongoDB). */
+function modelRecord(id: string, name: string, kind: RoomRecord['kind'], at: Date): RoomRecord {
+  return {
+    id,
+    name,
+    kind,
+    visibility: 'public',
+    capacity: 4,
+    ownerId: 'f'.repeat(24),
+    ownerName: 'Bulk',
+    allowedUsers: [],
+    invitedUsers: [],
+    memberNames: {},
+    inviteCode: null,
+    locked: false,
+    createdAt: at,
+    updatedAt: at,
+    closedAt: null,
+  };
+}
+
+function directModel(): LobbyReadModel {
+  return new LobbyReadModel({ redis, rooms: {} as RoomRepository, database: DATABASE, log: { warn: () => undefined } as never });
+}
+
 describe('the lobby read model', () => {
+  it('pages through hundreds of rooms created in the same millisecond, each once, by id', async () => {
+    const model = directModel();
+    const at = new Date(Date.now() - 2_000_000);
+    const tied = Array.from({ length: 450 }, (_, index) => `tie${index.toString().padStart(5, '0')}`);
+    await Promise.all(tied.map((id) => model.apply(modelRecord(id, `Tied ${id}`, 'language', at))));
+    expect(await listAll('kind=language&pageSize=100')).toEqual([...tied].reverse());
+    expect(await listAll('q=tied&pageSize=37')).toEqual([...tied].reverse());
+  });
+
   it('gives a lower bound instead of counting past 10,000 matches of a search with a kind', async () => {
-    // Written straight into the read model (not MongoDB), so the rebuild below also shows they go.
-    const model = new LobbyReadModel({ redis, rooms: {} as RoomRepository, database: DATABASE, log: { warn: () => undefined } as never });
+    // Written straight into the read model (not MongoDB), like the rooms of the tests above: the rebuild below shows they go.
+    const model = directModel();
     const base = Date.now() - 1_000_000;
     const writes: Array<Promise<void>> = [];
     for (let index = 0; index < 10_050; index++) {
-      const at = new Date(base + index);
-      const record: RoomRecord = {
-        id: `bulk${index.toString(36).padStart(6, '0')}`,
-        name: `Bulk room ${index}`,
-        kind: 'coding',
-        visibility: 'public',
-        capacity: 4,
-        ownerId: 'f'.repeat(24),
-        ownerName: 'Bulk',
-        allowedUsers: [],
-        invitedUsers: [],
-        memberNames: {},
-        inviteCode: null,
-        locked: false,
-        createdAt: at,
-        updatedAt: at,
-        closedAt: null,
-      };
-      writes.push(model.apply(record));
+      writes.push(model.apply(modelRecord(`bulk${index.toString(36).padStart(6, '0')}`, `Bulk room ${index}`, 'coding', new Date(base + index))));
     }
     await Promise.all(writes);
     const page = await list('?q=bulk&kind=coding&pageSize=3');
@@ -227,6 +243,38 @@ describe('the lobby read model', () => {
     expect(page.items.map((room) => room.name)).toEqual(['Bulk room 10049', 'Bulk room 10048', 'Bulk room 10047']);
     // One word and no kind is one set: its size is the exact count.
     expect(await list('?q=bulk&pageSize=1')).toMatchObject({ total: 10_050, totalIsLowerBound: false });
+  });
+
+  it('does not fail a write whose mirror fails, and repairs the room from MongoDB once Redis answers', async () => {
+    const flaky = new Redis(inject('redisUrl'), { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: true });
+    const record = modelRecord('repair0001', 'Repaired later', 'business', new Date());
+    const stored: Pick<RoomRepository, 'findById'> = { findById: async (id) => (id === record.id ? record : null) };
+    const warnings: string[] = [];
+    const model = new LobbyReadModel({ redis: flaky, rooms: stored as RoomRepository, database: DATABASE, log: { warn: (_context: unknown, message: string) => warnings.push(message) } as never });
+    try {
+      // Redis is not connected: the mirror fails, quietly for the caller.
+      await expect(model.mirror(record)).resolves.toBeUndefined();
+      expect(warnings).toEqual([expect.stringMatching(/repairing it in the background/)]);
+      // The failed command set off the lazy connection; once it is up, the repair goes through.
+      await expect.poll(() => flaky.status).toBe('ready');
+      model.start();
+      await expect.poll(async () => (await list('?q=repaired')).items.map((room) => room.id), { timeout: 10_000 }).toEqual(['repair0001']);
+    } finally {
+      await model.stop();
+      flaky.disconnect();
+    }
+  });
+
+  it('reads a room missing from the model from MongoDB, and puts it back', async () => {
+    const roomKey = `meshcall:rooms:{lobby:${DATABASE}}:room:${rooms.kids?.id}`;
+    await redis.del(roomKey);
+    const response = await call(server.app, 'GET', `/${rooms.kids?.id}`, { token: visitorToken });
+    expect(response.status).toBe(200);
+    expect(response.body.room.name).toBe('CHESS for kids');
+    expect(JSON.parse((await redis.hget(roomKey, 'record')) ?? '{}')).toMatchObject({ id: rooms.kids?.id, name: 'CHESS for kids' });
+    // A closed room is never put back: it is answered from MongoDB as closed.
+    expect((await call(server.app, 'GET', `/${rooms.closed?.id}`, { token: visitorToken })).status).toBe(410);
+    expect(await redis.exists(`meshcall:rooms:{lobby:${DATABASE}}:room:${rooms.closed?.id}`)).toBe(0);
   });
 
   it('is rebuilt from MongoDB after Redis loses it, with the quota count', async () => {
@@ -238,7 +286,7 @@ describe('the lobby read model', () => {
     if (during.status === 503) expect(during.body.error.code).toBe('UNAVAILABLE');
     await expect.poll(async () => (await call(server.app, 'GET', '/', { token: visitorToken })).status, { timeout: 20_000 }).toBe(200);
     const after = await list('');
-    expect(after.items.map((room) => room.id)).toEqual(before.items.map((room) => room.id).filter((id) => !id.startsWith('bulk')));
+    expect(after.items.map((room) => room.id)).toEqual(before.items.map((room) => room.id).filter((id) => !/^(bulk|tie|repair)/.test(id)));
     expect(after.total).toBe(6);
     expect((await list('?q=zebra')).items.map((room) => room.id)).toEqual(ids('literal'));
     // Joins read the rebuilt record, private rooms included.

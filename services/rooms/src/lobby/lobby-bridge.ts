@@ -8,7 +8,7 @@ import type { RoomRepository } from '../repositories/room-record.js';
 import { toRoomView } from '../rooms/room-view.js';
 import type { LobbyHub } from './lobby-hub.js';
 
-/** Rooms remembered as listed (public and open) or not; visibility never changes, only closing unlists. */
+/** Rooms outside the read model remembered as listed (public and open) or not; visibility never changes, only closing unlists. */
 const LISTED_CACHE_LIMIT = 10_000;
 
 export interface LobbyBridgeDeps {
@@ -59,8 +59,9 @@ export class LobbyBridge {
     } else if (channel === redisChannels.occupancy) {
       const message = occupancyMessageSchema.safeParse(payload);
       if (!message.success) return this.ignore(channel);
-      await this.deps.lobby.setOccupancy(message.data.roomId, message.data.occupancy.count);
-      if (await this.isListed(message.data.roomId)) {
+      // The read model says whether the room is listed; MongoDB is asked only about rooms it does not hold.
+      const listed = await this.deps.lobby.setOccupancy(message.data.roomId, message.data.occupancy.count);
+      if (listed === true || (listed === 'unknown' && (await this.isListed(message.data.roomId)))) {
         this.deps.hub.broadcast({ type: 'room:occupancy', roomId: message.data.roomId, occupancy: message.data.occupancy });
       }
     } else if (channel === redisChannels.roomEvents) {

@@ -78,18 +78,25 @@ redis.call('SET', tombstone, '1', 'EX', ${CLOSED_TOMBSTONE_SECONDS})
 return 1
 `;
 
-/** Moves a listed room in the occupancy order; rooms not in the model (private ones too) are left alone. */
+/**
+ * Records a room's occupancy and moves it in the occupancy order if it is listed. Returns 1 for a
+ * listed room, 0 for one in the model but not listed (private), -1 for one not in the model.
+ */
 const OCCUPANCY_SCRIPT = `
 local room = KEYS[1]
 local id, occupancy = ARGV[1], tonumber(ARGV[2])
 local entries = redis.call('HGET', room, 'entries')
-if not entries then return 0 end
+if not entries then return -1 end
 redis.call('HSET', room, 'occ', occupancy)
 local created = tonumber(redis.call('HGET', room, 'created'))
+local listed = 0
 for _, entry in ipairs(cjson.decode(entries)) do
-  if entry[2] == 'o' then redis.call('ZADD', entry[1], occupancy * ${OCCUPANCY_UNIT} + created, id) end
+  if entry[2] == 'o' then
+    redis.call('ZADD', entry[1], occupancy * ${OCCUPANCY_UNIT} + created, id)
+    listed = 1
+  end
 end
-return 1
+return listed
 `;
 
 /**
@@ -170,7 +177,8 @@ local function walk(index)
       if chunk[i] ~= last then break end
       ties = ties + 1
     end
-    if last == max then offset = offset + ties else max, offset = last, ties end
+    -- Compared as numbers: Redis may format a score differently from the cursor it came from.
+    if tonumber(last) == tonumber(max) then offset = offset + ties else max, offset = last, ties end
   end
 end
 
@@ -382,7 +390,8 @@ export class LobbyReadModel {
     const ids = rest.filter((_value, index) => index % 2 === 0);
     return {
       ids,
-      next: nextId ? { score: nextScore as string, id: nextId } : null,
+      // Redis may print a large score in exponent form; the cursor always holds the integer.
+      next: nextId ? { score: BigInt(Number(nextScore)).toString(), id: nextId } : null,
       total: Number(total),
       totalIsLowerBound: lowerBound === '1',
     };
@@ -411,9 +420,13 @@ export class LobbyReadModel {
     await this.redis.lobbyUpsert(...this.upsertArgs(record, occupancy));
   }
 
-  /** Signaling's occupancy, applied by every replica that hears it (the same value, so harmless). */
-  async setOccupancy(id: string, count: number): Promise<void> {
-    await this.redis.lobbyOccupancy(this.keys.room(id), id, Math.max(0, Math.min(MAX_OCCUPANCY, Math.trunc(count))));
+  /**
+   * Signaling's occupancy, applied by every replica that hears it (the same value, so harmless).
+   * Tells whether the room is listed (public and open), or 'unknown' when the model does not hold it.
+   */
+  async setOccupancy(id: string, count: number): Promise<boolean | 'unknown'> {
+    const listed = await this.redis.lobbyOccupancy(this.keys.room(id), id, Math.max(0, Math.min(MAX_OCCUPANCY, Math.trunc(count))));
+    return listed === -1 ? 'unknown' : listed === 1;
   }
 
   /**
