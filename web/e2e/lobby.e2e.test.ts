@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 
 import type { Browser } from 'playwright-core';
 import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
 import { signUp } from './support/app.js';
+import { saveScreenshot } from './support/screenshots.js';
 
 /** The web lobby asks for this many rooms a page (LobbyManager). */
 const PAGE_SIZE = 24;
@@ -132,5 +133,6 @@ describe('the lobby with a large seeded list', () => {
     await page.getByTestId('kind-language').check({ force: true });
     await expect.poll(async () => page.getByTestId('lobby-count').textContent()).toBe(`(${KARAOKE / 2})`);
     await expect.poll(() => cards().count()).toBe(PAGE_SIZE);
+    await saveScreenshot(page, 'lobby-search');
   });
 });
