@@ -133,8 +133,17 @@ local function in_all(id, except)
   return true
 end
 
+-- Byte order, as Redis orders members of equal score (Lua's < follows the server's locale).
+local function bytes_before(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
 local function is_after(score, id)
-  return after_score == nil or score < after_score or (score == after_score and id < after_id)
+  return after_score == nil or score < after_score or (score == after_score and bytes_before(id, after_id))
 end
 
 local function smallest(from)
@@ -190,7 +199,7 @@ local function gather(index)
   end
   table.sort(rows, function(a, b)
     if a[3] ~= b[3] then return a[3] > b[3] end
-    return a[1] > b[1]
+    return bytes_before(b[1], a[1])
   end)
   for i = 1, math.min(limit, #rows) do
     found[#found + 1] = rows[i][1]
