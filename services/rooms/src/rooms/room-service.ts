@@ -43,6 +43,9 @@ export interface NewRoomInput {
   allowedUsers: string[];
 }
 
+/** Where a room is read from: the lobby read model (fast) or MongoDB (the source of truth). */
+type RoomSource = 'read-model' | 'database';
+
 const ROOM_ID_LENGTH = 10;
 const INVITE_CODE_LENGTH = 16;
 
@@ -154,7 +157,7 @@ export class RoomService {
 
   /** `changes.allowedUsers` is everyone invited from now on; see planInvitations. */
   async update(caller: Caller, id: string, changes: Omit<RoomChanges, 'invitedUsers'>): Promise<Room> {
-    const current = await this.ownedOpenRoom(caller, id);
+    const current = await this.ownedOpenRoom(caller, id, 'database');
     const requested: RoomChanges = { ...changes };
     const plan = changes.allowedUsers ? planInvitations(current, normalizedAllowedUsers(changes.allowedUsers, caller.id)) : undefined;
     if (requested.capacity !== undefined) await this.checkCapacityChange(current, requested.capacity);
@@ -204,7 +207,7 @@ export class RoomService {
   }
 
   async rotateInvite(caller: Caller, id: string): Promise<Room> {
-    const current = await this.ownedOpenRoom(caller, id);
+    const current = await this.ownedOpenRoom(caller, id, 'database');
     if (current.visibility === 'public') throw new AppError(ErrorCode.CONFLICT, 'Public rooms need no invite code.');
     const updated = await this.deps.rooms.update(id, { inviteCode: nanoid(INVITE_CODE_LENGTH) }, this.now());
     if (!updated) throw new AppError(ErrorCode.ROOM_CLOSED);
@@ -217,7 +220,7 @@ export class RoomService {
    * write fails; every step is idempotent, so the owner can simply retry after a 503.
    */
   async close(caller: Caller, id: string): Promise<void> {
-    const current = await this.ownedOpenRoom(caller, id);
+    const current = await this.ownedOpenRoom(caller, id, 'database');
     await this.deps.live.markClosed(id);
     const closed = await this.deps.rooms.close(id, this.now());
     if (!closed) throw new AppError(ErrorCode.ROOM_CLOSED);
@@ -306,8 +309,18 @@ export class RoomService {
     return stored;
   }
 
-  private async visibleRoom(caller: Caller, id: string, invite?: string): Promise<{ record: RoomRecord; role: Extract<RoomAccess, { granted: true }>['role'] }> {
-    const record = await this.roomById(id);
+  /**
+   * `source`: changes read the room from MongoDB, the source of truth, so that a read-modify-write
+   * (the guest list above all) never starts from a copy whose mirroring has not landed yet; joins
+   * and reads take the read model.
+   */
+  private async visibleRoom(
+    caller: Caller,
+    id: string,
+    invite?: string,
+    source: RoomSource = 'read-model',
+  ): Promise<{ record: RoomRecord; role: Extract<RoomAccess, { granted: true }>['role'] }> {
+    const record = source === 'database' ? await this.deps.rooms.findById(id) : await this.roomById(id);
     if (!record) throw new AppError(ErrorCode.NOT_FOUND, 'No such room.');
     const access = accessTo(record, caller.id, invite);
     if (!access.granted) {
@@ -317,8 +330,8 @@ export class RoomService {
     return { record, role: access.role };
   }
 
-  private async ownedOpenRoom(caller: Caller, id: string): Promise<RoomRecord> {
-    const { record, role } = await this.visibleRoom(caller, id);
+  private async ownedOpenRoom(caller: Caller, id: string, source: RoomSource = 'read-model'): Promise<RoomRecord> {
+    const { record, role } = await this.visibleRoom(caller, id, undefined, source);
     if (role !== 'owner') throw new AppError(ErrorCode.FORBIDDEN, 'Only the owner of the room may do that.');
     if (record.closedAt) throw new AppError(ErrorCode.ROOM_CLOSED);
     return record;
