@@ -116,8 +116,8 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
     mongo: () => mongo.isReady(),
     redis: async () => subscriber.status === 'ready' && (await redis.ping()) === 'PONG',
     authJwks: () => accessTokens.isReachable(),
-    // The lobby and the quota are served from the read model: not ready until it is built.
-    lobbyReadModel: () => lobby.isBuilt(),
+    // The lobby and the quota are served from the read model: a starting replica waits for it.
+    lobbyReadModel: () => lobby.hasBeenBuilt(),
   });
   await app.register(jwksRoutes, { tickets });
   await app.register(liveRoutes, { hub, accessTokens, allowedOrigins: config.ALLOWED_ORIGINS });

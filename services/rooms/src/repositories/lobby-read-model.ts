@@ -324,6 +324,7 @@ export class LobbyReadModel {
   private timer: NodeJS.Timeout | null = null;
   /** While Redis or MongoDB is away every tick fails; one warning per outage is enough. */
   private failing = false;
+  private builtOnce = false;
 
   constructor(private readonly deps: LobbyReadModelDeps) {
     this.keys = lobbyKeys(deps.database);
@@ -359,7 +360,19 @@ export class LobbyReadModel {
   }
 
   async isBuilt(): Promise<boolean> {
-    return (await this.redis.exists(this.keys.built)) === 1;
+    const built = (await this.redis.exists(this.keys.built)) === 1;
+    if (built) this.builtOnce = true;
+    return built;
+  }
+
+  /**
+   * Readiness: true once this replica has seen the model built. A replica starting up waits for
+   * it (it would answer the lobby with 503 otherwise), but a later Redis flush does not take every
+   * replica out of service while one rebuilds: only the list answers 503 meanwhile, and joins
+   * fall back to MongoDB.
+   */
+  async hasBeenBuilt(): Promise<boolean> {
+    return this.builtOnce || (await this.isBuilt());
   }
 
   /** An open room from the model; null when it is not there (closed, or not mirrored yet): ask MongoDB. */
@@ -462,6 +475,7 @@ export class LobbyReadModel {
         rooms += batch.length;
       }
       await this.redis.set(this.keys.built, new Date().toISOString());
+      this.builtOnce = true;
       this.deps.log.info({ rooms, ms: Date.now() - started }, 'lobby read model rebuilt from MongoDB');
     } finally {
       if ((await this.redis.get(this.keys.rebuildLock)) === token) await this.redis.del(this.keys.rebuildLock);
