@@ -65,6 +65,24 @@ export function roomShape(index: number): { visibility: 'public' | 'private'; cl
   return { visibility: slot < 16 ? 'public' : 'private', closed: slot === 15, occupied: index % 5 === 2 };
 }
 
+/** The seeded rooms that are public and open, with their capacity: the ones every lobby viewer sees. */
+export function seededPublicRooms(count: number): Array<{ id: string; capacity: number }> {
+  const rooms: Array<{ id: string; capacity: number }> = [];
+  for (let index = 0; index < count; index++) {
+    const shape = roomShape(index);
+    if (shape.visibility === 'public' && !shape.closed) rooms.push({ id: roomId(index), capacity: capacityOf(index) });
+  }
+  return rooms;
+}
+
+function kindOf(index: number): RoomKind {
+  return ROOM_KINDS[index % ROOM_KINDS.length] as RoomKind;
+}
+
+function capacityOf(index: number): number {
+  return kindOf(index) === 'game' ? 2 : 8;
+}
+
 function roomId(index: number): string {
   // Ten characters like a nanoid, unique by construction, so a bulk insert never collides.
   return `b${index.toString(36).padStart(9, '0')}`;
@@ -86,7 +104,7 @@ async function seedRooms(mongoUrl: string, owner: BenchUser, count: number): Pro
       const documents = [];
       for (let index = start; index < Math.min(count, start + INSERT_BATCH); index++) {
         const shape = roomShape(index);
-        const kind = ROOM_KINDS[index % ROOM_KINDS.length] as RoomKind;
+        const kind = kindOf(index);
         const name = `${ADJECTIVES[index % ADJECTIVES.length]} ${TOPICS[Math.floor(index / ADJECTIVES.length) % TOPICS.length]} ${index}`;
         const createdAt = new Date(base + index * 1_000);
         const id = roomId(index);
@@ -97,7 +115,7 @@ async function seedRooms(mongoUrl: string, owner: BenchUser, count: number): Pro
           name,
           kind,
           visibility: shape.visibility,
-          capacity: kind === 'game' ? 2 : 8,
+          capacity: capacityOf(index),
           ownerId: owner.userId,
           ownerName: owner.name,
           allowedUsers: [],
