@@ -8,8 +8,9 @@ import { summarize, type LatencySummary } from '../stats.js';
 /**
  * The live lobby at scale (issue 15): `viewers` lobby WebSockets through the gateway while
  * `changesPerSecond` rooms change occupancy, published on Redis exactly as signaling publishes
- * them. Each change goes to a different public room, so a viewer's message names the change by
- * its room id; latency is from the publish to each viewer's receipt.
+ * them. Each change goes to a different public room, so a change is known by its room id in the
+ * viewers' `rooms:occupancy` messages (several changes each); latency is from the publish to each
+ * viewer's receipt.
  */
 export interface LiveLobbyOptions {
   viewers: number;
@@ -30,7 +31,7 @@ export interface LiveLobbyResult extends LiveLobbyOptions {
 const CONNECT_BATCH = 50;
 /** After the last change, how long stragglers may still arrive. */
 const DRAIN_MS = 2_000;
-const ROOM_ID = /"roomId":"([A-Za-z0-9_-]+)"/;
+const ROOM_ID = /"roomId":"([A-Za-z0-9_-]+)"/g;
 
 async function openViewer(url: string, origin: string, token: string, onOccupancy: (roomId: string) => void): Promise<WebSocket> {
   const socket = new WebSocket(url, { headers: { origin } });
@@ -47,9 +48,8 @@ async function openViewer(url: string, origin: string, token: string, onOccupanc
   // A regular expression instead of JSON.parse: the bench's own client must not be the bottleneck.
   socket.on('message', (data) => {
     const text = String(data);
-    if (!text.includes('room:occupancy')) return;
-    const match = ROOM_ID.exec(text);
-    if (match?.[1]) onOccupancy(match[1]);
+    if (!text.includes('rooms:occupancy')) return;
+    for (const match of text.matchAll(ROOM_ID)) if (match[1]) onOccupancy(match[1]);
   });
   return socket;
 }

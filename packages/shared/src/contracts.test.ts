@@ -98,7 +98,8 @@ describe('rooms bodies', () => {
   });
 
   it('lobby events are a closed set', () => {
-    expect(lobbyEventSchema.safeParse({ type: 'room:occupancy', roomId: 'abcdef12', occupancy: { count: 1, capacity: 2 } }).success).toBe(true);
+    expect(lobbyEventSchema.safeParse({ type: 'rooms:occupancy', changes: [{ roomId: 'abcdef12', occupancy: { count: 1, capacity: 2 } }] }).success).toBe(true);
+    expect(lobbyEventSchema.safeParse({ type: 'rooms:occupancy', changes: [] }).success).toBe(false);
     expect(lobbyEventSchema.safeParse({ type: 'room:deleted', roomId: 'abcdef12' }).success).toBe(false);
   });
 });

@@ -165,12 +165,23 @@ export const joinRoomResponseSchema = z.object({
 });
 export type JoinRoomResponse = z.infer<typeof joinRoomResponseSchema>;
 
+/** Most occupancy changes one `rooms:occupancy` message carries; more go in several messages. */
+export const LOBBY_OCCUPANCY_BATCH_MAX = 500;
+
+export const occupancyChangeSchema = z.object({ roomId: roomIdSchema, occupancy: occupancySchema });
+export type OccupancyChange = z.infer<typeof occupancyChangeSchema>;
+
 /** Messages pushed on the lobby WebSocket `GET /api/rooms/live`. */
 export const lobbyEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('room:created'), room: roomSchema }),
   z.object({ type: z.literal('room:updated'), room: roomSchema }),
   z.object({ type: z.literal('room:closed'), roomId: roomIdSchema }),
-  z.object({ type: z.literal('room:occupancy'), roomId: roomIdSchema, occupancy: occupancySchema }),
+  /**
+   * The occupancy of the rooms that changed since the previous such message (the latest count of
+   * each, sent every 50 ms at most): one message for many changes, so a busy lobby costs each
+   * viewer a few messages a second, not one per seat taken.
+   */
+  z.object({ type: z.literal('rooms:occupancy'), changes: z.array(occupancyChangeSchema).min(1).max(LOBBY_OCCUPANCY_BATCH_MAX) }),
 ]);
 export type LobbyEvent = z.infer<typeof lobbyEventSchema>;
 

@@ -62,7 +62,7 @@ export class LobbyBridge {
       // The read model says whether the room is listed; MongoDB is asked only about rooms it does not hold.
       const listed = await this.deps.lobby.setOccupancy(message.data.roomId, message.data.occupancy.count);
       if (listed === true || (listed === 'unknown' && (await this.isListed(message.data.roomId)))) {
-        this.deps.hub.broadcast({ type: 'room:occupancy', roomId: message.data.roomId, occupancy: message.data.occupancy });
+        this.deps.hub.queueOccupancy(message.data.roomId, message.data.occupancy);
       }
     } else if (channel === redisChannels.roomEvents) {
       const message = roomEventMessageSchema.safeParse(payload);
