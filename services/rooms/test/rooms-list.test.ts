@@ -242,6 +242,10 @@ describe('the lobby read model', () => {
     const page = await list('?q=bulk&kind=coding&pageSize=3');
     expect(page).toMatchObject({ total: 10_000, totalIsLowerBound: true });
     expect(page.items.map((room) => room.name)).toEqual(['Bulk room 10049', 'Bulk room 10048', 'Bulk room 10047']);
+    // The count of a word and a kind is kept for a few seconds: the next page reuses it.
+    const countKeys = await redis.keys(`meshcall:rooms:{lobby:${DATABASE}}:count:*`);
+    expect(await Promise.all(countKeys.map((key) => redis.get(key)))).toContain('10000:1');
+    expect(await list(`?q=bulk&kind=coding&pageSize=3&cursor=${page.nextCursor}`)).toMatchObject({ total: 10_000, totalIsLowerBound: true });
     // One word and no kind is one set: its size is the exact count.
     expect(await list('?q=bulk&pageSize=1')).toMatchObject({ total: 10_050, totalIsLowerBound: false });
   });
