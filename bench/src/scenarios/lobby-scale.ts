@@ -41,6 +41,8 @@ export interface LobbyScaleResult {
   seedSeconds: { mongo: number; redis: number };
   /** From deleting the read model's marker to the lobby answering again: the rebuild from MongoDB. */
   rebuildSeconds: number;
+  /** Redis memory once the read model is built (the seats and sessions are a small part of it). */
+  redisUsedMiB: number;
   /** What the lobby said the total was for the first page (the count the page shows). */
   firstPageTotal: number | null;
   /** How deep the "later page" is (pages followed by cursor before it). */
@@ -242,7 +244,8 @@ export async function measureLobbyAtScale(
 
   const headers = { authorization: `Bearer ${users.caller.accessToken}`, 'content-type': 'application/json' };
   const rebuildSeconds = await rebuildReadModel(stack.gatewayUrl, redis, headers, REBUILD_BUDGET_MS);
-  progress(`lobby: read model rebuilt from MongoDB in ${rebuildSeconds.toFixed(1)} s`);
+  const redisUsedMiB = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? Number.NaN) / 2 ** 20;
+  progress(`lobby: read model rebuilt from MongoDB in ${rebuildSeconds.toFixed(1)} s; Redis holds ${redisUsedMiB.toFixed(0)} MiB`);
   // Far enough down that a scan-free design has to prove itself.
   const laterPage = Math.min(200, Math.max(2, Math.floor(seeded.publicOpen.length / PAGE_SIZE / 2)));
   const laterCursor = await cursorOfPage(stack.gatewayUrl, headers, laterPage);
@@ -274,6 +277,7 @@ export async function measureLobbyAtScale(
     occupiedRooms: seeded.occupied.length,
     seedSeconds: { mongo: seeded.seconds, redis: redisSeconds },
     rebuildSeconds,
+    redisUsedMiB,
     firstPageTotal,
     laterPage,
     operations: results,
