@@ -12,6 +12,9 @@ declare module 'vitest' {
     turnPort: number;
     /** Fault injection for the tests, which run in workers without the stack object. */
     controlUrl: string;
+    /** The stack's MongoDB-wire server and Redis, for tests that seed a large lobby in bulk. */
+    mongoUrl: string;
+    redisUrl: string;
   }
 }
 
@@ -29,6 +32,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const control = await startControl(stack);
   project.provide('gatewayUrl', stack.gatewayUrl);
   project.provide('turnPort', stack.turn.port);
+  project.provide('mongoUrl', stack.urls.mongo);
+  project.provide('redisUrl', stack.urls.redis);
   project.provide('controlUrl', `http://127.0.0.1:${(control.address() as AddressInfo).port}`);
   return async () => {
     await new Promise((resolve) => control.close(resolve));

@@ -1,15 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { MongoClient } from 'mongodb';
-import { ROOM_KINDS, redisKeys, roomListResponseSchema, type RoomKind } from '@meshcall/shared';
+import { ROOM_KINDS, redisKeys, roomPageResponseSchema, type RoomKind } from '@meshcall/shared';
 import type { BenchUser } from '../clients/meshcall-api.js';
 import { summarize, type LatencySummary } from '../stats.js';
 
 /**
  * The lobby and joins at scale (issue 15): rooms are seeded in bulk straight through the driver
  * (the public API would take an hour for 100k and measure the seeding, not the lobby), live seats
- * straight into Redis as signaling writes them, then each operation is timed through the gateway
- * as a browser calls it.
+ * straight into Redis as signaling writes them; the rooms service is then told to rebuild its
+ * lobby read model from MongoDB (its marker is deleted, as a Redis flush would), and each
+ * operation is timed through the gateway as a browser calls it.
  */
 export interface LobbyScaleOptions {
   rooms: number;
@@ -38,8 +39,14 @@ export interface LobbyScaleResult {
   publicOpenRooms: number;
   occupiedRooms: number;
   seedSeconds: { mongo: number; redis: number };
+  /** From deleting the read model's marker to the lobby answering again: the rebuild from MongoDB. */
+  rebuildSeconds: number;
+  /** Redis memory once the read model is built (the seats and sessions are a small part of it). */
+  redisUsedMiB: number;
   /** What the lobby said the total was for the first page (the count the page shows). */
   firstPageTotal: number | null;
+  /** How deep the "later page" is (pages followed by cursor before it). */
+  laterPage: number;
   operations: LobbyOperationResult[];
 }
 
@@ -51,11 +58,31 @@ const TOPICS = ['chess', 'standup', 'pairing', 'spanish', 'algebra', 'review', '
 /** In one name in ten, so a search has thousands of matches at 100k, as a popular word would. */
 const SEARCH_TERM = 'karaoke';
 const REQUEST_TIMEOUT_MS = 60_000;
+/** The rebuild reads every open room from the MongoDB-wire server once: a scan on FerretDB. */
+const REBUILD_BUDGET_MS = 180_000;
 
 /** The position's share: 75 % public and open, the rest private or closed; 20 % with live seats. */
 export function roomShape(index: number): { visibility: 'public' | 'private'; closed: boolean; occupied: boolean } {
   const slot = index % 20;
   return { visibility: slot < 16 ? 'public' : 'private', closed: slot === 15, occupied: index % 5 === 2 };
+}
+
+/** The seeded rooms that are public and open, with their capacity: the ones every lobby viewer sees. */
+export function seededPublicRooms(count: number): Array<{ id: string; capacity: number }> {
+  const rooms: Array<{ id: string; capacity: number }> = [];
+  for (let index = 0; index < count; index++) {
+    const shape = roomShape(index);
+    if (shape.visibility === 'public' && !shape.closed) rooms.push({ id: roomId(index), capacity: capacityOf(index) });
+  }
+  return rooms;
+}
+
+function kindOf(index: number): RoomKind {
+  return ROOM_KINDS[index % ROOM_KINDS.length] as RoomKind;
+}
+
+function capacityOf(index: number): number {
+  return kindOf(index) === 'game' ? 2 : 8;
 }
 
 function roomId(index: number): string {
@@ -64,8 +91,8 @@ function roomId(index: number): string {
 }
 
 /**
- * Inserts the rooms in the stored shape of services/rooms (`RoomDocument`: `nameLower` and the
- * fields a room gets at creation); newest last, one a second, so "newest first" has a clear order.
+ * Inserts the rooms in the stored shape of services/rooms (`RoomDocument`: the fields a room gets
+ * at creation); newest last, one a second, so "newest first" has a clear order.
  */
 async function seedRooms(mongoUrl: string, owner: BenchUser, count: number): Promise<{ seconds: number; publicOpen: string[]; occupied: string[] }> {
   const client = new MongoClient(mongoUrl);
@@ -79,7 +106,7 @@ async function seedRooms(mongoUrl: string, owner: BenchUser, count: number): Pro
       const documents = [];
       for (let index = start; index < Math.min(count, start + INSERT_BATCH); index++) {
         const shape = roomShape(index);
-        const kind = ROOM_KINDS[index % ROOM_KINDS.length] as RoomKind;
+        const kind = kindOf(index);
         const name = `${ADJECTIVES[index % ADJECTIVES.length]} ${TOPICS[Math.floor(index / ADJECTIVES.length) % TOPICS.length]} ${index}`;
         const createdAt = new Date(base + index * 1_000);
         const id = roomId(index);
@@ -88,10 +115,9 @@ async function seedRooms(mongoUrl: string, owner: BenchUser, count: number): Pro
         documents.push({
           _id: id,
           name,
-          nameLower: name.toLowerCase(),
           kind,
           visibility: shape.visibility,
-          capacity: kind === 'game' ? 2 : 8,
+          capacity: capacityOf(index),
           ownerId: owner.userId,
           ownerName: owner.name,
           allowedUsers: [],
@@ -156,16 +182,14 @@ interface OperationSpec {
 }
 
 /** Every operation of the issue's table, in its order; sequential requests, one in flight. */
-function operations(publicOpen: string[]): OperationSpec[] {
+function operations(publicOpen: string[], laterPage: { page: number; cursor: string }): OperationSpec[] {
   const list = (query: string) => () => ({ path: `/api/rooms/?${query}`, method: 'GET' as const });
-  // Far enough down that a scan-free design has to prove itself, within what the page API allows.
-  const laterPage = Math.min(200, Math.max(2, Math.floor(publicOpen.length / PAGE_SIZE / 2)));
   return [
     { name: 'first lobby page', targetP95Ms: 30, request: list(`pageSize=${PAGE_SIZE}`) },
     { name: 'name search', targetP95Ms: 60, request: list(`pageSize=${PAGE_SIZE}&q=${SEARCH_TERM}`) },
     { name: 'kind filter + search', targetP95Ms: 60, request: list(`pageSize=${PAGE_SIZE}&kind=coding&q=${SEARCH_TERM}`) },
     { name: 'occupancy sort', targetP95Ms: 50, request: list(`pageSize=${PAGE_SIZE}&sort=occupancy`) },
-    { name: `later page (page ${laterPage})`, targetP95Ms: 30, request: list(`pageSize=${PAGE_SIZE}&page=${laterPage}`) },
+    { name: `later page (page ${laterPage.page})`, targetP95Ms: 30, request: list(`pageSize=${PAGE_SIZE}&cursor=${laterPage.cursor}`) },
     {
       name: 'join ticket',
       targetP95Ms: 15,
@@ -174,6 +198,32 @@ function operations(publicOpen: string[]): OperationSpec[] {
     },
     { name: 'room creation', targetP95Ms: 20, request: (call) => ({ path: '/api/rooms/', method: 'POST', body: { name: `Bench new room ${call}`, kind: 'coding', visibility: 'public', capacity: 4 } }) },
   ];
+}
+
+/** Deletes the read model's marker (as a Redis flush would) and waits until the lobby answers again. */
+async function rebuildReadModel(gatewayUrl: string, redis: Redis, headers: Record<string, string>, budgetMs: number): Promise<number> {
+  const started = performance.now();
+  const markers = await redis.keys('meshcall:rooms:{lobby:*}:built');
+  if (markers.length > 0) await redis.del(...markers);
+  while (performance.now() - started < budgetMs) {
+    const response = await fetch(`${gatewayUrl}/api/rooms/?pageSize=1`, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    await response.arrayBuffer();
+    if (response.ok) return (performance.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the lobby read model was not rebuilt within ${budgetMs / 1000} s`);
+}
+
+/** The cursor of page `page` of the newest-first lobby, followed page by page as a scrolling client does. */
+async function cursorOfPage(gatewayUrl: string, headers: Record<string, string>, page: number): Promise<string> {
+  let cursor = '';
+  for (let current = 1; current < page; current++) {
+    const response = await fetch(`${gatewayUrl}/api/rooms/?pageSize=${PAGE_SIZE}${cursor ? `&cursor=${cursor}` : ''}`, { headers });
+    const next = roomPageResponseSchema.parse(await response.json()).nextCursor;
+    if (!next) throw new Error(`the lobby ended before page ${page}`);
+    cursor = next;
+  }
+  return cursor;
 }
 
 /**
@@ -193,10 +243,16 @@ export async function measureLobbyAtScale(
   progress(`lobby: seeded in ${seeded.seconds.toFixed(1)} s (MongoDB-wire) + ${redisSeconds.toFixed(1)} s (Redis seats)`);
 
   const headers = { authorization: `Bearer ${users.caller.accessToken}`, 'content-type': 'application/json' };
+  const rebuildSeconds = await rebuildReadModel(stack.gatewayUrl, redis, headers, REBUILD_BUDGET_MS);
+  const redisUsedMiB = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? Number.NaN) / 2 ** 20;
+  progress(`lobby: read model rebuilt from MongoDB in ${rebuildSeconds.toFixed(1)} s; Redis holds ${redisUsedMiB.toFixed(0)} MiB`);
+  // Far enough down that a scan-free design has to prove itself.
+  const laterPage = Math.min(200, Math.max(2, Math.floor(seeded.publicOpen.length / PAGE_SIZE / 2)));
+  const laterCursor = await cursorOfPage(stack.gatewayUrl, headers, laterPage);
   let firstPageTotal: number | null = null;
   const results: LobbyOperationResult[] = [];
   let call = 0;
-  for (const operation of operations(seeded.publicOpen)) {
+  for (const operation of operations(seeded.publicOpen, { page: laterPage, cursor: laterCursor })) {
     const deadline = performance.now() + options.budgetPerOperationMs;
     const latencies: number[] = [];
     let timeouts = 0;
@@ -209,7 +265,7 @@ export async function measureLobbyAtScale(
         continue;
       }
       if (n >= options.warmup) latencies.push(answer.ms);
-      if (operation.name === 'first lobby page' && firstPageTotal === null) firstPageTotal = roomListResponseSchema.parse(answer.body).total;
+      if (operation.name === 'first lobby page' && firstPageTotal === null) firstPageTotal = roomPageResponseSchema.parse(answer.body).total;
     }
     const latency = summarize(latencies);
     results.push({ name: operation.name, request: operation.request(0).path, targetP95Ms: operation.targetP95Ms, latency, completed: latencies.length === options.samples, timeouts });
@@ -220,7 +276,10 @@ export async function measureLobbyAtScale(
     publicOpenRooms: seeded.publicOpen.length,
     occupiedRooms: seeded.occupied.length,
     seedSeconds: { mongo: seeded.seconds, redis: redisSeconds },
+    rebuildSeconds,
+    redisUsedMiB,
     firstPageTotal,
+    laterPage,
     operations: results,
   };
 }

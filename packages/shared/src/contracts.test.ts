@@ -13,6 +13,7 @@ import {
   signalPayloadSchema,
   chatSendPayloadSchema,
   toPublicError,
+  listMyRoomsQuerySchema,
   listRoomsQuerySchema,
   gameMovePayloadSchema,
   lobbyEventSchema,
@@ -87,12 +88,18 @@ describe('rooms bodies', () => {
   });
 
   it('coerces list query numbers from strings and rejects unknown parameters', () => {
-    expect(listRoomsQuerySchema.parse({ page: '2', pageSize: '10' })).toMatchObject({ page: 2, pageSize: 10, sort: 'newest' });
+    expect(listRoomsQuerySchema.parse({ pageSize: '10' })).toMatchObject({ pageSize: 10, sort: 'newest' });
     expect(listRoomsQuerySchema.safeParse({ q: 'x', $where: '1' }).success).toBe(false);
+    // Pages go on by cursor; page numbers are gone from the public list.
+    expect(listRoomsQuerySchema.safeParse({ page: '2' }).success).toBe(false);
+    expect(listRoomsQuerySchema.safeParse({ cursor: 'eyJ2IjoxfQ.c2ln' }).success).toBe(true);
+    expect(listRoomsQuerySchema.safeParse({ cursor: 'not a cursor' }).success).toBe(false);
+    expect(listMyRoomsQuerySchema.parse({ page: '2', pageSize: '10' })).toMatchObject({ page: 2, pageSize: 10 });
   });
 
   it('lobby events are a closed set', () => {
-    expect(lobbyEventSchema.safeParse({ type: 'room:occupancy', roomId: 'abcdef12', occupancy: { count: 1, capacity: 2 } }).success).toBe(true);
+    expect(lobbyEventSchema.safeParse({ type: 'rooms:occupancy', changes: [{ roomId: 'abcdef12', occupancy: { count: 1, capacity: 2 } }] }).success).toBe(true);
+    expect(lobbyEventSchema.safeParse({ type: 'rooms:occupancy', changes: [] }).success).toBe(false);
     expect(lobbyEventSchema.safeParse({ type: 'room:deleted', roomId: 'abcdef12' }).success).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ export * from './tokens.js';
 export * from './auth-api.js';
 export * from './password-policy.js';
 export * from './rooms-api.js';
+export * from './room-search.js';
 export * from './signaling-events.js';
 export * from './redis-contract.js';
 export * from './health.js';

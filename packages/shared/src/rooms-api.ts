@@ -46,15 +46,36 @@ export const updateRoomBodySchema = z
   .refine((body) => Object.keys(body).length > 0, 'must change at least one field');
 export type UpdateRoomBody = z.infer<typeof updateRoomBodySchema>;
 
-/** `GET /api/rooms` query. */
+/** The opaque position `nextCursor` hands out: base64url payload, a dot, base64url HMAC. */
+export const roomListCursorSchema = z
+  .string()
+  .max(512, 'must be a cursor from nextCursor')
+  .regex(/^[A-Za-z0-9_-]{1,400}\.[A-Za-z0-9_-]{1,100}$/, 'must be a cursor from nextCursor');
+
+/**
+ * `GET /api/rooms` query. Pages go on by `cursor` (the `nextCursor` of the previous page, with
+ * the same q, kind and sort), never by page number: a cursor names a position, so a later page
+ * costs what the first one does.
+ */
 export const listRoomsQuerySchema = z.strictObject({
+  /** Words of the name; each matches the start of a word ("ches" finds "Friday chess club"). */
   q: z.string().trim().max(80).optional(),
   kind: roomKindSchema.optional(),
   sort: z.enum(['newest', 'occupancy']).default('newest'),
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  cursor: roomListCursorSchema.optional(),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
 });
 export type ListRoomsQuery = z.infer<typeof listRoomsQuerySchema>;
+
+/** `GET /api/rooms/mine` query: one person's rooms are few, so page numbers serve them. */
+export const listMyRoomsQuerySchema = z.strictObject({
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ListMyRoomsQuery = z.infer<typeof listMyRoomsQuerySchema>;
+
+/** Past this many matches of a search a count would need a scan, so `total` is a lower bound. */
+export const ROOM_COUNT_EXACT_LIMIT = 10_000;
 
 export const occupancySchema = z.object({ count: z.number().int().min(0), capacity: z.number().int() });
 export type Occupancy = z.infer<typeof occupancySchema>;
@@ -106,6 +127,18 @@ export const roomListResponseSchema = z.object({
 });
 export type RoomListResponse = z.infer<typeof roomListResponseSchema>;
 
+/** `GET /api/rooms`: one page of the public lobby. */
+export const roomPageResponseSchema = z.object({
+  items: z.array(roomSchema),
+  /** Pass as `cursor` (with the same q, kind and sort) for the next page; null at the end. A page may hold fewer than pageSize items and still have a next one. */
+  nextCursor: roomListCursorSchema.nullable(),
+  /** Open public rooms that match; exact unless `totalIsLowerBound`. */
+  total: z.number().int().min(0),
+  /** True when counting every match would need a scan: there are at least `total` (show "10,000+"). */
+  totalIsLowerBound: z.boolean(),
+});
+export type RoomPageResponse = z.infer<typeof roomPageResponseSchema>;
+
 /** `POST /api/rooms/:id/join` body. */
 export const joinRoomBodySchema = z.strictObject({ invite: inviteCodeSchema.optional() });
 
@@ -132,12 +165,23 @@ export const joinRoomResponseSchema = z.object({
 });
 export type JoinRoomResponse = z.infer<typeof joinRoomResponseSchema>;
 
+/** Most occupancy changes one `rooms:occupancy` message carries; more go in several messages. */
+export const LOBBY_OCCUPANCY_BATCH_MAX = 500;
+
+export const occupancyChangeSchema = z.object({ roomId: roomIdSchema, occupancy: occupancySchema });
+export type OccupancyChange = z.infer<typeof occupancyChangeSchema>;
+
 /** Messages pushed on the lobby WebSocket `GET /api/rooms/live`. */
 export const lobbyEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('room:created'), room: roomSchema }),
   z.object({ type: z.literal('room:updated'), room: roomSchema }),
   z.object({ type: z.literal('room:closed'), roomId: roomIdSchema }),
-  z.object({ type: z.literal('room:occupancy'), roomId: roomIdSchema, occupancy: occupancySchema }),
+  /**
+   * The occupancy of the rooms that changed since the previous such message (the latest count of
+   * each, sent every 50 ms at most): one message for many changes, so a busy lobby costs each
+   * viewer a few messages a second, not one per seat taken.
+   */
+  z.object({ type: z.literal('rooms:occupancy'), changes: z.array(occupancyChangeSchema).min(1).max(LOBBY_OCCUPANCY_BATCH_MAX) }),
 ]);
 export type LobbyEvent = z.infer<typeof lobbyEventSchema>;
 

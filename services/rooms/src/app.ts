@@ -17,7 +17,9 @@ import { RoomEventPublisher } from './events/room-event-publisher.js';
 import { LobbyBridge } from './lobby/lobby-bridge.js';
 import { LobbyHub } from './lobby/lobby-hub.js';
 import { LiveRoomStore } from './repositories/live-room-store.js';
+import { LobbyReadModel } from './repositories/lobby-read-model.js';
 import { MongoRoomRepository } from './repositories/mongo-room-repository.js';
+import { ListCursorCodec, cursorKey } from './rooms/list-cursor.js';
 import { RoomCreationLimits } from './rooms/room-creation-limits.js';
 import { RoomService } from './rooms/room-service.js';
 import { TurnGrantLimiter } from './turn/turn-grant-limiter.js';
@@ -76,15 +78,20 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
   const accessTokens = createAccessTokenVerifier(config.AUTH_JWKS_URL, redis);
   const live = new LiveRoomStore(redis);
   const events = new RoomEventPublisher(redis);
+  const lobby = new LobbyReadModel({ redis, rooms, database: databaseNameOf(config.MONGO_URL), log: app.log });
+  // Rebuilt from MongoDB when missing (first start, Redis flushed), so it waits for the connection.
+  void mongo.connected.then(() => lobby.start()).catch(() => undefined);
 
   const ticketsIssued = new Counter({ name: 'rooms_join_tickets_issued_total', help: 'Join tickets handed out', registers: [metrics] });
   const lobbySockets = new Gauge({ name: 'rooms_lobby_sockets', help: 'Authenticated lobby WebSockets on this replica', registers: [metrics] });
   const hub = new LobbyHub((count) => lobbySockets.set(count));
-  const bridge = new LobbyBridge({ subscriber, rooms, live, events, hub, log: app.log });
+  const bridge = new LobbyBridge({ subscriber, rooms, lobby, live, events, hub, log: app.log });
   void bridge.start().catch((error: unknown) => app.log.error({ err: error }, 'could not subscribe to the lobby channels'));
 
   const service = new RoomService({
     rooms,
+    lobby,
+    cursors: new ListCursorCodec(cursorKey(config)),
     live,
     events,
     tickets,
@@ -109,6 +116,8 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
     mongo: () => mongo.isReady(),
     redis: async () => subscriber.status === 'ready' && (await redis.ping()) === 'PONG',
     authJwks: () => accessTokens.isReachable(),
+    // The lobby and the quota are served from the read model: a starting replica waits for it.
+    lobbyReadModel: () => lobby.hasBeenBuilt(),
   });
   await app.register(jwksRoutes, { tickets });
   await app.register(liveRoutes, { hub, accessTokens, allowedOrigins: config.ALLOWED_ORIGINS });
@@ -117,6 +126,7 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
   app.addHook('onClose', async () => {
     bridge.stop();
     hub.stop();
+    await lobby.stop();
     redis.disconnect();
     subscriber.disconnect();
     await mongo.close();
@@ -125,6 +135,11 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
 }
 
 export type RoomsApp = Awaited<ReturnType<typeof buildApp>>;
+
+/** The database a MongoDB URL names (the driver's default, `test`, when it names none). */
+function databaseNameOf(mongoUrl: string): string {
+  return decodeURIComponent(new URL(mongoUrl).pathname.slice(1)) || 'test';
+}
 
 /** ioredis retries every few hundred ms while Redis is away; one line per outage is enough. */
 function reportConnectionState(client: Redis, log: FastifyBaseLogger): void {

@@ -50,6 +50,11 @@ export const roomsConfigSchema = z.object({
   ROOM_CREATE_RATE_LIMIT: env.positiveInt(30),
   /** Seconds of the creation-rate window. */
   ROOM_CREATE_RATE_WINDOW: env.seconds(600),
+  /**
+   * Key the lobby's page cursors are signed with (HMAC-SHA256); every rooms replica the same.
+   * Unset, it is derived from TURN_SECRET (see cursorKey). Changing it voids cursors handed out.
+   */
+  LOBBY_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 }).superRefine((config, context) => {
   // Generating a key in production would silently change it on every deploy and break signaling.
   if (config.NODE_ENV === 'production' && !config.ROOMS_SIGNING_KEY) {

@@ -166,7 +166,27 @@ describe('GET /live events', () => {
     await redis.publish(redisChannels.occupancy, JSON.stringify({ roomId: 'NoSuchRoom1', occupancy: { count: 1, capacity: 4 } }));
     await redis.publish(redisChannels.occupancy, 'not json');
     await redis.publish(redisChannels.occupancy, JSON.stringify({ roomId: room.id, occupancy: { count: 3, capacity: 4 } }));
-    expect(await client.next()).toEqual({ type: 'room:occupancy', roomId: room.id, occupancy: { count: 3, capacity: 4 } });
+    expect(await client.next()).toEqual({ type: 'rooms:occupancy', changes: [{ roomId: room.id, occupancy: { count: 3, capacity: 4 } }] });
+  });
+
+  it('sends the occupancy changes of many rooms in one message, the latest count of each', async () => {
+    const client = await watch();
+    const first = await createRoom({ name: 'Busy one', kind: 'coding' });
+    const second = await createRoom({ name: 'Busy two', kind: 'coding' });
+    expect(await client.next()).toMatchObject({ type: 'room:created', room: { id: first.id } });
+    expect(await client.next()).toMatchObject({ type: 'room:created', room: { id: second.id } });
+    const pipeline = redis.pipeline();
+    for (const [room, count] of [[first, 1], [second, 1], [first, 2], [second, 2], [first, 3]] as const) {
+      pipeline.publish(redisChannels.occupancy, JSON.stringify({ roomId: room.id, occupancy: { count, capacity: 4 } }));
+    }
+    await pipeline.exec();
+    expect(await client.next()).toEqual({
+      type: 'rooms:occupancy',
+      changes: [
+        { roomId: second.id, occupancy: { count: 2, capacity: 4 } },
+        { roomId: first.id, occupancy: { count: 3, capacity: 4 } },
+      ],
+    });
   });
 
   it('mirrors a lock set in the call by signaling, and every lock change reaches the lobby once', async () => {

@@ -97,7 +97,7 @@ describe('access tokens', () => {
 describe('operations endpoints', () => {
   it('serves /healthz and /readyz with every dependency checked', async () => {
     expect((await call(server.app, 'GET', '/healthz')).body).toEqual({ status: 'ok', service: 'rooms' });
-    expect(await readiness(server.app)).toEqual({ status: 200, body: { status: 'ok', service: 'rooms', checks: { mongo: 'ok', redis: 'ok', authJwks: 'ok' } } });
+    expect(await readiness(server.app)).toEqual({ status: 200, body: { status: 'ok', service: 'rooms', checks: { mongo: 'ok', redis: 'ok', authJwks: 'ok', lobbyReadModel: 'ok' } } });
   });
 
   it('serves Prometheus metrics, including tickets issued', async () => {
@@ -137,12 +137,12 @@ describe('dependency outages', () => {
     const orphan = await startRoomsServer({
       database: 'rooms_ops',
       authJwksUrl: `http://127.0.0.1:${port}/.well-known/jwks.json`,
-      readyWhen: (checks) => checks.mongo === 'ok' && checks.redis === 'ok',
+      readyWhen: (checks) => checks.mongo === 'ok' && checks.redis === 'ok' && checks.lobbyReadModel === 'ok',
     });
     try {
       const ready = await readiness(orphan.app);
       expect(ready.status).toBe(503);
-      expect(ready.body.checks).toEqual({ mongo: 'ok', redis: 'ok', authJwks: 'down' });
+      expect(ready.body.checks).toEqual({ mongo: 'ok', redis: 'ok', authJwks: 'down', lobbyReadModel: 'ok' });
       const response = await call(orphan.app, 'GET', '/', { token });
       expect(response.status).toBe(503);
       expect(response.body.error.code).toBe('UNAVAILABLE');
@@ -176,22 +176,27 @@ describe('dependency outages', () => {
     }
   });
 
-  it('answers 503 while the MongoDB-wire server is down, and recovers when it is back', async () => {
+  it('keeps the lobby up from Redis while the MongoDB-wire server is down, answers 503 to writes, and recovers', async () => {
     const root = mkdtempSync(join(tmpdir(), 'rooms-mongo-outage-'));
     const port = await findFreePort();
     const mongo: LocalComponent = mongoWireComponent({ port, dataDir: root, logDir: root });
     await mongo.start();
     const own = await startRoomsServer({ database: 'ignored', authJwksUrl: auth.jwksUrl, env: { MONGO_URL: mongoUrl(port, 'rooms_outage') } });
     try {
-      expect((await call(own.app, 'GET', '/', { token })).status).toBe(200);
+      const before = await call(own.app, 'POST', '/', { token, body: { name: 'Before outage', kind: 'coding' } });
+      expect(before.status).toBe(201);
       await mongo.stop();
-      await eventually(async () => (await call(own.app, 'GET', '/', { token })).status === 503, 'list answers 503');
+      await eventually(async () => (await readiness(own.app)).body.checks.mongo === 'down', 'mongo reported down');
+      // The lobby and the room itself are read from the read model in Redis.
+      const listed = await call(own.app, 'GET', '/', { token });
+      expect(listed.status).toBe(200);
+      expect(listed.body.items.map((room: { id: string }) => room.id)).toEqual([before.body.room.id]);
+      expect((await call(own.app, 'GET', `/${before.body.room.id}`, { token })).status).toBe(200);
       const response = await call(own.app, 'POST', '/', { token, body: { name: 'During outage', kind: 'coding' } });
       expect(response.status).toBe(503);
       expect(response.body.error.code).toBe('UNAVAILABLE');
-      expect((await readiness(own.app)).body.checks.mongo).toBe('down');
       await mongo.start();
-      await eventually(async () => (await call(own.app, 'GET', '/', { token })).status === 200, 'list answers again');
+      await eventually(async () => (await call(own.app, 'POST', '/', { token, body: { name: 'After outage', kind: 'coding' } })).status === 201, 'creation works again');
     } finally {
       await own.stop();
       await mongo.stop();

@@ -3,16 +3,18 @@ import type { FastifyBaseLogger } from 'fastify';
 import { lobbyEventSchema, occupancyMessageSchema, redisChannels, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
 import { LOBBY_CHANNEL, type RoomEventPublisher } from '../events/room-event-publisher.js';
 import type { LiveRoomStore } from '../repositories/live-room-store.js';
+import type { LobbyReadModel } from '../repositories/lobby-read-model.js';
 import type { RoomRepository } from '../repositories/room-record.js';
 import { toRoomView } from '../rooms/room-view.js';
 import type { LobbyHub } from './lobby-hub.js';
 
-/** Rooms remembered as listed (public and open) or not; visibility never changes, only closing unlists. */
+/** Rooms outside the read model remembered as listed (public and open) or not; visibility never changes, only closing unlists. */
 const LISTED_CACHE_LIMIT = 10_000;
 
 export interface LobbyBridgeDeps {
   subscriber: Redis;
   rooms: RoomRepository;
+  lobby: LobbyReadModel;
   live: LiveRoomStore;
   events: RoomEventPublisher;
   hub: LobbyHub;
@@ -22,8 +24,8 @@ export interface LobbyBridgeDeps {
 /**
  * Feeds this replica's lobby sockets from Redis:
  * - the lobby channel: created/updated/closed snapshots of public rooms from any rooms replica;
- * - occupancy from signaling, passed on only for rooms that are listed (a private room's
- *   occupancy would reveal that it exists);
+ * - occupancy from signaling, which moves the room in the read model's occupancy order, and is
+ *   passed on only for rooms that are listed (a private room's occupancy would reveal that it exists);
  * - room events from signaling: a lock set in the call is mirrored into the database and told
  *   to the lobby by exactly one replica (the one whose Redis SET ... GET saw the change).
  */
@@ -57,8 +59,10 @@ export class LobbyBridge {
     } else if (channel === redisChannels.occupancy) {
       const message = occupancyMessageSchema.safeParse(payload);
       if (!message.success) return this.ignore(channel);
-      if (await this.isListed(message.data.roomId)) {
-        this.deps.hub.broadcast({ type: 'room:occupancy', roomId: message.data.roomId, occupancy: message.data.occupancy });
+      // The read model says whether the room is listed; MongoDB is asked only about rooms it does not hold.
+      const listed = await this.deps.lobby.setOccupancy(message.data.roomId, message.data.occupancy.count);
+      if (listed === true || (listed === 'unknown' && (await this.isListed(message.data.roomId)))) {
+        this.deps.hub.queueOccupancy(message.data.roomId, message.data.occupancy);
       }
     } else if (channel === redisChannels.roomEvents) {
       const message = roomEventMessageSchema.safeParse(payload);
@@ -75,6 +79,7 @@ export class LobbyBridge {
     if (message.type !== 'locked') return;
     if (!(await this.deps.live.recordAnnouncedLock(message.roomId, message.locked))) return;
     const changed = await this.deps.rooms.update(message.roomId, { locked: message.locked }, new Date());
+    if (changed) await this.deps.lobby.mirror(changed);
     if (!changed || changed.visibility !== 'public') return;
     const live = await this.deps.live.state(changed.id);
     await this.deps.events.lobby({ type: 'room:updated', room: toRoomView(changed, live, null) });

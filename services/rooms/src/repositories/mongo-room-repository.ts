@@ -1,23 +1,19 @@
 import { Schema, type Connection, type Model, type FilterQuery } from 'mongoose';
 import { ROOM_KINDS } from '@meshcall/shared';
-import { literalPattern } from '../search/literal-pattern.js';
-import type { NewRoomRecord, Page, PublicRoomFilter, RoomChanges, RoomRecord, RoomRepository } from './room-record.js';
+import type { NewRoomRecord, Page, RoomChanges, RoomRecord, RoomRepository } from './room-record.js';
 
-/** The stored shape: `_id` is the room id, `nameLower` exists only to search names. */
+/** The stored shape: `_id` is the room id. */
 export interface RoomDocument extends Omit<RoomRecord, 'id' | 'invitedUsers' | 'memberNames'> {
   _id: string;
   /** Missing on rooms stored before invitations had to be accepted. */
   invitedUsers?: string[];
   memberNames?: Record<string, string>;
-  /** The name lower-cased once on write, so search needs no case-insensitive regex flag. */
-  nameLower: string;
 }
 
 export const roomSchema = new Schema<RoomDocument>(
   {
     _id: { type: String, required: true },
     name: { type: String, required: true },
-    nameLower: { type: String, required: true },
     kind: { type: String, required: true, enum: ROOM_KINDS },
     visibility: { type: String, required: true, enum: ['public', 'private'] },
     capacity: { type: Number, required: true },
@@ -36,36 +32,37 @@ export const roomSchema = new Schema<RoomDocument>(
   { collection: 'rooms', versionKey: false, autoIndex: false, strict: 'throw' },
 );
 
-// The lobby: open public rooms newest first, optionally of one kind. The `_id` tiebreaker of the
-// sort is part of the key: without it MongoDB seeks the index but sorts every match in memory.
-roomSchema.index({ visibility: 1, closedAt: 1, createdAt: -1, _id: -1 });
-roomSchema.index({ visibility: 1, kind: 1, closedAt: 1, createdAt: -1, _id: -1 });
-// "Mine": rooms owned, and rooms a user accepted or is invited to (multikey).
+// The lobby is served from Redis (LobbyReadModel); MongoDB answers finds by id, "mine", the
+// quota count while the read model is being rebuilt, and the rebuild itself (every open room).
+// "Mine": rooms owned (also the quota count), and rooms a user accepted or is invited to (multikey).
 roomSchema.index({ ownerId: 1, createdAt: -1 });
 roomSchema.index({ allowedUsers: 1 });
 roomSchema.index({ invitedUsers: 1 });
-// An unanchored regex cannot seek, but MongoDB can test it against index keys instead of whole documents.
-roomSchema.index({ nameLower: 1 });
 
-export const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
+const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
+/**
+ * Fields are picked one by one: documents written by earlier versions carry fields this one no
+ * longer has (`nameLower`), and rooms stored before invitations had neither invitees nor names.
+ */
 function toRecord(document: RoomDocument): RoomRecord {
-  const { _id, nameLower: _nameLower, ...rest } = document;
-  // Rooms stored before invitations existed have neither list of invitees nor names.
   return {
-    id: _id,
-    ...rest,
-    allowedUsers: [...rest.allowedUsers],
-    invitedUsers: [...(rest.invitedUsers ?? [])],
-    memberNames: { ...(rest.memberNames ?? {}) },
+    id: document._id,
+    name: document.name,
+    kind: document.kind,
+    visibility: document.visibility,
+    capacity: document.capacity,
+    ownerId: document.ownerId,
+    ownerName: document.ownerName,
+    allowedUsers: [...document.allowedUsers],
+    invitedUsers: [...(document.invitedUsers ?? [])],
+    memberNames: { ...(document.memberNames ?? {}) },
+    inviteCode: document.inviteCode,
+    locked: document.locked,
+    createdAt: document.createdAt,
+    updatedAt: document.updatedAt,
+    closedAt: document.closedAt,
   };
-}
-
-function publicFilter(filter: PublicRoomFilter): FilterQuery<RoomDocument> {
-  const query: FilterQuery<RoomDocument> = { visibility: 'public', closedAt: null };
-  if (filter.kind) query.kind = filter.kind;
-  if (filter.nameContains) query.nameLower = { $regex: literalPattern(filter.nameContains.toLowerCase()) };
-  return query;
 }
 
 function memberFilter(userId: string): FilterQuery<RoomDocument> {
@@ -91,7 +88,6 @@ export class MongoRoomRepository implements RoomRepository {
       ...fields,
       allowedUsers: [],
       memberNames: {},
-      nameLower: room.name.toLowerCase(),
       locked: false,
       createdAt: now,
       updatedAt: now,
@@ -106,25 +102,21 @@ export class MongoRoomRepository implements RoomRepository {
     return document ? toRecord(document) : null;
   }
 
-  async findByIds(ids: string[]): Promise<RoomRecord[]> {
-    if (ids.length === 0) return [];
-    const documents = await this.model.find({ _id: { $in: ids } }).lean<RoomDocument[]>().exec();
-    const byId = new Map(documents.map((document) => [document._id, toRecord(document)]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
-  }
-
-  async listPublic(filter: PublicRoomFilter, page: Page): Promise<RoomRecord[]> {
-    const documents = await this.model.find(publicFilter(filter)).sort(NEWEST_FIRST).skip(page.skip).limit(page.limit).lean<RoomDocument[]>().exec();
-    return documents.map(toRecord);
-  }
-
-  async countPublic(filter: PublicRoomFilter): Promise<number> {
-    return this.model.countDocuments(publicFilter(filter)).exec();
-  }
-
-  async listPublicIdsNewest(filter: PublicRoomFilter, limit: number): Promise<string[]> {
-    const documents = await this.model.find(publicFilter(filter), { _id: 1 }).sort(NEWEST_FIRST).limit(limit).lean<Array<{ _id: string }>>().exec();
-    return documents.map((document) => document._id);
+  async *openRooms(batchSize: number): AsyncIterable<RoomRecord[]> {
+    const cursor = this.model.find({ closedAt: null }).lean<RoomDocument[]>().cursor({ batchSize });
+    let batch: RoomRecord[] = [];
+    try {
+      for await (const document of cursor) {
+        batch.push(toRecord(document as RoomDocument));
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      await cursor.close();
+    }
   }
 
   async listForMember(userId: string, page: Page): Promise<RoomRecord[]> {
@@ -142,7 +134,6 @@ export class MongoRoomRepository implements RoomRepository {
 
   async update(id: string, changes: RoomChanges, now: Date): Promise<RoomRecord | null> {
     const set: Partial<RoomDocument> = { ...changes, updatedAt: now };
-    if (changes.name !== undefined) set.nameLower = changes.name.toLowerCase();
     const document = await this.model
       .findOneAndUpdate({ _id: id, closedAt: null }, { $set: set }, { new: true })
       .lean<RoomDocument>()

@@ -29,33 +29,21 @@ export type NewRoomRecord = Omit<RoomRecord, 'createdAt' | 'updatedAt' | 'closed
 
 export type RoomChanges = Partial<Pick<RoomRecord, 'name' | 'capacity' | 'locked' | 'allowedUsers' | 'invitedUsers' | 'inviteCode'>>;
 
-/** Filters of the public lobby list; only open public rooms are ever listed. */
-export interface PublicRoomFilter {
-  kind?: RoomKind;
-  /** Case-insensitive substring of the name, matched literally. */
-  nameContains?: string;
-}
-
 export interface Page {
   skip: number;
   limit: number;
 }
 
-/** Storage of rooms; the Mongo implementation is the only one, the interface keeps routes honest. */
+/** Storage of rooms, the source of truth; the Mongo implementation is the only one, the interface keeps routes honest. */
 export interface RoomRepository {
   create(room: NewRoomRecord): Promise<RoomRecord>;
   findById(id: string): Promise<RoomRecord | null>;
-  /** Rooms in the order of `ids`, skipping ids that do not exist. */
-  findByIds(ids: string[]): Promise<RoomRecord[]>;
-  /** Open public rooms, newest first. */
-  listPublic(filter: PublicRoomFilter, page: Page): Promise<RoomRecord[]>;
-  countPublic(filter: PublicRoomFilter): Promise<number>;
-  /** Ids of the newest `limit` open public rooms: the candidates ranked by live occupancy. */
-  listPublicIdsNewest(filter: PublicRoomFilter, limit: number): Promise<string[]>;
+  /** Every open room, in batches of `batchSize`, in no particular order: what the lobby read model is rebuilt from. */
+  openRooms(batchSize: number): AsyncIterable<RoomRecord[]>;
   /** Open rooms the user owns, accepted an invitation to, or is invited to, newest first. */
   listForMember(userId: string, page: Page): Promise<RoomRecord[]>;
   countForMember(userId: string): Promise<number>;
-  /** Open rooms the user owns: what the per-account room quota counts. */
+  /** Open rooms the user owns: what the per-account room quota counts while the read model is being rebuilt. */
   countOpenOwnedBy(ownerId: string): Promise<number>;
   /** Moves the user from invited to allowed, remembering their name; null when they were not invited (or the room closed). */
   acceptInvitation(id: string, userId: string, name: string, now: Date): Promise<RoomRecord | null>;

@@ -5,24 +5,28 @@ import {
   ErrorCode,
   GAME_ROOM_CAPACITY,
   type JoinRoomResponse,
+  type ListMyRoomsQuery,
   type ListRoomsQuery,
   type LobbyEvent,
   type Room,
   type RoomBan,
   type RoomKind,
   type RoomListResponse,
+  type RoomPageResponse,
   type RoomVisibility,
+  searchPrefixes,
 } from '@meshcall/shared';
 import type { RoomEventPublisher } from '../events/room-event-publisher.js';
 import type { LiveRoomStore } from '../repositories/live-room-store.js';
-import type { PublicRoomFilter, RoomChanges, RoomRecord, RoomRepository } from '../repositories/room-record.js';
+import type { LobbyReadModel } from '../repositories/lobby-read-model.js';
+import type { RoomChanges, RoomRecord, RoomRepository } from '../repositories/room-record.js';
 import type { JoinTicketIssuer } from '../tickets/join-ticket.js';
 import { createIceServers, type IceServersGrant, type TurnServerSettings } from '../turn/ice-servers.js';
 import type { TurnGrantLimiter } from '../turn/turn-grant-limiter.js';
 import { accessTo, type RoomAccess } from './access.js';
 import { planInvitations } from './invitations.js';
+import type { ListCursorCodec } from './list-cursor.js';
 import type { RoomCreationLimits } from './room-creation-limits.js';
-import { OCCUPANCY_RANKING_WINDOW, planOccupancyPage } from './occupancy-ranking.js';
 import { toRoomView } from './room-view.js';
 
 /** The signed-in user a request acts for, from the access token. */
@@ -39,16 +43,19 @@ export interface NewRoomInput {
   allowedUsers: string[];
 }
 
-export interface PagingInput {
-  page: number;
-  pageSize: number;
-}
+/** Where a room is read from: the lobby read model (fast) or MongoDB (the source of truth). */
+type RoomSource = 'read-model' | 'database';
 
 const ROOM_ID_LENGTH = 10;
 const INVITE_CODE_LENGTH = 16;
 
 export interface RoomServiceDeps {
+  /** The source of truth. */
   rooms: RoomRepository;
+  /** What join tickets, the lobby and the quota read; mirrored after every write to `rooms`. */
+  lobby: LobbyReadModel;
+  /** Signs and checks the lobby's page cursors. */
+  cursors: ListCursorCodec;
   live: LiveRoomStore;
   events: RoomEventPublisher;
   tickets: JoinTicketIssuer;
@@ -77,10 +84,12 @@ export class RoomService {
 
   /** Refused past the account's creation rate (429) or room quota (403); see RoomCreationLimits. */
   async create(caller: Caller, input: NewRoomInput): Promise<Room> {
-    const reservation = await this.deps.limits.reserve(caller.id, () => this.deps.rooms.countOpenOwnedBy(caller.id));
+    const reservation = await this.deps.limits.reserve(caller.id, () => this.openRoomCount(caller.id));
     let record: RoomRecord;
     try {
       record = await this.storeNewRoom(caller, input);
+      // Before the reservation goes, so a creation racing this one sees the room in the count.
+      await this.deps.lobby.mirror(record);
     } finally {
       await reservation.release().catch((error: unknown) => this.deps.log.warn({ err: error }, 'could not release a room quota reservation'));
     }
@@ -105,17 +114,33 @@ export class RoomService {
     });
   }
 
-  async listPublic(query: ListRoomsQuery): Promise<RoomListResponse> {
-    const filter: PublicRoomFilter = {};
-    if (query.kind) filter.kind = query.kind;
-    if (query.q) filter.nameContains = query.q;
-    const skip = (query.page - 1) * query.pageSize;
-    const { records, total } =
-      query.sort === 'occupancy' ? await this.pageByOccupancy(filter, skip, query.pageSize) : await this.pageByNewest(filter, skip, query.pageSize);
-    return { items: await this.views(records, null), page: query.page, pageSize: query.pageSize, total };
+  /** The quota's count: the owner's set in the read model, or MongoDB while the model is being rebuilt. */
+  private async openRoomCount(ownerId: string): Promise<number> {
+    return (await this.deps.lobby.openRoomsOwnedBy(ownerId)) ?? this.deps.rooms.countOpenOwnedBy(ownerId);
   }
 
-  async listMine(caller: Caller, paging: PagingInput): Promise<RoomListResponse> {
+  /**
+   * One page of open public rooms from the read model. The cursor is checked before anything
+   * else, so a bad one is a 400 whatever the query; a search without a letter or digit matches
+   * nothing.
+   */
+  async listPublic(query: ListRoomsQuery): Promise<RoomPageResponse> {
+    const prefixes = query.q ? searchPrefixes(query.q) : [];
+    const scope = JSON.stringify({ sort: query.sort, kind: query.kind ?? null, prefixes });
+    const after = query.cursor === undefined ? null : this.deps.cursors.decode(scope, query.cursor);
+    if (query.q && prefixes.length === 0) return { items: [], nextCursor: null, total: 0, totalIsLowerBound: false };
+    const page = await this.deps.lobby.page({ sort: query.sort, kind: query.kind, prefixes, after, limit: query.pageSize });
+    if (page === 'not-built') throw new AppError(ErrorCode.UNAVAILABLE, 'The lobby is being rebuilt; try again in a few seconds.');
+    const records = await this.deps.lobby.findMany(page.ids);
+    return {
+      items: await this.views(records, null),
+      nextCursor: page.next ? this.deps.cursors.encode(scope, page.next) : null,
+      total: page.total,
+      totalIsLowerBound: page.totalIsLowerBound,
+    };
+  }
+
+  async listMine(caller: Caller, paging: ListMyRoomsQuery): Promise<RoomListResponse> {
     const skip = (paging.page - 1) * paging.pageSize;
     const [records, total] = await Promise.all([
       this.deps.rooms.listForMember(caller.id, { skip, limit: paging.pageSize }),
@@ -132,7 +157,7 @@ export class RoomService {
 
   /** `changes.allowedUsers` is everyone invited from now on; see planInvitations. */
   async update(caller: Caller, id: string, changes: Omit<RoomChanges, 'invitedUsers'>): Promise<Room> {
-    const current = await this.ownedOpenRoom(caller, id);
+    const current = await this.ownedOpenRoom(caller, id, 'database');
     const requested: RoomChanges = { ...changes };
     const plan = changes.allowedUsers ? planInvitations(current, normalizedAllowedUsers(changes.allowedUsers, caller.id)) : undefined;
     if (requested.capacity !== undefined) await this.checkCapacityChange(current, requested.capacity);
@@ -148,6 +173,7 @@ export class RoomService {
 
     const updated = await this.deps.rooms.update(id, requested, this.now());
     if (!updated) throw new AppError(ErrorCode.ROOM_CLOSED);
+    await this.deps.lobby.mirror(updated);
     // Takes removed guests out of a call in progress, on whichever signaling replica they are.
     for (const userId of plan?.removed ?? []) await this.deps.events.roomEvent({ type: 'excluded', roomId: id, userId });
     // Signaling enforces the lock and the capacity; without these the change would be cosmetic.
@@ -169,6 +195,7 @@ export class RoomService {
   async acceptInvitation(caller: Caller, id: string): Promise<Room> {
     const updated = await this.deps.rooms.acceptInvitation(id, caller.id, caller.name, this.now());
     if (!updated) throw new AppError(ErrorCode.NOT_FOUND, 'You have no invitation to this room.');
+    await this.deps.lobby.mirror(updated);
     return this.view(updated, caller.id);
   }
 
@@ -176,13 +203,15 @@ export class RoomService {
   async declineInvitation(caller: Caller, id: string): Promise<void> {
     const updated = await this.deps.rooms.declineInvitation(id, caller.id, this.now());
     if (!updated) throw new AppError(ErrorCode.NOT_FOUND, 'You have no invitation to this room.');
+    await this.deps.lobby.mirror(updated);
   }
 
   async rotateInvite(caller: Caller, id: string): Promise<Room> {
-    const current = await this.ownedOpenRoom(caller, id);
+    const current = await this.ownedOpenRoom(caller, id, 'database');
     if (current.visibility === 'public') throw new AppError(ErrorCode.CONFLICT, 'Public rooms need no invite code.');
     const updated = await this.deps.rooms.update(id, { inviteCode: nanoid(INVITE_CODE_LENGTH) }, this.now());
     if (!updated) throw new AppError(ErrorCode.ROOM_CLOSED);
+    await this.deps.lobby.mirror(updated);
     return this.view(updated, caller.id);
   }
 
@@ -191,10 +220,11 @@ export class RoomService {
    * write fails; every step is idempotent, so the owner can simply retry after a 503.
    */
   async close(caller: Caller, id: string): Promise<void> {
-    const current = await this.ownedOpenRoom(caller, id);
+    const current = await this.ownedOpenRoom(caller, id, 'database');
     await this.deps.live.markClosed(id);
     const closed = await this.deps.rooms.close(id, this.now());
     if (!closed) throw new AppError(ErrorCode.ROOM_CLOSED);
+    await this.deps.lobby.mirror(closed);
     await this.deps.events.roomEvent({ type: 'closed', roomId: id });
     if (current.visibility === 'public') await this.announce({ type: 'room:closed', roomId: id });
   }
@@ -267,8 +297,30 @@ export class RoomService {
     if (!(await this.deps.live.lift(id, userId))) throw new AppError(ErrorCode.NOT_FOUND, 'That account is not banned from this room.');
   }
 
-  private async visibleRoom(caller: Caller, id: string, invite?: string): Promise<{ record: RoomRecord; role: Extract<RoomAccess, { granted: true }>['role'] }> {
-    const record = await this.deps.rooms.findById(id);
+  /**
+   * A room by id: from the read model, or from MongoDB when the model does not hold it (a closed
+   * room, or one whose mirroring failed); an open room found only in MongoDB is put back.
+   */
+  private async roomById(id: string): Promise<RoomRecord | null> {
+    const modelled = await this.deps.lobby.find(id);
+    if (modelled) return modelled;
+    const stored = await this.deps.rooms.findById(id);
+    if (stored && !stored.closedAt) await this.deps.lobby.mirror(stored);
+    return stored;
+  }
+
+  /**
+   * `source`: changes read the room from MongoDB, the source of truth, so that a read-modify-write
+   * (the guest list above all) never starts from a copy whose mirroring has not landed yet; joins
+   * and reads take the read model.
+   */
+  private async visibleRoom(
+    caller: Caller,
+    id: string,
+    invite?: string,
+    source: RoomSource = 'read-model',
+  ): Promise<{ record: RoomRecord; role: Extract<RoomAccess, { granted: true }>['role'] }> {
+    const record = source === 'database' ? await this.deps.rooms.findById(id) : await this.roomById(id);
     if (!record) throw new AppError(ErrorCode.NOT_FOUND, 'No such room.');
     const access = accessTo(record, caller.id, invite);
     if (!access.granted) {
@@ -278,8 +330,8 @@ export class RoomService {
     return { record, role: access.role };
   }
 
-  private async ownedOpenRoom(caller: Caller, id: string): Promise<RoomRecord> {
-    const { record, role } = await this.visibleRoom(caller, id);
+  private async ownedOpenRoom(caller: Caller, id: string, source: RoomSource = 'read-model'): Promise<RoomRecord> {
+    const { record, role } = await this.visibleRoom(caller, id, undefined, source);
     if (role !== 'owner') throw new AppError(ErrorCode.FORBIDDEN, 'Only the owner of the room may do that.');
     if (record.closedAt) throw new AppError(ErrorCode.ROOM_CLOSED);
     return record;
@@ -295,30 +347,6 @@ export class RoomService {
     if (capacity < count) {
       throw new AppError(ErrorCode.CONFLICT, `${count} people are in the room now; capacity cannot go below that.`);
     }
-  }
-
-  private async pageByNewest(filter: PublicRoomFilter, skip: number, limit: number): Promise<{ records: RoomRecord[]; total: number }> {
-    const [records, total] = await Promise.all([this.deps.rooms.listPublic(filter, { skip, limit }), this.deps.rooms.countPublic(filter)]);
-    return { records, total };
-  }
-
-  /** One page of rooms ordered by live occupancy; see planOccupancyPage for the order and its bound. */
-  private async pageByOccupancy(filter: PublicRoomFilter, skip: number, limit: number): Promise<{ records: RoomRecord[]; total: number }> {
-    const candidates = await this.deps.rooms.listPublicIdsNewest(filter, OCCUPANCY_RANKING_WINDOW);
-    const [records, total] = await Promise.all([
-      this.rankedPage(filter, candidates, skip, limit),
-      // A window that is not full holds every matching room, so the count is already known.
-      candidates.length < OCCUPANCY_RANKING_WINDOW ? candidates.length : this.deps.rooms.countPublic(filter),
-    ]);
-    return { records, total };
-  }
-
-  private async rankedPage(filter: PublicRoomFilter, candidates: string[], skip: number, limit: number): Promise<RoomRecord[]> {
-    const counts = await this.deps.live.seatCounts(candidates);
-    const plan = planOccupancyPage(candidates, counts, OCCUPANCY_RANKING_WINDOW, skip, limit);
-    const records = await this.deps.rooms.findByIds(plan.rankedIds);
-    if (plan.beyondWindow) records.push(...(await this.deps.rooms.listPublic(filter, plan.beyondWindow)));
-    return records;
   }
 
   private async view(record: RoomRecord, viewerId: string | null): Promise<Room> {

@@ -8,10 +8,12 @@ import {
   inviteCodeSchema,
   joinRoomBodySchema,
   joinRoomResponseSchema,
+  listMyRoomsQuerySchema,
   listRoomsQuerySchema,
   roomIdSchema,
   roomBansResponseSchema,
   roomListResponseSchema,
+  roomPageResponseSchema,
   roomResponseSchema,
   updateRoomBodySchema,
   userIdSchema,
@@ -30,7 +32,6 @@ export interface RoomRoutesOptions {
 const roomParamsSchema = z.object({ id: roomIdSchema });
 const banParamsSchema = z.object({ id: roomIdSchema, userId: userIdSchema });
 const inviteQuerySchema = z.strictObject({ invite: inviteCodeSchema.optional() });
-const pagingQuerySchema = listRoomsQuerySchema.pick({ page: true, pageSize: true });
 
 /** Error responses a route documents; every one has the same body. */
 function errors(...statuses: number[]): Record<number, typeof errorBodySchema> {
@@ -81,11 +82,12 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
     '/',
     {
       schema: {
-        summary: 'List open public rooms with live occupancy; search, filter by kind, sort by newest or occupancy',
+        summary:
+          'List open public rooms with live occupancy; search by the start of words, filter by kind, sort by newest or occupancy. Go on with `cursor` = the previous page\'s nextCursor (same q, kind and sort); a cursor that is garbled, forged or from another query is 400. 503 while the lobby is being rebuilt',
         tags,
         security,
         querystring: listRoomsQuerySchema,
-        response: { 200: roomListResponseSchema, ...errors(400) },
+        response: { 200: roomPageResponseSchema, ...errors(400) },
       },
     },
     async (request) => service.listPublic(request.query),
@@ -98,7 +100,7 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
         summary: 'Open rooms I own, accepted an invitation to, or am invited to (`invitation` says which), newest first',
         tags,
         security,
-        querystring: pagingQuerySchema,
+        querystring: listMyRoomsQuerySchema,
         response: { 200: roomListResponseSchema, ...errors(400) },
       },
     },

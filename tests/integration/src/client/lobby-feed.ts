@@ -55,15 +55,18 @@ export class LobbyFeed {
   occupancyHistory(roomId: string): number[] {
     const counts: number[] = [];
     for (const event of this.eventsAbout(roomId)) {
-      const count = event.type === 'room:occupancy' ? event.occupancy.count : event.type === 'room:closed' ? undefined : event.room.occupancy.count;
+      const count = countIn(event, roomId);
       if (count !== undefined && counts.at(-1) !== count) counts.push(count);
     }
     return counts;
   }
 
-  /** Every event that names the room, whatever its type. */
+  /** Every event that names the room, whatever its type (an occupancy message names several). */
   eventsAbout(roomId: string): LobbyEvent[] {
-    return this.events.filter((event) => ('roomId' in event ? event.roomId : event.room.id) === roomId);
+    return this.events.filter((event) => {
+      if (event.type === 'rooms:occupancy') return event.changes.some((change) => change.roomId === roomId);
+      return ('roomId' in event ? event.roomId : event.room.id) === roomId;
+    });
   }
 
   /** Waits until the latest announced head count of the room is `count`. */
@@ -89,5 +92,17 @@ export class LobbyFeed {
   private record(event: LobbyEvent): void {
     this.events.push(event);
     for (const wake of this.waiters.splice(0)) wake();
+  }
+}
+
+/** The head count an event announces for the room, if it announces one. */
+function countIn(event: LobbyEvent, roomId: string): number | undefined {
+  switch (event.type) {
+    case 'rooms:occupancy':
+      return event.changes.find((change) => change.roomId === roomId)?.occupancy.count;
+    case 'room:closed':
+      return undefined;
+    default:
+      return event.room.occupancy.count;
   }
 }

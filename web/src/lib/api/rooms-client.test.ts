@@ -18,3 +18,17 @@ describe('roomsClient.iceServers', () => {
     expect(fetch).toHaveBeenLastCalledWith('/api/rooms/room12345a/ice', expect.objectContaining({ method: 'POST', headers: expect.objectContaining({ authorization: 'Bearer token-1' }) }));
   });
 });
+
+describe('roomsClient.list', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('asks for the next page by cursor and reads the page contract', async () => {
+    const page = { items: [], nextCursor: 'eyJ2IjoxfQ.c2ln', total: 10_000, totalIsLowerBound: true };
+    const fetch = vi.fn(async () => new Response(JSON.stringify(page), { status: 200, headers: { 'content-type': 'application/json' } }));
+    vi.stubGlobal('fetch', fetch);
+    const client = createRoomsClient((call) => call('token-1'));
+
+    expect(await client.list({ q: 'chess', kind: 'learning', pageSize: 24, cursor: 'eyJ2IjoxfQ.c2ln' })).toEqual(page);
+    expect(fetch).toHaveBeenCalledWith('/api/rooms?q=chess&kind=learning&pageSize=24&cursor=eyJ2IjoxfQ.c2ln', expect.objectContaining({ headers: expect.objectContaining({ authorization: 'Bearer token-1' }) }));
+  });
+});

@@ -3,6 +3,7 @@ import {
   joinRoomResponseSchema,
   roomBansResponseSchema,
   roomListResponseSchema,
+  roomPageResponseSchema,
   roomResponseSchema,
   type CreateRoomBody,
   type IceServer,
@@ -11,6 +12,7 @@ import {
   type Room,
   type RoomBan,
   type RoomListResponse,
+  type RoomPageResponse,
   type UpdateRoomBody,
 } from '@meshcall/shared';
 import { requestJson } from './http.js';
@@ -25,11 +27,12 @@ function roomUrl(id: string, suffix = ''): string {
 /** `/api/rooms/*`, every call authenticated. */
 export function createRoomsClient(authorized: Authorized) {
   return {
-    list(query: Partial<ListRoomsQuery>): Promise<RoomListResponse> {
+    /** One page of the public lobby; pass the previous page's `nextCursor` as `cursor` for the next. */
+    list(query: Partial<ListRoomsQuery>): Promise<RoomPageResponse> {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
       const search = params.size > 0 ? `?${params}` : '';
-      return authorized((token) => requestJson(`/api/rooms${search}`, { token, schema: roomListResponseSchema }));
+      return authorized((token) => requestJson(`/api/rooms${search}`, { token, schema: roomPageResponseSchema }));
     },
     mine(): Promise<RoomListResponse> {
       return authorized((token) => requestJson('/api/rooms/mine?pageSize=50', { token, schema: roomListResponseSchema }));

@@ -52,9 +52,15 @@ describe('applyToPublicList', () => {
   });
 
   it('updates occupancy in place', () => {
-    const next = applyToPublicList([room('room-one'), room('room-two')], { type: 'room:occupancy', roomId: 'room-two', occupancy: { count: 3, capacity: 4 } }, {});
-    expect(next[1]?.occupancy.count).toBe(3);
-    expect(next[0]?.occupancy.count).toBe(0);
+    const changes = [
+      { roomId: 'room-two', occupancy: { count: 3, capacity: 4 } },
+      { roomId: 'room-nine', occupancy: { count: 1, capacity: 4 } },
+    ];
+    const next = applyToPublicList([room('room-one'), room('room-two')], { type: 'rooms:occupancy', changes }, {});
+    expect(next.map((r) => [r.id, r.occupancy.count])).toEqual([
+      ['room-one', 0],
+      ['room-two', 3],
+    ]);
   });
 
   it('drops closed rooms and rooms that turned private', () => {
@@ -77,7 +83,7 @@ describe('applyToOwnList', () => {
     let list = applyToOwnList([], { type: 'room:created', room: room('room-one') }, me);
     expect(list).toEqual([]);
     list = applyToOwnList(list, { type: 'room:created', room: room('room-two', { ownerId: me }) }, me);
-    list = applyToOwnList(list, { type: 'room:occupancy', roomId: 'room-two', occupancy: { count: 2, capacity: 4 } }, me);
+    list = applyToOwnList(list, { type: 'rooms:occupancy', changes: [{ roomId: 'room-two', occupancy: { count: 2, capacity: 4 } }] }, me);
     expect(list.map((r) => [r.id, r.occupancy.count])).toEqual([['room-two', 2]]);
   });
 

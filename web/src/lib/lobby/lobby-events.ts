@@ -1,16 +1,16 @@
-import type { LobbyEvent, Room, RoomKind } from '@meshcall/shared';
+import { nameMatchesSearch, type LobbyEvent, type OccupancyChange, type Room, type RoomKind } from '@meshcall/shared';
 
 export interface LobbyFilter {
   q?: string;
   kind?: RoomKind;
 }
 
-/** Whether a room belongs in the public list the user is looking at (the server's search is by name). */
+/** Whether a room belongs in the public list the user is looking at (by the server's rule for names). */
 export function matchesFilter(room: Room, filter: LobbyFilter): boolean {
   if (room.visibility !== 'public' || room.closedAt !== null) return false;
   if (filter.kind && room.kind !== filter.kind) return false;
-  const q = filter.q?.trim().toLowerCase();
-  return !q || room.name.toLowerCase().includes(q);
+  const q = filter.q?.trim();
+  return !q || nameMatchesSearch(room.name, q);
 }
 
 /**
@@ -30,8 +30,8 @@ export function applyToPublicList(rooms: readonly Room[], event: LobbyEvent, fil
     }
     case 'room:closed':
       return rooms.filter((r) => r.id !== event.roomId);
-    case 'room:occupancy':
-      return rooms.map((r) => (r.id === event.roomId ? { ...r, occupancy: event.occupancy } : r));
+    case 'rooms:occupancy':
+      return withOccupancy(rooms, event.changes);
   }
 }
 
@@ -47,9 +47,18 @@ export function applyToOwnList(rooms: readonly Room[], event: LobbyEvent, userId
       return rooms.map((r) => (r.id === event.room.id ? mergeOwnerFields(r, event.room) : r));
     case 'room:closed':
       return rooms.filter((r) => r.id !== event.roomId);
-    case 'room:occupancy':
-      return rooms.map((r) => (r.id === event.roomId ? { ...r, occupancy: event.occupancy } : r));
+    case 'rooms:occupancy':
+      return withOccupancy(rooms, event.changes);
   }
+}
+
+/** Occupancy changes touch only the rooms already listed: a change never adds a room. */
+function withOccupancy(rooms: readonly Room[], changes: readonly OccupancyChange[]): Room[] {
+  const byRoom = new Map(changes.map((change) => [change.roomId, change.occupancy]));
+  return rooms.map((r) => {
+    const occupancy = byRoom.get(r.id);
+    return occupancy ? { ...r, occupancy } : r;
+  });
 }
 
 /** Broadcast rooms omit owner-only and invitee-only fields; keep the ones we already had from our own request. */

@@ -6,12 +6,17 @@ import { applyToOwnList, applyToPublicList } from './lobby-events.js';
 import { LobbyFeed, lobbyFeedUrl, type LobbyFeedStatus } from './lobby-feed.js';
 
 const SEARCH_DEBOUNCE_MS = 250;
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 24;
 
 /** The lobby's state: the public list with search and kind filter, the user's rooms, and the live feed. */
 export class LobbyManager {
   rooms = $state<Room[]>([]);
   total = $state(0);
+  /** The server stopped counting: there are at least `total` matching rooms. */
+  totalIsLowerBound = $state(false);
+  /** Where the next page starts; null when every matching room is listed. */
+  nextCursor = $state<string | null>(null);
+  loadingMore = $state(false);
   mine = $state<Room[]>([]);
   query = $state('');
   kind = $state<RoomKind | ''>('');
@@ -93,15 +98,45 @@ export class LobbyManager {
     return { q: this.query, ...(this.kind ? { kind: this.kind } : {}) };
   }
 
+  /**
+   * The next page of the current search, appended (infinite scroll asks for it when the end of
+   * the list comes into view). Rooms already shown are skipped: live events may have put them in.
+   */
+  async loadMore(): Promise<void> {
+    const cursor = this.nextCursor;
+    if (!cursor || this.loading || this.loadingMore) return;
+    const request = this.#listRequest;
+    this.loadingMore = true;
+    try {
+      const page = await roomsClient.list({ ...this.#listQuery(), cursor });
+      if (request !== this.#listRequest) return;
+      const shown = new Set(this.rooms.map((room) => room.id));
+      this.rooms = [...this.rooms, ...page.items.filter((room) => !shown.has(room.id))];
+      this.nextCursor = page.nextCursor;
+      this.error = null;
+    } catch (error) {
+      if (request === this.#listRequest) this.error = messageFor(toApiError(error).code, 'lobby');
+    } finally {
+      if (request === this.#listRequest) this.loadingMore = false;
+    }
+  }
+
+  #listQuery() {
+    const q = this.query.trim();
+    return { ...(q ? { q } : {}), ...(this.kind ? { kind: this.kind } : {}), pageSize: PAGE_SIZE };
+  }
+
   async #loadPublic(): Promise<void> {
     const request = ++this.#listRequest;
     this.loading = true;
+    this.loadingMore = false;
     try {
-      const q = this.query.trim();
-      const page = await roomsClient.list({ ...(q ? { q } : {}), ...(this.kind ? { kind: this.kind } : {}), pageSize: PAGE_SIZE });
+      const page = await roomsClient.list(this.#listQuery());
       if (request !== this.#listRequest) return;
       this.rooms = page.items;
       this.total = page.total;
+      this.totalIsLowerBound = page.totalIsLowerBound;
+      this.nextCursor = page.nextCursor;
       this.error = null;
     } catch (error) {
       if (request === this.#listRequest) this.error = messageFor(toApiError(error).code, 'lobby');
