@@ -27,7 +27,7 @@ import { ChatHistory } from './repositories/chat-history.js';
 import { GameStore } from './repositories/game-store.js';
 import { RoomFlags } from './repositories/room-flags.js';
 import { SeatStore } from './repositories/seat-store.js';
-import { SignalMailbox } from './repositories/signal-mailbox.js';
+import { SignalRelay } from './relay/signal-relay.js';
 import type { SignalingServer } from './types.js';
 
 export interface SignalingDeps {
@@ -99,7 +99,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     accessTokens: deps.accessTokens,
     tickets: deps.tickets,
     seats,
-    mailbox: new SignalMailbox(commands, config.SIGNAL_MAILBOX_LIMIT, config.REPLICA_ID),
+    signals: new SignalRelay(commands, { mailboxLimit: config.SIGNAL_MAILBOX_LIMIT, replicaId: config.REPLICA_ID, now }),
     chat: new ChatHistory(commands),
     games,
     flags: new RoomFlags(commands),

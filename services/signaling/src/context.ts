@@ -10,7 +10,7 @@ import type { ChatHistory } from './repositories/chat-history.js';
 import type { GameStore } from './repositories/game-store.js';
 import type { RoomFlags } from './repositories/room-flags.js';
 import type { SeatStore } from './repositories/seat-store.js';
-import type { SignalMailbox } from './repositories/signal-mailbox.js';
+import type { SignalRelay } from './relay/signal-relay.js';
 import type { SignalingServer } from './types.js';
 
 /** Everything a handler needs, built once per replica in app.ts. */
@@ -22,7 +22,7 @@ export interface SignalingContext {
   accessTokens: JwtVerifier<AccessTokenClaims>;
   tickets: JwtVerifier<JoinTicketClaims>;
   seats: SeatStore;
-  mailbox: SignalMailbox;
+  signals: SignalRelay;
   chat: ChatHistory;
   games: GameStore;
   flags: RoomFlags;

@@ -27,7 +27,10 @@ const inboxMessageSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-/** A signal for one local peer, as published by the relay script. */
+/** How long a signal waits for an earlier-numbered one still on its way before it is emitted anyway. */
+const OUT_OF_ORDER_WAIT_MS = 500;
+
+/** A signal for one local peer, from the relay script's answer or its publish. */
 export interface InboxSignal {
   seq: number;
   message: Record<string, unknown>;
@@ -36,15 +39,18 @@ export interface InboxSignal {
 }
 
 /**
- * This replica's own Redis channel: signals for the sockets it holds (published by the relay
- * script to exactly the recipient's replica, never broadcast) and evictions (kick, removal by
- * rooms, the same account joining from elsewhere, or a seat resumed on another socket). While a
- * resume replays a mailbox, live signals for that peer are held back and released after it, so
- * the peer sees each signal once and in order.
+ * Where signals reach the sockets this replica holds: from the relay here, when sender and
+ * recipient sit on this replica (the usual case, since the gateway sends a room's sockets to one
+ * replica), and from this replica's own Redis channel, where other replicas' relays publish to
+ * exactly the recipient's replica, never broadcast. The channel also carries evictions (kick,
+ * removal by rooms, the same account joining from elsewhere, or a seat resumed on another
+ * socket). While a resume replays a mailbox, live signals for that peer are held back and
+ * released after it, so the peer sees each signal once and in order.
  */
 export class ReplicaInbox {
   private readonly channel: string;
   private readonly holds = new Map<string, InboxSignal[]>();
+  private readonly outOfOrder = new Map<LocalSeat, { signals: InboxSignal[]; timer: NodeJS.Timeout }>();
   private readonly onMessage = (channel: string, raw: string) => {
     if (channel === this.channel) this.handle(raw);
   };
@@ -94,14 +100,72 @@ export class ReplicaInbox {
     return held.sort((a, b) => a.seq - b.seq);
   }
 
-  /** Emits a signal unless the peer already has it (replayed, or held and delivered twice). */
+  /**
+   * A signal for a peer of this replica, from the relay here or another replica's: held back while
+   * the peer's resume replays its mailbox, else delivered.
+   */
+  receive(roomId: string, peerId: string, signal: InboxSignal): void {
+    const held = this.holds.get(peerId);
+    if (held) {
+      held.push(signal);
+      return;
+    }
+    const seat = this.deps.localSeats.get(peerId);
+    if (seat && seat.roomId === roomId) this.deliver(seat, signal);
+  }
+
+  /**
+   * Emits signals in their order, each once. One numbered after a signal still on its way (a
+   * sender here and one on another replica raced, and the two answers travel on different Redis
+   * connections) waits for it, at most OUT_OF_ORDER_WAIT_MS.
+   */
   deliver(seat: LocalSeat, signal: InboxSignal): void {
     if (signal.seq <= seat.deliveredSeq) return;
+    if (signal.seq > seat.deliveredSeq + 1) {
+      this.waitForEarlier(seat, signal);
+      return;
+    }
+    this.emit(seat, signal);
+    this.releaseWaiting(seat, false);
+  }
+
+  private emit(seat: LocalSeat, signal: InboxSignal): void {
     seat.deliveredSeq = signal.seq;
     seat.socket.emit('signal', { ...(signal.message as unknown as SignalMessage), seq: signal.seq });
     if (signal.sentAt !== undefined) {
       const path = signal.fromReplica === this.deps.replicaId ? 'same-replica' : 'cross-replica';
       this.deps.metrics.relayLatency.observe({ path }, Math.max(0, this.deps.now() - signal.sentAt) / 1000);
+    }
+  }
+
+  private waitForEarlier(seat: LocalSeat, signal: InboxSignal): void {
+    let waiting = this.outOfOrder.get(seat);
+    if (!waiting) {
+      // A signal that never comes (published while the subscriber was away, before the catch-up) must not stall the peer.
+      const timer = setTimeout(() => this.releaseWaiting(seat, true), OUT_OF_ORDER_WAIT_MS);
+      timer.unref();
+      waiting = { signals: [], timer };
+      this.outOfOrder.set(seat, waiting);
+    }
+    if (!waiting.signals.some((other) => other.seq === signal.seq)) waiting.signals.push(signal);
+  }
+
+  /** Emits the waiting signals that are next in line, or all of them once the wait is over. */
+  private releaseWaiting(seat: LocalSeat, waitIsOver: boolean): void {
+    const waiting = this.outOfOrder.get(seat);
+    if (!waiting) return;
+    waiting.signals.sort((a, b) => a.seq - b.seq);
+    const attached = this.deps.localSeats.get(seat.peerId) === seat;
+    while (waiting.signals.length > 0 && attached) {
+      const next = waiting.signals[0] as InboxSignal;
+      if (!waitIsOver && next.seq > seat.deliveredSeq + 1) break;
+      waiting.signals.shift();
+      if (next.seq > seat.deliveredSeq) this.emit(seat, next);
+    }
+    // A seat that left keeps what it did not get in its mailbox, for its resume.
+    if (waiting.signals.length === 0 || !attached || waitIsOver) {
+      clearTimeout(waiting.timer);
+      this.outOfOrder.delete(seat);
     }
   }
 
@@ -153,13 +217,7 @@ export class ReplicaInbox {
       return;
     }
     if (message.type === 'signal') {
-      const held = this.holds.get(message.peerId);
-      if (held) {
-        held.push(message);
-        return;
-      }
-      const seat = this.deps.localSeats.get(message.peerId);
-      if (seat && seat.roomId === message.roomId) this.deliver(seat, message);
+      this.receive(message.roomId, message.peerId, message);
       return;
     }
     const seat = this.deps.localSeats.get(message.peerId);

@@ -6,9 +6,10 @@ import { requireSeat } from './require-seat.js';
 
 /**
  * `signal`: an SDP description or ICE candidate for one named peer. Redis decides whether the
- * recipient sits in the sender's room (a peer id of another room is simply not found), and the
- * message goes only to the replica holding that peer's socket. If Redis cannot answer, nothing
- * is relayed.
+ * recipient sits in the sender's room (a peer id of another room is simply not found) and keeps
+ * the signal for a resume; a recipient on this replica gets it from here, any other from its own
+ * replica. The sender's ack, and the delivery, wait until the signal is stored; if Redis cannot
+ * answer, nothing is relayed.
  */
 export function registerSignalHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
   onClientEvent(ctx, socket, 'signal', signalPayloadSchema, async (payload) => {
@@ -18,8 +19,10 @@ export function registerSignalHandlers(ctx: SignalingContext, socket: SignalingS
       payload.description !== undefined
         ? { from: seat.peerId, description: payload.description }
         : { from: seat.peerId, candidate: payload.candidate ?? null };
-    const result = await ctx.mailbox.relay(seat.roomId, seat.peerId, payload.to, message, ctx.now());
+    const sentAt = ctx.now();
+    const result = await ctx.signals.relay(seat.roomId, seat.peerId, payload.to, message);
     if (!result.ok) throw new AppError(result.reason === 'NOT_IN_ROOM' ? ErrorCode.NOT_IN_ROOM : ErrorCode.PEER_NOT_FOUND);
+    if (result.recipientHere) ctx.inbox.receive(seat.roomId, payload.to, { seq: result.seq, message, sentAt, fromReplica: ctx.config.REPLICA_ID });
     ctx.metrics.relayed.inc({ kind: 'signal' });
     return null;
   });
