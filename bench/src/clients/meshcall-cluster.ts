@@ -20,8 +20,8 @@ export interface MeshcallCluster {
 }
 
 /**
- * Where the bench puts a pair's sockets: on one replica, on two, or wherever the gateway's
- * upstream choice (least_conn) puts them, as it does for every user.
+ * Where the bench puts a pair's sockets: on one replica, on two, or wherever the gateway puts
+ * them, as it does for every user (by the room named in the handshake).
  */
 export type Placement = 'same-replica' | 'cross-replica' | 'gateway';
 
@@ -56,8 +56,8 @@ export async function seatPairs(cluster: MeshcallCluster, count: number, placeme
       if (!cluster.gateway) throw new Error('meshcall through the gateway: the cluster has no gateway');
       return cluster.gateway.url;
     };
-    const sender = await connectMeshcall(urlOf(senderReplica), senderUser.accessToken, cluster.origin);
-    const receiver = await connectMeshcall(urlOf(receiverReplica), receiverUser.accessToken, cluster.origin);
+    const sender = await connectMeshcall(urlOf(senderReplica), senderUser.accessToken, cluster.origin, { roomId });
+    const receiver = await connectMeshcall(urlOf(receiverReplica), receiverUser.accessToken, cluster.origin, { roomId });
     await joinOrThrow(sender, senderGrant.ticket);
     const receiverPeerId = await joinOrThrow(receiver, receiverGrant.ticket);
     return { sender, receiver, receiverPeerId, senderReplica, receiverReplica };
