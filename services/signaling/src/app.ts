@@ -86,6 +86,13 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     adapter: createAdapter(deps.redis.publisher, deps.redis.adapterSubscriber, { key: 'meshcall:socket.io' }),
   });
 
+  // Engine.IO keeps each session's first HTTP request (headers, parser state: about 4 KiB) for
+  // the socket's life. The origin and the token are checked before this point, and nothing later
+  // reads the request, so it is let go (the Socket.IO memory-usage guide's advice).
+  io.engine.on('connection', (rawSocket: { request: unknown }) => {
+    rawSocket.request = null;
+  });
+
   const seats = new SeatStore(commands);
   const games = new GameStore(commands);
   const departures = new Departures({ io, seats, games, logger, now });
