@@ -101,6 +101,8 @@ interface PendingSignal {
 export class SignalRelay {
   private batch = new Map<string, PendingSignal[]>();
   private flushScheduled = false;
+  /** A batch sent to Redis and not answered yet: signals arriving meanwhile wait for the next one. */
+  private inFlight = false;
 
   constructor(
     private readonly redis: Redis,
@@ -115,18 +117,36 @@ export class SignalRelay {
         this.batch.set(roomId, room);
       }
       room.push({ from, to, message: JSON.stringify(message), resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // After the I/O callbacks of this turn of the loop: every signal read from the sockets in it joins the batch.
-        setImmediate(() => void this.flush());
-      }
+      this.scheduleFlush();
     });
+  }
+
+  /**
+   * One batch in flight at a time, sent after the I/O callbacks of the current turn of the loop
+   * (every signal read from the sockets in it joins). Under light load that adds no wait; under
+   * heavy load the signals that arrive during one round trip to Redis share the next call, so
+   * Redis runs a script and the replica writes a command per round trip, not per signal.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.inFlight || this.batch.size === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     const batch = this.batch;
     this.batch = new Map();
     this.flushScheduled = false;
+    this.inFlight = true;
+    try {
+      await this.send(batch);
+    } finally {
+      this.inFlight = false;
+      this.scheduleFlush();
+    }
+  }
+
+  private async send(batch: Map<string, PendingSignal[]>): Promise<void> {
     const now = this.options.now();
     const keys: string[] = [];
     const args: Array<string | number> = [now, now + RELAY_DEADLINE_MS, this.options.mailboxLimit, this.options.replicaId];
