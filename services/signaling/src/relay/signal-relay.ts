@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '@meshcall/shared';
-import { COMMAND_TIMEOUT_MS } from '../redis.js';
-import { ownRoomKey, roomKeyPrefix, signalingKeys } from '../repositories/keys.js';
-import { MAILBOX_TTL_MS } from '../repositories/room-script.js';
+import { COMMAND_TIMEOUT_MS } from '../redis/connections.js';
+import { ownRoomKey, roomKeyPrefix, signalingKeys } from '../redis/keys.js';
+import { MAILBOX_TTL_MS } from '../redis/room-script.js';
 
 /**
  * Relays every signal of one event-loop tick in one script call. KEYS come in threes per room

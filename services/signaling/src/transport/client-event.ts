@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ErrorCode, ackError, ackOk, type Ack, type ClientToServerEvents } from '@meshcall/shared';
-import { toAckError } from '../ack-errors.js';
+import { toAckError } from './ack-errors.js';
 import type { SignalingContext } from '../context.js';
 import type { SignalingSocket } from '../types.js';
 

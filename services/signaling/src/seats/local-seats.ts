@@ -1,6 +1,6 @@
 import type { RoomKind, RoomRole } from '@meshcall/shared';
-import type { HeldSeat } from './repositories/seat-store.js';
-import { peerChannel, roomChannel, type SignalingSocket } from './types.js';
+import type { HeldSeat } from './seat-store.js';
+import { peerChannel, roomChannel, type SignalingSocket } from '../types.js';
 
 /** A seat whose socket is connected to this replica. */
 export interface LocalSeat extends HeldSeat {

@@ -1,8 +1,8 @@
 import { AppError, ErrorCode, signalPayloadSchema } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import type { SignalingSocket } from '../types.js';
-import { onClientEvent } from './client-event.js';
-import { requireSeat } from './require-seat.js';
+import { onClientEvent } from '../transport/client-event.js';
+import { requireSeat } from '../seats/require-seat.js';
 
 /**
  * `signal`: an SDP description or ICE candidate for one named peer. Redis decides whether the

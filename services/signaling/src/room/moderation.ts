@@ -1,8 +1,8 @@
 import { AppError, ErrorCode, kickPayloadSchema, lockPayloadSchema } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import type { SignalingSocket } from '../types.js';
-import { onClientEvent } from './client-event.js';
-import { requireOwner } from './require-seat.js';
+import { onClientEvent } from '../transport/client-event.js';
+import { requireOwner } from '../seats/require-seat.js';
 
 /**
  * Owner-only moderation. A kick frees the seat at once, tells the kicked socket (on whichever

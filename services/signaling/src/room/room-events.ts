@@ -1,10 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis.js';
+import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis/connections.js';
 import { redisChannels, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
-import type { LocalSeats } from '../local-seats.js';
-import type { SeatStore } from '../repositories/seat-store.js';
-import type { Departures } from './departures.js';
+import type { LocalSeats } from '../seats/local-seats.js';
+import type { SeatStore } from '../seats/seat-store.js';
+import type { Departures } from '../seats/departures.js';
 import { roomChannel, type SignalingServer } from '../types.js';
 
 /**

@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis.js';
+import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis/connections.js';
 import { z } from 'zod';
 import type { SignalMessage } from '@meshcall/shared';
-import type { LocalSeat, LocalSeats } from '../local-seats.js';
+import type { LocalSeat, LocalSeats } from '../seats/local-seats.js';
 import type { SignalingMetrics } from '../metrics.js';
-import { signalMailboxKey, signalingKeys } from '../repositories/keys.js';
-import { mailboxEntrySchema, type MailboxEntry } from '../repositories/signal-mailbox.js';
+import { signalMailboxKey, signalingKeys } from '../redis/keys.js';
+import { mailboxEntrySchema, type MailboxEntry } from '../seats/replay-plan.js';
 
 const inboxMessageSchema = z.discriminatedUnion('type', [
   z.object({

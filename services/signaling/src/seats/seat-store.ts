@@ -9,9 +9,9 @@ import {
   type Peer,
   type RoomKind,
 } from '@meshcall/shared';
-import { leaseMember, ownRoomKey, signalingKeys } from './keys.js';
-import { RoomScript, TOMBSTONE_MS } from './room-script.js';
-import { mailboxEntrySchema, type MailboxEntry } from './signal-mailbox.js';
+import { leaseMember, ownRoomKey, signalingKeys } from '../redis/keys.js';
+import { RoomScript, TOMBSTONE_MS } from '../redis/room-script.js';
+import { mailboxEntrySchema, type MailboxEntry } from './replay-plan.js';
 
 /** Who sits where: the public part every peer sees. */
 export type SeatRecord = Omit<Peer, 'media'>;

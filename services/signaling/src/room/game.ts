@@ -1,10 +1,10 @@
 import { AppError, ErrorCode, emptyPayloadSchema, gameMovePayloadSchema, type GameState } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
-import { applyMove, moveRefusalMessages, resetGame, type GameTransition } from '../game/tic-tac-toe.js';
-import type { LocalSeat } from '../local-seats.js';
+import { applyMove, moveRefusalMessages, resetGame, type GameTransition } from './tic-tac-toe.js';
+import type { LocalSeat } from '../seats/local-seats.js';
 import { roomChannel, type SignalingSocket } from '../types.js';
-import { onClientEvent } from './client-event.js';
-import { requireSeat } from './require-seat.js';
+import { onClientEvent } from '../transport/client-event.js';
+import { requireSeat } from '../seats/require-seat.js';
 
 function requireGameRoom(seat: LocalSeat): void {
   if (seat.room.kind !== 'game') throw new AppError(ErrorCode.ILLEGAL_MOVE, 'There is no game in this room.');

@@ -9,9 +9,9 @@ import {
   sessionsRevokedMessageSchema,
   type SessionsRevokedMessage,
 } from '@meshcall/shared';
-import { toAckError } from '../ack-errors.js';
+import { toAckError } from './ack-errors.js';
 import type { SignalingContext } from '../context.js';
-import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis.js';
+import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis/connections.js';
 import type { SignalingServer, SignalingSocket } from '../types.js';
 import { onClientEvent } from './client-event.js';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Registry } from 'prom-client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import { LocalSeats, type LocalSeat } from '../local-seats.js';
+import { LocalSeats, type LocalSeat } from '../seats/local-seats.js';
 import { createSignalingMetrics } from '../metrics.js';
 import type { SignalingSocket } from '../types.js';
 import { ReplicaInbox } from './replica-inbox.js';

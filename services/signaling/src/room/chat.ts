@@ -2,8 +2,8 @@ import { nanoid } from 'nanoid';
 import { AppError, ErrorCode, chatSendPayloadSchema, type ChatMessage } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import { roomChannel, type SignalingSocket } from '../types.js';
-import { onClientEvent } from './client-event.js';
-import { requireSeat } from './require-seat.js';
+import { onClientEvent } from '../transport/client-event.js';
+import { requireSeat } from '../seats/require-seat.js';
 
 /**
  * `chat:send`: plain text (the schema trims and bounds it; clients render it as text, never as

@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import { gameStateSchema, type GameState } from '@meshcall/shared';
-import { newGame, type GameTransition } from '../game/tic-tac-toe.js';
-import { ownRoomKey } from './keys.js';
-import { RoomScript } from './room-script.js';
+import { newGame, type GameTransition } from './tic-tac-toe.js';
+import { ownRoomKey } from '../redis/keys.js';
+import { RoomScript } from '../redis/room-script.js';
 
 const compareAndSetScript = new RoomScript(
   'game-compare-and-set',

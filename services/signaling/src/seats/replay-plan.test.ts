@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planReplay, type MailboxEntry } from './signal-mailbox.js';
+import { planReplay, type MailboxEntry } from './replay-plan.js';
 
 const entries = (from: number, to: number): MailboxEntry[] =>
   Array.from({ length: to - from + 1 }, (_, i) => ({ seq: from + i, message: { from: 'peer-aaaaaaaa', candidate: null } }));

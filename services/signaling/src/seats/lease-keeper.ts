@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import { SEAT_LEASE_MS } from '@meshcall/shared';
-import type { AwaySeat, LocalSeat, LocalSeats } from '../local-seats.js';
-import type { AwayOutcome, SeatStore } from '../repositories/seat-store.js';
+import type { AwaySeat, LocalSeat, LocalSeats } from './local-seats.js';
+import type { AwayOutcome, SeatStore } from './seat-store.js';
 import { peerChannel, roomChannel, type SignalingServer } from '../types.js';
 import type { Departures } from './departures.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PeerLeftReason } from '@meshcall/shared';
-import { releasePlayer } from '../game/tic-tac-toe.js';
-import type { GameStore } from '../repositories/game-store.js';
-import type { RemovedSeat, SeatStore } from '../repositories/seat-store.js';
+import { releasePlayer } from '../room/tic-tac-toe.js';
+import type { GameStore } from '../room/game-store.js';
+import type { RemovedSeat, SeatStore } from './seat-store.js';
 import { peerChannel, roomChannel, type SignalingServer } from '../types.js';
 
 /**

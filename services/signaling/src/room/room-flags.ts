@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { redisChannels } from '@meshcall/shared';
-import { RoomScript } from './room-script.js';
+import { RoomScript } from '../redis/room-script.js';
 
 const setLockedScript = new RoomScript(
   'set-locked',

@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
-import type { LocalSeat } from '../local-seats.js';
+import type { LocalSeat } from './local-seats.js';
 import type { SignalingSocket } from '../types.js';
 
 /** The seat the socket holds on this replica, or NOT_IN_ROOM. */

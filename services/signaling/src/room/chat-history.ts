@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { CHAT_HISTORY_LIMIT, type ChatMessage } from '@meshcall/shared';
-import { RoomScript } from './room-script.js';
+import { RoomScript } from '../redis/room-script.js';
 
 const appendChatScript = new RoomScript(
   'append-chat',

@@ -14,12 +14,12 @@ import {
   type MediaState,
 } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
-import { assignPlayer } from '../game/tic-tac-toe.js';
-import type { LocalSeat } from '../local-seats.js';
-import { planReplay } from '../repositories/signal-mailbox.js';
-import type { RoomSnapshot, TakeSeatResult } from '../repositories/seat-store.js';
+import { assignPlayer } from '../room/tic-tac-toe.js';
+import type { LocalSeat } from './local-seats.js';
+import { planReplay } from './replay-plan.js';
+import type { RoomSnapshot, TakeSeatResult } from './seat-store.js';
 import { roomChannel, type SignalingSocket } from '../types.js';
-import { onClientEvent, type HandlerTools } from './client-event.js';
+import { onClientEvent, type HandlerTools } from '../transport/client-event.js';
 import { holdSeatForResume } from './leave.js';
 
 const MUTED: MediaState = { audio: false, video: false, screen: false };

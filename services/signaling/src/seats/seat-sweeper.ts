@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import { parseLeaseMember, signalingKeys } from '../repositories/keys.js';
-import type { SeatStore } from '../repositories/seat-store.js';
+import { parseLeaseMember, signalingKeys } from '../redis/keys.js';
+import type { SeatStore } from './seat-store.js';
 import type { Departures } from './departures.js';
 import { LEASE_RENEW_INTERVAL_MS } from './lease-keeper.js';
 

@@ -1,8 +1,8 @@
 import { AppError, ErrorCode, SEAT_LEASE_MS, emptyPayloadSchema } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
-import type { LocalSeat } from '../local-seats.js';
+import type { LocalSeat } from './local-seats.js';
 import type { SignalingSocket } from '../types.js';
-import { onClientEvent } from './client-event.js';
+import { onClientEvent } from '../transport/client-event.js';
 
 /**
  * Leaving on purpose frees the seat at once and tells the room. A dropped connection only marks

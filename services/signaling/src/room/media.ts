@@ -1,8 +1,8 @@
 import { AppError, ErrorCode, mediaStateSchema } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import { peerChannel, roomChannel, type SignalingSocket } from '../types.js';
-import { onClientEvent } from './client-event.js';
-import { requireSeat } from './require-seat.js';
+import { onClientEvent } from '../transport/client-event.js';
+import { requireSeat } from '../seats/require-seat.js';
 
 /** `media:state`: own microphone/camera/screen state, stored for joiners and shown to the room. */
 export function registerMediaHandlers(ctx: SignalingContext, socket: SignalingSocket): void {

@@ -1,6 +1,6 @@
 import { ClientEvent, ErrorCode, ackError } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
-import { TokenBucket } from '../rate-limit.js';
+import { TokenBucket } from './rate-limit.js';
 import type { SignalingSocket } from '../types.js';
 import { splitArgs } from './client-event.js';
 
