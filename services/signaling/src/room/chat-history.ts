@@ -2,15 +2,9 @@ import type { Redis } from 'ioredis';
 import { CHAT_HISTORY_LIMIT, type ChatMessage } from '@meshcall/shared';
 import { RoomScript } from '../redis/room-script.js';
 
-const appendChatScript = new RoomScript(
+const appendChatScript = new RoomScript<{ peerId: string; message: string; limit: number }>(
   'append-chat',
-  `
-local peer_id, message, limit = ARGV[4], ARGV[5], tonumber(ARGV[6])
-if not is_seated(peer_id) then return 0 end
-redis.call('RPUSH', chat, message)
-redis.call('LTRIM', chat, -limit, -1)
-return 1
-`,
+  new URL('./scripts/append-chat.lua', import.meta.url),
 );
 
 /**
@@ -25,6 +19,6 @@ export class ChatHistory {
 
   /** False when the author no longer holds a seat. */
   async append(roomId: string, peerId: string, message: ChatMessage, now: number): Promise<boolean> {
-    return Number(await appendChatScript.run(this.redis, roomId, now, [peerId, JSON.stringify(message), this.limit])) === 1;
+    return Number(await appendChatScript.run(this.redis, roomId, now, { peerId, message: JSON.stringify(message), limit: this.limit })) === 1;
   }
 }

@@ -4,15 +4,9 @@ import { newGame, type GameTransition } from './tic-tac-toe.js';
 import { ownRoomKey } from '../redis/keys.js';
 import { RoomScript } from '../redis/room-script.js';
 
-const compareAndSetScript = new RoomScript(
+const compareAndSetScript = new RoomScript<{ actor: string; expected: string; next: string }>(
   'game-compare-and-set',
-  `
-local actor, expected, next_state = ARGV[4], ARGV[5], ARGV[6]
-if actor ~= '' and not is_seated(actor) then return 'NOT_IN_ROOM' end
-if (redis.call('GET', game) or '') ~= expected then return 'CONFLICT' end
-redis.call('SET', game, next_state)
-return 'OK'
-`,
+  new URL('./scripts/game-compare-and-set.lua', import.meta.url),
 );
 
 /** Optimistic updates are retried this often before giving up (only concurrent moves collide). */
@@ -44,7 +38,7 @@ export class GameStore {
       const { state, raw } = await this.read(roomId);
       const outcome = transition(state);
       if (!('state' in outcome)) return outcome;
-      const status = await compareAndSetScript.run(this.redis, roomId, now, [actorPeerId, raw, JSON.stringify(outcome.state)]);
+      const status = await compareAndSetScript.run(this.redis, roomId, now, { actor: actorPeerId, expected: raw, next: JSON.stringify(outcome.state) });
       if (status === 'OK') return outcome;
       if (status === 'NOT_IN_ROOM') return { notSeated: true };
     }
