@@ -1,31 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis/connections.js';
-import { z } from 'zod';
 import type { SignalMessage } from '@meshcall/shared';
 import type { LocalSeat, LocalSeats } from '../seats/local-seats.js';
 import type { SignalingMetrics } from '../metrics.js';
 import { signalMailboxKey, signalingKeys } from '../redis/keys.js';
 import { mailboxEntrySchema, type MailboxEntry } from '../seats/replay-plan.js';
-
-const inboxMessageSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('signal'),
-    roomId: z.string(),
-    peerId: z.string(),
-    seq: z.number().int().positive(),
-    sentAt: z.number(),
-    fromReplica: z.string(),
-    message: z.record(z.string(), z.unknown()),
-  }),
-  z.object({
-    type: z.literal('evict'),
-    roomId: z.string(),
-    peerId: z.string(),
-    conn: z.string().optional(),
-    reason: z.enum(['kicked', 'uninvited', 'joined-elsewhere', 'replaced']),
-  }),
-]);
+import { replicaMessageSchema, type ReplicaMessage } from './replica-messages.js';
 
 /** How long a signal waits for an earlier-numbered one still on its way before it is emitted anyway. */
 const OUT_OF_ORDER_WAIT_MS = 500;
@@ -209,9 +190,9 @@ export class ReplicaInbox {
   }
 
   private handle(raw: string): void {
-    let message: z.infer<typeof inboxMessageSchema>;
+    let message: ReplicaMessage;
     try {
-      message = inboxMessageSchema.parse(JSON.parse(raw));
+      message = replicaMessageSchema.parse(JSON.parse(raw));
     } catch {
       this.deps.logger.warn('ignored a malformed message on the replica channel');
       return;
