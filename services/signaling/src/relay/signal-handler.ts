@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, signalPayloadSchema } from '@meshcall/shared';
+import { AppError, ErrorCode } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import type { SignalingSocket } from '../types.js';
 import { onClientEvent } from '../transport/client-event.js';
@@ -12,7 +12,7 @@ import { requireSeat } from '../seats/require-seat.js';
  * answer, nothing is relayed.
  */
 export function registerSignalHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
-  onClientEvent(ctx, socket, 'signal', signalPayloadSchema, async (payload) => {
+  onClientEvent(ctx, socket, 'signal', async (payload) => {
     const seat = requireSeat(ctx, socket);
     if (payload.to === seat.peerId) throw new AppError(ErrorCode.PEER_NOT_FOUND, 'A peer cannot signal itself.');
     const message =

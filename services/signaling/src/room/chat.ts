@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid';
-import { AppError, ErrorCode, chatSendPayloadSchema, type ChatMessage } from '@meshcall/shared';
+import { AppError, ErrorCode, type ChatMessage } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import { roomChannel, type SignalingSocket } from '../types.js';
 import { onClientEvent } from '../transport/client-event.js';
@@ -11,7 +11,7 @@ import { requireSeat } from '../seats/require-seat.js';
  * copy is the acknowledgement.
  */
 export function registerChatHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
-  onClientEvent(ctx, socket, 'chat:send', chatSendPayloadSchema, async ({ text }) => {
+  onClientEvent(ctx, socket, 'chat:send', async ({ text }) => {
     const seat = requireSeat(ctx, socket);
     const now = ctx.now();
     const message: ChatMessage = {

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, emptyPayloadSchema, gameMovePayloadSchema, type GameState } from '@meshcall/shared';
+import { AppError, ErrorCode, type GameState } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import { applyMove, moveRefusalMessages, resetGame, type GameTransition } from './tic-tac-toe.js';
 import type { LocalSeat } from '../seats/local-seats.js';
@@ -29,7 +29,7 @@ async function play<E extends string>(
 
 /** Tic-tac-toe in game rooms; the server's board in Redis is the only truth. */
 export function registerGameHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
-  onClientEvent(ctx, socket, 'game:move', gameMovePayloadSchema, async ({ cell }) => {
+  onClientEvent(ctx, socket, 'game:move', async ({ cell }) => {
     const seat = requireSeat(ctx, socket);
     requireGameRoom(seat);
     return play(
@@ -45,7 +45,6 @@ export function registerGameHandlers(ctx: SignalingContext, socket: SignalingSoc
     ctx,
     socket,
     'game:reset',
-    emptyPayloadSchema,
     async () => {
       const seat = requireSeat(ctx, socket);
       requireGameRoom(seat);
@@ -57,6 +56,5 @@ export function registerGameHandlers(ctx: SignalingContext, socket: SignalingSoc
         () => new AppError(ErrorCode.FORBIDDEN, 'Only a player or the owner may start a new game.'),
       );
     },
-    { emptyPayloadAllowed: true },
   );
 }

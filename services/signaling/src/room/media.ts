@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, mediaStateSchema } from '@meshcall/shared';
+import { AppError, ErrorCode } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import { peerChannel, roomChannel, type SignalingSocket } from '../types.js';
 import { onClientEvent } from '../transport/client-event.js';
@@ -6,7 +6,7 @@ import { requireSeat } from '../seats/require-seat.js';
 
 /** `media:state`: own microphone/camera/screen state, stored for joiners and shown to the room. */
 export function registerMediaHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
-  onClientEvent(ctx, socket, 'media:state', mediaStateSchema, async (media) => {
+  onClientEvent(ctx, socket, 'media:state', async (media) => {
     const seat = requireSeat(ctx, socket);
     if (!(await ctx.seats.updateMedia(seat.roomId, seat.peerId, media, ctx.now()))) throw new AppError(ErrorCode.NOT_IN_ROOM);
     seat.media = media;

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, kickPayloadSchema, lockPayloadSchema } from '@meshcall/shared';
+import { AppError, ErrorCode } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import type { SignalingSocket } from '../types.js';
 import { onClientEvent } from '../transport/client-event.js';
@@ -12,7 +12,7 @@ import { requireOwner } from '../seats/require-seat.js';
  * service and every signaling replica follow.
  */
 export function registerModerationHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
-  onClientEvent(ctx, socket, 'room:kick', kickPayloadSchema, async ({ peerId }) => {
+  onClientEvent(ctx, socket, 'room:kick', async ({ peerId }) => {
     const seat = requireOwner(ctx, socket);
     if (peerId === seat.peerId) throw new AppError(ErrorCode.FORBIDDEN, 'Use room:leave to leave the room.');
     const released = await ctx.seats.releaseSeat(seat.roomId, peerId, 'kicked', ctx.now());
@@ -22,7 +22,7 @@ export function registerModerationHandlers(ctx: SignalingContext, socket: Signal
     return null;
   });
 
-  onClientEvent(ctx, socket, 'room:lock', lockPayloadSchema, async ({ locked }) => {
+  onClientEvent(ctx, socket, 'room:lock', async ({ locked }) => {
     const seat = requireOwner(ctx, socket);
     if (!(await ctx.flags.setLocked(seat.roomId, seat.peerId, locked, ctx.now()))) throw new AppError(ErrorCode.NOT_IN_ROOM);
     return { locked };

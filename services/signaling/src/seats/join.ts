@@ -6,7 +6,6 @@ import {
   CHAT_HISTORY_ON_JOIN,
   ErrorCode,
   SEAT_LEASE_MS,
-  joinPayloadSchema,
   resumeSchema,
   roomIdSchema,
   type GameState,
@@ -45,7 +44,7 @@ const refusalOfTakeSeat: Record<Exclude<TakeSeatResult, { ok: true }>['reason'],
  */
 export function registerJoinHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
   let joining = false;
-  onClientEvent(ctx, socket, 'room:join', joinPayloadSchema, async (payload, tools) => {
+  onClientEvent(ctx, socket, 'room:join', async (payload, tools) => {
     if (joining || ctx.localSeats.of(socket)) throw new AppError(ErrorCode.CONFLICT, 'This socket already holds a seat; leave the room first.');
     joining = true;
     try {

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode, SEAT_LEASE_MS, emptyPayloadSchema } from '@meshcall/shared';
+import { AppError, ErrorCode, SEAT_LEASE_MS } from '@meshcall/shared';
 import type { SignalingContext } from '../context.js';
 import type { LocalSeat } from './local-seats.js';
 import type { SignalingSocket } from '../types.js';
@@ -14,7 +14,6 @@ export function registerLeaveHandlers(ctx: SignalingContext, socket: SignalingSo
     ctx,
     socket,
     'room:leave',
-    emptyPayloadSchema,
     async () => {
       const seat = ctx.localSeats.of(socket);
       if (!seat) throw new AppError(ErrorCode.NOT_IN_ROOM);
@@ -28,7 +27,6 @@ export function registerLeaveHandlers(ctx: SignalingContext, socket: SignalingSo
       }
       return null;
     },
-    { emptyPayloadAllowed: true },
   );
 
   socket.on('disconnect', (reason) => {

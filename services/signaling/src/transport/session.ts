@@ -5,7 +5,6 @@ import {
   ErrorCode,
   defaultMessageOf,
   redisChannels,
-  sessionRefreshPayloadSchema,
   sessionsRevokedMessageSchema,
   type SessionsRevokedMessage,
 } from '@meshcall/shared';
@@ -83,7 +82,7 @@ export function registerSessionHandlers(ctx: SignalingContext, socket: Signaling
     clearTimeout(expiry);
   });
 
-  onClientEvent(ctx, socket, 'session:refresh', sessionRefreshPayloadSchema, async ({ token }) => {
+  onClientEvent(ctx, socket, 'session:refresh', async ({ token }) => {
     const claims = await ctx.accessTokens.verify(token);
     if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.FORBIDDEN, 'The token belongs to another user.');
     socket.data.tokenExpiresAt = claims.exp;
