@@ -4,7 +4,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import { LocalSeats, type LocalSeat } from '../seats/local-seats.js';
 import { createSignalingMetrics } from '../metrics.js';
-import type { SignalingSocket } from '../types.js';
+import { Notifier } from '../notifier.js';
+import type { SignalingServer, SignalingSocket } from '../types.js';
 import { ReplicaInbox } from './replica-inbox.js';
 
 /** Records what the peer's socket was sent; nothing else of Socket.IO is involved. */
@@ -47,6 +48,8 @@ describe('ReplicaInbox delivery order', () => {
       commands: {} as Redis,
       replicaId: 'r',
       localSeats,
+      // Sends to one socket use only the socket, so no server is needed.
+      notifier: new Notifier({} as SignalingServer),
       metrics: createSignalingMetrics(new Registry(), { connectedSockets: () => 0, joinedPeers: () => 0 }),
       logger: { warn: () => undefined } as unknown as FastifyBaseLogger,
       now: () => 0,

@@ -1,9 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis/connections.js';
 import type { SignalMessage } from '@meshcall/shared';
 import type { LocalSeat, LocalSeats } from '../seats/local-seats.js';
 import type { SignalingMetrics } from '../metrics.js';
+import type { Notifier } from '../notifier.js';
+import { channelSubscription, type ChannelSubscription } from '../redis/channel-subscription.js';
 import { signalMailboxKey, signalingKeys } from '../redis/keys.js';
 import { mailboxEntrySchema, type MailboxEntry } from '../seats/replay-plan.js';
 import { replicaMessageSchema, type ReplicaMessage } from './replica-messages.js';
@@ -30,11 +31,9 @@ export interface InboxSignal {
  */
 export class ReplicaInbox {
   private readonly channel: string;
+  private readonly subscription: ChannelSubscription;
   private readonly holds = new Map<string, InboxSignal[]>();
   private readonly outOfOrder = new Map<LocalSeat, { signals: InboxSignal[]; timer: NodeJS.Timeout }>();
-  private readonly onMessage = (channel: string, raw: string) => {
-    if (channel === this.channel) this.handle(raw);
-  };
   private readonly onReconnected = () => {
     this.catchUp().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not catch up on signals published while the subscriber was away'));
   };
@@ -46,25 +45,32 @@ export class ReplicaInbox {
       commands: Redis;
       replicaId: string;
       localSeats: LocalSeats;
-      metrics: SignalingMetrics;
+      notifier: Notifier;
+      metrics: Pick<SignalingMetrics, 'relayLatency'>;
       logger: FastifyBaseLogger;
       now: () => number;
     },
   ) {
     this.channel = signalingKeys.replicaChannel(deps.replicaId);
+    this.subscription = channelSubscription({
+      subscriber: deps.subscriber,
+      channel: this.channel,
+      schema: replicaMessageSchema,
+      logger: deps.logger,
+      malformed: 'message on the replica channel',
+      onMessage: (message) => this.handle(message),
+    });
   }
 
   async start(): Promise<void> {
-    this.deps.subscriber.on('message', this.onMessage);
-    await this.deps.subscriber.subscribe(this.channel);
+    await this.subscription.start();
     // The subscriber says 'ready' again after every reconnection.
     this.deps.subscriber.on('ready', this.onReconnected);
   }
 
   async stop(): Promise<void> {
     this.deps.subscriber.off('ready', this.onReconnected);
-    this.deps.subscriber.off('message', this.onMessage);
-    await withDeadline(this.deps.subscriber.unsubscribe(this.channel), UNSUBSCRIBE_DEADLINE_MS);
+    await this.subscription.stop();
   }
 
   /** Starts holding back signals for a peer about to resume here; false if a resume is already under way. */
@@ -106,13 +112,13 @@ export class ReplicaInbox {
       this.waitForEarlier(seat, signal);
       return;
     }
-    this.emit(seat, signal);
+    this.sendToSocket(seat, signal);
     this.releaseWaiting(seat, false);
   }
 
-  private emit(seat: LocalSeat, signal: InboxSignal): void {
+  private sendToSocket(seat: LocalSeat, signal: InboxSignal): void {
     seat.deliveredSeq = signal.seq;
-    seat.socket.emit('signal', { ...(signal.message as unknown as SignalMessage), seq: signal.seq });
+    this.deps.notifier.toSocket(seat.socket, 'signal', { ...(signal.message as unknown as SignalMessage), seq: signal.seq });
     if (signal.sentAt !== undefined) {
       const path = signal.fromReplica === this.deps.replicaId ? 'same-replica' : 'cross-replica';
       this.deps.metrics.relayLatency.observe({ path }, Math.max(0, this.deps.now() - signal.sentAt) / 1000);
@@ -141,7 +147,7 @@ export class ReplicaInbox {
       const next = waiting.signals[0] as InboxSignal;
       if (!waitIsOver && next.seq > seat.deliveredSeq + 1) break;
       waiting.signals.shift();
-      if (next.seq > seat.deliveredSeq) this.emit(seat, next);
+      if (next.seq > seat.deliveredSeq) this.sendToSocket(seat, next);
     }
     // A seat that left keeps what it did not get in its mailbox, for its resume.
     if (waiting.signals.length === 0 || !attached || waitIsOver) {
@@ -189,14 +195,7 @@ export class ReplicaInbox {
     }
   }
 
-  private handle(raw: string): void {
-    let message: ReplicaMessage;
-    try {
-      message = replicaMessageSchema.parse(JSON.parse(raw));
-    } catch {
-      this.deps.logger.warn('ignored a malformed message on the replica channel');
-      return;
-    }
+  private handle(message: ReplicaMessage): void {
     if (message.type === 'signal') {
       this.receive(message.roomId, message.peerId, message);
       return;
@@ -208,11 +207,11 @@ export class ReplicaInbox {
     switch (message.reason) {
       case 'kicked':
       case 'uninvited':
-        seat.socket.emit('room:kicked', { reason: message.reason });
+        this.deps.notifier.toSocket(seat.socket, 'room:kicked', { reason: message.reason });
         return;
       case 'joined-elsewhere':
         // The socket stays connected (it may join another room); only its seat moved.
-        seat.socket.emit('room:joined-elsewhere', {});
+        this.deps.notifier.toSocket(seat.socket, 'room:joined-elsewhere', {});
         return;
       case 'replaced':
         seat.socket.disconnect(true);

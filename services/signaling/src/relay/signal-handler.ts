@@ -1,8 +1,20 @@
 import { AppError, ErrorCode } from '@meshcall/shared';
-import type { SignalingContext } from '../context.js';
-import type { SignalingSocket } from '../types.js';
-import { onClientEvent } from '../transport/client-event.js';
+import type { SignalingMetrics } from '../metrics.js';
+import type { LocalSeats } from '../seats/local-seats.js';
 import { requireSeat } from '../seats/require-seat.js';
+import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
+import type { SignalingSocket } from '../types.js';
+import type { ReplicaInbox } from './replica-inbox.js';
+import type { SignalRelay } from './signal-relay.js';
+
+export interface SignalDeps extends ClientEventDeps {
+  localSeats: LocalSeats;
+  signals: SignalRelay;
+  inbox: ReplicaInbox;
+  metrics: Pick<SignalingMetrics, 'reject' | 'relayed'>;
+  replicaId: string;
+  now(): number;
+}
 
 /**
  * `signal`: an SDP description or ICE candidate for one named peer. Redis decides whether the
@@ -11,19 +23,19 @@ import { requireSeat } from '../seats/require-seat.js';
  * replica. The sender's ack, and the delivery, wait until the signal is stored; if Redis cannot
  * answer, nothing is relayed.
  */
-export function registerSignalHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
-  onClientEvent(ctx, socket, 'signal', async (payload) => {
-    const seat = requireSeat(ctx, socket);
+export function registerSignalHandlers(deps: SignalDeps, socket: SignalingSocket): void {
+  onClientEvent(deps, socket, 'signal', async (payload) => {
+    const seat = requireSeat(deps.localSeats, socket);
     if (payload.to === seat.peerId) throw new AppError(ErrorCode.PEER_NOT_FOUND, 'A peer cannot signal itself.');
     const message =
       payload.description !== undefined
         ? { from: seat.peerId, description: payload.description }
         : { from: seat.peerId, candidate: payload.candidate ?? null };
-    const sentAt = ctx.now();
-    const result = await ctx.signals.relay(seat.roomId, seat.peerId, payload.to, message);
+    const sentAt = deps.now();
+    const result = await deps.signals.relay(seat.roomId, seat.peerId, payload.to, message);
     if (!result.ok) throw new AppError(result.reason === 'NOT_IN_ROOM' ? ErrorCode.NOT_IN_ROOM : ErrorCode.PEER_NOT_FOUND);
-    if (result.recipientHere) ctx.inbox.receive(seat.roomId, payload.to, { seq: result.seq, message, sentAt, fromReplica: ctx.config.REPLICA_ID });
-    ctx.metrics.relayed.inc({ kind: 'signal' });
+    if (result.recipientHere) deps.inbox.receive(seat.roomId, payload.to, { seq: result.seq, message, sentAt, fromReplica: deps.replicaId });
+    deps.metrics.relayed.inc({ kind: 'signal' });
     return null;
   });
 }

@@ -1,19 +1,30 @@
 import { nanoid } from 'nanoid';
 import { AppError, ErrorCode, type ChatMessage } from '@meshcall/shared';
-import type { SignalingContext } from '../context.js';
-import { roomChannel, type SignalingSocket } from '../types.js';
-import { onClientEvent } from '../transport/client-event.js';
+import type { SignalingMetrics } from '../metrics.js';
+import type { Notifier } from '../notifier.js';
+import type { LocalSeats } from '../seats/local-seats.js';
 import { requireSeat } from '../seats/require-seat.js';
+import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
+import type { SignalingSocket } from '../types.js';
+import type { ChatHistory } from './chat-history.js';
+
+export interface ChatDeps extends ClientEventDeps {
+  localSeats: LocalSeats;
+  chat: ChatHistory;
+  notifier: Notifier;
+  metrics: Pick<SignalingMetrics, 'reject' | 'relayed'>;
+  now(): number;
+}
 
 /**
  * `chat:send`: plain text (the schema trims and bounds it; clients render it as text, never as
  * HTML). Kept in the room's bounded history, sent to the others as `chat:message`; the sender's
  * copy is the acknowledgement.
  */
-export function registerChatHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
-  onClientEvent(ctx, socket, 'chat:send', async ({ text }) => {
-    const seat = requireSeat(ctx, socket);
-    const now = ctx.now();
+export function registerChatHandlers(deps: ChatDeps, socket: SignalingSocket): void {
+  onClientEvent(deps, socket, 'chat:send', async ({ text }) => {
+    const seat = requireSeat(deps.localSeats, socket);
+    const now = deps.now();
     const message: ChatMessage = {
       id: nanoid(),
       peerId: seat.peerId,
@@ -22,9 +33,9 @@ export function registerChatHandlers(ctx: SignalingContext, socket: SignalingSoc
       text,
       at: new Date(now).toISOString(),
     };
-    if (!(await ctx.chat.append(seat.roomId, seat.peerId, message, now))) throw new AppError(ErrorCode.NOT_IN_ROOM);
-    socket.to(roomChannel(seat.roomId)).emit('chat:message', message);
-    ctx.metrics.relayed.inc({ kind: 'chat' });
+    if (!(await deps.chat.append(seat.roomId, seat.peerId, message, now))) throw new AppError(ErrorCode.NOT_IN_ROOM);
+    deps.notifier.fromSocketToRoom(socket, seat.roomId, 'chat:message', message);
+    deps.metrics.relayed.inc({ kind: 'chat' });
     return message;
   });
 }

@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from '../redis/connections.js';
 import { redisChannels, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
+import type { Notifier } from '../notifier.js';
+import { channelSubscription, type ChannelSubscription } from '../redis/channel-subscription.js';
 import type { LocalSeats } from '../seats/local-seats.js';
 import type { SeatStore } from '../seats/seat-store.js';
 import type { Departures } from '../seats/departures.js';
-import { roomChannel, type SignalingServer } from '../types.js';
 
 /**
  * Room changes published by the rooms service (and by signaling's own lock): every replica
@@ -13,21 +13,11 @@ import { roomChannel, type SignalingServer } from '../types.js';
  * it is connected.
  */
 export class RoomEvents {
-  private readonly onMessage = (channel: string, raw: string) => {
-    if (channel !== redisChannels.roomEvents) return;
-    let event: RoomEventMessage;
-    try {
-      event = roomEventMessageSchema.parse(JSON.parse(raw));
-    } catch {
-      this.deps.logger.warn('ignored a malformed room event');
-      return;
-    }
-    void this.apply(event).catch((error: unknown) => this.deps.logger.warn({ err: error, event: event.type, roomId: event.roomId }, 'room event not fully applied'));
-  };
+  private readonly subscription: ChannelSubscription;
 
   constructor(
     private readonly deps: {
-      io: SignalingServer;
+      notifier: Notifier;
       subscriber: Redis;
       seats: SeatStore;
       localSeats: LocalSeats;
@@ -35,31 +25,39 @@ export class RoomEvents {
       logger: FastifyBaseLogger;
       now: () => number;
     },
-  ) {}
-
-  async start(): Promise<void> {
-    this.deps.subscriber.on('message', this.onMessage);
-    await this.deps.subscriber.subscribe(redisChannels.roomEvents);
+  ) {
+    this.subscription = channelSubscription({
+      subscriber: deps.subscriber,
+      channel: redisChannels.roomEvents,
+      schema: roomEventMessageSchema,
+      logger: deps.logger,
+      malformed: 'room event',
+      onMessage: (event) =>
+        void this.apply(event).catch((error: unknown) => deps.logger.warn({ err: error, event: event.type, roomId: event.roomId }, 'room event not fully applied')),
+    });
   }
 
-  async stop(): Promise<void> {
-    this.deps.subscriber.off('message', this.onMessage);
-    await withDeadline(this.deps.subscriber.unsubscribe(redisChannels.roomEvents), UNSUBSCRIBE_DEADLINE_MS);
+  start(): Promise<void> {
+    return this.subscription.start();
+  }
+
+  stop(): Promise<void> {
+    return this.subscription.stop();
   }
 
   private async apply(event: RoomEventMessage): Promise<void> {
-    const { io, seats, localSeats, now } = this.deps;
+    const { notifier, seats, localSeats, now } = this.deps;
     switch (event.type) {
       case 'closed':
         for (const seat of localSeats.inRoom(event.roomId)) {
-          seat.socket.emit('room:closed', { reason: 'closed' });
+          notifier.toSocket(seat.socket, 'room:closed', { reason: 'closed' });
           localSeats.detach(seat);
         }
         // Every replica runs this; it is idempotent and leaves nothing of the room behind.
         await seats.deleteRoom(event.roomId, now());
         return;
       case 'locked':
-        io.local.to(roomChannel(event.roomId)).emit('room:locked', { locked: event.locked });
+        notifier.toRoomOnThisReplica(event.roomId, 'room:locked', { locked: event.locked });
         return;
       case 'capacity':
         await seats.setCapacity(event.roomId, event.capacity, now());

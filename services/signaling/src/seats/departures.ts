@@ -3,7 +3,7 @@ import type { PeerLeftReason } from '@meshcall/shared';
 import { releasePlayer } from '../room/tic-tac-toe.js';
 import type { GameStore } from '../room/game-store.js';
 import type { RemovedSeat, SeatStore } from './seat-store.js';
-import { peerChannel, roomChannel, type SignalingServer } from '../types.js';
+import type { Notifier } from '../notifier.js';
 
 /**
  * Tells a room that seats are gone (whichever replica noticed: the leaver's, the kicker's, or
@@ -12,15 +12,12 @@ import { peerChannel, roomChannel, type SignalingServer } from '../types.js';
  */
 export class Departures {
   constructor(
-    private readonly deps: { io: SignalingServer; seats: SeatStore; games: GameStore; logger: FastifyBaseLogger; now: () => number },
+    private readonly deps: { notifier: Notifier; seats: SeatStore; games: GameStore; logger: FastifyBaseLogger; now: () => number },
   ) {}
 
   async announce(roomId: string, removed: RemovedSeat[], reason: PeerLeftReason): Promise<void> {
     if (removed.length === 0) return;
-    const { io } = this.deps;
-    for (const seat of removed) {
-      io.to(roomChannel(roomId)).except(peerChannel(seat.peerId)).emit('peer:left', { peerId: seat.peerId, reason });
-    }
+    for (const seat of removed) this.deps.notifier.toRoomAbout(roomId, seat.peerId, 'peer:left', { peerId: seat.peerId, reason });
     try {
       await this.freeGameMarks(roomId, removed);
     } catch (error) {
@@ -38,7 +35,7 @@ export class Departures {
     const stillSeated = await this.deps.seats.seatedUserIds(roomId, now);
     for (const userId of new Set(departedPlayers.filter((id) => !stillSeated.has(id)))) {
       const outcome = await this.deps.games.update(roomId, '', (state) => releasePlayer(state, userId), now);
-      if ('state' in outcome) this.deps.io.to(roomChannel(roomId)).emit('game:state', outcome.state);
+      if ('state' in outcome) this.deps.notifier.toRoom(roomId, 'game:state', outcome.state);
     }
   }
 }

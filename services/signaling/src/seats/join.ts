@@ -10,22 +10,43 @@ import {
   roomIdSchema,
   type GameState,
   type JoinResult,
+  type JoinTicketClaims,
   type MediaState,
 } from '@meshcall/shared';
-import type { SignalingContext } from '../context.js';
+import type { JwtVerifier } from '@meshcall/server-kit';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Notifier } from '../notifier.js';
+import type { ReplicaInbox } from '../relay/replica-inbox.js';
+import type { GameStore } from '../room/game-store.js';
 import { assignPlayer } from '../room/tic-tac-toe.js';
 import type { LocalSeat } from './local-seats.js';
 import { planReplay } from './replay-plan.js';
 import type { RoomSnapshot, TakeSeatResult } from './seat-store.js';
-import { roomChannel, type SignalingSocket } from '../types.js';
-import { onClientEvent, type HandlerTools } from '../transport/client-event.js';
-import { holdSeatForResume } from './leave.js';
+import type { SignalingSocket } from '../types.js';
+import { onClientEvent, type ClientEventDeps, type HandlerTools } from '../transport/client-event.js';
+import type { Departures } from './departures.js';
+import { holdSeatForResume, type SeatHoldDeps } from './leave.js';
 
 const MUTED: MediaState = { audio: false, video: false, screen: false };
 
 /** Resume tokens are kept hashed: a Redis dump does not hand out seats. */
 export function hashResumeToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
+}
+
+export interface JoinDeps extends ClientEventDeps, SeatHoldDeps {
+  tickets: JwtVerifier<JoinTicketClaims>;
+  games: GameStore;
+  inbox: ReplicaInbox;
+  departures: Departures;
+  notifier: Notifier;
+  logger: FastifyBaseLogger;
+  /** Names this replica in a seat's route (`replicaId|socketId`), where its signals are published. */
+  replicaId: string;
+}
+
+function routeOf(deps: JoinDeps, socket: SignalingSocket): string {
+  return `${deps.replicaId}|${socket.id}`;
 }
 
 const refusalOfTakeSeat: Record<Exclude<TakeSeatResult, { ok: true }>['reason'], AppError> = {
@@ -42,21 +63,21 @@ const refusalOfTakeSeat: Record<Exclude<TakeSeatResult, { ok: true }>['reason'],
  * back, on any replica. Sockets that are mid-join are remembered so that one socket cannot race
  * itself into two seats.
  */
-export function registerJoinHandlers(ctx: SignalingContext, socket: SignalingSocket): void {
+export function registerJoinHandlers(deps: JoinDeps, socket: SignalingSocket): void {
   let joining = false;
-  onClientEvent(ctx, socket, 'room:join', async (payload, tools) => {
-    if (joining || ctx.localSeats.of(socket)) throw new AppError(ErrorCode.CONFLICT, 'This socket already holds a seat; leave the room first.');
+  onClientEvent(deps, socket, 'room:join', async (payload, tools) => {
+    if (joining || deps.localSeats.of(socket)) throw new AppError(ErrorCode.CONFLICT, 'This socket already holds a seat; leave the room first.');
     joining = true;
     try {
-      return 'ticket' in payload ? await joinWithTicket(ctx, socket, payload.ticket) : await resume(ctx, socket, payload.resume, tools);
+      return 'ticket' in payload ? await joinWithTicket(deps, socket, payload.ticket) : await resume(deps, socket, payload.resume, tools);
     } finally {
       joining = false;
     }
   });
 }
 
-async function joinWithTicket(ctx: SignalingContext, socket: SignalingSocket, ticket: string): Promise<JoinResult> {
-  const claims = await ctx.tickets.verify(ticket);
+async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, ticket: string): Promise<JoinResult> {
+  const claims = await deps.tickets.verify(ticket);
   if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.TICKET_INVALID, 'The ticket was issued to someone else.');
   const roomId = roomIdSchema.safeParse(claims.room);
   if (!roomId.success) throw new AppError(ErrorCode.TICKET_INVALID);
@@ -64,13 +85,13 @@ async function joinWithTicket(ctx: SignalingContext, socket: SignalingSocket, ti
   const peerId = nanoid(16);
   const resumeToken = nanoid(32);
   const record = { peerId, userId: socket.data.userId, name: claims.name, role: claims.role };
-  const now = ctx.now();
-  const taken = await ctx.seats.takeSeat(
+  const now = deps.now();
+  const taken = await deps.seats.takeSeat(
     {
       roomId: roomId.data,
       record,
       media: MUTED,
-      route: ctx.routeOf(socket.id),
+      route: routeOf(deps, socket),
       resumeTokenHash: hashResumeToken(resumeToken),
       leaseUntil: now + SEAT_LEASE_MS,
       owner: claims.role === 'owner',
@@ -78,17 +99,17 @@ async function joinWithTicket(ctx: SignalingContext, socket: SignalingSocket, ti
     },
     now,
   );
-  if (taken.expired.length > 0) void ctx.departures.announce(roomId.data, taken.expired, 'disconnected');
+  if (taken.expired.length > 0) void deps.departures.announce(roomId.data, taken.expired, 'disconnected');
   if (!taken.ok) throw refusalOfTakeSeat[taken.reason];
   // The script told the replaced seats' sockets (through their replica's inbox, this one included).
-  if (taken.replaced.length > 0) void ctx.departures.announce(roomId.data, taken.replaced, 'replaced');
+  if (taken.replaced.length > 0) void deps.departures.announce(roomId.data, taken.replaced, 'replaced');
 
-  const seat = ctx.localSeats.attach({
+  const seat = deps.localSeats.attach({
     peerId,
     roomId: roomId.data,
     role: claims.role,
     room: { capacity: taken.capacity, kind: claims.kind },
-    route: ctx.routeOf(socket.id),
+    route: routeOf(deps, socket),
     record,
     media: MUTED,
     resumeTokenHash: hashResumeToken(resumeToken),
@@ -98,9 +119,9 @@ async function joinWithTicket(ctx: SignalingContext, socket: SignalingSocket, ti
   });
   try {
     if (!socket.connected) throw new AppError(ErrorCode.UNAVAILABLE, 'The connection closed while joining.');
-    const snapshot = await ctx.seats.snapshot(roomId.data, CHAT_HISTORY_ON_JOIN, ctx.now());
-    const game = claims.kind === 'game' ? await takeGameMark(ctx, seat) : null;
-    socket.to(roomChannel(roomId.data)).emit('peer:joined', { ...record, media: MUTED });
+    const snapshot = await deps.seats.snapshot(roomId.data, CHAT_HISTORY_ON_JOIN, deps.now());
+    const game = claims.kind === 'game' ? await takeGameMark(deps, seat) : null;
+    deps.notifier.fromSocketToRoom(socket, roomId.data, 'peer:joined', { ...record, media: MUTED });
     return {
       peerId,
       role: claims.role,
@@ -113,17 +134,17 @@ async function joinWithTicket(ctx: SignalingContext, socket: SignalingSocket, ti
     };
   } catch (error) {
     // Half a join is worse than none: give the seat back so the room is not one short.
-    ctx.localSeats.detach(seat);
-    await ctx.seats.releaseSeat(roomId.data, peerId, 'left', ctx.now()).catch(() => undefined);
+    deps.localSeats.detach(seat);
+    await deps.seats.releaseSeat(roomId.data, peerId, 'left', deps.now()).catch(() => undefined);
     throw error;
   }
 }
 
 /** X for the first seated player, O for the second; the others learn of it through `game:state`. */
-async function takeGameMark(ctx: SignalingContext, seat: LocalSeat): Promise<GameState> {
-  const outcome = await ctx.games.update(seat.roomId, seat.peerId, (state) => assignPlayer(state, seat.record.userId), ctx.now());
+async function takeGameMark(deps: JoinDeps, seat: LocalSeat): Promise<GameState> {
+  const outcome = await deps.games.update(seat.roomId, seat.peerId, (state) => assignPlayer(state, seat.record.userId), deps.now());
   if ('state' in outcome) {
-    seat.socket.to(roomChannel(seat.roomId)).emit('game:state', outcome.state);
+    deps.notifier.fromSocketToRoom(seat.socket, seat.roomId, 'game:state', outcome.state);
     return outcome.state;
   }
   if ('unchanged' in outcome) return outcome.unchanged;
@@ -131,23 +152,23 @@ async function takeGameMark(ctx: SignalingContext, seat: LocalSeat): Promise<Gam
 }
 
 async function resume(
-  ctx: SignalingContext,
+  deps: JoinDeps,
   socket: SignalingSocket,
   request: z.infer<typeof resumeSchema>,
   tools: HandlerTools,
 ): Promise<JoinResult> {
   const { roomId, peerId } = request;
-  if (!ctx.inbox.hold(peerId)) throw new AppError(ErrorCode.CONFLICT, 'This seat is being resumed already.');
+  if (!deps.inbox.hold(peerId)) throw new AppError(ErrorCode.CONFLICT, 'This seat is being resumed already.');
   let held = true;
   try {
-    const now = ctx.now();
-    const resumed = await ctx.seats.resumeSeat(
+    const now = deps.now();
+    const resumed = await deps.seats.resumeSeat(
       {
         roomId,
         peerId,
         userId: socket.data.userId,
         resumeTokenHash: hashResumeToken(request.resumeToken),
-        route: ctx.routeOf(socket.id),
+        route: routeOf(deps, socket),
         leaseUntil: now + SEAT_LEASE_MS,
       },
       now,
@@ -158,19 +179,19 @@ async function resume(
         : new AppError(ErrorCode.TICKET_INVALID, 'That seat is gone; join the room again with a new ticket.');
     }
     // An older socket of this seat on this very replica lets go now (its eviction message only matches it).
-    const previous = ctx.localSeats.get(peerId);
+    const previous = deps.localSeats.get(peerId);
     if (previous) {
-      ctx.localSeats.detach(previous);
+      deps.localSeats.detach(previous);
       previous.socket.disconnect(true);
     }
     const lastSeen = request.lastSignalSeq ?? (resumed.awayAtSeq >= 0 ? resumed.awayAtSeq : undefined);
     const plan = planReplay(resumed.mailbox, resumed.currentSeq, lastSeen);
-    const seat: LocalSeat = ctx.localSeats.attach({
+    const seat: LocalSeat = deps.localSeats.attach({
       peerId,
       roomId,
       role: resumed.record.role,
       room: { capacity: resumed.capacity, kind: resumed.kind },
-      route: ctx.routeOf(socket.id),
+      route: routeOf(deps, socket),
       record: resumed.record,
       media: resumed.media,
       resumeTokenHash: hashResumeToken(request.resumeToken),
@@ -182,20 +203,20 @@ async function resume(
     let snapshot: RoomSnapshot;
     let game: GameState | null;
     try {
-      snapshot = await ctx.seats.snapshot(roomId, CHAT_HISTORY_ON_JOIN, ctx.now());
-      game = resumed.kind === 'game' ? await ctx.games.current(roomId) : null;
+      snapshot = await deps.seats.snapshot(roomId, CHAT_HISTORY_ON_JOIN, deps.now());
+      game = resumed.kind === 'game' ? await deps.games.current(roomId) : null;
     } catch (error) {
       // Keep the seat for another attempt, exactly as if the socket had dropped.
-      ctx.localSeats.detach(seat);
-      await holdSeatForResume(ctx, seat).catch(() => undefined);
+      deps.localSeats.detach(seat);
+      await holdSeatForResume(deps, seat).catch(() => undefined);
       throw error;
     }
     held = false;
     tools.afterAck(() => {
-      for (const entry of plan.replay) ctx.inbox.deliver(seat, entry);
-      for (const signal of ctx.inbox.release(peerId)) ctx.inbox.deliver(seat, signal);
+      for (const entry of plan.replay) deps.inbox.deliver(seat, entry);
+      for (const signal of deps.inbox.release(peerId)) deps.inbox.deliver(seat, signal);
     });
-    ctx.logger.info({ roomId, peerId, replayed: plan.replay.length, resync: plan.resync }, 'seat resumed');
+    deps.logger.info({ roomId, peerId, replayed: plan.replay.length, resync: plan.resync }, 'seat resumed');
     return {
       peerId,
       role: resumed.record.role,
@@ -207,6 +228,6 @@ async function resume(
       resync: plan.resync,
     };
   } finally {
-    if (held) ctx.inbox.release(peerId);
+    if (held) deps.inbox.release(peerId);
   }
 }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { SEAT_LEASE_MS } from '@meshcall/shared';
 import type { AwaySeat, LocalSeat, LocalSeats } from './local-seats.js';
 import type { AwayOutcome, SeatStore } from './seat-store.js';
-import { peerChannel, roomChannel, type SignalingServer } from '../types.js';
+import type { Notifier } from '../notifier.js';
 import type { Departures } from './departures.js';
 
 /** Three renewals per lease: one missed renewal (a GC pause, a slow Redis) never costs a seat. */
@@ -34,7 +34,7 @@ export class LeaseKeeper {
 
   constructor(
     private readonly deps: {
-      io: SignalingServer;
+      notifier: Notifier;
       redis: Redis;
       seats: SeatStore;
       localSeats: LocalSeats;
@@ -89,7 +89,7 @@ export class LeaseKeeper {
   }
 
   private reconcile(seat: LocalSeat, outcome: string | undefined, renewedAt: number): void {
-    const { io, localSeats, logger } = this.deps;
+    const { notifier, localSeats, logger } = this.deps;
     switch (outcome) {
       case 'renewed':
         seat.leaseRenewedAt = renewedAt;
@@ -97,11 +97,11 @@ export class LeaseKeeper {
       case 'restored':
         seat.leaseRenewedAt = renewedAt;
         logger.info({ roomId: seat.roomId, peerId: seat.peerId }, 'seat was missing in Redis; restored it');
-        io.to(roomChannel(seat.roomId)).except(peerChannel(seat.peerId)).emit('peer:joined', { ...seat.record, media: seat.media });
+        notifier.toRoomAbout(seat.roomId, seat.peerId, 'peer:joined', { ...seat.record, media: seat.media });
         return;
       case 'closed':
         localSeats.detach(seat);
-        seat.socket.emit('room:closed', { reason: 'closed' });
+        notifier.toSocket(seat.socket, 'room:closed', { reason: 'closed' });
         return;
       case 'replaced':
         localSeats.detach(seat);
@@ -109,7 +109,7 @@ export class LeaseKeeper {
         return;
       default:
         localSeats.detach(seat);
-        seat.socket.emit('room:kicked', { reason: 'removed' });
+        notifier.toSocket(seat.socket, 'room:kicked', { reason: 'removed' });
     }
   }
 

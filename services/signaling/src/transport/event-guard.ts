@@ -1,5 +1,5 @@
 import { ClientEvent, ErrorCode, ackError } from '@meshcall/shared';
-import type { SignalingContext } from '../context.js';
+import type { SignalingMetrics } from '../metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { SignalingSocket } from '../types.js';
 import { splitArgs } from './client-event.js';
@@ -11,15 +11,18 @@ const knownEvents = new Set<string>(Object.values(ClientEvent));
  * (RATE_LIMITED when empty), and events outside the protocol are refused with INVALID_PAYLOAD.
  * A refused event is answered (if the sender asked for an acknowledgement) and never dispatched.
  */
-export function guardEvents(ctx: SignalingContext, socket: SignalingSocket): void {
-  const bucket = new TokenBucket(ctx.config.SOCKET_RATE_LIMIT_BURST, ctx.config.SOCKET_RATE_LIMIT_PER_SECOND, ctx.now());
+export function guardEvents(
+  deps: { rateLimit: { burst: number; perSecond: number }; metrics: Pick<SignalingMetrics, 'reject'>; now(): number },
+  socket: SignalingSocket,
+): void {
+  const bucket = new TokenBucket(deps.rateLimit.burst, deps.rateLimit.perSecond, deps.now());
   socket.use((packet, next) => {
     const [event, ...args] = packet as unknown[];
     const refuse = (code: ErrorCode, message: string) => {
-      ctx.metrics.reject(code);
+      deps.metrics.reject(code);
       splitArgs(args).ack?.(ackError(code, message));
     };
-    if (!bucket.take(ctx.now())) {
+    if (!bucket.take(deps.now())) {
       refuse(ErrorCode.RATE_LIMITED, 'Too many events; slow down.');
       return;
     }
