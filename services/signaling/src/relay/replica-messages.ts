@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-/** Why a replica must let go of a local seat's socket. */
-export const evictReasonSchema = z.enum(['kicked', 'uninvited', 'joined-elsewhere', 'replaced']);
-
 /**
  * Every message one replica's channel (signalingKeys.replicaChannel) carries. The producers are
  * Lua scripts, run by whichever replica acts, and publish to the replica that holds the socket:
@@ -32,7 +29,8 @@ export const replicaMessageSchema = z.discriminatedUnion('type', [
     peerId: z.string(),
     /** The socket id the seat had when the script ran, so a socket that took the seat back here since is left alone. */
     conn: z.string().optional(),
-    reason: evictReasonSchema,
+    /** Why the replica must let go of the socket's seat. */
+    reason: z.enum(['kicked', 'uninvited', 'joined-elsewhere', 'replaced']),
   }),
 ]);
 export type ReplicaMessage = z.infer<typeof replicaMessageSchema>;
