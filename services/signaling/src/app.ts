@@ -12,6 +12,7 @@ import { registerSignalHandlers, type SignalDeps } from './relay/signal-handler.
 import { SignalRelay } from './relay/signal-relay.js';
 import { ChatHistory } from './room/chat-history.js';
 import { registerChatHandlers, type ChatDeps } from './room/chat.js';
+import { GamePlayers } from './room/game-players.js';
 import { GameStore } from './room/game-store.js';
 import { registerGameHandlers, type GameDeps } from './room/game.js';
 import { registerMediaHandlers, type MediaDeps } from './room/media.js';
@@ -99,7 +100,8 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const notifier = new Notifier(io);
   const seats = new SeatStore(commands);
   const games = new GameStore(commands);
-  const departures = new Departures({ notifier, seats, games, logger, now });
+  const players = new GamePlayers({ games, seats, notifier, now });
+  const departures = new Departures({ notifier, players, logger });
   const inbox = new ReplicaInbox({ subscriber, commands, replicaId, localSeats, notifier, metrics, logger, now });
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -112,7 +114,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const seatHolding = { seats, localSeats, resumeGraceMs: config.RESUME_GRACE_MS, now };
   const eventGuard = { rateLimit: { burst: config.SOCKET_RATE_LIMIT_BURST, perSecond: config.SOCKET_RATE_LIMIT_PER_SECOND }, metrics, now };
   const session: SessionDeps = { ...reporting, accessTokens: deps.accessTokens, notifier, now };
-  const join: JoinDeps = { ...reporting, ...seatHolding, tickets: deps.tickets, games, inbox, departures, notifier, replicaId };
+  const join: JoinDeps = { ...reporting, ...seatHolding, tickets: deps.tickets, players, inbox, departures, notifier, replicaId };
   const leave: LeaveDeps = { ...reporting, ...seatHolding, departures, track };
   const signal: SignalDeps = {
     ...reporting,

@@ -16,9 +16,6 @@ import {
 import type { JwtVerifier } from '@meshcall/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Notifier } from '../notifier.js';
-import type { ReplicaInbox } from '../relay/replica-inbox.js';
-import type { GameStore } from '../room/game-store.js';
-import { assignPlayer } from '../room/tic-tac-toe.js';
 import type { LocalSeat } from './local-seats.js';
 import { planReplay } from './replay-plan.js';
 import type { RoomSnapshot, TakeSeatResult } from './seat-store.js';
@@ -26,6 +23,7 @@ import type { SignalingSocket } from '../types.js';
 import { onClientEvent, type ClientEventDeps, type HandlerTools } from '../transport/client-event.js';
 import type { Departures } from './departures.js';
 import { holdSeatForResume, type SeatHoldDeps } from './leave.js';
+import type { GameSeating, ResumeDelivery } from './seat-neighbours.js';
 
 const MUTED: MediaState = { audio: false, video: false, screen: false };
 
@@ -36,8 +34,8 @@ export function hashResumeToken(token: string): string {
 
 export interface JoinDeps extends ClientEventDeps, SeatHoldDeps {
   tickets: JwtVerifier<JoinTicketClaims>;
-  games: GameStore;
-  inbox: ReplicaInbox;
+  players: GameSeating;
+  inbox: ResumeDelivery;
   departures: Departures;
   notifier: Notifier;
   logger: FastifyBaseLogger;
@@ -120,7 +118,7 @@ async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, ticket: s
   try {
     if (!socket.connected) throw new AppError(ErrorCode.UNAVAILABLE, 'The connection closed while joining.');
     const snapshot = await deps.seats.snapshot(roomId.data, CHAT_HISTORY_ON_JOIN, deps.now());
-    const game = claims.kind === 'game' ? await takeGameMark(deps, seat) : null;
+    const game = claims.kind === 'game' ? await deps.players.takeMark(seat) : null;
     deps.notifier.fromSocketToRoom(socket, roomId.data, 'peer:joined', { ...record, media: MUTED });
     return {
       peerId,
@@ -138,17 +136,6 @@ async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, ticket: s
     await deps.seats.releaseSeat(roomId.data, peerId, 'left', deps.now()).catch(() => undefined);
     throw error;
   }
-}
-
-/** X for the first seated player, O for the second; the others learn of it through `game:state`. */
-async function takeGameMark(deps: JoinDeps, seat: LocalSeat): Promise<GameState> {
-  const outcome = await deps.games.update(seat.roomId, seat.peerId, (state) => assignPlayer(state, seat.record.userId), deps.now());
-  if ('state' in outcome) {
-    deps.notifier.fromSocketToRoom(seat.socket, seat.roomId, 'game:state', outcome.state);
-    return outcome.state;
-  }
-  if ('unchanged' in outcome) return outcome.unchanged;
-  throw new AppError(ErrorCode.NOT_IN_ROOM);
 }
 
 async function resume(
@@ -204,7 +191,7 @@ async function resume(
     let game: GameState | null;
     try {
       snapshot = await deps.seats.snapshot(roomId, CHAT_HISTORY_ON_JOIN, deps.now());
-      game = resumed.kind === 'game' ? await deps.games.current(roomId) : null;
+      game = resumed.kind === 'game' ? await deps.players.board(roomId) : null;
     } catch (error) {
       // Keep the seat for another attempt, exactly as if the socket had dropped.
       deps.localSeats.detach(seat);
