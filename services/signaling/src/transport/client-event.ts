@@ -50,8 +50,8 @@ export function onClientEvent<E extends ClientEventName>(
   event: E,
   handler: (payload: ClientEventPayload<E>, tools: HandlerTools) => Promise<ClientEventAckData<E>>,
 ): void {
-  const payloadMayBeOmitted = clientEventPayloadSchemas[event] === emptyPayloadSchema;
   const schema: z.ZodType = clientEventPayloadSchemas[event];
+  const payloadMayBeOmitted = schema === emptyPayloadSchema;
   const listener = async (...args: unknown[]) => {
     const { payload, ack } = splitArgs(args);
     const deferred: Array<() => void> = [];
