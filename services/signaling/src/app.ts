@@ -28,7 +28,7 @@ import { SeatStore } from './seats/seat-store.js';
 import { SeatSweeper } from './seats/seat-sweeper.js';
 import { guardEvents } from './transport/event-guard.js';
 import { authenticateHandshake } from './transport/handshake.js';
-import { isOriginAllowed } from './transport/origin.js';
+import { refuseForeignOrigins } from './transport/origin.js';
 import { followSignedOutSessions, registerSessionHandlers, type SessionDeps } from './transport/session.js';
 import type { SignalingServer } from './types.js';
 
@@ -77,14 +77,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     // A vanished client is noticed within 15 s, then its seat waits RESUME_GRACE_MS for a resume.
     pingInterval: 10_000,
     pingTimeout: 5_000,
-    allowRequest: (request, callback) => {
-      const allowed = isOriginAllowed(request.headers.origin, config.ALLOWED_ORIGINS);
-      if (!allowed) {
-        metrics.reject('FORBIDDEN');
-        logger.info({ origin: request.headers.origin }, 'refused a handshake from a foreign origin');
-      }
-      callback(allowed ? null : 'origin not allowed', allowed);
-    },
+    allowRequest: refuseForeignOrigins(config.ALLOWED_ORIGINS, { metrics, logger }),
     adapter: createAdapter(deps.redis.publisher, deps.redis.adapterSubscriber, { key: 'meshcall:socket.io' }),
   });
 
