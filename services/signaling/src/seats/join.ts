@@ -14,7 +14,6 @@ import {
   type MediaState,
 } from '@meshcall/shared';
 import type { JwtVerifier } from '@meshcall/server-kit';
-import type { FastifyBaseLogger } from 'fastify';
 import type { Notifier } from '../notifier.js';
 import type { LocalSeat } from './local-seats.js';
 import { planReplay } from './replay-plan.js';
@@ -38,7 +37,6 @@ export interface JoinDeps extends ClientEventDeps, SeatHoldDeps {
   inbox: ResumeDelivery;
   departures: Departures;
   notifier: Notifier;
-  logger: FastifyBaseLogger;
   /** Names this replica in a seat's route (`replicaId|socketId`), where its signals are published. */
   replicaId: string;
 }

@@ -1,5 +1,4 @@
 import { AppError, ErrorCode, SEAT_LEASE_MS } from '@meshcall/shared';
-import type { FastifyBaseLogger } from 'fastify';
 import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
 import type { SignalingSocket } from '../types.js';
 import type { Departures } from './departures.js';
@@ -17,7 +16,6 @@ export interface SeatHoldDeps {
 
 export interface LeaveDeps extends ClientEventDeps, SeatHoldDeps {
   departures: Departures;
-  logger: FastifyBaseLogger;
   /** Async work that must finish before shutdown completes (seat hand-offs of dropped sockets). */
   track(work: Promise<unknown>): void;
 }
