@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signalingKeys } from '../src/repositories/keys.js';
+import { signalingKeys } from '../src/redis/keys.js';
 import { dataOf, errorCodeOf, request, requestRaw } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
 import type { TestRedis } from './support/redis.js';

@@ -1,73 +1,18 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisKeys } from '@meshcall/shared';
-import { COMMAND_TIMEOUT_MS } from '../redis.js';
-import { ownRoomKey, roomKeyPrefix, signalingKeys } from '../repositories/keys.js';
-import { MAILBOX_TTL_MS } from '../repositories/room-script.js';
+import { COMMAND_TIMEOUT_MS } from '../redis/connections.js';
+import { ownRoomKey, roomKeyPrefix, signalingKeys } from '../redis/keys.js';
+import { LuaScript, luaConstants, readLua } from '../redis/lua-script.js';
+import { MAILBOX_TTL_MS } from '../redis/room-script.js';
 
-/**
- * Relays every signal of one event-loop tick in one script call. KEYS come in threes per room
- * (seats, signal seqs, routes); ARGV starts with now, the deadline, the mailbox limit and this
- * replica's id, then per room its key prefix, id and entry count, then sender, recipient and
- * message JSON per entry. For each entry both peers must still be seated (Redis stays the judge:
- * a peer id of another room is not found), the signal gets its recipient's next number and is
- * kept in the bounded mailbox a resume replays from. A recipient on this replica is answered
- * LOCAL and delivered by the caller; any other is published to its replica's channel, in the same
- * script, so a resume that reads the mailbox sees every signal not published to its new replica.
- * Results are flat pairs per entry: status (1 local, 2 published or held for a resume, -1 sender
- * not seated, -2 recipient not found) and seq.
- *
- * One call may cover several rooms because a single Redis serves them all; under Redis Cluster
- * the batch must be split by hash slot (each room's keys share its `{roomId}` tag).
- */
-const RELAY_SIGNALS_SOURCE = `
-local now, deadline, limit, self = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
--- A batch that reaches Redis after its senders were told it failed (Redis was stalled) must not
--- take effect late: the answer the senders got stays the truth.
-local clock = redis.call('TIME')
-if tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000) > deadline then return 'EXPIRED' end
-local function is_seated(seats, peer_id)
-  local score = redis.call('ZSCORE', seats, peer_id)
-  return score and tonumber(score) >= now
-end
-local results = {}
-local arg = 5
-for group = 1, #KEYS, 3 do
-  local seats, seqs, routes = KEYS[group], KEYS[group + 1], KEYS[group + 2]
-  local prefix, room_id, count = ARGV[arg], ARGV[arg + 1], tonumber(ARGV[arg + 2])
-  arg = arg + 3
-  for _ = 1, count do
-    local from, to, message = ARGV[arg], ARGV[arg + 1], ARGV[arg + 2]
-    arg = arg + 3
-    if not is_seated(seats, from) then
-      table.insert(results, -1); table.insert(results, 0)
-    elseif not is_seated(seats, to) then
-      table.insert(results, -2); table.insert(results, 0)
-    else
-      local seq = redis.call('HINCRBY', seqs, to, 1)
-      local mailbox = prefix .. 'mailbox:' .. to
-      if redis.call('RPUSH', mailbox, '{"seq":' .. seq .. ',"message":' .. message .. '}') > limit then
-        redis.call('LTRIM', mailbox, -limit, -1)
-      end
-      redis.call('PEXPIRE', mailbox, ${MAILBOX_TTL_MS})
-      -- An empty route is a seat waiting for its resume, which replays the mailbox.
-      local replica = string.match(redis.call('HGET', routes, to) or '', '^(.-)|')
-      if replica == self then
-        table.insert(results, 1)
-      else
-        if replica then
-          redis.call('PUBLISH', '${signalingKeys.replicaChannelPrefix}' .. replica,
-            '{"type":"signal","roomId":"' .. room_id .. '","peerId":"' .. to .. '","seq":' .. seq .. ',"sentAt":' .. now .. ',"fromReplica":"' .. self .. '","message":' .. message .. '}')
-        end
-        table.insert(results, 2)
-      end
-      table.insert(results, seq)
-    end
-  end
-end
-return results
-`;
-const RELAY_SIGNALS_SHA = createHash('sha1').update(RELAY_SIGNALS_SOURCE).digest('hex');
+/** Positional, unlike the room scripts: the header of relay-signals.lua says why. */
+const relaySignalsScript = new LuaScript(
+  'relay-signals',
+  [
+    luaConstants({ MAILBOX_TTL_MS, REPLICA_CHANNEL_PREFIX: signalingKeys.replicaChannelPrefix }),
+    readLua(new URL('./scripts/relay-signals.lua', import.meta.url)),
+  ].join('\n'),
+);
 
 /**
  * A batch still executing this long after it was built is dropped by the script: the senders'
@@ -160,23 +105,13 @@ export class SignalRelay {
       }
     }
     try {
-      const reply = await this.run(keys, args);
+      const reply = await relaySignalsScript.run(this.redis, keys, args);
       if (reply === 'EXPIRED') throw new Error('Command timed out: the signal batch reached Redis after its deadline');
       if (!Array.isArray(reply) || reply.length !== pending.length * 2) throw new Error('unexpected reply to the signal batch');
       pending.forEach((signal, i) => signal.resolve(outcomeOf(Number(reply[2 * i]), Number(reply[2 * i + 1]))));
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       for (const signal of pending) signal.reject(failure);
-    }
-  }
-
-  /** EVALSHA, falling back to EVAL when Redis does not know the script (first use, or after a restart). */
-  private async run(keys: string[], args: Array<string | number>): Promise<unknown> {
-    try {
-      return await this.redis.evalsha(RELAY_SIGNALS_SHA, keys.length, ...keys, ...args);
-    } catch (error) {
-      if (error instanceof Error && error.message.startsWith('NOSCRIPT')) return this.redis.eval(RELAY_SIGNALS_SOURCE, keys.length, ...keys, ...args);
-      throw error;
     }
   }
 }
