@@ -115,7 +115,7 @@ async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, ticket: s
   });
   try {
     if (!socket.connected) throw new AppError(ErrorCode.UNAVAILABLE, 'The connection closed while joining.');
-    const snapshot = await deps.seats.snapshot(roomId.data, CHAT_HISTORY_ON_JOIN, deps.now());
+    const [snapshot] = await Promise.all([deps.seats.snapshot(roomId.data, CHAT_HISTORY_ON_JOIN, deps.now()), taken.leaseIndexed]);
     const game = claims.kind === 'game' ? await deps.players.takeMark(seat) : null;
     deps.notifier.fromSocketToRoom(socket, roomId.data, 'peer:joined', { ...record, media: MUTED });
     return {

@@ -42,6 +42,11 @@ export type TakeSeatResult =
       expired: RemovedSeat[];
       /** The account's earlier seats in the room this one took the place of (their sockets were told). */
       replaced: RemovedSeat[];
+      /**
+       * The seat's entry in the lease index (what the sweeper finds a crashed replica's seats by),
+       * sent right behind the script: the join waits for it with its snapshot, one round trip for both.
+       */
+      leaseIndexed: Promise<void>;
     }
   | { ok: false; reason: 'ROOM_CLOSED' | 'TICKET_USED' | 'BANNED' | 'ROOM_LOCKED' | 'ROOM_FULL'; expired: RemovedSeat[] };
 
@@ -209,8 +214,10 @@ export class SeatStore {
     const status = String(reply[0]);
     const expired = removedSeatsFrom(reply[2]);
     if (status === 'OK') {
-      await this.indexLeases(input.roomId, [[input.record.peerId, input.leaseUntil]]);
-      return { ok: true, capacity: Number(reply[1]), locked: Number(reply[3]) === 1, expired, replaced: removedSeatsFrom(reply[4]) };
+      const leaseIndexed = this.indexLeases(input.roomId, [[input.record.peerId, input.leaseUntil]]);
+      // Awaited by the caller together with its next Redis call; never an unhandled rejection meanwhile.
+      leaseIndexed.catch(() => undefined);
+      return { ok: true, capacity: Number(reply[1]), locked: Number(reply[3]) === 1, expired, replaced: removedSeatsFrom(reply[4]), leaseIndexed };
     }
     return { ok: false, reason: status as Exclude<TakeSeatResult, { ok: true }>['reason'], expired };
   }
