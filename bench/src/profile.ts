@@ -25,6 +25,8 @@ import { summarize } from './stats.js';
 /** relay: cross-replica signals at PROFILE_RATE/s; join: bursts of 50 concurrent joins back to back. */
 const LOAD = process.env.PROFILE_LOAD === 'join' ? 'join' : 'relay';
 const RATE = Number(process.env.PROFILE_RATE ?? 3_000);
+/** Where each pair's sockets sit: across both replicas (default), or both on one replica. */
+const PLACEMENT = process.env.PROFILE_PLACEMENT === 'same-replica' ? 'same-replica' : 'cross-replica';
 const DURATION_MS = 15_000;
 const PAIRS = 100;
 const TOP = 25;
@@ -108,7 +110,7 @@ async function main(): Promise<void> {
     const users = await mapLimited(Array.from({ length: BENCH_USERS }, (_, i) => i), 2, (i) => api.register(`profile-${i}`));
     const cluster: MeshcallCluster = { api, users, replicaUrls: stack.urls.signaling, origin: stack.gatewayUrl, replicaPids: stack.components.signaling.map((c) => c.process?.pid ?? 0), redisPid: undefined };
     if (LOAD === 'relay') {
-      const target = new MeshcallRelayTarget(cluster, 'cross-replica');
+      const target = new MeshcallRelayTarget(cluster, PLACEMENT);
       const log = new DeliveryLog(0);
       const pairs: RelayPair[] = await target.openPairs(PAIRS, { onReceive: (id) => log.receive(id), onFailure: (id, reason) => log.fail(id, reason) });
       const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
   }
   const what =
     LOAD === 'relay'
-      ? `${PAIRS} cross-replica pairs, ${RATE} signals/s for ${DURATION_MS / 1000} s`
+      ? `${PAIRS} ${PLACEMENT} pairs, ${RATE} signals/s for ${DURATION_MS / 1000} s`
       : `bursts of 50 concurrent room:join (7 rooms of 8 seats, both replicas) for ${DURATION_MS / 1000} s, fresh tickets between bursts`;
   const lines = [
     `# Where a signaling replica spends its CPU: ${LOAD === 'relay' ? 'relaying signals' : 'joining'}`,
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
     for (const row of selfTimeTable(profile).slice(0, TOP)) lines.push(`| ${row.percent} | \`${row.where.replace(/\|/g, '\\|')}\` |`);
     lines.push('');
   }
-  const out = fileURLToPath(new URL(`../results/profile-signaling-${LOAD}.md`, import.meta.url));
+  const out = fileURLToPath(new URL(`../results/profile-signaling-${LOAD}${PLACEMENT === 'same-replica' ? '-same-replica' : ''}.md`, import.meta.url));
   writeFileSync(out, `${lines.join('\n')}\n`);
   process.stderr.write(`wrote ${out} from ${profiles.length} signaling profiles\n`);
 }

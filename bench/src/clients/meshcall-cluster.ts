@@ -1,6 +1,8 @@
 import { benchCandidate, idOfCandidate } from '../load/candidate.js';
-import type { IdleTarget, RelayHandlers, RelayPair, RelayTarget } from '../load/relay-target.js';
+import type { DeliveryPaths, IdleTarget, RelayHandlers, RelayPair, RelayTarget } from '../load/relay-target.js';
 import { parsePrometheusValue, readRssBytes, type MeteredProcess } from '../process-memory.js';
+
+const RELAY_LATENCY_COUNT = 'signaling_relay_latency_seconds_count';
 import { mapLimited, type BenchUser, type MeshcallApi } from './meshcall-api.js';
 import { connectMeshcall, joinOrThrow, leaveAndClose, type MeshcallSocket } from './meshcall-socket.js';
 
@@ -20,8 +22,8 @@ export interface MeshcallCluster {
 }
 
 /**
- * Where the bench puts a pair's sockets: on one replica, on two, or wherever the gateway's
- * upstream choice (least_conn) puts them, as it does for every user.
+ * Where the bench puts a pair's sockets: on one replica, on two, or wherever the gateway puts
+ * them, as it does for every user (by the room named in the handshake).
  */
 export type Placement = 'same-replica' | 'cross-replica' | 'gateway';
 
@@ -56,8 +58,8 @@ export async function seatPairs(cluster: MeshcallCluster, count: number, placeme
       if (!cluster.gateway) throw new Error('meshcall through the gateway: the cluster has no gateway');
       return cluster.gateway.url;
     };
-    const sender = await connectMeshcall(urlOf(senderReplica), senderUser.accessToken, cluster.origin);
-    const receiver = await connectMeshcall(urlOf(receiverReplica), receiverUser.accessToken, cluster.origin);
+    const sender = await connectMeshcall(urlOf(senderReplica), senderUser.accessToken, cluster.origin, { roomId });
+    const receiver = await connectMeshcall(urlOf(receiverReplica), receiverUser.accessToken, cluster.origin, { roomId });
     await joinOrThrow(sender, senderGrant.ticket);
     const receiverPeerId = await joinOrThrow(receiver, receiverGrant.ticket);
     return { sender, receiver, receiverPeerId, senderReplica, receiverReplica };
@@ -69,6 +71,7 @@ export class MeshcallRelayTarget implements RelayTarget {
   readonly system = 'meshcall' as const;
   readonly label: string;
   private pairs: SeatedPair[] = [];
+  private deliveredBefore: DeliveryPaths = { sameReplica: 0, crossReplica: 0 };
 
   constructor(
     private readonly cluster: MeshcallCluster,
@@ -79,6 +82,7 @@ export class MeshcallRelayTarget implements RelayTarget {
 
   async openPairs(count: number, handlers: RelayHandlers): Promise<RelayPair[]> {
     this.pairs = await seatPairs(this.cluster, count, this.placement);
+    this.deliveredBefore = await this.deliveredSoFar();
     return this.pairs.map((pair) => {
       pair.receiver.on('signal', (message) => {
         const id = idOfCandidate(message.candidate);
@@ -98,6 +102,22 @@ export class MeshcallRelayTarget implements RelayTarget {
       await Promise.all([leaveAndClose(pair.sender), leaveAndClose(pair.receiver)]);
     });
     this.pairs = [];
+  }
+
+  async deliveryPaths(): Promise<DeliveryPaths> {
+    const now = await this.deliveredSoFar();
+    return { sameReplica: now.sameReplica - this.deliveredBefore.sameReplica, crossReplica: now.crossReplica - this.deliveredBefore.crossReplica };
+  }
+
+  /** Signals every replica has emitted so far, by whether the sender sat on the same replica. */
+  private async deliveredSoFar(): Promise<DeliveryPaths> {
+    const totals: DeliveryPaths = { sameReplica: 0, crossReplica: 0 };
+    for (const url of this.cluster.replicaUrls) {
+      const metrics = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+      totals.sameReplica += parsePrometheusValue(metrics, `${RELAY_LATENCY_COUNT}{path="same-replica"}`) ?? 0;
+      totals.crossReplica += parsePrometheusValue(metrics, `${RELAY_LATENCY_COUNT}{path="cross-replica"}`) ?? 0;
+    }
+    return totals;
   }
 
   processes(): MeteredProcess[] {

@@ -8,12 +8,16 @@ export const ACK_TIMEOUT_MS = 10_000;
 /**
  * One signaling connection exactly as the web client opens it (WebSocket only, access token in
  * `auth`), but to a chosen replica: `url` is a replica's own address, so the bench decides
- * which replica holds which socket. The Origin header is one the stack allows, as a browser on
+ * which replica holds which socket (or the gateway's address, which places a socket by the room
+ * it names, as for the web client). The Origin header is one the stack allows, as a browser on
  * the gateway's page would send.
  */
-export function connectMeshcall(url: string, token: string, origin: string, timeoutMs = ACK_TIMEOUT_MS): Promise<MeshcallSocket> {
+export function connectMeshcall(url: string, token: string, origin: string, options: { roomId?: string; timeoutMs?: number } = {}): Promise<MeshcallSocket> {
+  const timeoutMs = options.timeoutMs ?? ACK_TIMEOUT_MS;
   const socket: MeshcallSocket = io(url, {
     transports: ['websocket'],
+    // The web client's placement hint: through the gateway, a room's sockets share a replica.
+    query: options.roomId === undefined ? {} : { room: options.roomId },
     auth: { token },
     extraHeaders: { origin },
     reconnection: false,

@@ -25,6 +25,16 @@ export interface RelayTarget {
   closePairs(): Promise<void>;
   /** Processes to sample CPU and memory of while the load runs, by name. */
   processes(): MeteredProcess[];
+  /**
+   * meshcall only: how many signals since the pairs opened were delivered by the replica that
+   * relayed them, and how many crossed to another replica (from the replicas' own metrics).
+   */
+  deliveryPaths?(): Promise<DeliveryPaths>;
+}
+
+export interface DeliveryPaths {
+  sameReplica: number;
+  crossReplica: number;
 }
 
 /** A system under the idle-connection load. */

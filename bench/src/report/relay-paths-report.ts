@@ -1,4 +1,5 @@
 import { LOAD_GENERATOR, microsecondsByRole } from '../cpu-accounting.js';
+import type { DeliveryPaths } from '../load/relay-target.js';
 import { MACHINE_TOTAL } from '../process-memory.js';
 import type { RelayPathResult, RelayPathsResult } from '../scenarios/relay-paths.js';
 import { groupedBarChart } from './svg.js';
@@ -36,7 +37,7 @@ export function relayPathsSection(relayPaths: RelayPathsResult | undefined): str
   const lines = [
     '## Through the gateway and direct (issue 14)',
     '',
-    `The path users take: meshcall's sockets connect to the launcher's nginx gateway (one worker), which places them on the replicas (least_conn); the naive relay and PeerJS each sit behind an nginx rendered by the launcher from the same gateway template (same snippets, same /socket.io/ location and WebSocket proxy settings, one worker). "direct": meshcall cross-replica (sockets on the replicas' own ports, each pair across both), the peers on their own ports. One plan for every target: ${o.pairs} pairs; ${fmt(o.latencyRate, 0)} msg/s for ${o.latencyDurationMs / 1000} s (after 1 s of warm-up); ${fmt(o.highRate, 0)} msg/s for ${o.highDurationMs / 1000} s (${fmt(o.highRate / o.pairs, 1)} msg/s per sender, under signaling's default per-socket ${o.perSocketLimit}/s); a closed-loop ceiling (${o.ceilingWindow} in flight per pair, ${o.ceilingDurationMs / 1000} s). CPU per message: each process's utime + stime from /proc over the load's window ÷ messages delivered in it (nginx: master and worker); "server" sums every process but the load generator.`,
+    `The path users take: meshcall's sockets connect to the launcher's nginx gateway (one worker), which places them on the replicas by the room each names in its handshake, as the web client does (a consistent hash, so both sockets of a pair share a replica); the naive relay and PeerJS each sit behind an nginx rendered by the launcher from the same gateway template (same snippets, same /socket.io/ location and WebSocket proxy settings, one worker). "direct": meshcall cross-replica (sockets on the replicas' own ports, each pair across both), the peers on their own ports. One plan for every target: ${o.pairs} pairs; ${fmt(o.latencyRate, 0)} msg/s for ${o.latencyDurationMs / 1000} s (after 1 s of warm-up); ${fmt(o.highRate, 0)} msg/s for ${o.highDurationMs / 1000} s (${fmt(o.highRate / o.pairs, 1)} msg/s per sender, under signaling's default per-socket ${o.perSocketLimit}/s); a closed-loop ceiling (${o.ceilingWindow} in flight per pair, ${o.ceilingDurationMs / 1000} s). CPU per message: each process's utime + stime from /proc over the load's window ÷ messages delivered in it (nginx: master and worker); "server" sums every process but the load generator.`,
     '',
     `| system | p50 / p99 ms at ${fmt(o.latencyRate, 0)}/s | at ${fmt(o.highRate, 0)}/s: delivered/s | p50 / p99 ms | verdict | ceiling msg/s | server CPU µs/msg at ${fmt(o.latencyRate, 0)}/s | at ${fmt(o.highRate, 0)}/s | at the ceiling |`,
     '|---|---|---|---|---|---|---|---|---|',
@@ -46,6 +47,15 @@ export function relayPathsSection(relayPaths: RelayPathsResult | undefined): str
     lines.push(
       `| ${r.label} | ${fmt(r.atLatencyRate.latency.p50Ms, 3)} / ${fmt(r.atLatencyRate.latency.p99Ms, 3)} | ${fmt(h?.deliveredPerS, 0)} | ${h ? `${fmt(h.latency.p50Ms, 3)} / ${fmt(h.latency.p99Ms, 3)}` : 'n/a'} | ${h?.verdict ?? 'not run'} | ${fmt(r.ceiling?.deliveredPerS, 0)} | ${fmt(r.atLatencyRate.cpu.serverMicrosecondsPerMessage, 1)} | ${fmt(h?.cpu.serverMicrosecondsPerMessage, 1)} | ${fmt(r.ceiling?.cpu.serverMicrosecondsPerMessage, 1)} |`,
     );
+  }
+  const placed = relayPaths.results.filter((r) => r.deliveryPaths);
+  if (placed.length > 0) {
+    lines.push('', "Where meshcall's signals were delivered over the whole run (the replicas' `signaling_relay_latency_seconds_count` by path):", '', '| system | by the relaying replica (in process) | by another replica (Redis pub/sub) |', '|---|---|---|');
+    for (const r of placed) {
+      const { sameReplica, crossReplica } = r.deliveryPaths as DeliveryPaths;
+      const share = (n: number) => `${fmt(n, 0)} (${fmt((100 * n) / Math.max(1, sameReplica + crossReplica), 1)} %)`;
+      lines.push(`| ${r.label} | ${share(sameReplica)} | ${share(crossReplica)} |`);
+    }
   }
   lines.push('', 'CPU µs per relayed message, each process:', '', `| system | at ${fmt(o.highRate, 0)}/s | at the ceiling |`, '|---|---|---|');
   for (const r of relayPaths.results) lines.push(`| ${r.label} | ${perProcessLine(r.highStep?.cpu.microsecondsPerMessage)} | ${perProcessLine(r.ceiling?.cpu.microsecondsPerMessage)} |`);

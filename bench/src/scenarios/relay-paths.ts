@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { figureRatios, microsecondsPerMessage, perSocketRate, serverMicrosecondsPerMessage, type ComparableFigures, type FigureRatios } from '../cpu-accounting.js';
-import type { RelayTarget, SystemName } from '../load/relay-target.js';
+import type { DeliveryPaths, RelayTarget, SystemName } from '../load/relay-target.js';
 import { RelayRun, settle, type CeilingResult, type RateStep } from './relay.js';
 
 /**
@@ -40,6 +40,8 @@ export interface RelayPathResult {
   atLatencyRate: RateStep & { cpu: LoadCpu };
   highStep: (RateStep & { cpu: LoadCpu; perSenderRate: number }) | null;
   ceiling: (CeilingResult & { cpu: LoadCpu }) | null;
+  /** meshcall: signals of the whole run delivered by the replica that relayed them, and across replicas. */
+  deliveryPaths?: DeliveryPaths;
 }
 
 export interface RelayPathsResult {
@@ -113,7 +115,8 @@ export async function measureRelayPath(target: RelayTarget, path: RelayPath, opt
       ceiling = { ...closed, cpu: loadCpu(closed.cpuSeconds, closed.delivered) };
       progress(`${target.label}: ceiling ${closed.deliveredPerS}/s, ${ceiling.cpu.serverMicrosecondsPerMessage} µs server CPU/msg`);
     }
-    return { system: target.system, path, label: target.label, pairs: run.pairs.length, atLatencyRate, highStep, ceiling };
+    const deliveryPaths = await target.deliveryPaths?.();
+    return { system: target.system, path, label: target.label, pairs: run.pairs.length, atLatencyRate, highStep, ceiling, ...(deliveryPaths && { deliveryPaths }) };
   } finally {
     await run.close();
   }

@@ -221,6 +221,30 @@ export interface ServerToClientEvents {
   'session:expiring': (payload: { expiresAt: string }) => void;
 }
 
+/**
+ * The payload schema of every client event, by event name: the one place an event is paired
+ * with its schema. `satisfies` holds each schema's output to the payload type of
+ * ClientToServerEvents, so neither can change without the other.
+ */
+export const clientEventPayloadSchemas = {
+  'room:join': joinPayloadSchema,
+  signal: signalPayloadSchema,
+  'media:state': mediaStateSchema,
+  'chat:send': chatSendPayloadSchema,
+  'game:move': gameMovePayloadSchema,
+  'game:reset': emptyPayloadSchema,
+  'room:leave': emptyPayloadSchema,
+  'room:kick': kickPayloadSchema,
+  'room:lock': lockPayloadSchema,
+  'session:refresh': sessionRefreshPayloadSchema,
+} as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[E]>[0]> };
+
+/** A client event's payload once its schema accepted it. */
+export type ClientEventPayload<E extends keyof ClientToServerEvents> = z.output<(typeof clientEventPayloadSchemas)[E]>;
+
+/** What a client event's acknowledgement carries when it succeeds. */
+export type ClientEventAckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T> ? T : never;
+
 /** Replicas talk through Redis keys and the adapter, not serverSideEmit (it waits on slow nodes). */
 export type InterServerEvents = Record<string, never>;
 

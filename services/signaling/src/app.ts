@@ -3,31 +3,33 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { MAX_SOCKET_MESSAGE_BYTES, type AccessTokenClaims, type JoinTicketClaims } from '@meshcall/shared';
 import { createBaseApp, registerHealthRoutes, registerMetrics, type BaseApp, type JwtVerifier } from '@meshcall/server-kit';
-import { Departures } from './cluster/departures.js';
-import { LeaseKeeper } from './cluster/lease-keeper.js';
-import { ReplicaInbox } from './cluster/replica-inbox.js';
-import { RoomEvents } from './cluster/room-events.js';
-import { SeatSweeper } from './cluster/seat-sweeper.js';
 import type { Config } from './config.js';
-import type { SignalingContext } from './context.js';
-import { registerChatHandlers } from './handlers/chat.js';
-import { guardEvents } from './handlers/event-guard.js';
-import { registerGameHandlers } from './handlers/game.js';
-import { registerJoinHandlers } from './handlers/join.js';
-import { registerLeaveHandlers } from './handlers/leave.js';
-import { registerMediaHandlers } from './handlers/media.js';
-import { registerModerationHandlers } from './handlers/moderation.js';
-import { SignedOutSessions, authenticateHandshake, registerSessionHandlers } from './handlers/session.js';
-import { registerSignalHandlers } from './handlers/signal.js';
-import { LocalSeats } from './local-seats.js';
 import { createSignalingMetrics } from './metrics.js';
-import { isOriginAllowed } from './origin.js';
-import { UNSUBSCRIBE_DEADLINE_MS, withDeadline, type RedisConnections } from './redis.js';
-import { ChatHistory } from './repositories/chat-history.js';
-import { GameStore } from './repositories/game-store.js';
-import { RoomFlags } from './repositories/room-flags.js';
-import { SeatStore } from './repositories/seat-store.js';
-import { SignalMailbox } from './repositories/signal-mailbox.js';
+import { Notifier } from './notifier.js';
+import { UNSUBSCRIBE_DEADLINE_MS, withDeadline, type RedisConnections } from './redis/connections.js';
+import { ReplicaInbox } from './relay/replica-inbox.js';
+import { registerSignalHandlers, type SignalDeps } from './relay/signal-handler.js';
+import { SignalRelay } from './relay/signal-relay.js';
+import { ChatHistory } from './room/chat-history.js';
+import { registerChatHandlers, type ChatDeps } from './room/chat.js';
+import { GamePlayers } from './room/game-players.js';
+import { GameStore } from './room/game-store.js';
+import { registerGameHandlers, type GameDeps } from './room/game.js';
+import { registerMediaHandlers, type MediaDeps } from './room/media.js';
+import { registerModerationHandlers, type ModerationDeps } from './room/moderation.js';
+import { RoomEvents } from './room/room-events.js';
+import { RoomFlags } from './room/room-flags.js';
+import { Departures } from './seats/departures.js';
+import { registerJoinHandlers, type JoinDeps } from './seats/join.js';
+import { LeaseKeeper } from './seats/lease-keeper.js';
+import { registerLeaveHandlers, type LeaveDeps } from './seats/leave.js';
+import { LocalSeats } from './seats/local-seats.js';
+import { SeatStore } from './seats/seat-store.js';
+import { SeatSweeper } from './seats/seat-sweeper.js';
+import { guardEvents } from './transport/event-guard.js';
+import { authenticateHandshake } from './transport/handshake.js';
+import { refuseForeignOrigins } from './transport/origin.js';
+import { followSignedOutSessions, registerSessionHandlers, type SessionDeps } from './transport/session.js';
 import type { SignalingServer } from './types.js';
 
 export interface SignalingDeps {
@@ -75,62 +77,68 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     // A vanished client is noticed within 15 s, then its seat waits RESUME_GRACE_MS for a resume.
     pingInterval: 10_000,
     pingTimeout: 5_000,
-    allowRequest: (request, callback) => {
-      const allowed = isOriginAllowed(request.headers.origin, config.ALLOWED_ORIGINS);
-      if (!allowed) {
-        metrics.reject('FORBIDDEN');
-        logger.info({ origin: request.headers.origin }, 'refused a handshake from a foreign origin');
-      }
-      callback(allowed ? null : 'origin not allowed', allowed);
-    },
+    allowRequest: refuseForeignOrigins(config.ALLOWED_ORIGINS, { metrics, logger }),
     adapter: createAdapter(deps.redis.publisher, deps.redis.adapterSubscriber, { key: 'meshcall:socket.io' }),
   });
 
-  const seats = new SeatStore(commands);
-  const games = new GameStore(commands);
-  const departures = new Departures({ io, seats, games, logger, now });
-  const inbox = new ReplicaInbox({ subscriber: deps.redis.subscriber, commands, replicaId: config.REPLICA_ID, localSeats, metrics, logger, now });
-  const pending = new Set<Promise<unknown>>();
-  const ctx: SignalingContext = {
-    io,
-    config,
-    logger,
-    metrics,
-    accessTokens: deps.accessTokens,
-    tickets: deps.tickets,
-    seats,
-    mailbox: new SignalMailbox(commands, config.SIGNAL_MAILBOX_LIMIT, config.REPLICA_ID),
-    chat: new ChatHistory(commands),
-    games,
-    flags: new RoomFlags(commands),
-    localSeats,
-    inbox,
-    departures,
-    routeOf: (socketId) => `${config.REPLICA_ID}|${socketId}`,
-    track(work) {
-      pending.add(work);
-      void work.finally(() => pending.delete(work));
-    },
-    now,
-  };
-
-  io.use(authenticateHandshake(ctx));
-  io.on('connection', (socket) => {
-    guardEvents(ctx, socket);
-    registerSessionHandlers(ctx, socket);
-    registerJoinHandlers(ctx, socket);
-    registerLeaveHandlers(ctx, socket);
-    registerSignalHandlers(ctx, socket);
-    registerMediaHandlers(ctx, socket);
-    registerChatHandlers(ctx, socket);
-    registerGameHandlers(ctx, socket);
-    registerModerationHandlers(ctx, socket);
+  // Engine.IO keeps each session's first HTTP request (headers, parser state: about 4 KiB) for
+  // the socket's life. The origin and the token are checked before this point, and nothing later
+  // reads the request, so it is let go (the Socket.IO memory-usage guide's advice).
+  io.engine.on('connection', (rawSocket: { request: unknown }) => {
+    rawSocket.request = null;
   });
 
-  const roomEvents = new RoomEvents({ io, subscriber: deps.redis.subscriber, seats, localSeats, departures, logger, now });
-  const signedOutSessions = new SignedOutSessions({ io, subscriber: deps.redis.subscriber, logger });
-  const leaseKeeper = new LeaseKeeper({ io, redis: commands, seats, localSeats, departures, logger, now });
-  const sweeper = new SeatSweeper({ redis: commands, replicaId: config.REPLICA_ID, seats, departures, logger, now });
+  const { subscriber } = deps.redis;
+  const replicaId = config.REPLICA_ID;
+  const notifier = new Notifier(io);
+  const seats = new SeatStore(commands);
+  const games = new GameStore(commands);
+  const players = new GamePlayers({ games, seats, notifier, now });
+  const departures = new Departures({ notifier, players, logger });
+  const inbox = new ReplicaInbox({ subscriber, commands, replicaId, localSeats, notifier, metrics, logger, now });
+  const pending = new Set<Promise<unknown>>();
+  const track = (work: Promise<unknown>) => {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  };
+
+  // Each behaviour gets what it uses, built once per replica rather than per socket.
+  const reporting = { logger, metrics };
+  const seatHolding = { seats, localSeats, resumeGraceMs: config.RESUME_GRACE_MS, now };
+  const eventGuard = { rateLimit: { burst: config.SOCKET_RATE_LIMIT_BURST, perSecond: config.SOCKET_RATE_LIMIT_PER_SECOND }, metrics, now };
+  const session: SessionDeps = { ...reporting, accessTokens: deps.accessTokens, notifier, now };
+  const join: JoinDeps = { ...reporting, ...seatHolding, tickets: deps.tickets, players, inbox, departures, notifier, replicaId };
+  const leave: LeaveDeps = { ...reporting, ...seatHolding, departures, track };
+  const signal: SignalDeps = {
+    ...reporting,
+    localSeats,
+    signals: new SignalRelay(commands, { mailboxLimit: config.SIGNAL_MAILBOX_LIMIT, replicaId, now }),
+    inbox,
+    replicaId,
+    now,
+  };
+  const media: MediaDeps = { ...reporting, localSeats, seats, notifier, now };
+  const chat: ChatDeps = { ...reporting, localSeats, chat: new ChatHistory(commands), notifier, now };
+  const game: GameDeps = { ...reporting, localSeats, games, notifier, now };
+  const moderation: ModerationDeps = { ...reporting, localSeats, seats, flags: new RoomFlags(commands), departures, now };
+
+  io.use(authenticateHandshake({ accessTokens: deps.accessTokens, metrics, logger }));
+  io.on('connection', (socket) => {
+    guardEvents(eventGuard, socket);
+    registerSessionHandlers(session, socket);
+    registerJoinHandlers(join, socket);
+    registerLeaveHandlers(leave, socket);
+    registerSignalHandlers(signal, socket);
+    registerMediaHandlers(media, socket);
+    registerChatHandlers(chat, socket);
+    registerGameHandlers(game, socket);
+    registerModerationHandlers(moderation, socket);
+  });
+
+  const roomEvents = new RoomEvents({ notifier, subscriber, seats, localSeats, departures, logger, now });
+  const signedOutSessions = followSignedOutSessions({ io, subscriber, logger });
+  const leaseKeeper = new LeaseKeeper({ notifier, redis: commands, seats, localSeats, departures, logger, now });
+  const sweeper = new SeatSweeper({ redis: commands, replicaId, seats, departures, logger, now });
   await inbox.start();
   await roomEvents.start();
   await signedOutSessions.start();

@@ -3,7 +3,7 @@ import { TokenAudience, TokenIssuer, joinTicketClaimsSchema, ErrorCode } from '@
 import { createAccessTokenVerifier, createJwtVerifier, loggerOptions, serve } from '@meshcall/server-kit';
 import { createApplication } from './app.js';
 import { loadSignalingConfig } from './config.js';
-import { createRedisConnections } from './redis.js';
+import { createRedisConnections } from './redis/connections.js';
 
 const config = loadSignalingConfig();
 const logger = pino({ ...(loggerOptions('signaling', config.LOG_LEVEL) as pino.LoggerOptions), base: { service: 'signaling', replica: config.REPLICA_ID } });

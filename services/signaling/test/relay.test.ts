@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signalingKeys } from '../src/repositories/keys.js';
+import { signalingKeys } from '../src/redis/keys.js';
 import { dataOf, errorCodeOf, request, requestRaw } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
 import type { TestRedis } from './support/redis.js';
@@ -146,6 +146,70 @@ describe('signal relay across replicas', () => {
         redis.component.signal('SIGCONT');
       }
       // Nothing leaked through while Redis was frozen, and the relay works again afterwards.
+      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
+      const received = await bob.log.waitFor('signal');
+      expect(received.seq).toBe(1);
+      expect(bob.log.of('signal')).toHaveLength(1);
+    } finally {
+      closeAll(alice, bob);
+    }
+  });
+
+  it('relays between two peers on the same replica in the order sent, each once, and never to a guessed peer of another room there', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId });
+    const bob = await seatUser(one.url, issuer, { roomId });
+    const mallory = await seatUser(one.url, issuer, { roomId: newRoomId() });
+    try {
+      const sent = Array.from({ length: 40 }, (_, i) => ({ ...candidate, candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${52000 + i} typ host` }));
+      const acks = await Promise.all(sent.map((c) => request(alice.socket, 'signal', { to: bob.joined.peerId, candidate: c })));
+      expect(acks.every((ack) => ack.ok)).toBe(true);
+      await bob.log.waitFor('signal', (s) => s.seq === 40);
+      expect(bob.log.of('signal').map((s) => [s.seq, s.from, s.candidate?.candidate])).toEqual(sent.map((c, i) => [i + 1, alice.joined.peerId, c.candidate]));
+
+      expect(errorCodeOf(await request(mallory.socket, 'signal', { to: bob.joined.peerId, description: offer }))).toBe('PEER_NOT_FOUND');
+      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
+      await bob.log.waitFor('signal', (s) => s.seq === 41);
+      expect(bob.log.of('signal').every((s) => s.from === alice.joined.peerId)).toBe(true);
+    } finally {
+      closeAll(alice, bob, mallory);
+    }
+  });
+
+  it('numbers signals from a peer on the same replica and one on another into one sequence, delivered in order and each once', async () => {
+    const roomId = newRoomId();
+    const bob = await seatUser(one.url, issuer, { roomId });
+    const near = await seatUser(one.url, issuer, { roomId });
+    const far = await seatUser(two.url, issuer, { roomId });
+    try {
+      const burst = (from: Seated, tag: string) =>
+        Array.from({ length: 30 }, (_, i) => request(from.socket, 'signal', { to: bob.joined.peerId, candidate: { ...candidate, candidate: `candidate:${tag}${i} 1 udp 1 127.0.0.1 ${53000 + i} typ host` } }));
+      const acks = await Promise.all([...burst(near, 'n'), ...burst(far, 'f')]);
+      expect(acks.every((ack) => ack.ok)).toBe(true);
+      await bob.log.waitFor('signal', (s) => s.seq === 60);
+      const received = bob.log.of('signal');
+      expect(received.map((s) => s.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+      for (const [from, tag] of [[near, 'n'], [far, 'f']] as const) {
+        const own = received.filter((s) => s.from === from.joined.peerId).map((s) => s.candidate?.candidate.split(' ')[0]);
+        expect(own).toEqual(Array.from({ length: 30 }, (_, i) => `candidate:${tag}${i}`));
+      }
+    } finally {
+      closeAll(bob, near, far);
+    }
+  });
+
+  it('fails closed between peers on the same replica when Redis cannot answer', async () => {
+    const roomId = newRoomId();
+    const alice: Seated = await seatUser(one.url, issuer, { roomId });
+    const bob: Seated = await seatUser(one.url, issuer, { roomId });
+    try {
+      redis.component.signal('SIGSTOP');
+      try {
+        const attempt = await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer });
+        expect(errorCodeOf(attempt)).toBe('UNAVAILABLE');
+      } finally {
+        redis.component.signal('SIGCONT');
+      }
       dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
       const received = await bob.log.waitFor('signal');
       expect(received.seq).toBe(1);

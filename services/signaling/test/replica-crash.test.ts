@@ -18,6 +18,9 @@ async function resumeOn(url: string, issuer: TestTokenIssuer, peer: Seated, room
   return { ...back, resync: resumed.resync, peerId: resumed.peerId };
 }
 
+/** A stream of signals fast enough to be cut mid-flight by the kill, without the per-socket limit refusing most of it. */
+const streamingLimits = { SOCKET_RATE_LIMIT_PER_SECOND: '100000', SOCKET_RATE_LIMIT_BURST: '100000' };
+
 describe('replicas as real processes: crash and graceful restart', () => {
   let redis: TestRedis;
   let issuer: TestTokenIssuer;
@@ -28,8 +31,8 @@ describe('replicas as real processes: crash and graceful restart', () => {
     redis = await startTestRedis();
     issuer = await TestTokenIssuer.start();
     [first, second] = await Promise.all([
-      startReplicaProcess({ redisUrl: redis.url, issuer, replicaId: 'crash-1' }),
-      startReplicaProcess({ redisUrl: redis.url, issuer, replicaId: 'crash-2' }),
+      startReplicaProcess({ redisUrl: redis.url, issuer, replicaId: 'crash-1', env: streamingLimits }),
+      startReplicaProcess({ redisUrl: redis.url, issuer, replicaId: 'crash-2', env: streamingLimits }),
     ]);
   });
 
@@ -72,6 +75,52 @@ describe('replicas as real processes: crash and graceful restart', () => {
       expect(seated.sort()).toEqual([alice.joined.peerId, bob.joined.peerId].sort());
     } finally {
       closeAll(alice, carol, bob, aliceBack);
+      await first.component.start();
+    }
+  });
+
+  it('SIGKILLed while two of its peers stream signals to each other: after the resume every acknowledged signal is there, once and in order', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(first.url, issuer, { roomId });
+    const dave = await seatUser(first.url, issuer, { roomId });
+    let aliceBack: Participant | undefined;
+    try {
+      const acknowledged: number[] = [];
+      const aliceDropped = disconnection(alice.socket);
+      let sent = 0;
+      // Bounded: at most 2,000 signals, sent in bursts until the replica is gone.
+      while (sent < 2_000 && dave.socket.connected) {
+        for (let k = 0; k < 10; k += 1, sent += 1) {
+          const i = sent;
+          request(dave.socket, 'signal', { to: alice.joined.peerId, candidate: candidate(i) }).then(
+            (ack) => ack.ok && acknowledged.push(i),
+            () => undefined,
+          );
+        }
+        if (sent === 200) first.component.signal('SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await aliceDropped;
+      expect(acknowledged.length).toBeGreaterThan(0);
+
+      const back = await resumeOn(second.url, issuer, alice, roomId);
+      aliceBack = back;
+      expect(back.resync).toBe(false);
+      const before = alice.log.of('signal');
+      const lastSeq = Math.max(0, ...before.map((s) => s.seq ?? 0));
+      const highest = Math.max(...acknowledged);
+      const wanted = candidate(highest).candidate;
+      if (!before.some((s) => s.candidate?.candidate === wanted)) await back.log.waitFor('signal', (s) => s.candidate?.candidate === wanted);
+      const received = [...before, ...back.log.of('signal')];
+      // Numbered 1..n with no gap and no repeat, in the order they were sent.
+      expect(received.map((s) => s.seq)).toEqual(received.map((_, n) => n + 1));
+      expect(back.log.of('signal')[0]?.seq ?? lastSeq + 1).toBe(lastSeq + 1);
+      const order = received.map((s) => Number(/^candidate:(\d+) /.exec(s.candidate?.candidate ?? '')?.[1]));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+      expect(new Set(order).size).toBe(order.length);
+      for (const i of acknowledged) expect(order).toContain(i);
+    } finally {
+      closeAll(alice, dave, aliceBack);
       await first.component.start();
     }
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownRoomKey } from '../src/repositories/keys.js';
+import { ownRoomKey } from '../src/redis/keys.js';
 import { dataOf, disconnection, errorCodeOf, request } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
 import type { TestRedis } from './support/redis.js';

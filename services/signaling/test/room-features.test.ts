@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAT_HISTORY_LIMIT, CHAT_HISTORY_ON_JOIN } from '@meshcall/shared';
-import { ownRoomKey } from '../src/repositories/keys.js';
+import { ownRoomKey } from '../src/redis/keys.js';
 import { dataOf, errorCodeOf, request } from './support/client.js';
 import { closeAll, connectUser, seatUser } from './support/participant.js';
 import type { TestRedis } from './support/redis.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEAT_LEASE_MS, redisKeys } from '@meshcall/shared';
-import { leaseMember, ownRoomKey } from '../src/repositories/keys.js';
-import { SeatStore, type AwayCheck, type HeldSeat } from '../src/repositories/seat-store.js';
+import { leaseMember, ownRoomKey } from '../src/redis/keys.js';
+import { SeatStore, type AwayCheck, type HeldSeat } from '../src/seats/seat-store.js';
 import { startTestRedis, type TestRedis } from './support/redis.js';
 import { newRoomId, newUserId } from './support/token-issuer.js';
 

@@ -279,6 +279,28 @@ describe('the gateway in front of the real services', () => {
     }
   });
 
+  it('places every socket that names the same room on one replica, and spreads rooms over the replicas', async () => {
+    const stamp = Date.now().toString(36);
+    // An odd number of rooms, connected round by round: least_conn's alternation cannot pass for placement by room.
+    const rooms = Array.from({ length: 13 }, (_, i) => `placement-${i}-${stamp}`);
+    const placed: CallParticipant[] = [];
+    const replicasOf = new Map<string, number[]>(rooms.map((roomId) => [roomId, []]));
+    try {
+      for (let round = 0; round < 2; round++) {
+        for (const roomId of rooms) {
+          const { participant, replica } = await connectAndLocate(environment(), user.accessToken, { roomId });
+          placed.push(participant);
+          replicasOf.get(roomId)?.push(replica);
+        }
+      }
+      for (const [roomId, replicas] of replicasOf) expect(new Set(replicas).size, `the replicas of room ${roomId}'s sockets`).toBe(1);
+      // A consistent hash over two replicas puts 13 rooms all on one with odds of 1 in 4,096.
+      expect(new Set([...replicasOf.values()].map((replicas) => replicas[0])).size).toBe(environment().urls.signaling.length);
+    } finally {
+      for (const participant of placed) participant.close();
+    }
+  });
+
   it('keeps a Socket.IO session on one replica for its whole life', async () => {
     const room = await createRoom(gateway, user, { name: 'Sticky' });
     const { participant, replica } = await connectAndLocate(environment(), user.accessToken);

@@ -9,7 +9,7 @@ import { createAccessTokenVerifier, createJwtVerifier } from '@meshcall/server-k
 import { LocalComponent, findFreePort, httpOk } from '@meshcall/stack';
 import { createApplication, type SignalingApplication } from '../../src/app.js';
 import { loadSignalingConfig, type Config } from '../../src/config.js';
-import { createRedisConnections, type RedisConnections } from '../../src/redis.js';
+import { createRedisConnections, type RedisConnections } from '../../src/redis/connections.js';
 import { TestTokenIssuer } from './token-issuer.js';
 import { startTestRedis, type TestRedis } from './redis.js';
 

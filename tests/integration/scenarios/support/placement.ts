@@ -28,11 +28,18 @@ async function settledSocketCounts(replicas: string[]): Promise<number[]> {
   return reading.current;
 }
 
-/** Connects through the gateway and finds out, from the replicas' own metrics, which one took it. */
-export async function connectAndLocate(environment: TestEnvironment, token: string): Promise<{ participant: CallParticipant; replica: number }> {
+/**
+ * Connects through the gateway (naming `roomId` in the handshake, as the web client does, when
+ * given) and finds out, from the replicas' own metrics, which one took it.
+ */
+export async function connectAndLocate(
+  environment: TestEnvironment,
+  token: string,
+  options: { roomId?: string } = {},
+): Promise<{ participant: CallParticipant; replica: number }> {
   const replicas = environment.urls.signaling;
   const before = await settledSocketCounts(replicas);
-  const participant = await CallParticipant.connect(environment.gatewayUrl, token);
+  const participant = await CallParticipant.connect(environment.gatewayUrl, token, options);
   try {
     const after = await eventually(
       'the replica that took the new socket',

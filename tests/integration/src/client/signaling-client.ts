@@ -23,9 +23,17 @@ export const ALL_SERVER_EVENTS: Array<keyof ServerToClientEvents> = [
  * Connects through the gateway the way the web client does: WebSocket only, the access token in
  * `auth`, and the Origin a browser on the gateway's page sends. Reconnection is the scenario's job.
  */
-export async function connectSocket(gatewayUrl: string, token: string, beforeConnect?: (socket: CallSocket) => void, timeoutMs = EVENT_TIMEOUT_MS): Promise<CallSocket> {
+export async function connectSocket(
+  gatewayUrl: string,
+  token: string,
+  beforeConnect?: (socket: CallSocket) => void,
+  options: { roomId?: string; timeoutMs?: number } = {},
+): Promise<CallSocket> {
+  const timeoutMs = options.timeoutMs ?? EVENT_TIMEOUT_MS;
   const socket: CallSocket = io(gatewayUrl, {
     transports: ['websocket'],
+    // The web client names its room so the gateway places a room's sockets together; without it, least_conn.
+    query: options.roomId === undefined ? {} : { room: options.roomId },
     auth: { token },
     reconnection: false,
     forceNew: true,
@@ -148,9 +156,9 @@ export class CallParticipant {
     this.trackSignalSeq(socket);
   }
 
-  static async connect(gatewayUrl: string, token: string): Promise<CallParticipant> {
+  static async connect(gatewayUrl: string, token: string, options: { roomId?: string } = {}): Promise<CallParticipant> {
     let participant: CallParticipant | undefined;
-    await connectSocket(gatewayUrl, token, (socket) => (participant = new CallParticipant(socket)));
+    await connectSocket(gatewayUrl, token, (socket) => (participant = new CallParticipant(socket)), options);
     return participant as CallParticipant;
   }
 

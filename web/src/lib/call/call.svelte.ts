@@ -145,7 +145,7 @@ export class CallManager {
       this.#iceServers = admission.iceServers;
       this.#iceFetchedAt = Date.now();
       this.#iceTimer = setInterval(() => void this.#refreshIceServers().catch(() => undefined), ICE_REFRESH_INTERVAL_MS);
-      await this.#connectSocket();
+      await this.#connectSocket(admission.room.id);
       const result = await this.#takeSeat({ ticket: admission.ticket });
       this.#applyJoin(result);
       this.phase = 'in-call';
@@ -340,8 +340,8 @@ export class CallManager {
     this.media = { audio: settings.micOn && this.#micTrack !== null, video: settings.cameraOn && this.#cameraTrack !== null, screen: false };
   }
 
-  #connectSocket(): Promise<void> {
-    const socket = createSignalingSocket(() => session.freshToken());
+  #connectSocket(roomId: string): Promise<void> {
+    const socket = createSignalingSocket(() => session.freshToken(), roomId);
     this.#socket = socket;
     this.#listen(socket);
     this.#stopTokenUpdates = session.onToken((token) => {

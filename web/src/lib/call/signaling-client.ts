@@ -13,12 +13,15 @@ const DEFAULT_ACK_TIMEOUT_MS = 10_000;
 /**
  * A Socket.IO connection to signaling on this origin. WebSocket only: behind several replicas
  * long-polling would need sticky sessions. The token is read anew for every (re)connection, so a
- * reconnect after an hour presents a valid one.
+ * reconnect after an hour presents a valid one. The room goes in the handshake's query so the
+ * gateway places every socket of a room on the same replica (reconnections included), where
+ * signals between them are relayed in process.
  */
-export function createSignalingSocket(token: () => Promise<string>): SignalingSocket {
+export function createSignalingSocket(token: () => Promise<string>, roomId: string): SignalingSocket {
   return io({
     path: '/socket.io/',
     transports: ['websocket'],
+    query: { room: roomId },
     autoConnect: false,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5_000,

@@ -1,0 +1,41 @@
+import { AppError, ErrorCode } from '@meshcall/shared';
+import type { Departures } from '../seats/departures.js';
+import type { LocalSeats } from '../seats/local-seats.js';
+import { requireOwner } from '../seats/require-seat.js';
+import type { SeatStore } from '../seats/seat-store.js';
+import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
+import type { SignalingSocket } from '../types.js';
+import type { RoomFlags } from './room-flags.js';
+
+export interface ModerationDeps extends ClientEventDeps {
+  localSeats: LocalSeats;
+  seats: SeatStore;
+  flags: RoomFlags;
+  departures: Departures;
+  now(): number;
+}
+
+/**
+ * Owner-only moderation. A kick frees the seat at once, tells the kicked socket (on whichever
+ * replica) `room:kicked` and everyone else `peer:left`, and bans the account from the room: no
+ * ticket, earlier or fresh, seats it again until the owner lifts the ban through rooms. A lock
+ * sets the shared Redis flag and announces it on the room-events channel, which the rooms
+ * service and every signaling replica follow.
+ */
+export function registerModerationHandlers(deps: ModerationDeps, socket: SignalingSocket): void {
+  onClientEvent(deps, socket, 'room:kick', async ({ peerId }) => {
+    const seat = requireOwner(deps.localSeats, socket);
+    if (peerId === seat.peerId) throw new AppError(ErrorCode.FORBIDDEN, 'Use room:leave to leave the room.');
+    const released = await deps.seats.releaseSeat(seat.roomId, peerId, 'kicked', deps.now());
+    if (!released) throw new AppError(ErrorCode.PEER_NOT_FOUND);
+    deps.logger.info({ roomId: seat.roomId, peerId, by: seat.peerId }, 'peer kicked');
+    await deps.departures.announce(seat.roomId, [{ peerId, userId: released.userId }], 'kicked');
+    return null;
+  });
+
+  onClientEvent(deps, socket, 'room:lock', async ({ locked }) => {
+    const seat = requireOwner(deps.localSeats, socket);
+    if (!(await deps.flags.setLocked(seat.roomId, seat.peerId, locked, deps.now()))) throw new AppError(ErrorCode.NOT_IN_ROOM);
+    return { locked };
+  });
+}

@@ -1,0 +1,45 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { ErrorCode, defaultMessageOf, type AccessTokenClaims } from '@meshcall/shared';
+import type { JwtVerifier } from '@meshcall/server-kit';
+import type { SignalingMetrics } from '../metrics.js';
+import type { SignalingSocket } from '../types.js';
+import { toAckError } from './ack-errors.js';
+
+/** A refused handshake: Socket.IO hands `data` to the client's `connect_error`. */
+function handshakeRefusal(code: ErrorCode, message: string): Error & { data: { code: ErrorCode; message: string } } {
+  return Object.assign(new Error(message), { data: { code, message } });
+}
+
+/**
+ * Handshake middleware: the access token from `auth: { token }` is verified against auth's key
+ * set (algorithm, issuer and audience pinned by the verifier) and against the revocation set of
+ * signed-out sessions; without a valid one the socket never connects.
+ */
+export function authenticateHandshake(deps: {
+  accessTokens: JwtVerifier<AccessTokenClaims>;
+  metrics: Pick<SignalingMetrics, 'reject'>;
+  logger: FastifyBaseLogger;
+}) {
+  return async (socket: SignalingSocket, next: (error?: Error) => void): Promise<void> => {
+    const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+    const token = auth?.token;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+      deps.metrics.reject(ErrorCode.UNAUTHORIZED);
+      next(handshakeRefusal(ErrorCode.UNAUTHORIZED, 'An access token is required (auth: { token }).'));
+      return;
+    }
+    try {
+      const claims = await deps.accessTokens.verify(token);
+      socket.data.userId = claims.sub;
+      socket.data.name = claims.name;
+      socket.data.tokenExpiresAt = claims.exp;
+      socket.data.sessionId = claims.sid;
+      next();
+    } catch (error) {
+      const { code, message, internal } = toAckError(error);
+      if (internal) deps.logger.error({ err: error }, 'handshake verification failed');
+      deps.metrics.reject(code);
+      next(handshakeRefusal(code, code === ErrorCode.UNAUTHORIZED ? message || defaultMessageOf.UNAUTHORIZED : message));
+    }
+  };
+}

@@ -1,0 +1,83 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
+import { AppError, ErrorCode, redisChannels, sessionsRevokedMessageSchema, type AccessTokenClaims } from '@meshcall/shared';
+import type { JwtVerifier } from '@meshcall/server-kit';
+import type { Notifier } from '../notifier.js';
+import { channelSubscription, type ChannelSubscription } from '../redis/channel-subscription.js';
+import type { SignalingServer, SignalingSocket } from '../types.js';
+import { onClientEvent, type ClientEventDeps } from './client-event.js';
+
+/** How long before expiry a socket is asked for a fresh token. */
+const EXPIRY_WARNING_MS = 60_000;
+/** setTimeout's ceiling; tokens live minutes, but a misconfigured TTL must not overflow the timer. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface SessionDeps extends ClientEventDeps {
+  accessTokens: JwtVerifier<AccessTokenClaims>;
+  notifier: Notifier;
+  now(): number;
+}
+
+/**
+ * Keeps the socket's session tied to its token: `session:expiring` a minute before expiry, a
+ * disconnect at expiry, and `session:refresh` to move both deadlines with a new token of the
+ * same user.
+ */
+export function registerSessionHandlers(deps: SessionDeps, socket: SignalingSocket): void {
+  let warning: NodeJS.Timeout | undefined;
+  let expiry: NodeJS.Timeout | undefined;
+
+  const schedule = () => {
+    clearTimeout(warning);
+    clearTimeout(expiry);
+    const expiresAtMs = socket.data.tokenExpiresAt * 1000;
+    const expiresAt = new Date(expiresAtMs).toISOString();
+    const untilExpiry = Math.min(Math.max(0, expiresAtMs - deps.now()), MAX_TIMER_MS);
+    warning = setTimeout(() => deps.notifier.toSocket(socket, 'session:expiring', { expiresAt }), Math.max(0, untilExpiry - EXPIRY_WARNING_MS));
+    expiry = setTimeout(() => {
+      deps.logger.info({ socketId: socket.id, userId: socket.data.userId }, 'access token expired; disconnecting');
+      socket.disconnect(true);
+    }, untilExpiry);
+  };
+
+  schedule();
+  socket.on('disconnect', () => {
+    clearTimeout(warning);
+    clearTimeout(expiry);
+  });
+
+  onClientEvent(deps, socket, 'session:refresh', async ({ token }) => {
+    const claims = await deps.accessTokens.verify(token);
+    if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.FORBIDDEN, 'The token belongs to another user.');
+    socket.data.tokenExpiresAt = claims.exp;
+    socket.data.sessionId = claims.sid;
+    socket.data.name = claims.name;
+    schedule();
+    return { expiresAt: new Date(claims.exp * 1000).toISOString() };
+  });
+}
+
+/**
+ * Drops the live sockets of sessions that were signed out (auth publishes them), on every replica
+ * for the sockets it holds, so a signed-out browser leaves its call at once instead of when its
+ * access token would have expired. Sign-outs are rare, so a scan of this replica's sockets per
+ * message is cheap; a message missed while Redis was away still leaves the socket only until its
+ * token expires, and any reconnection is refused at the handshake.
+ */
+export function followSignedOutSessions(deps: { io: SignalingServer; subscriber: Redis; logger: FastifyBaseLogger }): ChannelSubscription {
+  return channelSubscription({
+    subscriber: deps.subscriber,
+    channel: redisChannels.sessionsRevoked,
+    schema: sessionsRevokedMessageSchema,
+    logger: deps.logger,
+    malformed: 'sessions-revoked message',
+    onMessage(message) {
+      const revoked = new Set(message.sessionIds);
+      for (const socket of deps.io.of('/').sockets.values()) {
+        if (socket.data.sessionId === undefined || !revoked.has(socket.data.sessionId)) continue;
+        deps.logger.info({ socketId: socket.id, userId: socket.data.userId }, 'session signed out; disconnecting');
+        socket.disconnect(true);
+      }
+    },
+  });
+}
