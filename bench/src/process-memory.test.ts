@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { MACHINE_TOTAL, cpuMeter, parseMachineCpuTicks, parsePrometheusValue, parseStatCpuTicks, parseStatParentPid, parseStatusRss, processTree, readCpuSeconds, readRssBytes } from './process-memory.js';
+import { MACHINE_TOTAL, cpuMeter, parseMachineCpuTicks, parsePrometheusValue, parseStatCpuTicks, parseStatParentPid, parseStatusRss, processTree, readCpuSeconds, readRssBytes, sumPrometheusSamples } from './process-memory.js';
 
 describe('parseStatusRss', () => {
   it('reads VmRSS in bytes', () => {
@@ -10,6 +10,21 @@ describe('parseStatusRss', () => {
 
   it('refuses a status without VmRSS (a kernel thread, or not a status file)', () => {
     expect(() => parseStatusRss('Name:\tkthreadd\n')).toThrow(/VmRSS/);
+  });
+});
+
+describe('sumPrometheusSamples', () => {
+  it('adds the samples with the label, whatever other labels they carry, and nothing else', () => {
+    const text = [
+      'signaling_relay_latency_seconds_count{path="same-replica",service="signaling"} 120',
+      'signaling_relay_latency_seconds_count{service="signaling",path="cross-replica"} 7',
+      'signaling_relay_latency_seconds_bucket{le="0.001",path="same-replica",service="signaling"} 100',
+      'signaling_relay_latency_seconds_count{path="same-replica",service="other"} 3',
+    ].join('\n');
+    const count = (value: string) => sumPrometheusSamples(text, 'signaling_relay_latency_seconds_count', { name: 'path', value });
+    expect(count('same-replica')).toBe(123);
+    expect(count('cross-replica')).toBe(7);
+    expect(count('nowhere')).toBe(0);
   });
 });
 

@@ -32,6 +32,20 @@ export function parsePrometheusValue(text: string, metric: string): number | und
   return undefined;
 }
 
+/** The sum of a metric's samples that carry the given label (any other labels too); 0 when none does. */
+export function sumPrometheusSamples(text: string, metric: string, label: { name: string; value: string }): number {
+  const wanted = `${label.name}="${label.value}"`;
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${metric}{`)) continue;
+    const labels = line.slice(metric.length + 1, line.indexOf('}'));
+    if (!labels.split(',').includes(wanted)) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) sum += value;
+  }
+  return sum;
+}
+
 /** utime + stime (fields 14 and 15) of a /proc/<pid>/stat text, in clock ticks. */
 export function parseStatCpuTicks(statText: string): number {
   // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.

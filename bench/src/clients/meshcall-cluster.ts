@@ -1,6 +1,6 @@
 import { benchCandidate, idOfCandidate } from '../load/candidate.js';
 import type { DeliveryPaths, IdleTarget, RelayHandlers, RelayPair, RelayTarget } from '../load/relay-target.js';
-import { parsePrometheusValue, readRssBytes, type MeteredProcess } from '../process-memory.js';
+import { parsePrometheusValue, readRssBytes, sumPrometheusSamples, type MeteredProcess } from '../process-memory.js';
 
 const RELAY_LATENCY_COUNT = 'signaling_relay_latency_seconds_count';
 import { mapLimited, type BenchUser, type MeshcallApi } from './meshcall-api.js';
@@ -114,8 +114,8 @@ export class MeshcallRelayTarget implements RelayTarget {
     const totals: DeliveryPaths = { sameReplica: 0, crossReplica: 0 };
     for (const url of this.cluster.replicaUrls) {
       const metrics = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-      totals.sameReplica += parsePrometheusValue(metrics, `${RELAY_LATENCY_COUNT}{path="same-replica"}`) ?? 0;
-      totals.crossReplica += parsePrometheusValue(metrics, `${RELAY_LATENCY_COUNT}{path="cross-replica"}`) ?? 0;
+      totals.sameReplica += sumPrometheusSamples(metrics, RELAY_LATENCY_COUNT, { name: 'path', value: 'same-replica' });
+      totals.crossReplica += sumPrometheusSamples(metrics, RELAY_LATENCY_COUNT, { name: 'path', value: 'cross-replica' });
     }
     return totals;
   }

@@ -185,11 +185,17 @@ interface RawResult {
  * the report shows where the time of a request goes.
  */
 /** Until the read model is rebuilt (the service checks for the marker every few seconds). */
-async function waitForLobby(app: Awaited<ReturnType<typeof buildApp>>): Promise<void> {
+/**
+ * Waits until the listing answers again. /readyz is no use here: after startup a rebuild does not
+ * take the service out of readiness, only the listing answers 503 until it is done.
+ */
+async function waitForLobby(app: Awaited<ReturnType<typeof buildApp>>, token: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    if ((await app.inject({ method: 'GET', url: '/readyz' })).statusCode === 200) return;
+    const listing = await app.inject({ method: 'GET', url: '/?pageSize=1', headers: { authorization: `Bearer ${token}` } });
+    if (listing.statusCode === 200) return;
+    if (listing.statusCode !== 503) throw new Error(`the listing answered ${listing.statusCode} while waiting for the rebuild: ${listing.body}`);
   }
   throw new Error('the lobby read model was not rebuilt within 120 s');
 }
@@ -327,10 +333,10 @@ async function main(): Promise<void> {
     await seeding.model.db.close();
     // Seeded behind the service's back: drop the read model's marker so it is rebuilt from MongoDB.
     await redis.del(lobbyKeys('rooms_bench').built);
-    await waitForLobby(app);
+    const token = await auth.mint(newUser('Bench'), { expiresIn: 3600 });
+    await waitForLobby(app, token);
     const publicOpen = documents.filter((room) => room.visibility === 'public' && room.closedAt === null).length;
 
-    const token = await auth.mint(newUser('Bench'), { expiresIn: 3600 });
     const scenarios: Scenario[] = [
       { name: 'newest', path: '/?pageSize=20', description: 'first page, newest first' },
       { name: 'search', path: `/?q=${SEARCH_TERM}&pageSize=20`, description: 'name search (start of words)' },
