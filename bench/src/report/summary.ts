@@ -65,7 +65,7 @@ function targetRows(report: BenchReport): TargetRow[] {
   const pregathered = report.firstFrame?.modes.find((m) => m.mode === 'relay-only, pre-gathered');
   const floor = `The single-process baselines, one in-memory hop and no checks, take p50 ${fmt(peerjs?.atLatencyRate.latency.p50Ms, 3)} ms (PeerJS) and ${fmt(naive?.atLatencyRate.latency.p50Ms, 3)} ms (naive relay) on the same machine: that is the floor of a Node WebSocket hop here.`;
   const relayPath =
-    'A meshcall signal crosses two Socket.IO hops and two Redis hops: the sender\'s replica validates it and runs the relay script (both seats checked, a sequence number, the mailbox append that makes resume exact, PUBLISH to the recipient\'s replica), and the recipient\'s replica parses it off its pub/sub channel and emits it.';
+    'A meshcall signal between replicas crosses two Socket.IO hops and two Redis hops: the sender\'s replica validates it and adds it to the batch its next relay script call carries (both seats checked, a sequence number, the mailbox append that makes resume exact, PUBLISH to the recipient\'s replica), and the recipient\'s replica parses it off its pub/sub channel and emits it. Through the gateway a room\'s sockets share a replica and the publish hop is skipped (see "Through the gateway").';
 
   const ceiling = cross?.ceiling;
   const replicaUs = microsecondsPerMessage(ceiling?.cpuCores, (n) => n.startsWith('signaling'), ceiling?.deliveredPerS);
@@ -77,14 +77,13 @@ function targetRows(report: BenchReport): TargetRow[] {
     `The cores were saturated (machine busy ${fmt(machineCores)} of ${report.machine.cores}): ${cpuLine(ceiling?.cpuCores, report.machine.cores)}. ` +
     `That is ${fmt(replicaUs, 0)} µs of replica CPU (both replicas) and ${fmt(redisUs, 0)} µs of Redis CPU per relayed message; at that cost ${report.machine.cores} cores given to the servers alone would carry about ${fmt((report.machine.cores / (replicaUs + redisUs)) * 1e6, 0)} msg/s, ` +
     `but here the load generator needs ${fmt(generatorCores)} core (it sends, receives and acknowledges every message) and other work on the box took ${fmt(Math.max(0, (machineCores ?? 0) - ours))}. ` +
-    'Where a replica\'s time goes (profile-signaling-relay.md): about 40 % of its busy samples are socket writes, `writev` for WebSocket frames and `writeUtf8String` for Redis commands, because every signal is its own Redis command and its own frames (the ack to the sender, the signal to the recipient). ' +
-    'Coalescing those Redis writes with ioredis `enableAutoPipelining` was tried (2026-11-21, two relay-phase runs each way) and made things worse: a lower ceiling and a higher p50, so it is off (bench/README.md). ' +
+    'Where a replica\'s time goes (profile-signaling-relay-same-replica.md, 2026-12-06): 40-45 % of its busy samples are socket writes, `writev` for WebSocket frames (two per signal: the ack to the sender and the signal to the recipient) and `writeUtf8String` for Redis commands: signals share a script call only when they arrive during the previous call\'s round trip, so below saturation most signals still cost one Redis command each. ' +
     `PeerJS carries ${fmt(peerjs?.ceiling?.deliveredPerS, 0)} msg/s on the same cores with one parse and one write per message and no acknowledgement, authentication, validation or shared state.`;
 
   const join = report.join;
   const joinWhy = join
     ? `The ${join.joiners} joins of a burst queue on the two replicas: a whole burst took ${fmt(join.burstP50Ms, 1)} ms (median) to be answered, and each join costs ${fmt(join.replicaCpuMsPerJoin, 2)} ms of replica CPU, so the last joiners of a burst wait for all the ones before them (p50 ${fmt(join.latency.p50Ms, 1)} ms is the middle of the queue). ` +
-      'Per join (profile-signaling-join.md): the ticket\'s ES256 signature check (WebCrypto), the take-seat script and the snapshot script in Redis, the room snapshot encoded into the ack, and peer:joined broadcast to the room through the Redis adapter (msgpack) — with socket writes again the largest share. ' +
+      'Per join (profile-signaling-join.md, 2026-11-21): the ticket\'s ES256 signature check (WebCrypto), the take-seat script, then the snapshot script sent together with the lease-index entry (one round trip; the snapshot must follow the socket joining its Socket.IO room, or a concurrent joiner on another replica could be missed), the room snapshot encoded into the ack, and peer:joined broadcast to the room through the Redis adapter (msgpack) — with socket writes again the largest share. In this phase every room of 8 has joiners on both replicas (the bench connects to the replicas directly, alternating), so every broadcast crosses Redis. ' +
       `The cores were also shared with the load generator and other work (machine busy ${fmt(report.machineCpu?.find((p) => p.phase === 'join')?.busyCores)} of ${report.machine.cores} during the phase).`
     : '';
 
@@ -96,7 +95,44 @@ function targetRows(report: BenchReport): TargetRow[] {
       `Creating the connections before the join (the "pre-gathered" mode, iceCandidatePoolSize 1 on both sides) removes the joiner's own wait for its relay candidate (${fmt(pregathered?.connectBreakdownP50Ms?.firstLocalCandidate, 1)} ms instead of ${fmt(b.firstLocalCandidate, 1)} ms) but connect p95 stays at ${fmt(pregathered?.connect.p95Ms, 1)} ms. The target is a client-side ICE matter, not one of signaling.`
     : '';
 
+  const gateway = report.relayPaths?.results.find((r) => r.system === 'meshcall' && r.path === 'gateway');
+  const naiveGateway = report.relayPaths?.results.find((r) => r.system === 'naive' && r.path === 'gateway');
+  const gatewayRatios = report.relayPaths?.ratios.find((r) => r.path === 'gateway' && r.peer === 'naive')?.ratios;
+  const perProcess = gateway?.ceiling?.cpu.microsecondsPerMessage ?? {};
+  const processUs = (match: (name: string) => boolean) => Object.entries(perProcess).filter(([name]) => match(name)).reduce((sum, [, us]) => sum + us, 0);
+  const naiveUs = naiveGateway?.ceiling?.cpu.serverMicrosecondsPerMessage;
+  const inProcess = gateway?.deliveryPaths;
+  const gatewayWhy =
+    `Through the gateway meshcall delivered ${inProcess ? `${fmt((100 * inProcess.sameReplica) / Math.max(1, inProcess.sameReplica + inProcess.crossReplica), 1)} %` : 'n/a'} of its signals in process (both sockets of a pair on the replica their room hashes to). ` +
+    `At the ceiling a signal still costs ${fmt(processUs((n) => n.startsWith('signaling')), 1)} µs of replica CPU, ${fmt(processUs((n) => n === 'redis'), 1)} µs of Redis and ${fmt(processUs((n) => n === 'gateway'), 1)} µs of nginx, against ${fmt(naiveUs, 1)} µs for the naive relay and its nginx together. ` +
+    'What meshcall does on top of the naive relay, per signal: an acknowledgement (a second WebSocket frame out of the replica and through nginx: the naive relay acknowledges nothing), validation and the per-socket rate limit, and the Redis script that stores the signal for an exact resume before it is delivered or acknowledged. ' +
+    'A profile of a replica at 8,000 signals/s (profile-signaling-relay-same-replica.md) puts 40-45 % of its busy time in the socket-write syscalls: two WebSocket frames per signal and, below saturation, one Redis command per signal. The msgpack parser was measured and does not pay (services/signaling/README.md).';
+  const sameCauses = 'The same causes as the first through-the-gateway row.';
+  const ratioRow = (figure: string, measured: number | undefined, bound: number, better: 'lower' | 'higher', why = sameCauses): TargetRow => ({
+    figure,
+    target: `${better === 'lower' ? '≤' : '≥'} ${bound}×`,
+    measured,
+    unit: '×',
+    bound,
+    better,
+    why,
+  });
+
   return [
+    ratioRow('Through the gateway: p50 at 1,000 msg/s ÷ naive relay behind nginx', gatewayRatios?.p50Ms, TARGETS.gateway.p50Ratio, 'lower', gatewayWhy),
+    ratioRow('Through the gateway: p99 at 1,000 msg/s ÷ naive relay behind nginx', gatewayRatios?.p99Ms, TARGETS.gateway.p99Ratio, 'lower'),
+    ratioRow(`Through the gateway: delivered at ${fmt(report.relayPaths?.options.highRate, 0)} msg/s ÷ naive relay behind nginx`, gatewayRatios?.highStepDeliveredPerS, TARGETS.gateway.highStepDeliveredRatio, 'higher'),
+    ratioRow(`Through the gateway: p99 at ${fmt(report.relayPaths?.options.highRate, 0)} msg/s ÷ naive relay behind nginx`, gatewayRatios?.highStepP99Ms, TARGETS.gateway.highStepP99Ratio, 'lower'),
+    ratioRow('Through the gateway: closed-loop ceiling ÷ naive relay behind nginx', gatewayRatios?.ceilingPerS, TARGETS.gateway.ceilingRatio, 'higher'),
+    {
+      figure: 'CPU per relayed signal through the gateway (replicas + Redis + gateway, at the ceiling)',
+      target: `≤ ${TARGETS.signalCpuMicroseconds} µs`,
+      measured: gateway?.ceiling?.cpu.serverMicrosecondsPerMessage,
+      unit: 'µs',
+      bound: TARGETS.signalCpuMicroseconds,
+      better: 'lower',
+      why: `The naive relay and its nginx alone take ${fmt(naiveUs, 1)} µs here, so 30 µs is below what one Node WebSocket hop behind nginx costs on this machine. ${sameCauses}`,
+    },
     {
       figure: 'Cross-replica relay p50 at 1,000 msg/s',
       target: `≤ ${TARGETS.crossReplicaP50Ms} ms`,
@@ -131,7 +167,7 @@ function targetRows(report: BenchReport): TargetRow[] {
       unit: 'KiB',
       bound: TARGETS.idleKiBPerConnection,
       better: 'lower',
-      why: `An idle meshcall socket is a Socket.IO socket (the naive relay, same library, no app state: ${fmt(naiveIdle?.marginal?.rssKiBPerConnection)} KiB) plus what meshcall keeps per socket: the verified token claims, a token bucket, two session timers (expiry warning and expiry) and ten event handlers with their closures.`,
+      why: `An idle meshcall socket is a Socket.IO socket (the naive relay, same library, no app state: ${fmt(naiveIdle?.marginal?.rssKiBPerConnection)} KiB of RSS, ${fmt(naiveIdle?.marginal?.heapKiBPerConnection)} KiB of heap) plus what meshcall keeps per socket (${fmt(idle?.marginal?.heapKiBPerConnection)} KiB of heap in all): the verified token claims, a token bucket, two session timers (expiry warning and expiry) and its event handlers with their closures. Socket.IO itself is above the target on this machine; letting go of each session's first HTTP request (the Socket.IO memory-usage advice, done) did not move the heap figure measurably.`,
     },
     {
       figure: `Join p99 with ${join?.joiners ?? 50} concurrent joiners`,
