@@ -26,6 +26,29 @@ describe('signal relay across replicas', () => {
     await cluster?.stop();
   });
 
+  /** Alice (on aliceUrl) signals Bob (on bobUrl) while Redis is frozen: refused, nothing leaks, and the relay works after. */
+  async function expectFailClosed(aliceUrl: string, bobUrl: string): Promise<void> {
+    const roomId = newRoomId();
+    const alice: Seated = await seatUser(aliceUrl, issuer, { roomId });
+    const bob: Seated = await seatUser(bobUrl, issuer, { roomId });
+    try {
+      redis.component.signal('SIGSTOP');
+      try {
+        const attempt = await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer });
+        expect(errorCodeOf(attempt)).toBe('UNAVAILABLE');
+      } finally {
+        redis.component.signal('SIGCONT');
+      }
+      // Nothing leaked through while Redis was frozen, and the relay works again afterwards.
+      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
+      const received = await bob.log.waitFor('signal');
+      expect(received.seq).toBe(1);
+      expect(bob.log.of('signal')).toHaveLength(1);
+    } finally {
+      closeAll(alice, bob);
+    }
+  }
+
   it('relays offer, answer and candidates between peers on different replicas, to the named peer only', async () => {
     const roomId = newRoomId();
     const alice = await seatUser(one.url, issuer, { roomId });
@@ -134,25 +157,7 @@ describe('signal relay across replicas', () => {
   });
 
   it('fails closed when Redis cannot answer', async () => {
-    const roomId = newRoomId();
-    const alice: Seated = await seatUser(one.url, issuer, { roomId });
-    const bob: Seated = await seatUser(two.url, issuer, { roomId });
-    try {
-      redis.component.signal('SIGSTOP');
-      try {
-        const attempt = await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer });
-        expect(errorCodeOf(attempt)).toBe('UNAVAILABLE');
-      } finally {
-        redis.component.signal('SIGCONT');
-      }
-      // Nothing leaked through while Redis was frozen, and the relay works again afterwards.
-      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
-      const received = await bob.log.waitFor('signal');
-      expect(received.seq).toBe(1);
-      expect(bob.log.of('signal')).toHaveLength(1);
-    } finally {
-      closeAll(alice, bob);
-    }
+    await expectFailClosed(one.url, two.url);
   });
 
   it('relays between two peers on the same replica in the order sent, each once, and never to a guessed peer of another room there', async () => {
@@ -199,23 +204,6 @@ describe('signal relay across replicas', () => {
   });
 
   it('fails closed between peers on the same replica when Redis cannot answer', async () => {
-    const roomId = newRoomId();
-    const alice: Seated = await seatUser(one.url, issuer, { roomId });
-    const bob: Seated = await seatUser(one.url, issuer, { roomId });
-    try {
-      redis.component.signal('SIGSTOP');
-      try {
-        const attempt = await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer });
-        expect(errorCodeOf(attempt)).toBe('UNAVAILABLE');
-      } finally {
-        redis.component.signal('SIGCONT');
-      }
-      dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
-      const received = await bob.log.waitFor('signal');
-      expect(received.seq).toBe(1);
-      expect(bob.log.of('signal')).toHaveLength(1);
-    } finally {
-      closeAll(alice, bob);
-    }
+    await expectFailClosed(one.url, one.url);
   });
 });
