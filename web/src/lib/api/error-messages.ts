@@ -10,7 +10,7 @@ const general: Readonly<Record<UiErrorCode, string>> = {
   INVALID_CREDENTIALS: 'That email and password do not match an account.',
   FORBIDDEN: 'You are not allowed to do that.',
   NOT_FOUND: 'We could not find that.',
-  EMAIL_TAKEN: 'An account with this email already exists. Sign in instead.',
+  EMAIL_TAKEN: 'An account with this email already exists.',
   WEAK_PASSWORD: 'That password is too easy to guess. Choose another one.',
   CONFLICT: 'That change conflicts with the current state. Reload and try again.',
   ROOM_FULL: 'This room is full: every seat is taken right now.',
