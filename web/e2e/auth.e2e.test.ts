@@ -61,6 +61,38 @@ describe('accounts and the session', () => {
     expect(await alert.textContent()).toMatch(/do not match/);
   });
 
+  it('greets a first visit neutrally, offers a real sign-in link for a taken email, and welcomes back a browser that signed in', async () => {
+    onTestFailed(() => console.log(problemsOf(user, other)));
+    const newcomer = await newParticipant(browser, gatewayUrl, 'Finn');
+    const { page } = newcomer;
+    await page.goto('/signin');
+    await page.getByTestId('signin-email').waitFor();
+    expect(await page.getByText(/welcome back/i).count()).toBe(0);
+
+    // Signing up with the email of the account made in the first test: "Sign in instead." leads
+    // to sign-in, keeping `next`.
+    await page.goto('/signup?next=%2Froom%2Fsomewhere');
+    await page.getByTestId('signup-name').fill('Finn');
+    await page.getByTestId('signup-email').fill(user.email);
+    await page.getByTestId('signup-password').fill('another good password');
+    await page.getByTestId('signup-submit').click();
+    const signInInstead = page.getByTestId('field-error-email').getByRole('link', { name: 'Sign in instead.' });
+    await signInInstead.waitFor();
+    await signInInstead.click();
+    await page.waitForURL(/\/signin\?next=%2Froom%2Fsomewhere$/);
+
+    // Once this browser has signed in, the sign-in page welcomes it back.
+    await page.getByTestId('signin-email').fill(user.email);
+    await page.getByTestId('signin-password').fill(user.password);
+    await page.getByTestId('signin-submit').click();
+    await page.waitForURL(/\/room\/somewhere$/);
+    await page.goto('/');
+    await page.getByTestId('sign-out').click();
+    await page.waitForURL(/\/signin/);
+    await page.getByText(/^Welcome back/).waitFor();
+    await newcomer.context.close();
+  });
+
   it('keeps the session across a reload without storing the token, and signs out', async () => {
     onTestFailed(() => console.log(problemsOf(user, other)));
     const { page } = user;

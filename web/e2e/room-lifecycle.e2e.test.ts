@@ -66,4 +66,25 @@ describe('a full room, leaving and being removed', () => {
     await carol.page.getByTestId('notice').filter({ hasText: `${alice.name} left the call` }).waitFor();
     await carol.page.getByTestId('alone').waitFor();
   });
+
+  it('tells everyone in words, not the server\'s code, that the owner ended the call', async () => {
+    onTestFailed(() => console.log(problemsOf(alice, bob)));
+    await alice.page.goto('/');
+    await createRoom(alice.page, { name: `Ending ${Date.now().toString(36)}`, kind: 'learning' });
+    await joinFromPrejoin(alice.page);
+    await bob.page.goto(await inviteLink(alice.page));
+    await joinFromPrejoin(bob.page);
+    await expectVideoPlaying(alice.page, bob.name);
+
+    await openPanel(alice.page, 'people');
+    await alice.page.getByTestId('end-for-everyone').click();
+    await alice.page.getByTestId('end-for-everyone-confirm').click();
+    const bobEnd = bob.page.getByTestId('call-end');
+    await bobEnd.waitFor();
+    expect(await bobEnd.getAttribute('data-state')).toBe('closed');
+    const text = (await bobEnd.textContent()) ?? '';
+    expect(text).toMatch(/owner closed this room/);
+    // room:closed carries the code `closed`; it was once shown as «Reason given: “closed”».
+    expect(text).not.toMatch(/Reason given|“/);
+  });
 });

@@ -36,7 +36,17 @@ describe('fieldErrorsFrom', () => {
       { path: 'email', message: 'second problem' },
       { path: 'password', message: 'must be at least 8 bytes' },
     ]);
-    expect(errors).toEqual({ email: 'Email must be a valid email address', password: 'Password must be at least 8 bytes' });
+    expect(errors).toEqual({ email: 'Email must be a valid email address', password: 'Password must be at least 8 characters' });
+  });
+
+  it('words the password length rules in characters, as the form\'s hint does, and tells the truth about the byte ceiling', () => {
+    // Auth counts the minimum in characters (code points); an older auth said "bytes" for the same rule.
+    expect(fieldErrorsFrom([{ path: 'password', message: 'must be at least 8 characters' }])).toEqual({ password: 'Password must be at least 8 characters' });
+    // bcrypt's 72-byte ceiling, as the shared schema reports it for 40 accented letters (80 bytes).
+    const tooLong = registerBodySchema.safeParse({ name: 'Ann', email: 'ann@example.test', password: 'é'.repeat(40) });
+    const errors = fieldErrorsFrom(issuesFromZodLike(tooLong.error?.issues ?? []));
+    expect(errors.password).toBe('Password is too long: at most 72 plain letters, digits or symbols (an accented letter, another alphabet or an emoji counts as 2 to 4)');
+    expect(errors.password).not.toMatch(/bytes|UTF-8/);
   });
 
   it('files form-wide issues under the empty key', () => {

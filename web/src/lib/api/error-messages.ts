@@ -10,7 +10,7 @@ const general: Readonly<Record<UiErrorCode, string>> = {
   INVALID_CREDENTIALS: 'That email and password do not match an account.',
   FORBIDDEN: 'You are not allowed to do that.',
   NOT_FOUND: 'We could not find that.',
-  EMAIL_TAKEN: 'An account with this email already exists. Sign in instead.',
+  EMAIL_TAKEN: 'An account with this email already exists.',
   WEAK_PASSWORD: 'That password is too easy to guess. Choose another one.',
   CONFLICT: 'That change conflicts with the current state. Reload and try again.',
   ROOM_FULL: 'This room is full: every seat is taken right now.',
@@ -91,6 +91,19 @@ const fieldLabels: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The password length rules in the words of the sign-up form's hint. Auth counts the minimum in
+ * characters (code points), whatever an older auth called it; the maximum is bcrypt's 72 bytes of
+ * UTF-8, which people cannot count, so it is said in letters with what makes one count for more.
+ */
+function passwordLengthMessage(serverMessage: string): string | null {
+  const minimum = /^must be at least (\d+) (?:characters|bytes)$/.exec(serverMessage);
+  if (minimum) return `Password must be at least ${minimum[1]} characters`;
+  const maximum = /^must be at most (\d+) bytes/.exec(serverMessage);
+  if (maximum) return `Password is too long: at most ${maximum[1]} plain letters, digits or symbols (an accented letter, another alphabet or an emoji counts as 2 to 4)`;
+  return null;
+}
+
+/**
  * Groups validation issues by their top-level field into one readable message each, for inline
  * errors next to the inputs. Issues on the whole form land under `''`.
  */
@@ -100,7 +113,8 @@ export function fieldErrorsFrom(details: readonly Issue[]): Record<string, strin
     const field = issue.path.split('.')[0] ?? '';
     if (errors[field] !== undefined) continue; // the first problem per field is enough to act on
     const label = fieldLabels[field];
-    errors[field] = label ? `${label} ${lowerFirst(issue.message)}` : capitalize(issue.message);
+    const reworded = field === 'password' ? passwordLengthMessage(issue.message) : null;
+    errors[field] = reworded ?? (label ? `${label} ${lowerFirst(issue.message)}` : capitalize(issue.message));
   }
   return errors;
 }

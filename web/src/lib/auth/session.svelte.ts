@@ -4,6 +4,7 @@ import { authClient } from '../api/auth-client.js';
 import { messageFor } from '../api/error-messages.js';
 import { createRoomsClient } from '../api/rooms-client.js';
 import { oneTabAtATime } from './one-tab-at-a-time.js';
+import { rememberSignedIn } from './returning-visitor.js';
 import { TokenKeeper, withAuthRetry } from './token-keeper.js';
 
 export type SessionStatus = 'loading' | 'signed-in' | 'signed-out' | 'unreachable';
@@ -130,6 +131,7 @@ export class SessionManager {
     this.user = response.user;
     this.endedReason = null;
     this.status = 'signed-in';
+    rememberSignedIn(globalThis.localStorage);
   }
 
   #sessionEnded(error: ApiError): void {

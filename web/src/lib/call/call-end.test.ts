@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endFor, endFromError } from './call-end.js';
+import { endFor, endFromError, endOfRemoval } from './call-end.js';
 
 describe('endFromError', () => {
   it('gives each refusal its own screen', () => {
@@ -16,11 +16,10 @@ describe('endFromError', () => {
 });
 
 describe('endFor', () => {
-  it('tells a kicked user why, quoting the reason the owner gave', () => {
-    const end = endFor('kicked', 'spamming the chat');
+  it('tells a kicked user what happened in a sentence', () => {
+    const end = endFor('kicked');
     expect(end.title).toMatch(/removed/);
     expect(end.message).toMatch(/owner removed you/);
-    expect(end.message).toMatch(/spamming the chat/);
     expect(end.canRetry).toBe(false);
   });
 
@@ -30,8 +29,22 @@ describe('endFor', () => {
     expect(end.canRetry).toBe(true);
     expect(endFor('removed')).toMatchObject({ canRetry: false, message: expect.stringMatching(/invitation/) });
   });
+});
 
-  it('leaves the reason out when none was given', () => {
-    expect(endFor('closed', '  ').message).not.toMatch(/Reason given/);
+describe('endOfRemoval', () => {
+  it('turns each code the server sends into its own screen', () => {
+    expect(endOfRemoval('kicked')).toMatchObject({ reason: 'kicked', message: expect.stringMatching(/owner removed you/) });
+    expect(endOfRemoval('uninvited')).toMatchObject({ reason: 'removed', message: expect.stringMatching(/invitation/) });
+    // `removed`: the server no longer has this seat (swept after a long disconnect); joining again may work.
+    expect(endOfRemoval('removed')).toMatchObject({ reason: 'seat-lost', canRetry: true });
+  });
+
+  it('never shows a code as if it were a reason someone gave', () => {
+    const codes = ['kicked', 'uninvited', 'removed', 'closed', 'some-future-code'];
+    for (const end of codes.map(endOfRemoval)) {
+      expect(end.message).not.toMatch(/Reason given|“/);
+    }
+    // A code this version does not know still ends the call with a sentence.
+    expect(endOfRemoval('some-future-code').reason).toBe('kicked');
   });
 });

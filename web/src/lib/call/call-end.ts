@@ -7,6 +7,7 @@ export type EndReason =
   | 'kicked'
   | 'removed'
   | 'banned'
+  | 'seat-lost'
   | 'joined-elsewhere'
   | 'closed'
   | 'full'
@@ -45,6 +46,7 @@ const titles: Readonly<Record<EndReason, string>> = {
   kicked: 'You were removed from the call',
   removed: 'You are no longer invited',
   banned: 'You were removed from this room',
+  'seat-lost': 'You were disconnected from the call',
   'joined-elsewhere': 'You joined from another tab',
   closed: 'This room is closed',
   full: 'This room is full',
@@ -57,7 +59,7 @@ const titles: Readonly<Record<EndReason, string>> = {
 };
 
 /** `joined-elsewhere` can be retried: joining here again moves the seat back to this tab. */
-const retryable: ReadonlySet<EndReason> = new Set(['left', 'joined-elsewhere', 'full', 'locked', 'unreachable', 'error']);
+const retryable: ReadonlySet<EndReason> = new Set(['left', 'seat-lost', 'joined-elsewhere', 'full', 'locked', 'unreachable', 'error']);
 
 /** The end of a call caused by a refused join or a failed request. */
 export function endFromError(code: UiErrorCode): CallEnd {
@@ -65,16 +67,33 @@ export function endFromError(code: UiErrorCode): CallEnd {
   return { reason, title: titles[reason], message: messageFor(code, 'join'), canRetry: retryable.has(reason) };
 }
 
-/** The end of a call for a reason the server or the user gave. */
-export function endFor(reason: EndReason, detail?: string): CallEnd {
-  const defaults: Partial<Record<EndReason, string>> = {
-    left: 'You can rejoin while the room is open.',
-    kicked: 'The room’s owner removed you from this call. You cannot join this room again unless they let you back in.',
-    removed: 'The room’s owner took back your invitation, so you are no longer in this call.',
-    'joined-elsewhere': 'You joined this call from another tab or device, so it continues there. Join here to move it back.',
-    closed: 'The owner closed this room, so the call is over.',
-  };
-  const base = defaults[reason] ?? messageFor(reason === 'signed-out' ? 'UNAUTHORIZED' : 'INTERNAL');
-  const message = detail && detail.trim() !== '' ? `${base} Reason given: “${detail.trim()}”` : base;
+const messages: Partial<Record<EndReason, string>> = {
+  left: 'You can rejoin while the room is open.',
+  kicked: 'The room’s owner removed you from this call. You cannot join this room again unless they let you back in.',
+  removed: 'The room’s owner took back your invitation, so you are no longer in this call.',
+  'seat-lost': 'The call server no longer held your place in this call, usually after a long loss of connection. Join again to get back in.',
+  'joined-elsewhere': 'You joined this call from another tab or device, so it continues there. Join here to move it back.',
+  closed: 'The owner closed this room, so the call is over.',
+};
+
+/** The end of a call for a reason the app itself knows (the user left, the session ended, …). */
+export function endFor(reason: EndReason): CallEnd {
+  const message = messages[reason] ?? messageFor(reason === 'signed-out' ? 'UNAUTHORIZED' : 'INTERNAL');
   return { reason, title: titles[reason], message, canRetry: retryable.has(reason) };
+}
+
+/**
+ * `room:kicked` carries a code, not words for people: `kicked` (by the owner), `uninvited` (the
+ * invitation taken back), `removed` (the server found the seat gone). A code added later still
+ * ends the call as a removal, and is never shown.
+ */
+const removalReasons: Readonly<Record<string, EndReason>> = {
+  kicked: 'kicked',
+  uninvited: 'removed',
+  removed: 'seat-lost',
+};
+
+/** The end of a call the server ended with `room:kicked { reason: code }`. */
+export function endOfRemoval(code: string): CallEnd {
+  return endFor(removalReasons[code] ?? 'kicked');
 }

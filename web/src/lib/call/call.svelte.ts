@@ -7,7 +7,7 @@ import { openTrack, stopStream } from '../prejoin/local-media.js';
 import { classifyMediaError, mediaProblemMessage } from '../rtc/media-errors.js';
 import { PeerLink } from '../rtc/peer-link.js';
 import type { IncomingSignal, OutgoingSignal } from '../rtc/perfect-negotiation.js';
-import { endFor, endFromError, type CallEnd } from './call-end.js';
+import { endFor, endFromError, endOfRemoval, type CallEnd } from './call-end.js';
 import { RemoteParticipant } from './participant.svelte.js';
 import {
   parseChatMessage,
@@ -448,14 +448,11 @@ export class CallManager {
         this.gameError = null;
       }
     });
-    socket.on('room:kicked', (payload) => {
-      // `uninvited`: the owner took the invitation back; `kicked` (or a seat that vanished) ends the call the same way.
-      const reason = parseReason(payload)?.reason;
-      this.#finish(reason === 'uninvited' ? endFor('removed') : endFor('kicked', reason === 'kicked' || reason === 'removed' ? undefined : reason));
-    });
+    socket.on('room:kicked', (payload) => this.#finish(endOfRemoval(parseReason(payload)?.reason ?? '')));
     socket.on('room:joined-elsewhere', () => this.#finish(endFor('joined-elsewhere')));
-    socket.on('room:closed', (payload) => {
-      if (this.phase === 'in-call' || this.phase === 'joining') this.#finish(endFor('closed', parseReason(payload)?.reason));
+    // Its `reason` is always the code `closed`: nothing in it to show.
+    socket.on('room:closed', () => {
+      if (this.phase === 'in-call' || this.phase === 'joining') this.#finish(endFor('closed'));
     });
     socket.on('room:locked', (payload) => {
       const locked = parseLocked(payload);
