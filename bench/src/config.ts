@@ -85,9 +85,42 @@ export const FIRST_FRAME = { trialsPerMode: 20, timeoutMs: 20_000, budgetMs: 120
  */
 export const NETWORKS = { budgetMs: 4.5 * 60_000 } as const;
 
+/** Auth's sign-in bench (`npm run bench:auth`), at bcrypt cost 12 and then 4; every phase bounded in count and time. */
+export const AUTH_SIGN_IN = {
+  /** Clients sending sign-ins at once: enough to keep both cores busy, few enough to stay a fair queue. */
+  concurrency: 8,
+  users: 8,
+  warmupSignIns: 8,
+  maxSignIns: 3_000,
+  maxLoadMs: 30_000,
+  /** One client at a time: latency without queueing, bounded like the load phase. */
+  maxSequentialSignIns: 200,
+  maxSequentialMs: 15_000,
+  /** Sequential pairs comparing "unknown email" with "wrong password" response times. */
+  timingPairs: 15,
+} as const;
+
+/** Rooms' list bench (`npm run bench:rooms`): `GET /` with 10,000 rooms seeded. */
+export const ROOMS_LIST = {
+  rooms: 10_000,
+  publicShare: 0.8,
+  closedShare: 0.05,
+  occupiedRooms: 2_000,
+  insertBatch: 1_000,
+  warmupRequests: 3,
+  measuredRequests: 40,
+  /** Requests in flight at once: one per core of the 2-core reference machine, a steady load, not a stress test. */
+  concurrency: 2,
+  /** Each scenario stops after this long even if not every request was sent. */
+  scenarioTimeLimitMs: 90_000,
+  /** Samples per raw database operation timed beside the HTTP scenarios. */
+  rawSamples: 5,
+} as const;
+
+/** The benches of one service each (`npm run bench:auth`, `bench:rooms`), run as child steps. */
 export const CHILD_BENCHES = [
-  { name: 'auth-sign-in', workspace: '@meshcall/auth', budgetMs: 180_000 },
-  { name: 'rooms-list', workspace: '@meshcall/rooms', budgetMs: 240_000 },
+  { name: 'auth-sign-in', budgetMs: 180_000 },
+  { name: 'rooms-list', budgetMs: 240_000 },
 ] as const;
 
 /** Users the load generator signs up (sockets of one user are fine; tickets name the user). */

@@ -26,7 +26,7 @@ export function machineInfo(): MachineInfo {
 }
 
 /** First match of `pattern` in a command's stdout+stderr (nginx prints its version to stderr). */
-function commandVersion(command: string, args: string[], pattern: RegExp): string {
+export function commandVersion(command: string, args: string[], pattern: RegExp): string {
   try {
     const run = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
     return pattern.exec(`${run.stdout ?? ''}${run.stderr ?? ''}`)?.[1] ?? 'unknown';

@@ -30,7 +30,7 @@ import { PeerGateway } from './peers/peer-gateway.js';
 import { PeerProcess } from './peers/peer-process.js';
 import { MACHINE_TOTAL, cpuMeter } from './process-memory.js';
 import { writeReport, type BenchReport } from './report/write-report.js';
-import { runChildBench } from './scenarios/child-benches.js';
+import { benchEntryArgv, runChildBench } from './scenarios/child-benches.js';
 import { measureFirstFrame } from './scenarios/first-frame.js';
 import { measureIdleMemory } from './scenarios/idle-memory.js';
 import { measureJoinLatency } from './scenarios/join-latency.js';
@@ -224,12 +224,13 @@ async function main(): Promise<void> {
     const logFile = join(tmpdir(), `meshcall-bench-children-${Date.now()}.log`);
     for (const spec of CHILD_BENCHES) {
       const budgetMs = Math.min(spec.budgetMs, runDeadline - performance.now() - 15_000);
+      const argv = benchEntryArgv(spec.name);
       if (budgetMs < 30_000) {
-        report.childBenches.push({ name: spec.name, workspace: spec.workspace, command: `npm run bench -w ${spec.workspace}`, status: 'skipped', exitCode: null, durationS: 0, budgetS: 0, fresh: false, resultFile: `bench/results/${spec.name}.json`, note: 'no time left in the run budget' });
+        report.childBenches.push({ name: spec.name, command: argv.join(' '), status: 'skipped', exitCode: null, durationS: 0, budgetS: 0, fresh: false, resultFile: `bench/results/${spec.name}.json`, note: 'no time left in the run budget' });
         continue;
       }
-      progress(`child step: npm run bench -w ${spec.workspace} (budget ${Math.round(budgetMs / 1000)} s, log ${logFile})`);
-      const outcome = await runChildBench({ ...spec, budgetMs }, repoRoot, resultsDir, logFile);
+      progress(`child step: ${argv.join(' ')} (budget ${Math.round(budgetMs / 1000)} s, log ${logFile})`);
+      const outcome = await runChildBench({ name: spec.name, argv, budgetMs }, repoRoot, resultsDir, logFile);
       progress(`child step ${spec.name}: ${outcome.status} in ${outcome.durationS} s${outcome.note ? ` (${outcome.note})` : ''}`);
       report.childBenches.push(outcome);
     }

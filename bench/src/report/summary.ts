@@ -381,7 +381,7 @@ interface RoomsResult {
 
 function childSection(report: BenchReport): string[] {
   if (report.childBenches.length === 0) return [];
-  const lines = ['## Benchmarks owned by the services (run as child steps)', ''];
+  const lines = ['## Benchmarks of one service each (run as child steps)', ''];
   for (const child of report.childBenches) {
     const freshness = child.fresh ? 'the figures below were written by this run' : child.result ? '**the figures below are not from this run**: they are the JSON on disk, from the run dated below' : 'no results of it exist';
     const status = child.status === 'out-of-time' ? `stopped after its ${child.budgetS} s budget` : `${child.status} in ${child.durationS} s (budget ${child.budgetS} s)`;

@@ -4,19 +4,27 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * The benchmarks other services own (auth's sign-in, rooms' list), run unchanged as child steps
- * (`npm run bench -w <workspace>`) with a time budget, and their JSON folded into the summary.
+ * Benches run as child processes of `npm run bench` with a time budget, their JSON folded into
+ * the summary: the benches of one service each (auth's sign-in, rooms' list: a process of their
+ * own keeps the memory and CPU the earlier phases left in this one out of their figures) and the
+ * network tier's (`npm run bench -w @meshcall/networks`). A child that overruns is stopped with
+ * its databases.
  */
 export interface ChildBenchSpec {
   /** Result name under bench/results ("auth-sign-in" → auth-sign-in.json). */
   name: string;
-  workspace: string;
+  /** Program and arguments, run from the repository root. */
+  argv: readonly [string, ...string[]];
   budgetMs: number;
+}
+
+/** A bench of this workspace run as a child step: its compiled entry point, built with the rest of the bench. */
+export function benchEntryArgv(name: string): [string, string] {
+  return ['node', `bench/dist/${name}.js`];
 }
 
 export interface ChildBenchOutcome {
   name: string;
-  workspace: string;
   command: string;
   status: 'completed' | 'failed' | 'out-of-time' | 'skipped';
   exitCode: number | null;
@@ -25,7 +33,7 @@ export interface ChildBenchOutcome {
   /** True when the JSON was written by this run; false when an older file was folded in. */
   fresh: boolean;
   resultFile: string;
-  /** The owner's JSON as written, if any. */
+  /** The bench's JSON as written, if any. */
   result?: unknown;
   note?: string;
 }
@@ -67,11 +75,11 @@ function signalAll(pids: number[], signal: NodeJS.Signals): void {
 }
 
 export async function runChildBench(spec: ChildBenchSpec, repoRoot: string, resultsDir: string, logFile: string): Promise<ChildBenchOutcome> {
-  const command = `npm run bench -w ${spec.workspace}`;
+  const command = spec.argv.join(' ');
   const resultFile = join(resultsDir, `${spec.name}.json`);
   const started = Date.now();
   const log = openSync(logFile, 'a');
-  const child = spawn('npm', ['run', 'bench', '-w', spec.workspace], { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
+  const child = spawn(spec.argv[0], spec.argv.slice(1), { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const outcome = await Promise.race([exit.then((code) => ({ timedOut: false, code })), sleep(spec.budgetMs).then(() => ({ timedOut: true, code: null }))]);
@@ -87,11 +95,11 @@ export async function runChildBench(spec: ChildBenchSpec, repoRoot: string, resu
   }
   const durationS = Math.round((Date.now() - started) / 100) / 10;
   const status = outcome.timedOut ? 'out-of-time' : exitCode === 0 ? 'completed' : 'failed';
-  // Only a step that completed wrote its JSON: the owners' benches write at the very end, and a
+  // Only a step that completed wrote its JSON: these benches write at the very end, and a
   // file that changed meanwhile came from someone else's run of the same bench.
   const fresh = status === 'completed' && existsSync(resultFile) && statSync(resultFile).mtimeMs >= started;
   const result = existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as unknown) : undefined;
-  const outcomeRecord: ChildBenchOutcome = { name: spec.name, workspace: spec.workspace, command, status, exitCode, durationS, budgetS: spec.budgetMs / 1000, fresh, resultFile: relative(repoRoot, resultFile) };
+  const outcomeRecord: ChildBenchOutcome = { name: spec.name, command, status, exitCode, durationS, budgetS: spec.budgetMs / 1000, fresh, resultFile: relative(repoRoot, resultFile) };
   if (result !== undefined) outcomeRecord.result = result;
   if (status === 'out-of-time') outcomeRecord.note = `stopped after its ${Math.round(spec.budgetMs / 1000)} s budget; ${result ? 'the figures shown are from a run outside this one (see their date)' : 'no results of it exist'}`;
   if (status === 'failed') outcomeRecord.note = `exited with ${exitCode}; see the log`;

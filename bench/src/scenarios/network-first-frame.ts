@@ -31,7 +31,7 @@ export interface NetworkFirstFrameFigures {
 export type NetworkFirstFrameResult = ChildBenchOutcome & { result?: NetworkFirstFrameFigures };
 
 export async function measureNetworkFirstFrame(repoRoot: string, resultsDir: string, logFile: string, budgetMs: number): Promise<NetworkFirstFrameResult> {
-  return runChildBench({ name: NETWORK_BENCH_NAME, workspace: '@meshcall/networks', budgetMs }, repoRoot, resultsDir, logFile) as Promise<NetworkFirstFrameResult>;
+  return runChildBench({ name: NETWORK_BENCH_NAME, argv: ['npm', 'run', 'bench', '-w', '@meshcall/networks'], budgetMs }, repoRoot, resultsDir, logFile) as Promise<NetworkFirstFrameResult>;
 }
 
 /** Why the phase has no figures of its own, in one line; undefined when it has them all. */

@@ -1,47 +1,33 @@
 /**
  * List latency with 10,000 rooms: seeds rooms in bulk straight into the database and live seats
- * into Redis, starts the real rooms app on a real port against the launcher's MongoDB-wire
- * server and Redis, and measures `GET /` (newest, search, occupancy sort) under a bounded load.
- * Writes bench/results/rooms-list.json and .md at the repository root.
- *
- *   npm run bench -w @meshcall/rooms
+ * into Redis, starts the real rooms app (its built `buildApp`) on a real port in this process
+ * against the launcher's MongoDB-wire server and Redis, and measures `GET /` (newest, search,
+ * occupancy sort) under a bounded load. Access tokens come from auth's own token issuer, its
+ * JWKS served over loopback.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freemem, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { customAlphabet } from 'nanoid';
 import { ROOM_KINDS, redisKeys, roomPageResponseSchema } from '@meshcall/shared';
+import { loadSigningKey } from '@meshcall/server-kit';
 import { startBackingServices } from '@meshcall/stack';
-import { buildApp } from '../src/app.js';
-import { loadRoomsConfig } from '../src/config.js';
-import type { RoomDocument } from '../src/repositories/mongo-room-repository.js';
-import { MongoRoomRepository } from '../src/repositories/mongo-room-repository.js';
-import { lobbyKeys } from '../src/repositories/lobby-read-model.js';
-import { newUser, startFakeAuth } from '../test/support/fake-auth.js';
-
-const ROOMS = 10_000;
-const PUBLIC_SHARE = 0.8;
-const CLOSED_SHARE = 0.05;
-const OCCUPIED_ROOMS = 2_000;
-const INSERT_BATCH = 1_000;
-const WARMUP_REQUESTS = 3;
-const MEASURED_REQUESTS = 40;
-/** Requests in flight at once: one per core of the 2-core reference machine, a steady load, not a stress test. */
-const CONCURRENCY = 2;
-/** Each scenario stops after this long even if not every request was sent. */
-const SCENARIO_TIME_LIMIT_MS = 90_000;
-/** Samples per raw database operation timed beside the HTTP scenarios. */
-const RAW_SAMPLES = 5;
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../..');
-const resultsDir = join(repoRoot, 'bench', 'results');
+import { createAccessTokens } from '@meshcall/auth/dist/tokens/access-tokens.js';
+import { buildApp } from '@meshcall/rooms/dist/app.js';
+import { loadRoomsConfig } from '@meshcall/rooms/dist/config.js';
+import { lobbyKeys } from '@meshcall/rooms/dist/repositories/lobby-read-model.js';
+import { MongoRoomRepository, type RoomDocument } from '@meshcall/rooms/dist/repositories/mongo-room-repository.js';
+import { ROOMS_LIST } from '../config.js';
+import { commandVersion, machineInfo, type MachineInfo } from '../machine.js';
+import { packageVersion } from '../package-dir.js';
+import { ratePerSecond, round, summarize } from '../stats.js';
 
 const ADJECTIVES = ['Friday', 'Morning', 'Quiet', 'Open', 'Advanced', 'Beginner', 'Weekly', 'Late', 'Remote', 'Daily'];
 const TOPICS = ['chess', 'standup', 'pairing', 'spanish', 'algebra', 'review', 'retro', 'karaoke', 'design', 'book club'];
@@ -50,13 +36,13 @@ const SEARCH_TERM = 'Karaoke';
 
 const roomId = customAlphabet('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-', 10);
 
-interface Scenario {
+interface ListScenario {
   name: string;
   path: string;
   description: string;
 }
 
-interface ScenarioResult {
+export interface ListScenarioResult {
   name: string;
   path: string;
   description: string;
@@ -69,34 +55,57 @@ interface ScenarioResult {
   requestsPerSecond: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? 0;
+export interface RawOperationResult {
+  operation: string;
+  meanMs: number;
+  maxMs: number;
 }
 
-const round = (value: number) => Math.round(value * 100) / 100;
-
-function versionOf(command: string, args: string[]): string {
-  try {
-    return execFileSync(command, args, { encoding: 'utf8' }).split('\n')[0]?.trim() ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
+export interface RoomsListReport {
+  benchmark: 'rooms-list';
+  date: string;
+  seed: { rooms: number; publicOpen: number; occupiedRooms: number };
+  load: { concurrency: number; warmup: number; measured: number; pageSize: number };
+  scenarios: ListScenarioResult[];
+  rawOperations: RawOperationResult[];
+  machine: MachineInfo & { freeMemoryGiB: number; loadAverageAtStart: number[] };
+  versions: Record<string, string>;
 }
 
-function packageVersion(name: string): string {
-  const file = join(repoRoot, 'node_modules', name, 'package.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+interface Owner {
+  id: string;
+  name: string;
 }
 
-async function seedRooms(repository: MongoRoomRepository, owners: Array<{ id: string; name: string }>): Promise<RoomDocument[]> {
+/** A user id in the shape auth hands out (a MongoDB ObjectId in hex). */
+function newOwner(name: string): Owner {
+  return { id: randomBytes(12).toString('hex'), name };
+}
+
+/** Auth's access-token issuer with a throwaway key, its JWKS on a loopback port for rooms to fetch. */
+async function startTokenIssuer(redis: Redis, dataDir: string) {
+  const signingKey = await loadSigningKey({ pem: undefined, dataDir, fileName: 'bench-signing-key.json', production: false });
+  const tokens = createAccessTokens({ signingKey, previousPublicKey: undefined, ttlSeconds: 3600, revocations: redis });
+  const server = createServer((request, response) => {
+    if (request.url !== '/.well-known/jwks.json') return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(tokens.jwks()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    jwksUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`,
+    issue: async (user: Owner) => (await tokens.issue({ userId: user.id, name: user.name, sessionId: randomUUID() })).accessToken,
+    stop: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
+
+async function seedRooms(repository: MongoRoomRepository, owners: Owner[]): Promise<RoomDocument[]> {
   const now = Date.now();
   const documents: RoomDocument[] = [];
-  for (let i = 0; i < ROOMS; i++) {
+  for (let i = 0; i < ROOMS_LIST.rooms; i++) {
     const kind = ROOM_KINDS[i % ROOM_KINDS.length] ?? 'coding';
     const name = `${ADJECTIVES[i % ADJECTIVES.length]} ${TOPICS[Math.floor(i / ADJECTIVES.length) % TOPICS.length]} ${i}`;
-    const owner = owners[i % owners.length] as { id: string; name: string };
-    const visibility = i % 10 < PUBLIC_SHARE * 10 ? 'public' : 'private';
+    const owner = owners[i % owners.length] as Owner;
+    const visibility = i % 10 < ROOMS_LIST.publicShare * 10 ? 'public' : 'private';
     // One room a minute going back a week: "newest" has a clear order.
     const createdAt = new Date(now - i * 60_000);
     documents.push({
@@ -112,11 +121,11 @@ async function seedRooms(repository: MongoRoomRepository, owners: Array<{ id: st
       locked: false,
       createdAt,
       updatedAt: createdAt,
-      closedAt: i % Math.round(1 / CLOSED_SHARE) === 7 ? createdAt : null,
+      closedAt: i % Math.round(1 / ROOMS_LIST.closedShare) === 7 ? createdAt : null,
     });
   }
-  for (let start = 0; start < documents.length; start += INSERT_BATCH) {
-    await repository.model.insertMany(documents.slice(start, start + INSERT_BATCH), { ordered: false, lean: true });
+  for (let start = 0; start < documents.length; start += ROOMS_LIST.insertBatch) {
+    await repository.model.insertMany(documents.slice(start, start + ROOMS_LIST.insertBatch), { ordered: false, lean: true });
   }
   return documents;
 }
@@ -125,7 +134,7 @@ async function seedSeats(redis: Redis, documents: RoomDocument[]): Promise<void>
   const leaseEndsAt = Date.now() + 60 * 60_000; // outlives the run
   const pipeline = redis.pipeline();
   // Spread over old and new rooms alike, so the occupancy sort has work throughout the list.
-  for (let i = 0; i < OCCUPIED_ROOMS; i++) {
+  for (let i = 0; i < ROOMS_LIST.occupiedRooms; i++) {
     const room = documents[(i * 5) % documents.length] as RoomDocument;
     const count = 1 + (i % room.capacity);
     for (let seat = 0; seat < count; seat++) pipeline.zadd(redisKeys.roomSeats(room._id), leaseEndsAt, `peer-${i}-${seat}`);
@@ -133,7 +142,7 @@ async function seedSeats(redis: Redis, documents: RoomDocument[]): Promise<void>
   await pipeline.exec();
 }
 
-async function runScenario(baseUrl: string, token: string, scenario: Scenario): Promise<ScenarioResult> {
+async function runScenario(baseUrl: string, token: string, scenario: ListScenario): Promise<ListScenarioResult> {
   const headers = { authorization: `Bearer ${token}` };
   let total = 0;
   async function once(): Promise<number> {
@@ -145,46 +154,35 @@ async function runScenario(baseUrl: string, token: string, scenario: Scenario): 
     total = roomPageResponseSchema.parse(body).total;
     return elapsed;
   }
-  for (let i = 0; i < WARMUP_REQUESTS; i++) await once();
+  for (let i = 0; i < ROOMS_LIST.warmupRequests; i++) await once();
 
   const latencies: number[] = [];
-  const deadline = Date.now() + SCENARIO_TIME_LIMIT_MS;
+  const deadline = Date.now() + ROOMS_LIST.scenarioTimeLimitMs;
   let issued = 0;
   const started = performance.now();
   async function worker(): Promise<void> {
-    while (issued < MEASURED_REQUESTS && Date.now() < deadline) {
+    while (issued < ROOMS_LIST.measuredRequests && Date.now() < deadline) {
       issued += 1;
       latencies.push(await once());
     }
   }
-  await Promise.all(Array.from({ length: CONCURRENCY }, () => worker()));
-  const elapsedSeconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  await Promise.all(Array.from({ length: ROOMS_LIST.concurrency }, () => worker()));
+  const elapsedMs = performance.now() - started;
+  const summary = summarize(latencies);
   return {
     name: scenario.name,
     path: scenario.path,
     description: scenario.description,
-    requests: latencies.length,
+    requests: summary.samples,
     total,
-    p50Ms: round(percentile(latencies, 50)),
-    p99Ms: round(percentile(latencies, 99)),
-    meanMs: round(latencies.reduce((sum, value) => sum + value, 0) / latencies.length),
-    maxMs: round(latencies[latencies.length - 1] ?? 0),
-    requestsPerSecond: round(latencies.length / elapsedSeconds),
+    p50Ms: summary.p50Ms,
+    p99Ms: summary.p99Ms,
+    meanMs: summary.meanMs,
+    maxMs: summary.maxMs,
+    requestsPerSecond: ratePerSecond(summary.samples, elapsedMs),
   };
 }
 
-interface RawResult {
-  operation: string;
-  meanMs: number;
-  maxMs: number;
-}
-
-/**
- * The database operations behind the list, timed one at a time straight through the driver, so
- * the report shows where the time of a request goes.
- */
-/** Until the read model is rebuilt (the service checks for the marker every few seconds). */
 /**
  * Waits until the listing answers again. /readyz is no use here: after startup a rebuild does not
  * take the service out of readiness, only the listing answers 503 until it is done.
@@ -192,7 +190,7 @@ interface RawResult {
 async function waitForLobby(app: Awaited<ReturnType<typeof buildApp>>, token: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     const listing = await app.inject({ method: 'GET', url: '/?pageSize=1', headers: { authorization: `Bearer ${token}` } });
     if (listing.statusCode === 200) return;
     if (listing.statusCode !== 503) throw new Error(`the listing answered ${listing.statusCode} while waiting for the rebuild: ${listing.body}`);
@@ -200,7 +198,11 @@ async function waitForLobby(app: Awaited<ReturnType<typeof buildApp>>, token: st
   throw new Error('the lobby read model was not rebuilt within 120 s');
 }
 
-async function timeRawOperations(repository: MongoRoomRepository, someId: string): Promise<RawResult[]> {
+/**
+ * The database operations behind the list, timed one at a time straight through the driver, so
+ * the report shows where the time of a request goes.
+ */
+async function timeRawOperations(repository: MongoRoomRepository, someId: string): Promise<RawOperationResult[]> {
   const publicOpen = { visibility: 'public', closedAt: null };
   const operations: Array<[string, () => Promise<unknown>]> = [
     ['find by id', () => repository.model.findById(someId).lean().exec()],
@@ -208,31 +210,33 @@ async function timeRawOperations(repository: MongoRoomRepository, someId: string
     ['find 20 open public rooms, newest first', () => repository.model.find(publicOpen).sort({ createdAt: -1, _id: -1 }).limit(20).lean().exec()],
     ['count open public rooms', () => repository.model.countDocuments(publicOpen).exec()],
   ];
-  const results: RawResult[] = [];
+  const results: RawOperationResult[] = [];
   for (const [operation, run] of operations) {
     await run();
     const samples: number[] = [];
-    for (let i = 0; i < RAW_SAMPLES; i++) {
+    for (let i = 0; i < ROOMS_LIST.rawSamples; i++) {
       const started = performance.now();
       await run();
       samples.push(performance.now() - started);
     }
-    results.push({ operation, meanMs: round(samples.reduce((a, b) => a + b, 0) / samples.length), maxMs: round(Math.max(...samples)) });
+    const summary = summarize(samples);
+    results.push({ operation, meanMs: summary.meanMs, maxMs: summary.maxMs });
   }
   return results;
 }
 
-function markdown(report: ReturnType<typeof buildReport>): string {
+export function renderRoomsList(report: RoomsListReport): string {
+  const ms = (value: number) => value.toFixed(2);
   const rows = report.scenarios.map(
-    (s) => `| ${s.name} | \`GET ${s.path}\` | ${s.total} | ${s.requests} | ${s.p50Ms} | ${s.p99Ms} | ${s.meanMs} | ${s.maxMs} | ${s.requestsPerSecond} |`,
+    (s) => `| ${s.name} | \`GET ${s.path}\` | ${s.total} | ${s.requests} | ${ms(s.p50Ms)} | ${ms(s.p99Ms)} | ${ms(s.meanMs)} | ${ms(s.maxMs)} | ${s.requestsPerSecond} |`,
   );
   return [
     '# Rooms: list latency with 10,000 rooms',
     '',
-    `Run ${report.date} with \`npm run bench -w @meshcall/rooms\` (services/rooms/bench/list.bench.ts).`,
+    `Run ${report.date} with \`npm run bench:rooms -w @meshcall/bench\` (bench/src/scenarios/rooms-list.ts).`,
     '',
     `Seed: ${report.seed.rooms} rooms (${report.seed.publicOpen} public and open, the rest private or closed), ${report.seed.occupiedRooms} of them with live seats in Redis.`,
-    `Load: ${report.load.concurrency} requests in flight, ${report.load.warmup} warm-up then ${report.load.measured} measured requests per scenario (at most ${SCENARIO_TIME_LIMIT_MS / 1000} s each), over real HTTP on 127.0.0.1, page size 20.`,
+    `Load: ${report.load.concurrency} requests in flight, ${report.load.warmup} warm-up then ${report.load.measured} measured requests per scenario (at most ${ROOMS_LIST.scenarioTimeLimitMs / 1000} s each), over real HTTP on 127.0.0.1, page size 20.`,
     "The list is served from the lobby read model in Redis (see services/rooms/README.md); the raw operations below are MongoDB's, for comparison.",
     '',
     '| scenario | request | matching rooms | requests | p50 ms | p99 ms | mean ms | max ms | req/s |',
@@ -243,11 +247,11 @@ function markdown(report: ReturnType<typeof buildReport>): string {
     '',
     '| operation | mean ms | max ms |',
     '| --- | ---: | ---: |',
-    ...report.rawOperations.map((r) => `| ${r.operation} | ${r.meanMs} | ${r.maxMs} |`),
+    ...report.rawOperations.map((r) => `| ${r.operation} | ${ms(r.meanMs)} | ${ms(r.maxMs)} |`),
     '',
     '## Machine and versions',
     '',
-    `- CPU: ${report.machine.cpu} × ${report.machine.cores}; memory ${report.machine.memoryGiB} GiB; ${report.machine.os}`,
+    `- CPU: ${report.machine.cpuModel} × ${report.machine.cores}; memory ${report.machine.memoryGiB} GiB; ${report.machine.os}`,
     `- Load average when the run started: ${report.machine.loadAverageAtStart.join(', ')} (the machine is shared with other work)`,
     `- Node ${report.versions.node}; fastify ${report.versions.fastify}; mongoose ${report.versions.mongoose}; ioredis ${report.versions.ioredis}`,
     `- MongoDB-wire server: ${report.versions.mongoWire}; Redis: ${report.versions.redis}`,
@@ -258,40 +262,12 @@ function markdown(report: ReturnType<typeof buildReport>): string {
   ].join('\n');
 }
 
-function buildReport(scenarios: ScenarioResult[], rawOperations: RawResult[], seed: { rooms: number; publicOpen: number; occupiedRooms: number }, loadAverageAtStart: number[]) {
-  const cpu = cpus();
-  return {
-    benchmark: 'rooms-list',
-    date: new Date().toISOString(),
-    seed,
-    load: { concurrency: CONCURRENCY, warmup: WARMUP_REQUESTS, measured: MEASURED_REQUESTS, pageSize: 20 },
-    scenarios,
-    rawOperations,
-    machine: {
-      cpu: cpu[0]?.model ?? 'unknown',
-      cores: cpu.length,
-      memoryGiB: round(totalmem() / 2 ** 30),
-      freeMemoryGiB: round(freemem() / 2 ** 30),
-      os: `${platform()} ${release()}`,
-      loadAverageAtStart,
-    },
-    versions: {
-      node: process.versions.node,
-      fastify: packageVersion('fastify'),
-      mongoose: packageVersion('mongoose'),
-      ioredis: packageVersion('ioredis'),
-      mongoWire: process.env.MONGO_URL ? 'external (MONGO_URL)' : versionOf('ferretdb', ['--version']).replace(/^version:\s*/, 'FerretDB '),
-      redis: versionOf('redis-server', ['--version']),
-    },
-  };
-}
-
-async function main(): Promise<void> {
-  const loadAverageAtStart = loadavg().map(round);
+export async function measureRoomsList(): Promise<RoomsListReport> {
+  const loadAverageAtStart = loadavg().map((value) => round(value, 2));
   const backing = await startBackingServices();
-  const auth = await startFakeAuth();
   const dataDir = mkdtempSync(join(tmpdir(), 'rooms-bench-'));
   const redis = new Redis(backing.redisUrl);
+  const issuer = await startTokenIssuer(redis, dataDir);
   const mongoUrl = new URL(backing.mongoUrl);
   mongoUrl.pathname = '/rooms_bench';
   const config = loadRoomsConfig({
@@ -300,7 +276,7 @@ async function main(): Promise<void> {
     DATA_DIR: dataDir,
     MONGO_URL: mongoUrl.toString(),
     REDIS_URL: backing.redisUrl,
-    AUTH_JWKS_URL: auth.jwksUrl,
+    AUTH_JWKS_URL: issuer.jwksUrl,
     TURN_SECRET: 'bench-turn-secret-0123456789',
   });
   const app = await buildApp(config, { logger: false });
@@ -310,7 +286,7 @@ async function main(): Promise<void> {
     cleanedUp = true;
     await app.close();
     redis.disconnect();
-    await auth.stop();
+    await issuer.stop();
     // The databases run in their own process groups: without this an interrupted run leaves them behind.
     await backing.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -323,41 +299,51 @@ async function main(): Promise<void> {
     const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const seeding = new MongoRoomRepository(await mongoose.createConnection(mongoUrl.toString()).asPromise());
     await seeding.ensureIndexes();
-    const owners = Array.from({ length: 50 }, (_, i) => newUser(`Owner ${i}`));
+    const owners = Array.from({ length: 50 }, (_, i) => newOwner(`Owner ${i}`));
     const seededAt = performance.now();
     const documents = await seedRooms(seeding, owners);
     await seedSeats(redis, documents);
-    console.log(`seeded ${ROOMS} rooms in ${Math.round(performance.now() - seededAt)} ms`);
-    const rawOperations = await timeRawOperations(seeding, (documents[ROOMS / 2] as RoomDocument)._id);
+    console.log(`seeded ${ROOMS_LIST.rooms} rooms in ${Math.round(performance.now() - seededAt)} ms`);
+    const rawOperations = await timeRawOperations(seeding, (documents[ROOMS_LIST.rooms / 2] as RoomDocument)._id);
     for (const raw of rawOperations) console.log(`raw: ${raw.operation.padEnd(42)} mean ${raw.meanMs} ms`);
     await seeding.model.db.close();
     // Seeded behind the service's back: drop the read model's marker so it is rebuilt from MongoDB.
     await redis.del(lobbyKeys('rooms_bench').built);
-    const token = await auth.mint(newUser('Bench'), { expiresIn: 3600 });
+    const token = await issuer.issue(newOwner('Bench'));
     await waitForLobby(app, token);
     const publicOpen = documents.filter((room) => room.visibility === 'public' && room.closedAt === null).length;
 
-    const scenarios: Scenario[] = [
+    const scenarios: ListScenario[] = [
       { name: 'newest', path: '/?pageSize=20', description: 'first page, newest first' },
       { name: 'search', path: `/?q=${SEARCH_TERM}&pageSize=20`, description: 'name search (start of words)' },
       { name: 'search, no match', path: '/?q=zzzz-nothing&pageSize=20', description: 'search that matches nothing' },
       { name: 'kind + search', path: `/?kind=learning&q=${SEARCH_TERM}&pageSize=20`, description: 'kind filter and search' },
       { name: 'occupancy', path: '/?sort=occupancy&pageSize=20', description: 'busiest first, first page' },
     ];
-    const results: ScenarioResult[] = [];
+    const results: ListScenarioResult[] = [];
     for (const scenario of scenarios) {
       const result = await runScenario(baseUrl, token, scenario);
       console.log(`${result.name.padEnd(28)} p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  (${result.requests} requests, ${result.total} matching)`);
       results.push(result);
     }
-    const report = buildReport(results, rawOperations, { rooms: ROOMS, publicOpen, occupiedRooms: OCCUPIED_ROOMS }, loadAverageAtStart);
-    mkdirSync(resultsDir, { recursive: true });
-    writeFileSync(join(resultsDir, 'rooms-list.json'), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(resultsDir, 'rooms-list.md'), markdown(report));
-    console.log(`wrote ${join(resultsDir, 'rooms-list.json')} and .md`);
+    return {
+      benchmark: 'rooms-list',
+      date: new Date().toISOString(),
+      seed: { rooms: ROOMS_LIST.rooms, publicOpen, occupiedRooms: ROOMS_LIST.occupiedRooms },
+      load: { concurrency: ROOMS_LIST.concurrency, warmup: ROOMS_LIST.warmupRequests, measured: ROOMS_LIST.measuredRequests, pageSize: 20 },
+      scenarios: results,
+      rawOperations,
+      machine: { ...machineInfo(), freeMemoryGiB: round(freemem() / 2 ** 30, 2), loadAverageAtStart },
+      versions: {
+        node: process.versions.node,
+        fastify: packageVersion('fastify'),
+        mongoose: packageVersion('mongoose'),
+        ioredis: packageVersion('ioredis'),
+        mongoWire: process.env.MONGO_URL ? 'external (MONGO_URL)' : `FerretDB ${commandVersion('ferretdb', ['--version'], /version:\s*(\S+)/)}`,
+        redis: commandVersion('redis-server', ['--version'], /v=(\S+)/),
+      },
+    };
   } finally {
     await cleanUp();
   }
 }
-
-await main();
