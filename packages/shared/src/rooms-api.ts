@@ -162,6 +162,11 @@ export const joinRoomResponseSchema = z.object({
   /** Seconds until the ticket expires. */
   ticketExpiresIn: z.number().int().positive(),
   iceServers: z.array(iceServerSchema),
+  /**
+   * Kilobits per second one participant may send as video in total, shared between the streams
+   * to each peer of the mesh (a deployment setting: rooms' `VIDEO_UPLOAD_BUDGET_KBPS`).
+   */
+  videoUploadBudgetKbps: z.number().int().positive(),
 });
 export type JoinRoomResponse = z.infer<typeof joinRoomResponseSchema>;
 

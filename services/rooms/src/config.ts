@@ -55,6 +55,12 @@ export const roomsConfigSchema = z.object({
    * Unset, it is derived from TURN_SECRET (see cursorKey). Changing it voids cursors handed out.
    */
   LOBBY_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Kilobits per second each participant may send as video in total, split between the peers of
+   * the mesh by the browser; handed out with every join. Below 300 not even two peers get a
+   * usable picture; above 50,000 it is no longer a budget.
+   */
+  VIDEO_UPLOAD_BUDGET_KBPS: z.coerce.number().int().min(300).max(50_000).default(2_500),
 }).superRefine((config, context) => {
   // Generating a key in production would silently change it on every deploy and break signaling.
   if (config.NODE_ENV === 'production' && !config.ROOMS_SIGNING_KEY) {
