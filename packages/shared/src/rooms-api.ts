@@ -156,6 +156,9 @@ export const iceServersResponseSchema = z.object({
   ttl: z.number().int().positive(),
 });
 
+/** A deployment's video upload budget per person when it sets none, kbit/s. */
+export const DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS = 2_500;
+
 export const joinRoomResponseSchema = z.object({
   room: roomSchema,
   ticket: z.string(),

@@ -13,6 +13,8 @@ export class RemoteParticipant {
   audioTracks = $state<MediaStreamTrack[]>([]);
   link = $state<PeerLinkState>({ connection: 'new', ice: 'new', recovery: 'healthy' });
   quality = $state<ConnectionQuality | null>(null);
+  /** The cap on the video we send them, kbit/s: their share of our upload budget. */
+  videoCapKbps = $state<number | null>(null);
 
   constructor(peer: Peer) {
     this.peerId = peer.peerId;

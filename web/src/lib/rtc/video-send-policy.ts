@@ -15,6 +15,16 @@ export interface VideoSendLimits {
   priority: RTCPriorityType;
 }
 
+/** What the quality panel shows about our upload to one peer. */
+export interface VideoUploadUse {
+  /** The cap on our video to this peer, kbit/s; null until one is set. */
+  capKbps: number | null;
+  /** Our whole video upload budget, kbit/s. */
+  budgetKbps: number;
+  /** The caps to all our peers added up, kbit/s. */
+  inUseKbps: number;
+}
+
 export interface VideoSendInput {
   /** What one person may send as video in total, in kbit/s (from the join admission). */
   budgetKbps: number;
