@@ -574,7 +574,10 @@ export class CallManager {
       },
       onState: (state) => (participant.link = state),
       onQuality: (quality) => (participant.quality = quality),
-      onVideoCap: (capKbps) => (participant.videoCapKbps = capKbps),
+      onVideoCap: ({ capKbps, shareKbps }) => {
+        participant.videoCapKbps = capKbps;
+        participant.videoShareKbps = shareKbps;
+      },
       onProblem: (message, error) => console.warn(`[meshcall] ${peerId}: ${message}`, error),
     });
     this.#links.set(peerId, link);

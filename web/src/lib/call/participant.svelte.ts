@@ -15,6 +15,8 @@ export class RemoteParticipant {
   quality = $state<ConnectionQuality | null>(null);
   /** The cap on the video we send them, kbit/s: their share of our upload budget. */
   videoCapKbps = $state<number | null>(null);
+  /** Their even share of our upload budget, kbit/s: the cap unless their link is congested. */
+  videoShareKbps = $state<number | null>(null);
 
   constructor(peer: Peer) {
     this.peerId = peer.peerId;

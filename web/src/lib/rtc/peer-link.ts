@@ -33,8 +33,11 @@ export interface PeerLinkOptions {
   onTracks: (tracks: RemoteTracks) => void;
   onState: (state: PeerLinkState) => void;
   onQuality: (quality: ConnectionQuality) => void;
-  /** The video bitrate cap now set on our sender to this peer, kbit/s (null until one is set). */
-  onVideoCap?: (capKbps: number | null) => void;
+  /**
+   * The video bitrate cap now set on our sender to this peer, and the even share of the budget it
+   * was cut from (the cap is lower while the link is congested), kbit/s.
+   */
+  onVideoCap?: (cap: { capKbps: number; shareKbps: number }) => void;
   onProblem?: (message: string, error: unknown) => void;
 }
 
@@ -192,10 +195,8 @@ export class PeerLink {
       if (this.#closed) return;
     }
     const capKbps = limits.maxBitrate / 1000;
-    if (capKbps !== this.#videoCapKbps) {
-      this.#videoCapKbps = capKbps;
-      this.#options.onVideoCap?.(capKbps);
-    }
+    this.#videoCapKbps = capKbps;
+    this.#options.onVideoCap?.({ capKbps, shareKbps: limits.shareKbps });
   }
 
   #sendOrReceive(kind: 'audio' | 'video'): RTCRtpTransceiver {

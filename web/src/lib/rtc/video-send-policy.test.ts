@@ -34,7 +34,7 @@ describe('videoSendLimits', () => {
   });
 
   it('cuts a congested link down to its floor, never below it, and never above its share', () => {
-    expect(videoSendLimits({ budgetKbps, peerCount: 1, screenSharing: false, congestionScale: 0.5 })!.maxBitrate).toBe(1_250_000);
+    expect(videoSendLimits({ budgetKbps, peerCount: 1, screenSharing: false, congestionScale: 0.5 })).toMatchObject({ maxBitrate: 1_250_000, shareKbps: 2_500 });
     expect(videoSendLimits({ budgetKbps, peerCount: 1, screenSharing: false, congestionScale: 0.01 })!.maxBitrate).toBe(CONGESTED_FLOOR_KBPS * 1000);
     // A share already under the floor stays at the share: the budget holds.
     expect(videoSendLimits({ budgetKbps: 600, peerCount: 7, screenSharing: false, congestionScale: 0.2 })!.maxBitrate).toBe(85_000);

@@ -9,6 +9,8 @@
 export interface VideoSendLimits {
   /** Bits per second. */
   maxBitrate: number;
+  /** The even share of the budget before any congestion cut, kbit/s (not a sender parameter). */
+  shareKbps: number;
   scaleResolutionDownBy: number;
   maxFramerate: number;
   /** Screen shares go first when the network has to choose (sender and DSCP priority). */
@@ -19,6 +21,8 @@ export interface VideoSendLimits {
 export interface VideoUploadUse {
   /** The cap on our video to this peer, kbit/s; null until one is set. */
   capKbps: number | null;
+  /** This peer's even share of the budget, kbit/s: the cap unless the link is congested. */
+  shareKbps: number | null;
   /** Our whole video upload budget, kbit/s. */
   budgetKbps: number;
   /** The caps to all our peers added up, kbit/s. */
@@ -74,8 +78,8 @@ export function videoSendLimits(input: VideoSendInput): VideoSendLimits | null {
   const kbps = Math.min(shareKbps, Math.max(Math.floor(shareKbps * scale), CONGESTED_FLOOR_KBPS));
   if (input.screenSharing) {
     const step = SCREEN_STEPS.find((s) => kbps >= s.fromKbps) ?? SCREEN_STEPS[SCREEN_STEPS.length - 1]!;
-    return { maxBitrate: kbps * 1000, scaleResolutionDownBy: 1, maxFramerate: step.maxFramerate, priority: 'high' };
+    return { maxBitrate: kbps * 1000, shareKbps, scaleResolutionDownBy: 1, maxFramerate: step.maxFramerate, priority: 'high' };
   }
   const step = CAMERA_STEPS.find((s) => kbps >= s.fromKbps) ?? CAMERA_STEPS[CAMERA_STEPS.length - 1]!;
-  return { maxBitrate: kbps * 1000, scaleResolutionDownBy: step.scaleResolutionDownBy, maxFramerate: step.maxFramerate, priority: 'low' };
+  return { maxBitrate: kbps * 1000, shareKbps, scaleResolutionDownBy: step.scaleResolutionDownBy, maxFramerate: step.maxFramerate, priority: 'low' };
 }
