@@ -137,4 +137,19 @@ describe('a mesh that fits the upload budget', () => {
     await dave.page.getByTestId('leave-call').click();
     await expectShares([alice, bob, carol], Math.floor(DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS / 2));
   });
+
+  it('puts a shared screen first, at full size, then the camera back at normal priority', async () => {
+    const [alice] = people as [Participant];
+    onTestFailed(() => console.log(problemsOf(...people)));
+    const encodings = async () => (await readVideoSenders(alice.page, 0)).map(({ scaleResolutionDownBy, maxFramerate, priority }) => ({ scaleResolutionDownBy, maxFramerate, priority }));
+    await alice.page.getByTestId('toggle-screen').click();
+    await expect.poll(() => alice.page.getByTestId('toggle-screen').getAttribute('data-state')).toBe('on');
+    // Full size whatever the cap; the frame rate (15 fps at most) is what gives way.
+    await expect
+      .poll(async () => (await encodings()).filter((e) => e.priority === 'high' && e.scaleResolutionDownBy === 1 && e.maxFramerate !== null && e.maxFramerate <= 15).length, { timeout: 15_000 })
+      .toBe(2);
+    await alice.page.getByTestId('toggle-screen').click();
+    await expect.poll(() => alice.page.getByTestId('toggle-screen').getAttribute('data-state')).toBe('off');
+    await expect.poll(async () => (await encodings()).map((e) => e.priority), { timeout: 15_000 }).toEqual(['low', 'low']);
+  });
 });

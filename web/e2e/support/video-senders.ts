@@ -7,6 +7,7 @@ export interface VideoSenderReading {
   highestCapInWindow: number | null;
   scaleResolutionDownBy: number | null;
   maxFramerate: number | null;
+  priority: RTCPriorityType | null;
   /** Video payload actually sent over the measuring window, bit/s. */
   sentBps: number;
 }
@@ -71,6 +72,7 @@ export function readVideoSenders(page: Page, windowMs: number): Promise<VideoSen
         highestCapInWindow: capBefore === null || capAfter === null ? null : Math.max(capBefore, capAfter),
         scaleResolutionDownBy: encoding?.scaleResolutionDownBy ?? null,
         maxFramerate: encoding?.maxFramerate ?? null,
+        priority: encoding?.priority ?? null,
         sentBps: seconds > 0 ? ((end.bytes - start.bytes) * 8) / seconds : 0,
       };
     });
