@@ -156,12 +156,20 @@ export const iceServersResponseSchema = z.object({
   ttl: z.number().int().positive(),
 });
 
+/** A deployment's video upload budget per person when it sets none, kbit/s. */
+export const DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS = 2_500;
+
 export const joinRoomResponseSchema = z.object({
   room: roomSchema,
   ticket: z.string(),
   /** Seconds until the ticket expires. */
   ticketExpiresIn: z.number().int().positive(),
   iceServers: z.array(iceServerSchema),
+  /**
+   * Kilobits per second one participant may send as video in total, shared between the streams
+   * to each peer of the mesh (a deployment setting: rooms' `VIDEO_UPLOAD_BUDGET_KBPS`).
+   */
+  videoUploadBudgetKbps: z.number().int().positive(),
 });
 export type JoinRoomResponse = z.infer<typeof joinRoomResponseSchema>;
 

@@ -108,6 +108,7 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
       credentialTtlSeconds: config.TURN_CREDENTIAL_TTL,
     },
     turnGrants: new TurnGrantLimiter(redis, { perUser: config.TURN_GRANTS_PER_USER, perSeat: config.TURN_GRANTS_PER_SEAT, windowSeconds: config.TURN_CREDENTIAL_TTL }),
+    videoUploadBudgetKbps: config.VIDEO_UPLOAD_BUDGET_KBPS,
     log: app.log,
     onTicketIssued: () => ticketsIssued.inc(),
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@meshcall/shared';
+import { DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS, env, loadConfig } from '@meshcall/shared';
 
 /** coturn's `max-allocate-lifetime` in infra/coturn/turnserver.conf; keep the two in step. */
 export const TURN_MAX_ALLOCATE_LIFETIME_SECONDS = 600;
@@ -55,6 +55,12 @@ export const roomsConfigSchema = z.object({
    * Unset, it is derived from TURN_SECRET (see cursorKey). Changing it voids cursors handed out.
    */
   LOBBY_CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * Kilobits per second each participant may send as video in total, split between the peers of
+   * the mesh by the browser; handed out with every join. Below 300 not even two peers get a
+   * usable picture; above 50,000 it is no longer a budget.
+   */
+  VIDEO_UPLOAD_BUDGET_KBPS: z.coerce.number().int().min(300).max(50_000).default(DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS),
 }).superRefine((config, context) => {
   // Generating a key in production would silently change it on every deploy and break signaling.
   if (config.NODE_ENV === 'production' && !config.ROOMS_SIGNING_KEY) {

@@ -6,6 +6,7 @@ import { ErrorCode, TokenAudience, TokenIssuer, joinRoomResponseSchema, joinTick
 import { createJwtVerifier } from '@meshcall/server-kit';
 import { call } from './support/api.js';
 import { newUser, startFakeAuth, type FakeAuth, type TestUser } from './support/fake-auth.js';
+import { loadRoomsConfig } from '../src/config.js';
 import { TEST_TURN_SECRET, startRoomsServer, takeSeats, testRedis, type RoomsServer } from './support/rooms-server.js';
 
 let auth: FakeAuth;
@@ -115,6 +116,11 @@ describe('POST /:id/join', () => {
     expect(JSON.stringify(iceServers)).not.toContain(TEST_TURN_SECRET);
   });
 
+  it('hands out the default video upload budget next to the ICE servers', async () => {
+    const room = await createRoom({ name: 'Budget', kind: 'coding' });
+    expect(joinRoomResponseSchema.parse((await join(member, room.id)).body).videoUploadBudgetKbps).toBe(2_500);
+  });
+
   it('admits into a private room the owner, allowed users and invite holders only', async () => {
     const room = await createRoom({ name: 'Private call', kind: 'business', visibility: 'private', allowedUsers: [member.id] });
     expectRefused(await join(stranger, room.id), 404, ErrorCode.NOT_FOUND);
@@ -191,7 +197,7 @@ describe('configuration', () => {
     const custom = await startRoomsServer({
       database: 'rooms_join',
       authJwksUrl: auth.jwksUrl,
-      env: { TICKET_TTL: '30', TURN_CREDENTIAL_TTL: '900', TURN_HOST: '::1' },
+      env: { TICKET_TTL: '30', TURN_CREDENTIAL_TTL: '900', TURN_HOST: '::1', VIDEO_UPLOAD_BUDGET_KBPS: '1200' },
     });
     try {
       const room = roomResponseSchema.parse((await call(custom.app, 'POST', '/', { token: tokens.get(owner), body: { name: 'Custom', kind: 'coding' } })).body).room;
@@ -200,10 +206,18 @@ describe('configuration', () => {
       expect(body.ticketExpiresIn).toBe(30);
       expect((claims.exp as number) - (claims.iat as number)).toBe(30);
       expect(body.iceServers[0]?.urls).toEqual(['stun:[::1]:3478']);
+      expect(body.videoUploadBudgetKbps).toBe(1_200);
       const ice = await call(custom.app, 'POST', `/${room.id}/ice`, { token: tokens.get(member) });
       expect(ice.body.ttl).toBe(900);
     } finally {
       await custom.stop();
     }
+  });
+
+  it('refuses a video upload budget outside 300..50000 kbps, naming the variable', () => {
+    const base = { PORT: '0', MONGO_URL: 'mongodb://127.0.0.1/x', REDIS_URL: 'redis://127.0.0.1', AUTH_JWKS_URL: 'http://127.0.0.1/jwks', TURN_SECRET: 'a-secret-of-16-chars' };
+    expect(() => loadRoomsConfig({ ...base, VIDEO_UPLOAD_BUDGET_KBPS: '100' })).toThrow(/VIDEO_UPLOAD_BUDGET_KBPS/);
+    expect(() => loadRoomsConfig({ ...base, VIDEO_UPLOAD_BUDGET_KBPS: 'fast' })).toThrow(/VIDEO_UPLOAD_BUDGET_KBPS/);
+    expect(loadRoomsConfig(base).VIDEO_UPLOAD_BUDGET_KBPS).toBe(2_500);
   });
 });

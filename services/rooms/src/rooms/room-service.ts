@@ -63,6 +63,8 @@ export interface RoomServiceDeps {
   turn: TurnServerSettings;
   /** Bounds the TURN credentials handed out per user and per room. */
   turnGrants: TurnGrantLimiter;
+  /** Total video upload per participant, handed out with every join (VIDEO_UPLOAD_BUDGET_KBPS). */
+  videoUploadBudgetKbps: number;
   log: FastifyBaseLogger;
   /** Called for every ticket handed out (metrics). */
   onTicketIssued?: () => void;
@@ -260,6 +262,7 @@ export class RoomService {
       ticket,
       ticketExpiresIn: expiresIn,
       iceServers: iceServers.iceServers,
+      videoUploadBudgetKbps: this.deps.videoUploadBudgetKbps,
     };
   }
 

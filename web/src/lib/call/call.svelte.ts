@@ -1,11 +1,11 @@
-import { CHAT_HISTORY_LIMIT, type ChatMessage, type GameState, type JoinPayload, type JoinResult, type MediaState, type Peer, type Room, type RoomBan, type RoomRole } from '@meshcall/shared';
+import { CHAT_HISTORY_LIMIT, DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS, type ChatMessage, type GameState, type JoinPayload, type JoinResult, type MediaState, type Peer, type Room, type RoomBan, type RoomRole } from '@meshcall/shared';
 import { ApiError, ClientErrorCode, toApiError } from '../api/api-error.js';
 import { messageFor } from '../api/error-messages.js';
 import { roomsClient, session } from '../auth/session.svelte.js';
 import type { JoinSettings } from '../prejoin/prejoin.svelte.js';
 import { openTrack, stopStream } from '../prejoin/local-media.js';
 import { classifyMediaError, mediaProblemMessage } from '../rtc/media-errors.js';
-import { PeerLink } from '../rtc/peer-link.js';
+import { PeerLink, type VideoBudgetShare } from '../rtc/peer-link.js';
 import type { IncomingSignal, OutgoingSignal } from '../rtc/perfect-negotiation.js';
 import { endFor, endFromError, endOfRemoval, type CallEnd } from './call-end.js';
 import { RemoteParticipant } from './participant.svelte.js';
@@ -94,6 +94,8 @@ export class CallManager {
   connection = $state<'connected' | 'reconnecting'>('connected');
   notices = $state<Notice[]>([]);
   mediaError = $state<string | null>(null);
+  /** What we may send as video in total, kbit/s: the deployment's budget from the join admission. */
+  videoUploadBudgetKbps = $state(DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS);
   /** Owner only: people kept out of the room, filled by loadBans(). */
   bans = $state<RoomBan[]>([]);
 
@@ -120,6 +122,11 @@ export class CallManager {
   #noticeId = 0;
   #connectWaiter: { resolve: () => void; reject: (error: unknown) => void } | null = null;
 
+  /** The budget in use: the caps on our video senders added up (at most the budget). */
+  get videoUploadInUseKbps(): number {
+    return this.participants.reduce((sum, p) => sum + (p.videoCapKbps ?? 0), 0);
+  }
+
   get isOwner(): boolean {
     return this.role === 'owner';
   }
@@ -143,6 +150,7 @@ export class CallManager {
       const admission = await roomsClient.join(roomId, invite);
       this.room = roomInfo(admission.room);
       this.#iceServers = admission.iceServers;
+      this.videoUploadBudgetKbps = admission.videoUploadBudgetKbps;
       this.#iceFetchedAt = Date.now();
       this.#iceTimer = setInterval(() => void this.#refreshIceServers().catch(() => undefined), ICE_REFRESH_INTERVAL_MS);
       await this.#connectSocket(admission.room.id);
@@ -493,6 +501,7 @@ export class CallManager {
     try {
       const admission = await roomsClient.join(room.id, this.#invite);
       this.#iceServers = admission.iceServers;
+      this.videoUploadBudgetKbps = admission.videoUploadBudgetKbps;
       this.#iceFetchedAt = Date.now();
       this.#applyJoin(await this.#takeSeat({ ticket: admission.ticket }));
       this.connection = 'connected';
@@ -538,6 +547,7 @@ export class CallManager {
     // Their offer may already be here (signals can overtake the join announcement).
     if (open === 'now' || this.#pendingSignals.has(peer.peerId)) this.#openLink(participant);
     else this.#linkTimers.set(peer.peerId, setTimeout(() => this.#openLink(participant), NEWCOMER_OFFER_WAIT_MS));
+    this.#rebalanceVideo();
   }
 
   /** Creates the peer connection to a participant and applies what they already sent. */
@@ -561,9 +571,14 @@ export class CallManager {
       },
       onState: (state) => (participant.link = state),
       onQuality: (quality) => (participant.quality = quality),
+      onVideoCap: ({ capKbps, shareKbps }) => {
+        participant.videoCapKbps = capKbps;
+        participant.videoShareKbps = shareKbps;
+      },
       onProblem: (message, error) => console.warn(`[meshcall] ${peerId}: ${message}`, error),
     });
     this.#links.set(peerId, link);
+    void link.setVideoBudget(this.#videoBudgetShare());
     const pending = this.#pendingSignals.get(peerId) ?? [];
     this.#pendingSignals.delete(peerId);
     for (const signal of pending) void link.receive(signal);
@@ -577,6 +592,21 @@ export class CallManager {
     this.#links.delete(peerId);
     this.#pendingSignals.delete(peerId);
     this.participants = this.participants.filter((p) => p.peerId !== peerId);
+    this.#rebalanceVideo();
+  }
+
+  /**
+   * Every peer gets an even share of our upload budget. Counted over participants, not open
+   * links, so a link still waiting for its newcomer's offer is already reserved its share and
+   * the caps never add up to more than the budget.
+   */
+  #videoBudgetShare(): VideoBudgetShare {
+    return { budgetKbps: this.videoUploadBudgetKbps, peerCount: this.participants.length, screenSharing: this.#screenTrack !== null };
+  }
+
+  #rebalanceVideo(): void {
+    const share = this.#videoBudgetShare();
+    for (const link of this.#links.values()) void link.setVideoBudget(share);
   }
 
   #keepSignal(from: string, signal: IncomingSignal): void {
@@ -623,6 +653,8 @@ export class CallManager {
     if (track) this.#outgoing.addTrack(track);
     this.localVideo = track;
     await Promise.all([...this.#links.values()].map((link) => link.replaceTrack('video', track).catch(() => undefined)));
+    // A screen share trades frame rate for size and goes first; the camera the other way round.
+    this.#rebalanceVideo();
   }
 
   async #stopScreenShare(): Promise<void> {

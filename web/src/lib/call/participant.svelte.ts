@@ -13,6 +13,10 @@ export class RemoteParticipant {
   audioTracks = $state<MediaStreamTrack[]>([]);
   link = $state<PeerLinkState>({ connection: 'new', ice: 'new', recovery: 'healthy' });
   quality = $state<ConnectionQuality | null>(null);
+  /** The cap on the video we send them, kbit/s: their share of our upload budget. */
+  videoCapKbps = $state<number | null>(null);
+  /** Their even share of our upload budget, kbit/s: the cap unless their link is congested. */
+  videoShareKbps = $state<number | null>(null);
 
   constructor(peer: Peer) {
     this.peerId = peer.peerId;

@@ -1,6 +1,8 @@
 import { IceRecovery, type IceRecoveryStatus } from './ice-recovery.js';
 import { PerfectNegotiator, isPolite, type IncomingSignal, type OutgoingSignal } from './perfect-negotiation.js';
 import { summarizeStats, type ConnectionQuality, type StatsSample } from './stats-summary.js';
+import { UPLINK_START, adaptUplink, readUplink, type UplinkState } from './uplink-adaptation.js';
+import { videoSendLimits, type VideoSendInput } from './video-send-policy.js';
 
 const STATS_INTERVAL_MS = 2_000;
 
@@ -16,6 +18,9 @@ export interface RemoteTracks {
   audio: MediaStreamTrack[];
 }
 
+/** This link's part of our video upload budget; the link adds its own congestion on top. */
+export type VideoBudgetShare = Omit<VideoSendInput, 'congestionScale'>;
+
 export interface PeerLinkOptions {
   selfPeerId: string;
   remotePeerId: string;
@@ -28,6 +33,11 @@ export interface PeerLinkOptions {
   onTracks: (tracks: RemoteTracks) => void;
   onState: (state: PeerLinkState) => void;
   onQuality: (quality: ConnectionQuality) => void;
+  /**
+   * The video bitrate cap now set on our sender to this peer, and the even share of the budget it
+   * was cut from (the cap is lower while the link is congested), kbit/s.
+   */
+  onVideoCap?: (cap: { capKbps: number; shareKbps: number }) => void;
   onProblem?: (message: string, error: unknown) => void;
 }
 
@@ -45,6 +55,11 @@ export class PeerLink {
   readonly #remoteTracks: MediaStreamTrack[] = [];
   #statsTimer: ReturnType<typeof setInterval> | null = null;
   #lastSample: StatsSample | null = null;
+  #videoBudget: VideoBudgetShare | null = null;
+  #uplink: UplinkState = UPLINK_START;
+  #videoCapKbps: number | null = null;
+  /** setParameters calls must not overlap: each needs the transaction of a fresh getParameters. */
+  #videoLimitsWrite: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(options: PeerLinkOptions) {
@@ -72,7 +87,11 @@ export class PeerLink {
     pc.onconnectionstatechange = () => {
       this.#emitState();
       // Show the path as soon as there is one instead of at the next periodic sample.
-      if (pc.connectionState === 'connected') void this.#sampleStats();
+      if (pc.connectionState === 'connected') {
+        void this.#sampleStats();
+        // Negotiation may have replaced the encodings set before it; writes only what differs.
+        void this.#applyVideoLimits();
+      }
     };
 
     // addTrack (not addTransceiver) where we have a track: when both sides offer at once, the
@@ -102,6 +121,15 @@ export class PeerLink {
       if (this.#options.localStream) transceiver.sender.setStreams(this.#options.localStream);
       transceiver.direction = 'sendrecv';
     }
+  }
+
+  /**
+   * Sets this link's share of our upload budget (peers joined or left, screen share on or off)
+   * and caps the video sender to it.
+   */
+  setVideoBudget(share: VideoBudgetShare): Promise<void> {
+    this.#videoBudget = share;
+    return this.#applyVideoLimits();
   }
 
   /** Restarts ICE with fresh TURN credentials: the offer that follows gathers new candidates. */
@@ -135,6 +163,40 @@ export class PeerLink {
       track.onended = null;
     }
     pc.close();
+  }
+
+  #applyVideoLimits(): Promise<void> {
+    this.#videoLimitsWrite = this.#videoLimitsWrite
+      .then(() => this.#writeVideoLimits())
+      .catch((error: unknown) => this.#options.onProblem?.('capping the video sender failed', error));
+    return this.#videoLimitsWrite;
+  }
+
+  async #writeVideoLimits(): Promise<void> {
+    if (this.#closed || !this.#videoBudget) return;
+    const limits = videoSendLimits({ ...this.#videoBudget, congestionScale: this.#uplink.congestionScale });
+    const sender = this.#transceivers.video.sender;
+    const parameters = sender.getParameters();
+    const encoding = parameters.encodings[0];
+    // No encoding yet (before negotiation in some browsers): applied again once connected.
+    if (!limits || !encoding) return;
+    const unchanged =
+      encoding.maxBitrate === limits.maxBitrate &&
+      encoding.scaleResolutionDownBy === limits.scaleResolutionDownBy &&
+      encoding.maxFramerate === limits.maxFramerate &&
+      encoding.priority === limits.priority;
+    if (!unchanged) {
+      encoding.maxBitrate = limits.maxBitrate;
+      encoding.scaleResolutionDownBy = limits.scaleResolutionDownBy;
+      encoding.maxFramerate = limits.maxFramerate;
+      encoding.priority = limits.priority;
+      encoding.networkPriority = limits.priority;
+      await sender.setParameters(parameters);
+      if (this.#closed) return;
+    }
+    const capKbps = limits.maxBitrate / 1000;
+    this.#videoCapKbps = capKbps;
+    this.#options.onVideoCap?.({ capKbps, shareKbps: limits.shareKbps });
   }
 
   #sendOrReceive(kind: 'audio' | 'video'): RTCRtpTransceiver {
@@ -183,6 +245,12 @@ export class PeerLink {
       const { quality, sample } = summarizeStats(report.values(), this.#lastSample);
       this.#lastSample = sample;
       this.#options.onQuality(quality);
+      if (this.#videoCapKbps !== null) {
+        const uplink = adaptUplink(this.#uplink, readUplink(report.values(), this.#videoCapKbps));
+        const rescaled = uplink.congestionScale !== this.#uplink.congestionScale;
+        this.#uplink = uplink;
+        if (rescaled) await this.#applyVideoLimits();
+      }
     } catch (error) {
       this.#options.onProblem?.('reading connection stats failed', error);
     }
