@@ -1,14 +1,15 @@
 /**
  * `npm run bench:auth -w @meshcall/bench`: sign-in throughput and latency of the auth service at
- * bcrypt cost 12 and 4 (see scenarios/auth-sign-in.ts). Writes bench/results/auth-sign-in.json
- * and .md; `npm run bench` runs it as its child step of the same name.
+ * bcrypt cost 12 and 4 (see scenarios/auth-sign-in.ts). Writes auth-sign-in.json
+ * and .md to bench/results (or the BENCH_RESULTS_DIR folder under it); `npm run bench` runs it
+ * as its child step of the same name.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resultsFolder } from './results-folder.js';
 import { measureAuthSignIn, renderAuthSignIn } from './scenarios/auth-sign-in.js';
 
-const resultsDir = fileURLToPath(new URL('../results', import.meta.url));
+const resultsDir = resultsFolder();
 
 const report = await measureAuthSignIn();
 mkdirSync(resultsDir, { recursive: true });

@@ -26,6 +26,7 @@ import { NaiveIdleTarget, NaiveRelayTarget } from './clients/naive-client.js';
 import { PeerjsIdleTarget, PeerjsRelayTarget } from './clients/peerjs-client.js';
 import { BENCH_BCRYPT_COST, BENCH_SERVICE_ENV, BENCH_USERS, CHILD_BENCHES, FIRST_FRAME, IDLE, JOIN, NETWORKS, RACE, RELAY, RELAY_PATHS, RUN_BUDGET_MS } from './config.js';
 import { machineInfo, versions } from './machine.js';
+import { resultsFolder } from './results-folder.js';
 import { PeerGateway } from './peers/peer-gateway.js';
 import { PeerProcess } from './peers/peer-process.js';
 import { MACHINE_TOTAL, cpuMeter } from './process-memory.js';
@@ -45,15 +46,6 @@ const PHASES = ['idle', 'relay', 'relay-gateway', 'join', 'race', 'first-frame',
 type Phase = (typeof PHASES)[number];
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const resultsRoot = fileURLToPath(new URL('../results', import.meta.url));
-
-/** bench/results, or the folder under it that BENCH_RESULTS_DIR names (never outside it). */
-function resultsFolder(): string {
-  const sub = process.env.BENCH_RESULTS_DIR?.trim();
-  if (!sub) return resultsRoot;
-  if (!/^[A-Za-z0-9._-]+$/.test(sub) || sub.startsWith('.')) throw new Error(`BENCH_RESULTS_DIR '${sub}' must be one folder name under bench/results`);
-  return join(resultsRoot, sub);
-}
 
 function selectedPhases(): Set<Phase> {
   const wanted = process.env.BENCH_PHASES?.split(',').map((p) => p.trim()).filter(Boolean);
