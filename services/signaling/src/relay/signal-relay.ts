@@ -37,9 +37,10 @@ interface PendingSignal {
 }
 
 /**
- * Every signal goes through here. Signals sent in one event-loop tick go to Redis as one script
- * call, so Redis runs one script per tick instead of one per signal, and a recipient on this
- * replica costs no publish and no subscriber round trip. A sender learns the outcome only once
+ * Every signal goes through here. The signals that arrive while the previous batch is on its way
+ * to Redis (at least those of one event-loop tick) go as one script call, so under load Redis runs
+ * one script per round trip instead of one per signal, and a recipient on this replica costs no
+ * publish and no subscriber round trip. A sender learns the outcome only once
  * its batch is stored: signals are delivered and acknowledged after they are durable, so a
  * replica killed at any moment loses nothing it acknowledged.
  */
