@@ -35,6 +35,8 @@ cleanup() {
   rm -rf "${scratch:-}"
 }
 trap cleanup EXIT
+# set -e ends the script at the first failing command; say which, so a one-off failure can be read.
+trap 'echo "verify: stopped at line $LINENO by a failing command: $BASH_COMMAND" >&2' ERR
 scratch=$(mktemp -d)
 "$DOCKER" network create --label "org.meshcall.verify=$run_id" "$network" >/dev/null
 
