@@ -3,6 +3,11 @@ import type { DeliveryPaths, IdleTarget, RelayHandlers, RelayPair, RelayTarget }
 import { parsePrometheusValue, readRssBytes, sumPrometheusSamples, type MeteredProcess } from '../process-memory.js';
 
 const RELAY_LATENCY_COUNT = 'signaling_relay_latency_seconds_count';
+
+/** A replica's Prometheus text (its own /metrics, not through the gateway). */
+async function replicaMetrics(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+}
 import { mapLimited, type BenchUser, type MeshcallApi } from './meshcall-api.js';
 import { connectMeshcall, joinOrThrow, leaveAndClose, type MeshcallSocket } from './meshcall-socket.js';
 
@@ -113,7 +118,7 @@ export class MeshcallRelayTarget implements RelayTarget {
   private async deliveredSoFar(): Promise<DeliveryPaths> {
     const totals: DeliveryPaths = { sameReplica: 0, crossReplica: 0 };
     for (const url of this.cluster.replicaUrls) {
-      const metrics = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+      const metrics = await replicaMetrics(url);
       totals.sameReplica += sumPrometheusSamples(metrics, RELAY_LATENCY_COUNT, { name: 'path', value: 'same-replica' });
       totals.crossReplica += sumPrometheusSamples(metrics, RELAY_LATENCY_COUNT, { name: 'path', value: 'cross-replica' });
     }
@@ -154,7 +159,7 @@ export class MeshcallIdleTarget implements IdleTarget {
     let heapUsedBytes = 0;
     for (const [i, url] of this.cluster.replicaUrls.entries()) {
       rssBytes += readRssBytes(this.cluster.replicaPids[i] as number);
-      const metrics = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+      const metrics = await replicaMetrics(url);
       heapUsedBytes += parsePrometheusValue(metrics, 'nodejs_heap_size_used_bytes') ?? Number.NaN;
     }
     return { rssBytes, heapUsedBytes };
