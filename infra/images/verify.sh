@@ -36,6 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # set -e ends the script at the first failing command; say which, so a one-off failure can be read.
+set -o errtrace # ...inside functions too
 trap 'echo "verify: stopped at line $LINENO by a failing command: $BASH_COMMAND" >&2' ERR
 scratch=$(mktemp -d)
 "$DOCKER" network create --label "org.meshcall.verify=$run_id" "$network" >/dev/null
@@ -89,7 +90,9 @@ redis_ping_from_host() {
   address=$(published redis 6379/tcp) || return 1
   exec 3<>"/dev/tcp/${address%:*}/${address#*:}" || return 1
   printf 'PING\r\n' >&3
-  local reply
+  # Empty until read fills it: before redis-server listens, Docker's proxy accepts the connection
+  # and then resets it, read fails, and an unset reply would end the script under set -u.
+  local reply=''
   read -r -t 2 reply <&3 || true
   exec 3<&-
   [ "${reply%$'\r'}" = "+PONG" ]
