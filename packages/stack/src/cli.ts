@@ -49,6 +49,7 @@ ${columns([
   ['--signaling-replicas N', 'default 2', 'signaling replicas behind the gateway, 1 to 16'],
   ['--data-dir DIR', 'default .data', 'where data and logs live'],
   ['--tls', '', 'also serve HTTPS/WSS on GATEWAY_TLS_PORT (compose: infra/docker-compose.tls.yml)'],
+  ['--redis-cluster', '', 'a six-node Redis Cluster (3 masters, 3 replicas) on loopback instead of one redis-server'],
   ['-h, --help', '', 'this text'],
 ])}
 
@@ -64,6 +65,7 @@ function parseCli() {
       options: {
         fresh: { type: 'boolean', default: false },
         tls: { type: 'boolean', default: false },
+        'redis-cluster': { type: 'boolean', default: false },
         'signaling-replicas': { type: 'string', default: '2' },
         'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -74,7 +76,7 @@ function parseCli() {
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) {
       throw new Error('--signaling-replicas must be a whole number from 1 to 16');
     }
-    return { fresh: values.fresh, tls: values.tls, replicas, dataDir: values['data-dir'], help: values.help };
+    return { fresh: values.fresh, tls: values.tls, redisCluster: values['redis-cluster'], replicas, dataDir: values['data-dir'], help: values.help };
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${usage}`);
     process.exit(2);
@@ -119,6 +121,7 @@ async function main(): Promise<void> {
     stack = await startStack({
       fresh: args.fresh,
       tls: args.tls,
+      redisCluster: args.redisCluster,
       signalingReplicas: args.replicas,
       ...(args.dataDir ? { dataDir: args.dataDir } : {}),
       onProgress: (line) => console.log(`  · ${line}`),
