@@ -1,4 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import calculateSlot from 'cluster-key-slot';
 import type { RedisTarget } from '@meshcall/shared';
 
 /** A connection to one Redis server or to a Redis Cluster: the services use either the same way. */
@@ -53,4 +54,35 @@ export function describeRedisTarget(target: RedisTarget): string {
   if (target.kind === 'cluster') return `Redis Cluster (${target.nodes.map((node) => `${node.host}:${node.port}`).join(', ')})`;
   const url = new URL(target.url);
   return `Redis at ${url.host}`;
+}
+
+/**
+ * Every key matching `pattern`, a batch at a time. SCAN walks one server's keyspace: on a cluster
+ * it walks each master in turn, so no key is missed wherever its slot lives.
+ */
+export async function* scanKeys(client: RedisClient, pattern: string, count = 1000): AsyncGenerator<string[]> {
+  const servers = isCluster(client) ? client.nodes('master') : [client];
+  for (const server of servers) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await server.scan(cursor, 'MATCH', pattern, 'COUNT', count);
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== '0');
+  }
+}
+
+/**
+ * The connection a cluster client uses for the master of `key`'s slot, as it knows the cluster
+ * now; undefined while it does not know one, or that connection is not up.
+ */
+export function masterConnectionOf(cluster: Cluster, key: string): Redis | undefined {
+  const nodeKey = cluster.slots[calculateSlot(key)]?.[0];
+  const node = cluster.nodes('master').find((candidate) => `${candidate.options.host}:${candidate.options.port}` === nodeKey);
+  return node?.status === 'ready' ? node : undefined;
+}
+
+/** The Redis Cluster hash slot of `key` (0-16383), honouring a {hash tag}. */
+export function slotOf(key: string): number {
+  return calculateSlot(key);
 }

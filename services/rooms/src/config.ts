@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS, env, loadConfig } from '@meshcall/shared';
+import { DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS, env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
 
 /** coturn's `max-allocate-lifetime` in infra/coturn/turnserver.conf; keep the two in step. */
 export const TURN_MAX_ALLOCATE_LIFETIME_SECONDS = 600;
@@ -19,7 +19,7 @@ export const roomsConfigSchema = z.object({
   ALLOWED_ORIGINS: env.origins('http://127.0.0.1:8080,http://localhost:8080'),
   TRUST_PROXY: trustProxySchema,
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
-  REDIS_URL: env.url(['redis', 'rediss']),
+  ...redisTargetEnv,
   /** Where auth publishes the keys access tokens are signed with. */
   AUTH_JWKS_URL: env.url(['http', 'https']),
   /** PKCS8 PEM of the ES256 key join tickets are signed with; generated into DATA_DIR outside production. */
@@ -62,6 +62,7 @@ export const roomsConfigSchema = z.object({
    */
   VIDEO_UPLOAD_BUDGET_KBPS: z.coerce.number().int().min(300).max(50_000).default(DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS),
 }).superRefine((config, context) => {
+  requireOneRedisTarget(config, context);
   // Generating a key in production would silently change it on every deploy and break signaling.
   if (config.NODE_ENV === 'production' && !config.ROOMS_SIGNING_KEY) {
     context.addIssue({ code: 'custom', path: ['ROOMS_SIGNING_KEY'], message: 'is required in production (PKCS8 PEM)' });

@@ -49,6 +49,16 @@ export async function clusterHealthy(ports: number[], expectedNodes = ports.leng
   );
 }
 
+/** Every master has its replicas connected, and every replica's link to its master is up. */
+export async function replicasInSync(ports: number[]): Promise<boolean> {
+  const replication = await Promise.all(
+    ports.map(async (port) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'info', 'replication'], { timeout: 5_000 })).stdout),
+  );
+  return replication.every((info) =>
+    info.includes('role:master') ? info.includes(`connected_slaves:${REPLICAS_PER_MASTER}`) : /master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info),
+  );
+}
+
 /**
  * Starts a real Redis Cluster of Debian's redis-server on loopback: six nodes (3 masters, 3
  * replicas), each a supervised piece with its own port, data folder and log, joined with
@@ -89,9 +99,33 @@ export async function startRedisCluster(options: { dataDir: string; logDir: stri
       throw new Error(`redis cluster: redis-cli --cluster create failed: ${(error.stderr || error.stdout || error.message).trim().split('\n').slice(-3).join(' ')}`);
     });
     await waitUntil('redis cluster', () => clusterHealthy(ports), { timeoutMs: CLUSTER_READY_TIMEOUT_MS, intervalMs: 250 });
+    // Every replica has finished its first sync: until then a master's replica could not take over.
+    await waitUntil('redis cluster replicas', () => replicasInSync(ports), { timeoutMs: CLUSTER_READY_TIMEOUT_MS, intervalMs: 250 });
     return { nodes, seeds: addresses.join(','), ports };
   } catch (error) {
     await Promise.all(started.map((node) => node.stop()));
     throw error;
   }
+}
+
+/** The port of the live master serving `key`'s hash slot, as the cluster's nodes see it now. */
+export async function masterPortOf(ports: number[], key: string): Promise<number> {
+  for (const port of ports) {
+    try {
+      const slot = Number((await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'cluster', 'keyslot', key], { timeout: 5_000 })).stdout.trim());
+      const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), 'cluster', 'nodes'], { timeout: 5_000 });
+      for (const line of stdout.trim().split('\n')) {
+        const [, address, flags, , , , , , ...slots] = line.split(' ');
+        if (!address || !flags?.split(',').includes('master') || flags.includes('fail')) continue;
+        const serves = slots.some((range) => {
+          const [from, to = from] = range.split('-').map(Number);
+          return from !== undefined && to !== undefined && slot >= from && slot <= to;
+        });
+        if (serves) return Number(address.split('@')[0]?.split(':')[1]);
+      }
+    } catch {
+      // That node is down: ask the next one.
+    }
+  }
+  throw new Error(`redis cluster: no live master serves the slot of ${key}`);
 }
