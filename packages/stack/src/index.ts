@@ -14,7 +14,7 @@ export { waitUntil, httpOk, type WaitOptions } from './wait.js';
 export { redisComponent, redisPing } from './components/redis.js';
 export { mongoWireComponent, pickMongoWireServer, mongoUrl } from './components/mongo.js';
 export { startBackingServices, type BackingServices, type BackingServicesOptions } from './backing-services.js';
-export { startStack, type Stack, type StackOptions, type StackUrls } from './stack.js';
+export { startStack, LAUNCHER_MAX_TURN_SERVERS, type Stack, type StackOptions, type StackUrls } from './stack.js';
 export { serviceComponent, type ServiceOptions } from './components/service.js';
 export { repoRoot, defaultDataDir } from './repo.js';
 export {
