@@ -9,7 +9,8 @@ import type { TestProject } from 'vitest/node';
 declare module 'vitest' {
   export interface ProvidedContext {
     gatewayUrl: string;
-    turnPort: number;
+    /** The ports of the stack's two coturns (127.0.0.1), the first the one `turn` names. */
+    turnPorts: number[];
     /** Fault injection for the tests, which run in workers without the stack object. */
     controlUrl: string;
     /** The stack's MongoDB-wire server and Redis, for tests that seed a large lobby in bulk. */
@@ -19,19 +20,20 @@ declare module 'vitest' {
 }
 
 /**
- * Starts the whole stack once for the e2e run (MongoDB-wire server, Redis, coturn, auth, rooms,
- * two signaling replicas, the web build behind the nginx gateway) in a throw-away data folder.
+ * Starts the whole stack once for the e2e run (MongoDB-wire server, Redis, two coturns, auth,
+ * rooms, two signaling replicas, the web build behind the nginx gateway) in a throw-away data
+ * folder. Two coturns, as a deployment beyond one relay runs them: rooms hands out one per room.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-e2e-'));
-  const stack = await startStack({ fresh: true, dataDir, gatewayPort: 0, bcryptCost: 4 });
+  const stack = await startStack({ fresh: true, dataDir, gatewayPort: 0, bcryptCost: 4, turnServers: 2 });
   if (stack.skipped.length > 0) {
     await stack.stop();
     throw new Error(`e2e needs the whole stack, but these were not started: ${stack.skipped.join(', ')} (run \`npm run build\` first)`);
   }
   const control = await startControl(stack);
   project.provide('gatewayUrl', stack.gatewayUrl);
-  project.provide('turnPort', stack.turn.port);
+  project.provide('turnPorts', stack.turnServers.map((server) => server.port));
   project.provide('mongoUrl', stack.urls.mongo);
   project.provide('redisUrl', stack.urls.redis);
   project.provide('controlUrl', `http://127.0.0.1:${(control.address() as AddressInfo).port}`);

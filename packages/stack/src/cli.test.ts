@@ -41,7 +41,7 @@ describe('the launcher CLI', () => {
   it('--help lists every option and every variable the launcher reads, with its default', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const option of ['--fresh', '--signaling-replicas N', '--data-dir DIR', '--tls', '--help']) expect(stdout).toContain(option);
+    for (const option of ['--fresh', '--signaling-replicas N', '--turn-servers N', '--data-dir DIR', '--tls', '--help']) expect(stdout).toContain(option);
     for (const variable of LAUNCHER_VARIABLES) {
       expect(stdout).toMatch(new RegExp(`^  ${variable.name} +default ${variable.fallback.replace(/[()]/g, '\\$&')} `, 'm'));
     }
@@ -66,6 +66,12 @@ describe('the launcher CLI', () => {
     expect(stderr).toContain('launcher: invalid configuration (3 problems)');
     for (const variable of ['SIGN_IN_RATE', 'LOG_LEVEL', 'BCRYPT_COST']) expect(stderr).toContain(`- ${variable}: `);
     expect(stderr).toContain('npm start -- --help');
+  });
+
+  it.each(['0', '5', 'two'])('refuses --turn-servers %s before starting anything, with exit code 2', async (count) => {
+    const { code, stderr } = await runCli(['--turn-servers', count]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--turn-servers must be a whole number from 1 to 4');
   });
 
   it('refuses --tls without readable certificates, naming TLS_CERT_DIR', async () => {

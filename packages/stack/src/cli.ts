@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@meshcall/shared';
 import { COMPOSE_ONLY_GATEWAY_VARIABLES, LAUNCHER_VARIABLES, readLauncherSettings } from './settings.js';
-import { startStack, type Stack } from './stack.js';
+import { LAUNCHER_MAX_TURN_SERVERS, startStack, type Stack } from './stack.js';
 import { DEFAULT_SUPERVISION, formatSupervisionEvent } from './supervision.js';
 
 // engines asks for Node 24 LTS, which `npm run setup` installs; a machine's older Node (its own
@@ -39,7 +39,7 @@ function wrap(text: string, width = 96): string {
   return [...lines, line].join('\n');
 }
 
-const usage = `Usage: npm start [-- --fresh] [--signaling-replicas N] [--data-dir DIR] [--tls]
+const usage = `Usage: npm start [-- --fresh] [--signaling-replicas N] [--turn-servers N] [--data-dir DIR] [--tls]
 
 ${wrap(`Starts the whole meshcall stack as local processes and prints the URL once every health check passes. Ctrl-C (or SIGTERM) stops every process it started. A piece that dies on its own is restarted on the same port ${restarts}; the rest of the stack keeps running either way, and the console says which piece died, why, and when it is back.`)}
 
@@ -47,6 +47,7 @@ Options:
 ${columns([
   ['--fresh', '', 'wipe the data folder first (users, rooms, keys)'],
   ['--signaling-replicas N', 'default 2', 'signaling replicas behind the gateway, 1 to 16'],
+  ['--turn-servers N', 'default 1', `coturns sharing the TURN secret, 1 to ${LAUNCHER_MAX_TURN_SERVERS}; rooms hands out one per room`],
   ['--data-dir DIR', 'default .data', 'where data and logs live'],
   ['--tls', '', 'also serve HTTPS/WSS on GATEWAY_TLS_PORT (compose: infra/docker-compose.tls.yml)'],
   ['--redis-cluster', '', 'a six-node Redis Cluster (3 masters, 3 replicas) on loopback instead of one redis-server'],
@@ -67,6 +68,7 @@ function parseCli() {
         tls: { type: 'boolean', default: false },
         'redis-cluster': { type: 'boolean', default: false },
         'signaling-replicas': { type: 'string', default: '2' },
+        'turn-servers': { type: 'string', default: '1' },
         'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -76,7 +78,11 @@ function parseCli() {
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) {
       throw new Error('--signaling-replicas must be a whole number from 1 to 16');
     }
-    return { fresh: values.fresh, tls: values.tls, redisCluster: values['redis-cluster'], replicas, dataDir: values['data-dir'], help: values.help };
+    const turnServers = Number(values['turn-servers']);
+    if (!Number.isInteger(turnServers) || turnServers < 1 || turnServers > LAUNCHER_MAX_TURN_SERVERS) {
+      throw new Error(`--turn-servers must be a whole number from 1 to ${LAUNCHER_MAX_TURN_SERVERS}`);
+    }
+    return { fresh: values.fresh, tls: values.tls, redisCluster: values['redis-cluster'], replicas, turnServers, dataDir: values['data-dir'], help: values.help };
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${usage}`);
     process.exit(2);
@@ -123,6 +129,7 @@ async function main(): Promise<void> {
       tls: args.tls,
       redisCluster: args.redisCluster,
       signalingReplicas: args.replicas,
+      turnServers: args.turnServers,
       ...(args.dataDir ? { dataDir: args.dataDir } : {}),
       onProgress: (line) => console.log(`  · ${line}`),
       onSupervision: (event) => {

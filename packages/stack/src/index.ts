@@ -15,7 +15,7 @@ export { redisComponent, redisPing } from './components/redis.js';
 export { startRedisCluster, clusterInfo, clusterHealthy, masterPortOf, CLUSTER_NODE_TIMEOUT_MS, type LocalRedisCluster } from './components/redis-cluster.js';
 export { mongoWireComponent, pickMongoWireServer, mongoUrl } from './components/mongo.js';
 export { startBackingServices, type BackingServices, type BackingServicesOptions } from './backing-services.js';
-export { startStack, type Stack, type StackOptions, type StackUrls } from './stack.js';
+export { startStack, LAUNCHER_MAX_TURN_SERVERS, type Stack, type StackOptions, type StackUrls } from './stack.js';
 export { serviceComponent, type ServiceOptions } from './components/service.js';
 export { repoRoot, defaultDataDir } from './repo.js';
 export {
@@ -34,7 +34,8 @@ export {
   type WebServerOptions,
   type NginxInstance,
 } from './components/nginx.js';
-export { coturnComponent, renderCoturnConfig, stunBindingOk, productionCoturnConfig, localTestCoturnOverlay, type CoturnOptions } from './components/coturn.js';
+export { stunBindingOk } from '@meshcall/shared/stun-binding';
+export { coturnComponent, renderCoturnConfig, productionCoturnConfig, localTestCoturnOverlay, type CoturnOptions } from './components/coturn.js';
 export { requestRelay, turnCredentials, RELAY_ALLOCATED, PEER_FORBIDDEN, type RelayRequest, type TurnCredentials } from './turn-client.js';
 export { TurnAllocationClient, type TurnClientOptions, type TurnTlsOptions, type AllocateResult, type PermissionResult, type TurnFailure, type TurnRestCredentials, type TurnServerAddress } from './turn-allocation-client.js';
 export { CHROMIUM_PATH, CHROMIUM_ARGS, chromiumLaunchOptions } from './browser.js';

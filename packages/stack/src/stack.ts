@@ -26,6 +26,11 @@ export interface StackOptions {
   tls?: boolean;
   /** Gateway sign-in/sign-up flood limit in nginx syntax. Default: SIGN_IN_RATE or 30r/m. */
   signInRate?: string;
+  /**
+   * coturns sharing the TURN secret, 1 to LAUNCHER_MAX_TURN_SERVERS (1 by default). With more than one,
+   * rooms gets them all as TURN_SERVERS and hands out one per room, health-checked.
+   */
+  turnServers?: number;
   /** Signaling replicas behind the gateway (2 by default, as in production-like runs). */
   signalingReplicas?: number;
   /** Auth replicas (1 by default; the integration suite runs 2 to test cross-replica state). */
@@ -88,9 +93,12 @@ export interface Stack {
   urls: StackUrls;
   dataDir: string;
   logDir: string;
+  /** The first coturn (the only one unless `turnServers` asked for more). */
   turn: { host: string; port: number; secret: string; realm: string };
   /** The Redis Cluster started with `redisCluster`, its nodes supervised like every piece. */
   redisCluster: LocalRedisCluster | undefined;
+  /** Every coturn in start order, by the `host:port` id rooms gives it (TURN_SERVERS, metrics, logs). */
+  turnServers: Array<{ id: string; host: string; port: number; component: LocalComponent }>;
   /**
    * Every local process by name, for fault injection (restart, SIGKILL, SIGSTOP). What a test
    * does through these is deliberate and the supervisor leaves it alone; a process killed from
@@ -99,7 +107,9 @@ export interface Stack {
   components: {
     mongo: LocalComponent | undefined;
     redis: LocalComponent | undefined;
+    /** The first coturn; every one is in `coturns` (and `turnServers`). */
     coturn: LocalComponent;
+    coturns: LocalComponent[];
     auth: LocalComponent[];
     rooms: LocalComponent[];
     signaling: LocalComponent[];
@@ -112,6 +122,11 @@ export interface Stack {
 }
 
 const TURN_REALM = 'meshcall.local';
+/** coturns the launcher runs at most: enough to test spreading and failover on one machine. */
+export const LAUNCHER_MAX_TURN_SERVERS = 4;
+/** Each coturn relays on its own slice of ports from here (the first as before: 49160-49200). */
+const RELAY_PORTS_FROM = 49160;
+const RELAY_PORTS_EACH = 41;
 
 interface ServiceInstance {
   component: LocalComponent;
@@ -139,6 +154,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const gatewayPort = requestedGatewayPort === 0 ? await findFreePort(gatewayLocalHost) : requestedGatewayPort;
   const tls = options.tls ? { port: settings.GATEWAY_TLS_PORT, ...tlsFiles(settings) } : undefined;
   if (tls) await assertPortFree(tls.port, 'gateway (TLS)', gatewayLocalHost);
+  const turnServerCount = options.turnServers ?? 1;
+  if (!Number.isInteger(turnServerCount) || turnServerCount < 1 || turnServerCount > LAUNCHER_MAX_TURN_SERVERS) {
+    throw new Error(`turnServers must be a whole number from 1 to ${LAUNCHER_MAX_TURN_SERVERS}, got ${turnServerCount}`);
+  }
   const supervision = options.supervision === false ? undefined : { ...DEFAULT_SUPERVISION, ...options.supervision };
   const onSupervision = options.onSupervision ?? (() => undefined);
 
@@ -188,37 +207,46 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
 
     const turnAddress = options.turnAddress ?? '127.0.0.1';
-    const turnPort = await findFreePort(turnAddress);
-    // With TLS, coturn serves TURN over TLS on an internal port with the gateway's certificate, and
-    // the gateway's TLS port forwards TURN clients there: turns: shares 443 with HTTPS, as compose's
-    // TLS overlay does.
+    const turnPorts: number[] = [];
+    for (let index = 0; index < turnServerCount; index++) turnPorts.push(await findFreePort(turnAddress));
+    const turnPort = turnPorts[0] as number;
+    // With TLS, the first coturn serves TURN over TLS on an internal port with the gateway's
+    // certificate, and the gateway's TLS port forwards TURN clients there: turns: shares 443 with
+    // HTTPS, as compose's TLS overlay does. The edge forwards to one coturn only, so the others
+    // have no TLS listener (their turns: URL names their own port, as without --tls).
     const turnTlsPort = tls ? await findFreePort(turnAddress) : undefined;
-    const coturn = coturnComponent({
-      listenPort: turnPort,
-      relayMinPort: 49160,
-      relayMaxPort: 49200,
-      secret: secrets.turnSecret,
-      realm: TURN_REALM,
-      runDir: join(runDir, 'coturn'),
-      logDir,
-      // coturn listens on 127.0.0.1 only here, and two browsers on this machine relay to each
-      // other's loopback relay addresses: the clearly named local overlay allows exactly that.
-      // A caller with its own overlay (other addresses) gets only that one.
-      allowLoopbackPeers: options.turnPeerOverlays === undefined,
-      ...(options.turnAddress === undefined ? {} : { address: options.turnAddress }),
-      ...(options.turnPeerOverlays === undefined ? {} : { overlays: options.turnPeerOverlays }),
-      ...(tls && turnTlsPort ? { tls: { port: turnTlsPort, certificate: tls.certificate, certificateKey: tls.certificateKey } } : {}),
+    const coturns = turnPorts.map((listenPort, index) => {
+      const name = index === 0 ? 'coturn' : `coturn-${index + 1}`;
+      const relayMinPort = RELAY_PORTS_FROM + index * RELAY_PORTS_EACH;
+      return coturnComponent({
+        name,
+        listenPort,
+        relayMinPort,
+        relayMaxPort: relayMinPort + RELAY_PORTS_EACH - 1,
+        // Every coturn verifies the same TURN REST credentials: whichever rooms hands out works.
+        secret: secrets.turnSecret,
+        realm: TURN_REALM,
+        runDir: join(runDir, name),
+        logDir,
+        // coturn listens on 127.0.0.1 only here, and two browsers on this machine relay to each
+        // other's loopback relay addresses: the clearly named local overlay allows exactly that.
+        // A caller with its own overlay (other addresses) gets only that one.
+        allowLoopbackPeers: options.turnPeerOverlays === undefined,
+        ...(options.turnAddress === undefined ? {} : { address: options.turnAddress }),
+        ...(options.turnPeerOverlays === undefined ? {} : { overlays: options.turnPeerOverlays }),
+        ...(index === 0 && tls && turnTlsPort ? { tls: { port: turnTlsPort, certificate: tls.certificate, certificateKey: tls.certificateKey } } : {}),
+      });
     });
-    // The MongoDB-wire server and Redis (unless given by URL) start beside coturn. Both starts
-    // settle before anything is cleaned up: a fast failure of one must not leave the other
-    // still starting, unseen by stopAll.
-    const [backingStart, coturnStart] = await Promise.allSettled([
+    // The MongoDB-wire server and Redis (unless given by URL) start beside the coturns. Every start
+    // settles before anything is cleaned up: a fast failure of one must not leave another still
+    // starting, unseen by stopAll.
+    const [backingStart, ...coturnStarts] = await Promise.allSettled([
       startBackingServices({ root: dataDir, env, redisCluster: options.redisCluster, onStarting: (name) => progress(`starting ${name}`) }),
-      launch(coturn),
+      ...coturns.map((coturn) => launch(coturn)),
     ]);
     if (backingStart.status === 'fulfilled') backing = backingStart.value;
     if (backingStart.status === 'rejected') throw backingStart.reason;
-    if (coturnStart.status === 'rejected') throw coturnStart.reason;
+    for (const coturnStart of coturnStarts) if (coturnStart.status === 'rejected') throw coturnStart.reason;
     const { mongoUrl, redisUrl, redisEnv, mongo, redis, redisCluster } = backingStart.value;
 
     const gatewayUrl = `http://${hostPort(gatewayLocalHost, gatewayPort)}`;
@@ -259,14 +287,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     const bcryptCost = options.bcryptCost ?? settings.BCRYPT_COST;
     const auth = await startReplicas('auth', options.authReplicas ?? 1, bcryptCost ? { BCRYPT_COST: String(bcryptCost) } : {});
+    // With --tls, the first coturn's turns: goes to the gateway's TLS port, which hands TURN on to
+    // it. Without a TLS listener the turns: URL is still advertised and browsers use UDP/TCP.
+    const turnTlsPortOf = (index: number) => (index === 0 && tls ? tls.port : (turnPorts[index] as number));
+    const turnServers = turnPorts.map((port, index) => ({ id: hostPort(turnAddress, port), host: turnAddress, port, component: coturns[index] as LocalComponent }));
     const rooms = await startReplicas('rooms', 1, {
       AUTH_JWKS_URL: jwksOf(auth),
       TURN_SECRET: secrets.turnSecret,
-      TURN_HOST: turnAddress,
-      TURN_PORT: String(turnPort),
-      // With --tls, turns: goes to the gateway's TLS port, which hands TURN on to coturn. Without
-      // it there is no TLS listener: the turns: URL is still advertised and browsers use UDP/TCP.
-      TURN_TLS_PORT: String(tls ? tls.port : turnPort),
+      ...(turnServerCount === 1
+        ? { TURN_HOST: turnAddress, TURN_PORT: String(turnPort), TURN_TLS_PORT: String(turnTlsPortOf(0)) }
+        : { TURN_SERVERS: turnServers.map((server, index) => `${server.id}/${turnTlsPortOf(index)}`).join(',') }),
     });
     const signaling = await startReplicas('signaling', options.signalingReplicas ?? 2, {
       AUTH_JWKS_URL: jwksOf(auth),
@@ -315,7 +345,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       logDir,
       turn: { host: turnAddress, port: turnPort, secret: secrets.turnSecret, realm: TURN_REALM },
       redisCluster,
-      components: { mongo, redis, coturn, auth: components(auth), rooms: components(rooms), signaling: components(signaling), web, gateway },
+      turnServers,
+      components: { mongo, redis, coturn: coturns[0] as LocalComponent, coturns, auth: components(auth), rooms: components(rooms), signaling: components(signaling), web, gateway },
       skipped,
       async stop() {
         await stopAll();

@@ -1,6 +1,7 @@
 import helmet from '@fastify/helmet';
 import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
+import { stunBindingOk } from '@meshcall/shared/stun-binding';
 import { Counter, Gauge } from 'prom-client';
 import { redisTargetOf } from '@meshcall/shared';
 import {
@@ -14,7 +15,7 @@ import {
   registerMetrics,
   type RedisClient,
 } from '@meshcall/server-kit';
-import type { RoomsConfig } from './config.js';
+import { turnServersOf, type RoomsConfig } from './config.js';
 import { RoomEventPublisher } from './events/room-event-publisher.js';
 import { LobbyBridge } from './lobby/lobby-bridge.js';
 import { LobbyHub } from './lobby/lobby-hub.js';
@@ -25,6 +26,7 @@ import { ListCursorCodec, cursorKey } from './rooms/list-cursor.js';
 import { RoomCreationLimits } from './rooms/room-creation-limits.js';
 import { RoomService } from './rooms/room-service.js';
 import { TurnGrantLimiter } from './turn/turn-grant-limiter.js';
+import { TurnServerPool } from './turn/turn-server-pool.js';
 import { jwksRoutes } from './routes/jwks-routes.js';
 import { liveRoutes } from './routes/live-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
@@ -88,6 +90,21 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
 
   const ticketsIssued = new Counter({ name: 'rooms_join_tickets_issued_total', help: 'Join tickets handed out', registers: [metrics] });
   const lobbySockets = new Gauge({ name: 'rooms_lobby_sockets', help: 'Authenticated lobby WebSockets on this replica', registers: [metrics] });
+  const turnServers = new TurnServerPool({
+    servers: turnServersOf(config),
+    ...(config.TURN_HEALTH_CHECK ? { probe: ({ host, port }) => stunBindingOk(port, host) } : {}),
+    log: app.log,
+  });
+  turnServers.start();
+  new Gauge({
+    name: 'rooms_turn_server_healthy',
+    help: 'Whether a TURN server passes its health check (1) or fails it and is left out unless all fail (0), or has not been checked (not yet, or TURN_HEALTH_CHECK=false: -1)',
+    labelNames: ['server'],
+    registers: [metrics],
+    collect() {
+      for (const { server, health } of turnServers.health()) this.set({ server: server.id }, health === 'healthy' ? 1 : health === 'failing' ? 0 : -1);
+    },
+  });
   const hub = new LobbyHub((count) => lobbySockets.set(count));
   const bridge = new LobbyBridge({ subscriber, rooms, lobby, live, events, hub, log: app.log });
   void bridge.start().catch((error: unknown) => app.log.error({ err: error }, 'could not subscribe to the lobby channels'));
@@ -105,9 +122,7 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
       rateWindowSeconds: config.ROOM_CREATE_RATE_WINDOW,
     }),
     turn: {
-      host: config.TURN_HOST,
-      port: config.TURN_PORT,
-      tlsPort: config.TURN_TLS_PORT,
+      serverFor: (roomId) => turnServers.serverFor(roomId),
       secret: config.TURN_SECRET,
       credentialTtlSeconds: config.TURN_CREDENTIAL_TTL,
     },
@@ -131,6 +146,7 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
   app.addHook('onClose', async () => {
     bridge.stop();
     hub.stop();
+    await turnServers.stop();
     await lobby.stop();
     redis.disconnect();
     subscriber.disconnect();

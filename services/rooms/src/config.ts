@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS, env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
+import { formatHostPort, parseTurnServers, TurnServerListError, type TurnServer } from './turn/turn-server-list.js';
 
 /** coturn's `max-allocate-lifetime` in infra/coturn/turnserver.conf; keep the two in step. */
 export const TURN_MAX_ALLOCATE_LIFETIME_SECONDS = 600;
@@ -28,9 +29,32 @@ export const roomsConfigSchema = z.object({
   TICKET_TTL: env.seconds(60),
   /** Shared with coturn (`static-auth-secret`); never leaves this service. */
   TURN_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  /**
+   * Several coturns sharing TURN_SECRET, one handed out per room (turn-server-list.ts for the
+   * syntax). Unset: the one server TURN_HOST, TURN_PORT and TURN_TLS_PORT describe.
+   */
+  TURN_SERVERS: z
+    .string()
+    .optional()
+    .transform((value, context): TurnServer[] | undefined => {
+      if (value === undefined) return undefined;
+      try {
+        return parseTurnServers(value);
+      } catch (error) {
+        if (!(error instanceof TurnServerListError)) throw error;
+        context.addIssue({ code: 'custom', message: `${error.message}; expected comma-separated host[:port][/tls-port][@probe-host[:port]]` });
+        return z.NEVER;
+      }
+    }),
   TURN_HOST: z.string().min(1).default('127.0.0.1'),
   TURN_PORT: env.port(3478),
   TURN_TLS_PORT: env.port(5349),
+  /**
+   * Probe every TURN server with a STUN Binding request every 2 s and stop handing out one that
+   * fails twice in a row. Off where rooms cannot reach coturn (compose's default, whose backend
+   * network has no way to it): then every configured server is handed out.
+   */
+  TURN_HEALTH_CHECK: env.boolean(true),
   /**
    * At least coturn's max-allocate-lifetime (infra/coturn/turnserver.conf), so an allocation
    * never outlives the credentials it was opened with.
@@ -70,6 +94,13 @@ export const roomsConfigSchema = z.object({
 });
 
 export type RoomsConfig = z.infer<typeof roomsConfigSchema>;
+
+/** The TURN servers to hand out: TURN_SERVERS, or the one TURN_HOST/TURN_PORT/TURN_TLS_PORT name. */
+export function turnServersOf(config: RoomsConfig): TurnServer[] {
+  if (config.TURN_SERVERS) return config.TURN_SERVERS;
+  const address = { host: config.TURN_HOST, port: config.TURN_PORT };
+  return [{ id: formatHostPort(address), ...address, tlsPort: config.TURN_TLS_PORT, probe: address }];
+}
 
 export function loadRoomsConfig(source: Record<string, string | undefined> = process.env): RoomsConfig {
   return loadConfig('rooms', roomsConfigSchema, source);

@@ -8,7 +8,8 @@ import { findFreePort } from '../ports.js';
 import { ManagedProcess } from '../process.js';
 import { TurnAllocationClient, type PermissionResult, type TurnRestCredentials } from '../turn-allocation-client.js';
 import { waitUntil } from '../wait.js';
-import { coturnComponent, productionCoturnConfig, stunBindingOk } from './coturn.js';
+import { stunBindingOk } from '@meshcall/shared/stun-binding';
+import { coturnComponent, productionCoturnConfig } from './coturn.js';
 import { infraDir } from './nginx.js';
 
 /*

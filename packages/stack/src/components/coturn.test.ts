@@ -10,7 +10,8 @@ import { findFreePort } from '../ports.js';
 import { ManagedProcess } from '../process.js';
 import { PEER_FORBIDDEN, RELAY_ALLOCATED, requestRelay } from '../turn-client.js';
 import { waitUntil } from '../wait.js';
-import { coturnComponent, productionCoturnConfig, renderCoturnConfig, stunBindingOk, type CoturnOptions } from './coturn.js';
+import { stunBindingOk } from '@meshcall/shared/stun-binding';
+import { coturnComponent, productionCoturnConfig, renderCoturnConfig, type CoturnOptions } from './coturn.js';
 import { infraDir } from './nginx.js';
 
 const SECRET = 'test-secret-for-coturn-only';

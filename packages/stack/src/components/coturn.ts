@@ -1,12 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { stunBindingOk } from '@meshcall/shared/stun-binding';
 import { LocalComponent } from '../component.js';
 import { infraDir } from './nginx.js';
 
 export interface CoturnOptions {
+  /** The piece's name in progress lines and supervision, and its log file: `coturn` unless given (`coturn-2`). */
+  name?: string;
   /** STUN/TURN port on 127.0.0.1, UDP and TCP. */
   listenPort: number;
   /** Relay ports, on 127.0.0.1 and ::1. */
@@ -87,27 +88,6 @@ export function renderCoturnConfig(options: CoturnOptions): string {
   return [readFileSync(productionCoturnConfig, 'utf8'), ...local, ...overlay, ...extra].join('\n');
 }
 
-/** Sends a STUN Binding request over UDP and resolves true on a Binding success response. */
-export async function stunBindingOk(port: number, host = '127.0.0.1'): Promise<boolean> {
-  const transactionId = randomBytes(12);
-  // RFC 5389 header: type Binding request (0x0001), length 0, magic cookie, transaction id.
-  const request = Buffer.concat([Buffer.from([0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42]), transactionId]);
-  return new Promise((resolve) => {
-    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
-    const timer = setTimeout(() => finish(false), 1000);
-    function finish(ok: boolean) {
-      clearTimeout(timer);
-      socket.close();
-      resolve(ok);
-    }
-    socket.on('message', (message) => {
-      finish(message.length >= 20 && message.readUInt16BE(0) === 0x0101 && message.subarray(8, 20).equals(transactionId));
-    });
-    socket.on('error', () => finish(false));
-    socket.send(request, port, host);
-  });
-}
-
 /**
  * Debian's coturn (`turnserver`) on 127.0.0.1 with the production config. The rendered config
  * holds the secret, so it is readable by the owner only.
@@ -117,13 +97,14 @@ export function coturnComponent(options: CoturnOptions): LocalComponent {
   const configFile = join(options.runDir, 'turnserver.conf');
   writeFileSync(configFile, renderCoturnConfig(options), { mode: 0o600 });
   chmodSync(configFile, 0o600);
+  const name = options.name ?? 'coturn';
   return new LocalComponent({
-    name: 'coturn',
+    name,
     processOptions: () => ({
-      name: 'coturn',
+      name,
       command: 'turnserver',
       args: ['-c', configFile],
-      logFile: join(options.logDir, 'coturn.log'),
+      logFile: join(options.logDir, `${name}.log`),
     }),
     isReady: () => stunBindingOk(options.listenPort, options.address ?? '127.0.0.1'),
   });

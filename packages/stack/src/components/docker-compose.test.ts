@@ -64,13 +64,16 @@ describe('docker-compose.yml against the Compose schema (docker-compose config)'
     rmSync(join(emptyEnvFile, '..'), { recursive: true, force: true });
   });
 
-  it('is valid, alone and with the TLS overlay', async () => {
+  it('is valid, alone and with the TLS overlay or the second coturn', async () => {
     const plain = await dockerComposeConfig(['docker-compose.yml'], { TURN_SECRET: 'x' });
     expect(plain.output).toBe('');
     expect(plain.ok).toBe(true);
     const tls = await dockerComposeConfig(['docker-compose.yml', 'infra/docker-compose.tls.yml'], { TURN_SECRET: 'x' });
     expect(tls.output).toBe('');
     expect(tls.ok).toBe(true);
+    const pair = await dockerComposeConfig(['docker-compose.yml', 'infra/docker-compose.turn-pair.yml'], { TURN_SECRET: 'x' });
+    expect(pair.output).toBe('');
+    expect(pair.ok).toBe(true);
   });
 
   it('refuses to start without TURN_SECRET instead of running with an empty one', async () => {
@@ -164,7 +167,7 @@ describe('docker-compose.yml as the issue requires it', () => {
   it('passes each service the environment names the services read', () => {
     const required: Record<string, string[]> = {
       auth: ['MONGO_URL', 'REDIS_URL', 'AUTH_SIGNING_KEY'],
-      rooms: ['MONGO_URL', 'REDIS_URL', 'AUTH_JWKS_URL', 'ROOMS_SIGNING_KEY', 'TURN_SECRET', 'TURN_HOST', 'TURN_PORT', 'TURN_TLS_PORT'],
+      rooms: ['MONGO_URL', 'REDIS_URL', 'AUTH_JWKS_URL', 'ROOMS_SIGNING_KEY', 'TURN_SECRET', 'TURN_HOST', 'TURN_PORT', 'TURN_TLS_PORT', 'TURN_SERVERS', 'TURN_HEALTH_CHECK'],
       signaling: ['REDIS_URL', 'AUTH_JWKS_URL', 'ROOMS_JWKS_URL'],
     };
     for (const [name, variables] of Object.entries(required)) {
@@ -216,10 +219,49 @@ describe('docker-compose.yml as the issue requires it', () => {
         .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
     );
     for (const secret of ['TURN_SECRET', 'AUTH_SIGNING_KEY', 'ROOMS_SIGNING_KEY', 'AUTH_PREVIOUS_PUBLIC_KEY']) expect(assignments.get(secret), secret).toBe('');
-    const composeText = ['docker-compose.yml', 'infra/docker-compose.tls.yml'].map((file) => readFileSync(join(repoRoot, file), 'utf8')).join('\n');
+    const composeText = ['docker-compose.yml', 'infra/docker-compose.tls.yml', 'infra/docker-compose.turn-pair.yml'].map((file) => readFileSync(join(repoRoot, file), 'utf8')).join('\n');
     const read = new Set([...composeText.matchAll(/\$\{([A-Z_]+)[:}?-]/g)].map((match) => match[1] as string));
     for (const variable of read) expect(assignments.has(variable), `.env.example documents ${variable}`).toBe(true);
     expect(readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.env', '**/node_modules']));
+  });
+});
+
+describe('infra/docker-compose.turn-pair.yml: a second coturn', () => {
+  const pair = readCompose('infra/docker-compose.turn-pair.yml');
+  const overlay = (name: string): ComposeService => {
+    const found = pair.services[name];
+    if (!found) throw new Error(`the overlay has no service ${name}`);
+    return found;
+  };
+  const env = (name: string) => overlay(name).environment ?? {};
+
+  it('runs the same coturn image with the same secret on its own ports and relay range', () => {
+    expect(overlay('coturn-2').image).toBe(service('coturn').image);
+    expect(overlay('coturn-2').build).toEqual(service('coturn').build);
+    expect(env('coturn-2').TURN_SECRET).toBe(service('coturn').environment?.TURN_SECRET);
+    expect(env('coturn-2')).toMatchObject({ TURN_MIN_PORT: '${TURN_2_MIN_PORT:-49408}', TURN_MAX_PORT: '${TURN_2_MAX_PORT:-49663}' });
+    // Both publish on one host: the defaults must not collide with the first coturn's.
+    const published = overlay('coturn-2').ports ?? [];
+    expect(published).toContain('${TURN_BIND:-0.0.0.0}:${TURN_2_MIN_PORT:-49408}-${TURN_2_MAX_PORT:-49663}:${TURN_2_MIN_PORT:-49408}-${TURN_2_MAX_PORT:-49663}/udp');
+    expect(published).toEqual(expect.arrayContaining(['${TURN_BIND:-0.0.0.0}:${TURN_2_PORT:-3479}:3478/udp', '${TURN_BIND:-0.0.0.0}:${TURN_2_TLS_PORT:-5350}:5349/tcp']));
+  });
+
+  it('hands rooms both, each probed by its service name, over an internal network of the coturns and rooms alone', () => {
+    expect(env('rooms').TURN_HEALTH_CHECK).toBe('true');
+    expect(env('rooms').TURN_SERVERS).toBe(
+      '${TURN_HOST:-127.0.0.1}:${TURN_PORT:-3478}/${TURN_TLS_PORT:-5349}@coturn:3478,${TURN_HOST:-127.0.0.1}:${TURN_2_PORT:-3479}/${TURN_2_TLS_PORT:-5350}@coturn-2:3478',
+    );
+    expect(pair.networks?.['turn-probe']?.internal).toBe(true);
+    expect(overlay('rooms').networks).toEqual(['backend', 'turn-probe']);
+    expect(overlay('coturn').networks).toEqual(['turn', 'turn-probe']);
+    expect(overlay('coturn-2').networks).toEqual(['turn', 'turn-probe']);
+    const onProbeNetwork = Object.entries(pair.services).filter(([, definition]) => definition.networks?.includes('turn-probe'));
+    expect(onProbeNetwork.map(([name]) => name).sort()).toEqual(['coturn', 'coturn-2', 'rooms']);
+  });
+
+  it('leaves the default compose with one coturn and rooms not probing what it cannot reach', () => {
+    expect(Object.keys(services)).not.toContain('coturn-2');
+    expect(service('rooms').environment).toMatchObject({ TURN_SERVERS: '${TURN_SERVERS:-}', TURN_HEALTH_CHECK: '${TURN_HEALTH_CHECK:-false}' });
   });
 });
 

@@ -21,8 +21,9 @@ import type { LiveRoomStore } from '../repositories/live-room-store.js';
 import type { LobbyReadModel } from '../repositories/lobby-read-model.js';
 import type { RoomChanges, RoomRecord, RoomRepository } from '../repositories/room-record.js';
 import type { JoinTicketIssuer } from '../tickets/join-ticket.js';
-import { createIceServers, type IceServersGrant, type TurnServerSettings } from '../turn/ice-servers.js';
+import { createIceServers, type IceServersGrant } from '../turn/ice-servers.js';
 import type { TurnGrantLimiter } from '../turn/turn-grant-limiter.js';
+import type { TurnServer } from '../turn/turn-server-list.js';
 import { accessTo, type RoomAccess } from './access.js';
 import { planInvitations } from './invitations.js';
 import type { ListCursorCodec } from './list-cursor.js';
@@ -60,7 +61,12 @@ export interface RoomServiceDeps {
   events: RoomEventPublisher;
   tickets: JoinTicketIssuer;
   limits: RoomCreationLimits;
-  turn: TurnServerSettings;
+  turn: {
+    /** The server a room's peers all get (TurnServerPool: a hash on the room over the healthy ones). */
+    serverFor: (roomId: string) => TurnServer;
+    secret: string;
+    credentialTtlSeconds: number;
+  };
   /** Bounds the TURN credentials handed out per user and per room. */
   turnGrants: TurnGrantLimiter;
   /** Total video upload per participant, handed out with every join (VIDEO_UPLOAD_BUDGET_KBPS). */
@@ -282,7 +288,9 @@ export class RoomService {
 
   private async grantIceServers(caller: Caller, record: RoomRecord): Promise<IceServersGrant> {
     await this.deps.turnGrants.take(caller.id, record.id, record.capacity);
-    return createIceServers(this.deps.turn, caller.id, this.now().getTime());
+    const { serverFor, secret, credentialTtlSeconds } = this.deps.turn;
+    const { host, port, tlsPort } = serverFor(record.id);
+    return createIceServers({ host, port, tlsPort, secret, credentialTtlSeconds }, caller.id, this.now().getTime());
   }
 
   /** Who the owner kept out of the room, most recent first (owner only). */

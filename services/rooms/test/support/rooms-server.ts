@@ -54,6 +54,9 @@ export async function startRoomsServer(options: RoomsServerOptions): Promise<Roo
     REDIS_URL: inject('redisUrl'),
     AUTH_JWKS_URL: options.authJwksUrl,
     TURN_SECRET: TEST_TURN_SECRET,
+    // The suites advertise made-up hosts (turn.test) that a probe would try to resolve; the
+    // health check has its own suites (src/turn/turn-server-pool.test.ts, tests/integration).
+    TURN_HEALTH_CHECK: 'false',
     ...options.env,
   });
   const app = await buildApp(config, { logger: options.logger ?? false });

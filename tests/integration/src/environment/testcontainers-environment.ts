@@ -177,6 +177,9 @@ class ContainerEnvironment implements TestEnvironment {
         TURN_HOST: '127.0.0.1',
         TURN_PORT: String(turnPort),
         TURN_TLS_PORT: String(turnPort),
+        // As docker-compose.yml sets it: TURN_HOST is the host's view of coturn, which a probe from
+        // inside this container would never reach (packages/stack's turn-servers suite checks it).
+        TURN_HEALTH_CHECK: 'false',
       });
       // Signaling and the web server need nothing of each other: they start together.
       const signalingSpecs = await serviceSpecs('signaling', options.signalingReplicas ?? 2, {
