@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './config.js';
-import { redisTargetEnv, redisTargetOf, requireOneRedisTarget } from './redis-target.js';
+import { alongsideOtherProblems, redisTargetEnv, redisTargetOf, requireOneRedisTarget } from './redis-target.js';
 
-const schema = z.object({ ...redisTargetEnv }).superRefine(requireOneRedisTarget);
-const load = (source: Record<string, string>) => loadConfig('test', schema, source);
+const schema = z.object({ PORT: z.coerce.number().int(), ...redisTargetEnv }).superRefine(requireOneRedisTarget, alongsideOtherProblems);
+const load = (source: Record<string, string>) => loadConfig('test', schema, { PORT: '1', ...source });
 
 describe('the Redis target from the environment', () => {
   it('takes one server by URL', () => {
@@ -25,6 +25,10 @@ describe('the Redis target from the environment', () => {
   it('names a malformed node', () => {
     expect(() => load({ REDIS_CLUSTER_NODES: '127.0.0.1:7001,redis-1' })).toThrow(/REDIS_CLUSTER_NODES: "redis-1" is not host:port/);
     expect(() => load({ REDIS_CLUSTER_NODES: '127.0.0.1:70000' })).toThrow(/"127.0.0.1:70000" is not host:port/);
+  });
+
+  it('names a missing Redis together with the other bad variables', () => {
+    expect(() => loadConfig('test', schema, { PORT: 'eighty' })).toThrow(/PORT: .*\n.*REDIS_URL: is required but not set/s);
   });
 
   it('wants exactly one of the two', () => {

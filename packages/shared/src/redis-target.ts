@@ -44,7 +44,13 @@ interface RedisTargetConfig {
   REDIS_CLUSTER_NODES?: RedisNodeAddress[] | undefined;
 }
 
-/** For a config schema's superRefine: one Redis, named once. */
+/**
+ * Options for the superRefine that runs requireOneRedisTarget: run it even when other variables
+ * failed, so a missing Redis is named in the same error as every other bad variable.
+ */
+export const alongsideOtherProblems = { when: () => true };
+
+/** For a config schema's superRefine (with alongsideOtherProblems): one Redis, named once. */
 export function requireOneRedisTarget(config: RedisTargetConfig, context: z.RefinementCtx): void {
   if (config.REDIS_URL && config.REDIS_CLUSTER_NODES) {
     context.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both' });

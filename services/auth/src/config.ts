@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
+import { env, loadConfig, redisTargetEnv, requireOneRedisTarget, alongsideOtherProblems } from '@meshcall/shared';
 
 /** bcrypt cost below which production refuses to start: each step halves an attacker's guessing rate. */
 export const MIN_PRODUCTION_BCRYPT_COST = 10;
@@ -55,7 +55,6 @@ export const authConfigSchema = z
     AUTH_DEVICE_COOKIE_TTL: env.seconds(180 * 24 * 3600),
   })
   .superRefine((config, context) => {
-    requireOneRedisTarget(config, context);
     if (config.AUTH_SIGN_IN_BACKOFF_MAX < config.AUTH_SIGN_IN_BACKOFF_BASE) {
       context.addIssue({ code: 'custom', path: ['AUTH_SIGN_IN_BACKOFF_MAX'], message: 'must be at least AUTH_SIGN_IN_BACKOFF_BASE' });
     }
@@ -76,7 +75,8 @@ export const authConfigSchema = z
         message: `must be at least ${MIN_PRODUCTION_BCRYPT_COST} when NODE_ENV=production`,
       });
     }
-  });
+  })
+  .superRefine(requireOneRedisTarget, alongsideOtherProblems);
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS, env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
+import { DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS, env, loadConfig, redisTargetEnv, requireOneRedisTarget, alongsideOtherProblems } from '@meshcall/shared';
 import { formatHostPort, parseTurnServers, TurnServerListError, type TurnServer } from './turn/turn-server-list.js';
 
 /** coturn's `max-allocate-lifetime` in infra/coturn/turnserver.conf; keep the two in step. */
@@ -86,12 +86,11 @@ export const roomsConfigSchema = z.object({
    */
   VIDEO_UPLOAD_BUDGET_KBPS: z.coerce.number().int().min(300).max(50_000).default(DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS),
 }).superRefine((config, context) => {
-  requireOneRedisTarget(config, context);
   // Generating a key in production would silently change it on every deploy and break signaling.
   if (config.NODE_ENV === 'production' && !config.ROOMS_SIGNING_KEY) {
     context.addIssue({ code: 'custom', path: ['ROOMS_SIGNING_KEY'], message: 'is required in production (PKCS8 PEM)' });
   }
-});
+}).superRefine(requireOneRedisTarget, alongsideOtherProblems);
 
 export type RoomsConfig = z.infer<typeof roomsConfigSchema>;
 

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
+import { alongsideOtherProblems, env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
 
 /** Fastify's trustProxy from the environment: true/false, or addresses and names such as "loopback". */
 const trustProxySchema = z
@@ -35,7 +35,7 @@ export const configSchema = z.object({
   SOCKET_RATE_LIMIT_BURST: env.positiveInt(120),
   /** Signals kept per peer for replay after a resume; beyond this the peer is told to resync. */
   SIGNAL_MAILBOX_LIMIT: z.coerce.number().int().min(1).max(10_000).default(128),
-}).superRefine(requireOneRedisTarget);
+}).superRefine(requireOneRedisTarget, alongsideOtherProblems);
 
 export type Config = z.infer<typeof configSchema>;
 
