@@ -13,12 +13,15 @@ export function isDependencyUnavailable(error: unknown): boolean {
     'MongoPoolClearedError',
     'MongooseServerSelectionError',
     'MaxRetriesPerRequestError',
+    'ClusterAllFailedError',
     'JWKSTimeout',
   ];
   if (names.includes(error.name) || names.includes(error.constructor?.name)) return true;
   // ioredis with enableOfflineQueue=false, and a closed client, report plain Errors with these texts;
   // mongoose with bufferCommands=false reports a plain MongooseError until its first connection opens.
-  return /Stream isn't writeable|Connection is closed|enableOfflineQueue options is false|before initial connection is complete/.test(
+  // A Redis Cluster in a failover answers CLUSTERDOWN or TRYAGAIN, or keeps moving a slot, until a
+  // replica has taken over.
+  return /Stream isn't writeable|Connection is closed|enableOfflineQueue options is false|before initial connection is complete|^CLUSTERDOWN|^TRYAGAIN|Too many Cluster redirections|Failed to refresh slots cache/.test(
     error.message,
   );
 }

@@ -17,3 +17,4 @@ export {
   type JwtVerifierOptions,
   type SessionRevocationReader,
 } from './jwt-verifier.js';
+export { createRedisClient, isCluster, redisReady, describeRedisTarget, scanKeys, masterConnectionOf, slotOf, type RedisClient, type RedisClientOptions } from './redis.js';

@@ -10,3 +10,4 @@ export * from './signaling-events.js';
 export * from './redis-contract.js';
 export * from './health.js';
 export * from './tic-tac-toe.js';
+export * from './redis-target.js';

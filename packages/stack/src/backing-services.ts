@@ -4,14 +4,20 @@ import { join } from 'node:path';
 import type { LocalComponent } from './component.js';
 import { mongoUrl, mongoWireComponent } from './components/mongo.js';
 import { redisComponent } from './components/redis.js';
+import { startRedisCluster, type LocalRedisCluster } from './components/redis-cluster.js';
 import { findFreePort } from './ports.js';
 
 export interface BackingServices {
   mongoUrl: string;
+  /** The single Redis's URL; empty when the services use a cluster (see `redisEnv`). */
   redisUrl: string;
-  /** Absent when the dependency was given by URL (MONGO_URL / REDIS_URL). */
+  /** What the services are given to find Redis: REDIS_URL, or REDIS_CLUSTER_NODES for a cluster. */
+  redisEnv: { REDIS_URL: string } | { REDIS_CLUSTER_NODES: string };
+  /** Absent when the dependency was given by URL (MONGO_URL / REDIS_URL / REDIS_CLUSTER_NODES). */
   mongo: LocalComponent | undefined;
   redis: LocalComponent | undefined;
+  /** The local Redis Cluster started with `redisCluster`. */
+  redisCluster: LocalRedisCluster | undefined;
   /** Folder holding data and logs; removed by stop() when it was created here. */
   root: string;
   stop(): Promise<void>;
@@ -23,6 +29,11 @@ export interface BackingServicesOptions {
   env?: NodeJS.ProcessEnv;
   /** Told the name of each server before it starts (the launcher prints progress lines). */
   onStarting?: (name: string) => void;
+  /**
+   * Start a six-node Redis Cluster (3 masters, 3 replicas) instead of one redis-server. Ignored
+   * when REDIS_CLUSTER_NODES or REDIS_URL names a Redis to use.
+   */
+  redisCluster?: boolean;
 }
 
 /**
@@ -48,8 +59,18 @@ export async function startBackingServices(options: BackingServicesOptions = {})
       resolvedMongoUrl = mongoUrl(port);
     }
     let redis: LocalComponent | undefined;
-    let resolvedRedisUrl = env.REDIS_URL;
-    if (!resolvedRedisUrl) {
+    let redisCluster: LocalRedisCluster | undefined;
+    let resolvedRedisUrl = env.REDIS_URL ?? '';
+    let redisEnv: BackingServices['redisEnv'] = { REDIS_URL: resolvedRedisUrl };
+    if (env.REDIS_CLUSTER_NODES) {
+      redisEnv = { REDIS_CLUSTER_NODES: env.REDIS_CLUSTER_NODES };
+    } else if (!resolvedRedisUrl && options.redisCluster) {
+      const dataDir = join(root, 'redis-cluster');
+      rmSync(dataDir, { recursive: true, force: true });
+      redisCluster = await startRedisCluster({ dataDir, logDir, onStarting: options.onStarting });
+      started.push(...redisCluster.nodes);
+      redisEnv = { REDIS_CLUSTER_NODES: redisCluster.seeds };
+    } else if (!resolvedRedisUrl) {
       const port = await findFreePort();
       const dataDir = join(root, 'redis');
       mkdirSync(dataDir, { recursive: true });
@@ -58,12 +79,15 @@ export async function startBackingServices(options: BackingServicesOptions = {})
       await redis.start();
       started.push(redis);
       resolvedRedisUrl = `redis://127.0.0.1:${port}`;
+      redisEnv = { REDIS_URL: resolvedRedisUrl };
     }
     return {
       mongoUrl: resolvedMongoUrl,
       redisUrl: resolvedRedisUrl,
+      redisEnv,
       mongo,
       redis,
+      redisCluster,
       root,
       async stop() {
         await Promise.all(started.map((component) => component.stop()));

@@ -50,6 +50,7 @@ ${columns([
   ['--turn-servers N', 'default 1', `coturns sharing the TURN secret, 1 to ${LAUNCHER_MAX_TURN_SERVERS}; rooms hands out one per room`],
   ['--data-dir DIR', 'default .data', 'where data and logs live'],
   ['--tls', '', 'also serve HTTPS/WSS on GATEWAY_TLS_PORT (compose: infra/docker-compose.tls.yml)'],
+  ['--redis-cluster', '', 'a six-node Redis Cluster (3 masters, 3 replicas) on loopback instead of one redis-server'],
   ['-h, --help', '', 'this text'],
 ])}
 
@@ -65,6 +66,7 @@ function parseCli() {
       options: {
         fresh: { type: 'boolean', default: false },
         tls: { type: 'boolean', default: false },
+        'redis-cluster': { type: 'boolean', default: false },
         'signaling-replicas': { type: 'string', default: '2' },
         'turn-servers': { type: 'string', default: '1' },
         'data-dir': { type: 'string' },
@@ -80,7 +82,7 @@ function parseCli() {
     if (!Number.isInteger(turnServers) || turnServers < 1 || turnServers > LAUNCHER_MAX_TURN_SERVERS) {
       throw new Error(`--turn-servers must be a whole number from 1 to ${LAUNCHER_MAX_TURN_SERVERS}`);
     }
-    return { fresh: values.fresh, tls: values.tls, replicas, turnServers, dataDir: values['data-dir'], help: values.help };
+    return { fresh: values.fresh, tls: values.tls, redisCluster: values['redis-cluster'], replicas, turnServers, dataDir: values['data-dir'], help: values.help };
   } catch (error) {
     console.error(`${(error as Error).message}\n\n${usage}`);
     process.exit(2);
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
     stack = await startStack({
       fresh: args.fresh,
       tls: args.tls,
+      redisCluster: args.redisCluster,
       signalingReplicas: args.replicas,
       turnServers: args.turnServers,
       ...(args.dataDir ? { dataDir: args.dataDir } : {}),

@@ -12,6 +12,7 @@ export { readLauncherSettings, LAUNCHER_VARIABLES, LAUNCHER_VARIABLE_NAMES, COMP
 export { findFreePort, isPortOpen, assertPortFree } from './ports.js';
 export { waitUntil, httpOk, type WaitOptions } from './wait.js';
 export { redisComponent, redisPing } from './components/redis.js';
+export { startRedisCluster, clusterInfo, clusterHealthy, masterPortOf, CLUSTER_NODE_TIMEOUT_MS, type LocalRedisCluster } from './components/redis-cluster.js';
 export { mongoWireComponent, pickMongoWireServer, mongoUrl } from './components/mongo.js';
 export { startBackingServices, type BackingServices, type BackingServicesOptions } from './backing-services.js';
 export { startStack, LAUNCHER_MAX_TURN_SERVERS, type Stack, type StackOptions, type StackUrls } from './stack.js';

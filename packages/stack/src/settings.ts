@@ -1,7 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ConfigError, env, loadConfig } from '@meshcall/shared';
+import { ConfigError, env, loadConfig, redisClusterNodes } from '@meshcall/shared';
 import { z } from 'zod';
 import { repoRoot } from './repo.js';
 
@@ -26,6 +26,7 @@ const settingsSchema = z.object({
   SIGN_IN_RATE: z.string().default('30r/m').refine((value) => NGINX_RATE.test(value), 'must be an nginx rate like "30r/m" or "5r/s"'),
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']).optional(),
   REDIS_URL: env.url(['redis', 'rediss']).optional(),
+  REDIS_CLUSTER_NODES: redisClusterNodes().optional(),
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
   // The auth service's own bounds; checked here too so a typo fails before anything starts.
@@ -34,6 +35,10 @@ const settingsSchema = z.object({
     .string()
     .refine((v) => v.split(',').map((s) => s.trim()).filter(Boolean).every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be comma-separated origins like https://host:port')
     .optional(),
+}).superRefine((settings, context) => {
+  if (settings.REDIS_URL && settings.REDIS_CLUSTER_NODES) {
+    context.addIssue({ code: 'custom', path: ['REDIS_CLUSTER_NODES'], message: 'set either REDIS_URL or REDIS_CLUSTER_NODES, not both' });
+  }
 });
 
 export type LauncherSettings = z.infer<typeof settingsSchema>;
@@ -95,6 +100,7 @@ export const LAUNCHER_VARIABLES: VariableDoc[] = [
   { name: 'SIGN_IN_RATE', fallback: '30r/m', meaning: 'sign-in and sign-up flood limit per client address at the gateway (nginx rate; bursts of 10 pass)' },
   { name: 'MONGO_URL', fallback: 'unset', meaning: 'use this MongoDB-wire server instead of starting mongod or FerretDB' },
   { name: 'REDIS_URL', fallback: 'unset', meaning: 'use this Redis instead of starting redis-server' },
+  { name: 'REDIS_CLUSTER_NODES', fallback: 'unset', meaning: 'use this Redis Cluster (host:port,host:port seeds) instead of starting redis-server' },
   { name: 'NODE_ENV', fallback: 'development', meaning: 'passed to the services; production requires their signing keys from the environment' },
   { name: 'LOG_LEVEL', fallback: 'info', meaning: "the services' log level (fatal, error, warn, info, debug, trace, silent)" },
   { name: 'BCRYPT_COST', fallback: '12 (auth default)', meaning: "auth's password hashing cost, 4 to 15" },

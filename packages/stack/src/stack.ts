@@ -5,6 +5,7 @@ import { coturnComponent } from './components/coturn.js';
 import { gatewayComponent, hostPort, localAddressOf, webServerComponent } from './components/nginx.js';
 import { serviceComponent } from './components/service.js';
 import { startBackingServices, type BackingServices } from './backing-services.js';
+import type { LocalRedisCluster } from './components/redis-cluster.js';
 import { loadOrCreateSecrets, lockDataDir, wipeDataDir } from './data-dir.js';
 import { assertPortFree, findFreePort } from './ports.js';
 import { defaultDataDir, serviceEntry, webBuildDir, type ServiceName } from './repo.js';
@@ -68,6 +69,12 @@ export interface StackOptions {
    * allows exactly its own.
    */
   turnPeerOverlays?: string[];
+  /**
+   * Run the services against a real six-node Redis Cluster (3 masters, 3 replicas) on loopback
+   * instead of one redis-server (`npm start -- --redis-cluster`). Unused when REDIS_URL or
+   * REDIS_CLUSTER_NODES names a Redis.
+   */
+  redisCluster?: boolean;
 }
 
 export interface StackUrls {
@@ -88,6 +95,8 @@ export interface Stack {
   logDir: string;
   /** The first coturn (the only one unless `turnServers` asked for more). */
   turn: { host: string; port: number; secret: string; realm: string };
+  /** The Redis Cluster started with `redisCluster`, its nodes supervised like every piece. */
+  redisCluster: LocalRedisCluster | undefined;
   /** Every coturn in start order, by the `host:port` id rooms gives it (TURN_SERVERS, metrics, logs). */
   turnServers: Array<{ id: string; host: string; port: number; component: LocalComponent }>;
   /**
@@ -177,7 +186,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   async function stopAll(): Promise<void> {
     // Nothing is restarted from here on: a service that dies because its database went first is
     // part of the shutdown, not a crash.
-    for (const component of [...started, backing?.mongo, backing?.redis]) component?.unsupervise();
+    for (const component of [...started, backing?.mongo, backing?.redis, ...(backing?.redisCluster?.nodes ?? [])]) component?.unsupervise();
     // Reverse order: the gateway stops taking traffic first, the databases go last.
     for (const component of [...started].reverse()) await component.stop();
     started.length = 0;
@@ -232,13 +241,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // settles before anything is cleaned up: a fast failure of one must not leave another still
     // starting, unseen by stopAll.
     const [backingStart, ...coturnStarts] = await Promise.allSettled([
-      startBackingServices({ root: dataDir, env, onStarting: (name) => progress(`starting ${name}`) }),
+      startBackingServices({ root: dataDir, env, redisCluster: options.redisCluster, onStarting: (name) => progress(`starting ${name}`) }),
       ...coturns.map((coturn) => launch(coturn)),
     ]);
     if (backingStart.status === 'fulfilled') backing = backingStart.value;
     if (backingStart.status === 'rejected') throw backingStart.reason;
     for (const coturnStart of coturnStarts) if (coturnStart.status === 'rejected') throw coturnStart.reason;
-    const { mongoUrl, redisUrl, mongo, redis } = backingStart.value;
+    const { mongoUrl, redisUrl, redisEnv, mongo, redis, redisCluster } = backingStart.value;
 
     const gatewayUrl = `http://${hostPort(gatewayLocalHost, gatewayPort)}`;
     const tlsUrl = tls ? `https://${hostPort(gatewayLocalHost, tls.port)}` : undefined;
@@ -257,7 +266,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ALLOWED_ORIGINS: settings.ALLOWED_ORIGINS ?? origins.join(','),
       TRUST_PROXY: 'loopback',
       MONGO_URL: mongoUrl,
-      REDIS_URL: redisUrl,
+      ...redisEnv,
       ...options.serviceEnv,
     };
 
@@ -319,7 +328,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     // Supervised only once everything is up: a piece failing during start-up fails the start.
     if (supervision) {
-      for (const component of [...started, mongo, redis]) component?.supervise(supervision, onSupervision);
+      for (const component of [...started, mongo, redis, ...(redisCluster?.nodes ?? [])]) component?.supervise(supervision, onSupervision);
     }
     return {
       gatewayUrl,
@@ -335,6 +344,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       dataDir,
       logDir,
       turn: { host: turnAddress, port: turnPort, secret: secrets.turnSecret, realm: TURN_REALM },
+      redisCluster,
       turnServers,
       components: { mongo, redis, coturn: coturns[0] as LocalComponent, coturns, auth: components(auth), rooms: components(rooms), signaling: components(signaling), web, gateway },
       skipped,

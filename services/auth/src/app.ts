@@ -1,10 +1,10 @@
 import fastifyCookie from '@fastify/cookie';
 import type { FastifyServerOptions } from 'fastify';
-import { Redis } from 'ioredis';
-import { TokenIssuer } from '@meshcall/shared';
+import { TokenIssuer, redisTargetOf } from '@meshcall/shared';
 import {
   connectMongo,
   createBaseApp,
+  createRedisClient,
   loadPublicKey,
   loadSigningKey,
   registerDocs,
@@ -62,7 +62,7 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
   const mongo = connectMongo(config.MONGO_URL, app.log);
   // One retry per command, then an error the error handler maps to 503: during a Redis outage a
   // sign-in fails fast instead of waiting in ioredis's offline queue indefinitely.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  const redis = createRedisClient(redisTargetOf(config), { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   const accessTokens = createAccessTokens({ signingKey, previousPublicKey, ttlSeconds: config.ACCESS_TOKEN_TTL, revocations: redis });
   redis.on('error', (error: Error) => app.log.warn({ reason: error.message }, 'redis connection problem'));
   app.addHook('onClose', async () => {

@@ -51,7 +51,7 @@ describe('auth configuration', () => {
   it('names every missing or malformed variable at once', () => {
     expect(problemsOf({ MONGO_URL: 'http://db', BCRYPT_COST: 'twelve', ALLOWED_ORIGINS: 'call.example.com' })).toEqual({
       PORT: 'is required but not set',
-      REDIS_URL: 'is required but not set',
+      REDIS_URL: 'is required but not set (or set REDIS_CLUSTER_NODES for a Redis Cluster)',
       MONGO_URL: expect.stringContaining('mongodb'),
       BCRYPT_COST: expect.any(String),
       ALLOWED_ORIGINS: expect.any(String),

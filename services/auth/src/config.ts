@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@meshcall/shared';
+import { env, loadConfig, redisTargetEnv, requireOneRedisTarget, alongsideOtherProblems } from '@meshcall/shared';
 
 /** bcrypt cost below which production refuses to start: each step halves an attacker's guessing rate. */
 export const MIN_PRODUCTION_BCRYPT_COST = 10;
@@ -34,7 +34,7 @@ export const authConfigSchema = z
     ALLOWED_ORIGINS: env.origins('http://127.0.0.1:8080,http://localhost:8080'),
     TRUST_PROXY: trustProxy,
     MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
-    REDIS_URL: env.url(['redis', 'rediss']),
+    ...redisTargetEnv,
     // bcrypt itself accepts 4..31; past 15 a single sign-in takes seconds in bcryptjs.
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     ACCESS_TOKEN_TTL: env.seconds(900),
@@ -75,7 +75,8 @@ export const authConfigSchema = z
         message: `must be at least ${MIN_PRODUCTION_BCRYPT_COST} when NODE_ENV=production`,
       });
     }
-  });
+  })
+  .superRefine(requireOneRedisTarget, alongsideOtherProblems);
 
 export type AuthConfig = z.infer<typeof authConfigSchema>;
 

@@ -1,17 +1,19 @@
 import helmet from '@fastify/helmet';
 import websocket from '@fastify/websocket';
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
-import { Redis } from 'ioredis';
 import { stunBindingOk } from '@meshcall/shared/stun-binding';
 import { Counter, Gauge } from 'prom-client';
+import { redisTargetOf } from '@meshcall/shared';
 import {
   connectMongo,
   createAccessTokenVerifier,
   createBaseApp,
+  createRedisClient,
   loadSigningKey,
   registerDocs,
   registerHealthRoutes,
   registerMetrics,
+  type RedisClient,
 } from '@meshcall/server-kit';
 import { turnServersOf, type RoomsConfig } from './config.js';
 import { RoomEventPublisher } from './events/room-event-publisher.js';
@@ -62,12 +64,14 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
     .catch((error: unknown) => app.log.error({ err: error }, 'could not create the room indexes'));
 
   // Commands fail fast while Redis is away (503) instead of queueing behind a dead connection.
-  const redis = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'rooms' });
+  const redisTarget = redisTargetOf(config);
+  const redis = createRedisClient(redisTarget, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: 'rooms' });
   // The subscriber queues its SUBSCRIBE until connected and re-subscribes after every reconnect.
   // No ready check: its INFO would race the SUBSCRIBE (which Redis takes even while loading) and
   // fail once the connection is in subscriber mode, leaving the lobby deaf.
-  const subscriber = new Redis(config.REDIS_URL, { connectionName: 'rooms-subscriber', enableReadyCheck: false });
-  for (const client of [redis, subscriber]) reportConnectionState(client, app.log);
+  const subscriber = createRedisClient(redisTarget, { connectionName: 'rooms-subscriber', enableReadyCheck: false });
+  reportConnectionState(redis, 'rooms', app.log);
+  reportConnectionState(subscriber, 'rooms-subscriber', app.log);
 
   const signingKey = await loadSigningKey({
     pem: config.ROOMS_SIGNING_KEY,
@@ -159,16 +163,16 @@ function databaseNameOf(mongoUrl: string): string {
 }
 
 /** ioredis retries every few hundred ms while Redis is away; one line per outage is enough. */
-function reportConnectionState(client: Redis, log: FastifyBaseLogger): void {
+function reportConnectionState(client: RedisClient, connection: string, log: FastifyBaseLogger): void {
   let down = false;
   client.on('error', (error) => {
     if (down) return;
     down = true;
-    log.warn({ err: error, connection: client.options.connectionName }, 'redis connection lost; retrying');
+    log.warn({ err: error, connection }, 'redis connection lost; retrying');
   });
   client.on('ready', () => {
     if (!down) return;
     down = false;
-    log.info({ connection: client.options.connectionName }, 'redis connection back');
+    log.info({ connection }, 'redis connection back');
   });
 }

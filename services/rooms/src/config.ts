@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS, env, loadConfig } from '@meshcall/shared';
+import { DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS, env, loadConfig, redisTargetEnv, requireOneRedisTarget, alongsideOtherProblems } from '@meshcall/shared';
 import { formatHostPort, parseTurnServers, TurnServerListError, type TurnServer } from './turn/turn-server-list.js';
 
 /** coturn's `max-allocate-lifetime` in infra/coturn/turnserver.conf; keep the two in step. */
@@ -20,7 +20,7 @@ export const roomsConfigSchema = z.object({
   ALLOWED_ORIGINS: env.origins('http://127.0.0.1:8080,http://localhost:8080'),
   TRUST_PROXY: trustProxySchema,
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
-  REDIS_URL: env.url(['redis', 'rediss']),
+  ...redisTargetEnv,
   /** Where auth publishes the keys access tokens are signed with. */
   AUTH_JWKS_URL: env.url(['http', 'https']),
   /** PKCS8 PEM of the ES256 key join tickets are signed with; generated into DATA_DIR outside production. */
@@ -90,7 +90,7 @@ export const roomsConfigSchema = z.object({
   if (config.NODE_ENV === 'production' && !config.ROOMS_SIGNING_KEY) {
     context.addIssue({ code: 'custom', path: ['ROOMS_SIGNING_KEY'], message: 'is required in production (PKCS8 PEM)' });
   }
-});
+}).superRefine(requireOneRedisTarget, alongsideOtherProblems);
 
 export type RoomsConfig = z.infer<typeof roomsConfigSchema>;
 

@@ -1,5 +1,5 @@
 import type { FastifyServerOptions } from 'fastify';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { MAX_SOCKET_MESSAGE_BYTES, type AccessTokenClaims, type JoinTicketClaims } from '@meshcall/shared';
 import { createBaseApp, registerHealthRoutes, registerMetrics, type BaseApp, type JwtVerifier } from '@meshcall/server-kit';
@@ -55,6 +55,17 @@ export interface SignalingApplication {
  * talks to comes in through `deps`; `app.close()` lets the sockets go (their seats stay for the
  * resume window, so clients continue on another replica) and stops the background work.
  */
+/**
+ * Broadcasts between replicas go through Redis pub/sub. On a Redis Cluster they use sharded
+ * pub/sub (SPUBLISH), a channel per room spread over the shards, so no message crosses every
+ * node of the cluster as classic PUBLISH would.
+ */
+function socketAdapter(redis: RedisConnections) {
+  return redis.cluster
+    ? createShardedAdapter(redis.publisher, redis.adapterSubscriber, { channelPrefix: 'meshcall:socket.io', subscriptionMode: 'dynamic' })
+    : createAdapter(redis.publisher, redis.adapterSubscriber, { key: 'meshcall:socket.io' });
+}
+
 export async function createApplication(config: Config, deps: SignalingDeps): Promise<SignalingApplication> {
   const now = deps.now ?? Date.now;
   const app = createBaseApp({ service: 'signaling', logLevel: config.LOG_LEVEL, trustProxy: config.TRUST_PROXY, logger: deps.logger });
@@ -78,7 +89,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     pingInterval: 10_000,
     pingTimeout: 5_000,
     allowRequest: refuseForeignOrigins(config.ALLOWED_ORIGINS, { metrics, logger }),
-    adapter: createAdapter(deps.redis.publisher, deps.redis.adapterSubscriber, { key: 'meshcall:socket.io' }),
+    adapter: socketAdapter(deps.redis),
   });
 
   // Engine.IO keeps each session's first HTTP request (headers, parser state: about 4 KiB) for
@@ -112,7 +123,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const signal: SignalDeps = {
     ...reporting,
     localSeats,
-    signals: new SignalRelay(commands, { mailboxLimit: config.SIGNAL_MAILBOX_LIMIT, replicaId, now }),
+    signals: new SignalRelay(commands, { mailboxLimit: config.SIGNAL_MAILBOX_LIMIT, replicaId, now, splitBySlot: deps.redis.cluster }),
     inbox,
     replicaId,
     now,

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { env, loadConfig } from '@meshcall/shared';
+import { alongsideOtherProblems, env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
 
 /** Fastify's trustProxy from the environment: true/false, or addresses and names such as "loopback". */
 const trustProxySchema = z
@@ -19,7 +19,7 @@ export const configSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   ALLOWED_ORIGINS: env.origins('http://127.0.0.1:8080,http://localhost:8080'),
   TRUST_PROXY: trustProxySchema,
-  REDIS_URL: env.url(['redis', 'rediss']),
+  ...redisTargetEnv,
   AUTH_JWKS_URL: env.url(['http', 'https']),
   ROOMS_JWKS_URL: env.url(['http', 'https']),
   /** Names this replica's delivery channel and its logs; unique per running process. */
@@ -35,7 +35,7 @@ export const configSchema = z.object({
   SOCKET_RATE_LIMIT_BURST: env.positiveInt(120),
   /** Signals kept per peer for replay after a resume; beyond this the peer is told to resync. */
   SIGNAL_MAILBOX_LIMIT: z.coerce.number().int().min(1).max(10_000).default(128),
-});
+}).superRefine(requireOneRedisTarget, alongsideOtherProblems);
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,6 +1,6 @@
 import pino from 'pino';
-import { TokenAudience, TokenIssuer, joinTicketClaimsSchema, ErrorCode } from '@meshcall/shared';
-import { createAccessTokenVerifier, createJwtVerifier, loggerOptions, serve } from '@meshcall/server-kit';
+import { TokenAudience, TokenIssuer, joinTicketClaimsSchema, ErrorCode, redisTargetOf } from '@meshcall/shared';
+import { createAccessTokenVerifier, createJwtVerifier, describeRedisTarget, loggerOptions, serve } from '@meshcall/server-kit';
 import { createApplication } from './app.js';
 import { loadSignalingConfig } from './config.js';
 import { createRedisConnections } from './redis/connections.js';
@@ -8,8 +8,9 @@ import { createRedisConnections } from './redis/connections.js';
 const config = loadSignalingConfig();
 const logger = pino({ ...(loggerOptions('signaling', config.LOG_LEVEL) as pino.LoggerOptions), base: { service: 'signaling', replica: config.REPLICA_ID } });
 
-const redis = createRedisConnections(config.REDIS_URL, logger);
-logger.info('waiting for Redis');
+const redisTarget = redisTargetOf(config);
+const redis = createRedisConnections(redisTarget, logger);
+logger.info(`waiting for ${describeRedisTarget(redisTarget)}`);
 await redis.ready();
 
 const { app } = await createApplication(config, {

@@ -34,7 +34,7 @@ describe('messages between replicas', () => {
 
   it('parses every signal and eviction the scripts publish', async () => {
     const store = new SeatStore(redis.client);
-    const relay = new SignalRelay(redis.client, { mailboxLimit: 16, replicaId: 'replica-a', now: Date.now });
+    const relay = new SignalRelay(redis.client, { mailboxLimit: 16, replicaId: 'replica-a', now: Date.now, splitBySlot: false });
     const roomId = newRoomId();
     const owner = newUserId();
     const member = newUserId();

@@ -2,14 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, errorBodySchema, healthResponseSchema } from '@meshcall/shared';
 import { RELAY_ALLOCATED, requestRelay, turnCredentials } from '@meshcall/stack';
-import { GatewayClient, directAuth, type TestUser } from '../src/client/meshcall-api.js';
+import { GatewayClient, type TestUser } from '../src/client/meshcall-api.js';
 import { LobbyFeed } from '../src/client/lobby-feed.js';
-import { CallParticipant, dataOf, errorCodeOf, request } from '../src/client/signaling-client.js';
+import { CallParticipant, dataOf, request } from '../src/client/signaling-client.js';
 import { connectedSocketsPerReplica } from '../src/client/prometheus.js';
 import { eventually } from '../src/support/eventually.js';
 import { useEnvironment } from './support/fixture.js';
 import { connectAndLocate, connectOnReplica } from './support/placement.js';
 import { createRoom, waitForOccupancy } from './support/rooms.js';
+import { raceForSeats, signUpCrowd, type RaceCrowd } from './support/seat-race.js';
 
 const environment = useEnvironment();
 
@@ -138,55 +139,15 @@ describe('the journey: two users, a private room, a call across two signaling re
 });
 
 describe('capacity under race: 50 joins at once across two replicas', () => {
-  let gateway: GatewayClient;
-  let owner: TestUser;
-  let crowd: TestUser[];
+  let crowd: RaceCrowd;
 
   beforeAll(async () => {
-    gateway = new GatewayClient(environment().gatewayUrl);
-    owner = await gateway.auth.signUp('Owner');
-    // Setup traffic goes to an auth replica directly; the gateway's sign-in flood limit is tested on its own.
-    const auth = directAuth(environment().urls.auth[0] as string);
-    crowd = [];
-    for (let batch = 0; batch < 5; batch++) {
-      crowd.push(...(await Promise.all(Array.from({ length: 10 }, (_, i) => auth.signUp(`racer-${batch * 10 + i}`)))));
-    }
+    crowd = await signUpCrowd(environment());
   });
 
   for (const capacity of [2, 6]) {
     it(`admits exactly ${capacity} of 50 simultaneous joins to a room of ${capacity}`, async () => {
-      const room = await createRoom(gateway, owner, { name: `Race for ${capacity}`, capacity });
-      const tickets = await Promise.all(crowd.map((user) => gateway.rooms.ticket(user.accessToken, room.id)));
-      const before = await connectedSocketsPerReplica(environment().urls.signaling);
-      const calls = await Promise.all(crowd.map((user) => CallParticipant.connect(gateway.gatewayUrl, user.accessToken)));
-      try {
-        // The sockets really are spread over both replicas, so the race crosses processes.
-        const after = await connectedSocketsPerReplica(environment().urls.signaling);
-        const added = after.map((count, i) => count - (before[i] ?? 0));
-        expect(added.every((n) => n > 0), `sockets per replica: ${JSON.stringify(added)}`).toBe(true);
-
-        const acks = await Promise.all(calls.map((call, i) => call.join(tickets[i] as string)));
-        const admitted = acks.filter((ack) => ack.ok);
-        const refusals = acks.filter((ack) => !ack.ok).map((ack) => errorCodeOf(ack));
-        expect(admitted).toHaveLength(capacity);
-        expect(refusals).toEqual(Array.from({ length: 50 - capacity }, () => ErrorCode.ROOM_FULL));
-        expect(await waitForOccupancy(gateway, owner, room.id, capacity)).toBe(capacity);
-        // Everyone seated sees exactly the others seated: one consistent room, not two halves.
-        const seatedPeerIds = new Set(admitted.map((ack) => (ack.ok ? ack.data.peerId : '')));
-        const seatedCalls = calls.filter((call) => call.joined);
-        for (const call of seatedCalls) {
-          await eventually(
-            'every seated peer knows every other',
-            async () => new Set([...(call.joined?.peers.map((p) => p.peerId) ?? []), ...call.log.of('peer:joined').map((p) => p.peerId), call.peerId]),
-            (known) => known.size === capacity && [...known].every((id) => seatedPeerIds.has(id)),
-            { timeoutMs: 5_000 },
-          );
-        }
-        await Promise.all(seatedCalls.map((call) => request(call.socket, 'room:leave', {})));
-        await waitForOccupancy(gateway, owner, room.id, 0);
-      } finally {
-        for (const call of calls) call.close();
-      }
+      await raceForSeats(environment(), crowd, capacity);
     });
   }
 });

@@ -24,6 +24,8 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   restart?: string;
   networks?: string[];
+  command?: string | string[];
+  entrypoint?: string[];
 }
 
 interface ComposeFile {
@@ -64,7 +66,7 @@ describe('docker-compose.yml against the Compose schema (docker-compose config)'
     rmSync(join(emptyEnvFile, '..'), { recursive: true, force: true });
   });
 
-  it('is valid, alone and with the TLS overlay or the second coturn', async () => {
+  it('is valid, alone and with the TLS overlay, the second coturn or the Redis Cluster', async () => {
     const plain = await dockerComposeConfig(['docker-compose.yml'], { TURN_SECRET: 'x' });
     expect(plain.output).toBe('');
     expect(plain.ok).toBe(true);
@@ -74,6 +76,9 @@ describe('docker-compose.yml against the Compose schema (docker-compose config)'
     const pair = await dockerComposeConfig(['docker-compose.yml', 'infra/docker-compose.turn-pair.yml'], { TURN_SECRET: 'x' });
     expect(pair.output).toBe('');
     expect(pair.ok).toBe(true);
+    const cluster = await dockerComposeConfig(['docker-compose.yml', 'infra/docker-compose.redis-cluster.yml'], { TURN_SECRET: 'x' });
+    expect(cluster.output).toBe('');
+    expect(cluster.ok).toBe(true);
   });
 
   it('refuses to start without TURN_SECRET instead of running with an empty one', async () => {
@@ -223,6 +228,30 @@ describe('docker-compose.yml as the issue requires it', () => {
     const read = new Set([...composeText.matchAll(/\$\{([A-Z_]+)[:}?-]/g)].map((match) => match[1] as string));
     for (const variable of read) expect(assignments.has(variable), `.env.example documents ${variable}`).toBe(true);
     expect(readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.env', '**/node_modules']));
+  });
+});
+
+describe('infra/docker-compose.redis-cluster.yml: a Redis Cluster in place of the one Redis', () => {
+  const overlay = readCompose('infra/docker-compose.redis-cluster.yml');
+  const nodes = ['redis', 'redis-2', 'redis-3', 'redis-4', 'redis-5', 'redis-6'];
+
+  it('runs six cluster nodes, each announcing its service name, and forms the cluster once they are healthy', () => {
+    for (const node of nodes) {
+      const command = String(overlay.services[node]?.command ?? '');
+      expect(command, node).toContain('--cluster-enabled yes');
+      expect(command, node).toContain(`--cluster-announce-hostname ${node} `);
+    }
+    const init = overlay.services['redis-cluster-init'];
+    expect(Object.keys(init?.depends_on ?? {}).sort()).toEqual([...nodes].sort());
+    expect(init?.entrypoint?.join(' ')).toContain('--cluster-replicas 1');
+  });
+
+  it('points every service at the cluster instead of REDIS_URL, and starts it only once the cluster is formed', () => {
+    for (const name of ['auth', 'rooms', 'signaling']) {
+      const definition = overlay.services[name];
+      expect(definition?.environment, name).toEqual({ REDIS_URL: '', REDIS_CLUSTER_NODES: 'redis:6379,redis-2:6379,redis-3:6379' });
+      expect(definition?.depends_on?.['redis-cluster-init']?.condition, name).toBe('service_completed_successfully');
+    }
   });
 });
 

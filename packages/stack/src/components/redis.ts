@@ -22,6 +22,10 @@ export interface RedisOptions {
   port: number;
   dataDir: string;
   logDir: string;
+  /** Names the piece and its log (`redis` by default; the cluster's nodes are `redis-7001`...). */
+  name?: string;
+  /** More redis-server options, after the ones every meshcall Redis has. */
+  extraArgs?: string[];
 }
 
 /**
@@ -29,10 +33,11 @@ export interface RedisOptions {
  * rate counters), so it keeps an append-only file in the data folder and nothing else.
  */
 export function redisComponent(options: RedisOptions): LocalComponent {
+  const name = options.name ?? 'redis';
   return new LocalComponent({
-    name: 'redis',
+    name,
     processOptions: () => ({
-      name: 'redis',
+      name,
       command: 'redis-server',
       args: [
         '--port', String(options.port),
@@ -42,8 +47,9 @@ export function redisComponent(options: RedisOptions): LocalComponent {
         '--save', '',
         '--daemonize', 'no',
         '--logfile', '',
+        ...(options.extraArgs ?? []),
       ],
-      logFile: join(options.logDir, 'redis.log'),
+      logFile: join(options.logDir, `${name}.log`),
     }),
     isReady: () => redisPing(options.port),
   });

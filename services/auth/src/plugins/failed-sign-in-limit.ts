@@ -1,6 +1,6 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { AppError, ErrorCode } from '@meshcall/shared';
 import { accountKeyOf, type DeviceCookies } from './device-cookie.js';
 
@@ -66,7 +66,7 @@ export interface FailedSignInLimit {
 }
 
 export interface FailedSignInLimitOptions {
-  redis: Redis;
+  redis: RedisClient;
   devices: DeviceCookies;
   /** Failures per bucket before the backoff starts. */
   freeFailures: number;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { redisChannels, redisKeys, type SessionsRevokedMessage } from '@meshcall/shared';
 
 /**
@@ -20,19 +20,16 @@ export interface RevokedSessions {
  * signed-out session, expiring once no access token of it can still be valid, so the set never
  * grows beyond the sessions signed out within one access-token lifetime.
  */
-export function createRevokedSessions(redis: Redis, accessTokenTtlSeconds: number): RevokedSessions {
+export function createRevokedSessions(redis: RedisClient, accessTokenTtlSeconds: number): RevokedSessions {
   const ttl = accessTokenTtlSeconds + CLOCK_AND_RACE_MARGIN_SECONDS;
   return {
     async revoke(sessionIds) {
       if (sessionIds.length === 0) return;
-      // A pipeline, not MULTI: the keys of several sessions need not share a Redis Cluster slot.
-      const pipeline = redis.pipeline();
-      for (const sessionId of sessionIds) pipeline.set(redisKeys.revokedSession(sessionId), '1', 'EX', ttl);
+      // One write per session, all at once: their keys live in different slots of a Redis
+      // Cluster, where neither MULTI nor a pipeline may span nodes.
+      await Promise.all(sessionIds.map((sessionId) => redis.set(redisKeys.revokedSession(sessionId), '1', 'EX', ttl)));
       // Last, so a replica that hears of it finds the keys already written.
-      pipeline.publish(redisChannels.sessionsRevoked, JSON.stringify({ sessionIds: [...sessionIds] } satisfies SessionsRevokedMessage));
-      const results = await pipeline.exec();
-      const failed = results?.find(([error]) => error !== null);
-      if (!results || failed) throw failed?.[0] ?? new Error('the revocation pipeline returned no results');
+      await redis.publish(redisChannels.sessionsRevoked, JSON.stringify({ sessionIds: [...sessionIds] } satisfies SessionsRevokedMessage));
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { redisChannels, type LobbyEvent, type RoomEventMessage } from '@meshcall/shared';
 
 /**
@@ -9,7 +9,7 @@ import { redisChannels, type LobbyEvent, type RoomEventMessage } from '@meshcall
 export const LOBBY_CHANNEL = 'meshcall:rooms:lobby';
 
 export class RoomEventPublisher {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   /** Tells signaling (and the other rooms replicas) that a room changed. */
   async roomEvent(message: RoomEventMessage): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { lobbyEventSchema, occupancyMessageSchema, redisChannels, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
 import { LOBBY_CHANNEL, type RoomEventPublisher } from '../events/room-event-publisher.js';
@@ -12,7 +12,7 @@ import type { LobbyHub } from './lobby-hub.js';
 const LISTED_CACHE_LIMIT = 10_000;
 
 export interface LobbyBridgeDeps {
-  subscriber: Redis;
+  subscriber: RedisClient;
   rooms: RoomRepository;
   lobby: LobbyReadModel;
   live: LiveRoomStore;

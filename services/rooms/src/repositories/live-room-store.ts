@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { exclusionEntrySchema, liveSeatCountArgs, redisKeys, type ExclusionEntry } from '@meshcall/shared';
 
 /** What signaling and rooms share about a room right now, read from Redis. */
@@ -30,43 +30,31 @@ export function announcedLockKey(roomId: string): string {
   return `meshcall:room:{${roomId}}:lock-announced`;
 }
 
-type PipelineResult = Array<[Error | null, unknown]> | null;
-
-function valuesOf(results: PipelineResult): unknown[] {
-  if (!results) throw new Error('redis pipeline returned no results');
-  return results.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
-}
-
 /** Live room state in Redis, per the keys in `@meshcall/shared` redis-contract. */
 export class LiveRoomStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
+
+  // The reads below go out all at once rather than as one pipeline: the rooms' keys live in
+  // different slots of a Redis Cluster, and a pipeline must stay on one node. ioredis writes each
+  // command without waiting for the previous reply, so it is still one round trip.
 
   /** Live seat counts in the order of `ids`, in one round trip. */
   async seatCounts(ids: string[], nowMs: number = Date.now()): Promise<number[]> {
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.zcount(...liveSeatCountArgs(id, nowMs));
-    return valuesOf(await pipeline.exec()).map(Number);
+    return Promise.all(ids.map((id) => this.redis.zcount(...liveSeatCountArgs(id, nowMs))));
   }
 
   /** Seat count, lock and close marker of each room in the order of `ids`, in one round trip. */
   async states(ids: string[], nowMs: number = Date.now()): Promise<LiveRoomState[]> {
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) {
-      pipeline.zcount(...liveSeatCountArgs(id, nowMs));
-      pipeline.get(redisKeys.roomLocked(id));
-      pipeline.exists(redisKeys.roomClosed(id));
-    }
-    const values = valuesOf(await pipeline.exec());
-    return ids.map((_id, index) => ({
-      count: Number(values[index * 3]),
-      locked: values[index * 3 + 1] === '1',
-      closed: Number(values[index * 3 + 2]) === 1,
-    }));
+    return Promise.all(
+      ids.map(async (id) => {
+        const [count, locked, closed] = await Promise.all([
+          this.redis.zcount(...liveSeatCountArgs(id, nowMs)),
+          this.redis.get(redisKeys.roomLocked(id)),
+          this.redis.exists(redisKeys.roomClosed(id)),
+        ]);
+        return { count, locked: locked === '1', closed: closed === 1 };
+      }),
+    );
   }
 
   async state(id: string, nowMs: number = Date.now()): Promise<LiveRoomState> {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import { scanKeys, type RedisClient } from '@meshcall/server-kit';
 import { z } from 'zod';
 import { ROOM_COUNT_EXACT_LIMIT, liveSeatCountArgs, namePrefixes, roomKindSchema, roomVisibilitySchema, type RoomKind } from '@meshcall/shared';
 import type { ListPosition } from '../rooms/list-cursor.js';
@@ -191,7 +191,7 @@ local function walk(index)
       if chunk[i] ~= last then break end
       ties = ties + 1
     end
-    -- Compared as numbers: Redis may format a score differently from the cursor it came from.
+    -- Compared as numbers: RedisClient may format a score differently from the cursor it came from.
     if tonumber(last) == tonumber(max) then offset = offset + ties else max, offset = last, ties end
   end
 end
@@ -292,7 +292,7 @@ interface ReadModelCommands {
   lobbyOccupancy(room: string, id: string, occupancy: number): Promise<number>;
   lobbyPage(...keysAndArgs: Array<string | number>): Promise<Array<string | number>>;
 }
-type ScriptedRedis = Redis & ReadModelCommands;
+type ScriptedRedis = RedisClient & ReadModelCommands;
 
 /** The keys of one database's read model. */
 export function lobbyKeys(database: string) {
@@ -313,7 +313,7 @@ export function lobbyKeys(database: string) {
 export type LobbyKeys = ReturnType<typeof lobbyKeys>;
 
 export interface LobbyReadModelDeps {
-  redis: Redis;
+  redis: RedisClient;
   rooms: RoomRepository;
   /** The MongoDB database the model mirrors; it names the keys. */
   database: string;
@@ -482,10 +482,9 @@ export class LobbyReadModel {
       await this.redis.del(this.keys.built);
       await this.clear();
       for await (const batch of this.deps.rooms.openRooms(REBUILD_BATCH)) {
-        const seats = this.redis.pipeline();
-        for (const record of batch) seats.zcount(...liveSeatCountArgs(record.id));
-        const counts = ((await seats.exec()) ?? []).map(([error, count]) => (error ? 0 : Number(count)));
-        const writes = this.redis.pipeline() as ReturnType<Redis['pipeline']> & { lobbyUpsert(...args: unknown[]): unknown };
+        // Each room's seats live in its own slot of a Redis Cluster: read them all at once, not as one pipeline.
+        const counts = await Promise.all(batch.map((record) => this.redis.zcount(...liveSeatCountArgs(record.id)).catch(() => 0)));
+        const writes = this.redis.pipeline() as ReturnType<RedisClient['pipeline']> & { lobbyUpsert(...args: unknown[]): unknown };
         batch.forEach((record, index) => writes.lobbyUpsert(...this.upsertArgs(record, counts[index] ?? 0)));
         for (const [error] of (await writes.exec()) ?? []) if (error) throw error;
         rooms += batch.length;
@@ -526,13 +525,10 @@ export class LobbyReadModel {
   /** Deletes every key of the model but the tombstones and the lock. */
   private async clear(): Promise<void> {
     const keep = (key: string) => key.startsWith(this.keys.closed('')) || key === this.keys.rebuildLock;
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${escapeGlob(this.keys.prefix)}*`, 'COUNT', 1000);
-      cursor = next;
+    for await (const keys of scanKeys(this.redis, `${escapeGlob(this.keys.prefix)}*`)) {
       const doomed = keys.filter((key) => !keep(key));
       if (doomed.length > 0) await this.redis.unlink(...doomed);
-    } while (cursor !== '0');
+    }
   }
 
   private scheduleRepair(id: string): void {

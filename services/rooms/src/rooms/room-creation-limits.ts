@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { AppError, ErrorCode } from '@meshcall/shared';
 
 /** How many rooms one account may hold open and create; from ROOMS_PER_ACCOUNT and ROOM_CREATE_RATE_*. */
@@ -74,7 +74,7 @@ export interface CreationReservation {
  */
 export class RoomCreationLimits {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly settings: RoomCreationLimitSettings,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { RetryLaterError } from '../rooms/room-creation-limits.js';
 
 export interface TurnGrantLimits {
@@ -25,7 +25,7 @@ export const turnGrantKeys = {
  */
 export class TurnGrantLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly limits: TurnGrantLimits,
   ) {}
 
@@ -34,28 +34,28 @@ export class TurnGrantLimiter {
    * window that was passed ends) when either bound is passed.
    */
   async take(userId: string, roomId: string, capacity: number): Promise<void> {
-    const userKey = turnGrantKeys.user(userId);
-    const roomKey = turnGrantKeys.room(roomId);
-    const results = await this.redis
-      .multi()
-      .incr(userKey)
-      .expire(userKey, this.limits.windowSeconds, 'NX')
-      .pttl(userKey)
-      .incr(roomKey)
-      .expire(roomKey, this.limits.windowSeconds, 'NX')
-      .pttl(roomKey)
-      .exec();
-    if (!results) throw new Error('redis: the TURN grant counters were not updated');
-    for (const [error] of results) if (error) throw error;
-    const [userGrants, , userTtlMs, roomGrants, , roomTtlMs] = results.map(([, value]) => Number(value));
-    const retryAfter = (ttlMs: number | undefined) => Math.max(1, Math.ceil((ttlMs ?? 0) / 1000));
-    if ((userGrants ?? 0) > this.limits.perUser) {
+    // One transaction per counter: the two keys live in different slots of a Redis Cluster.
+    const [[userGrants, userTtlMs], [roomGrants, roomTtlMs]] = await Promise.all([
+      this.count(turnGrantKeys.user(userId)),
+      this.count(turnGrantKeys.room(roomId)),
+    ]);
+    const retryAfter = (ttlMs: number) => Math.max(1, Math.ceil(ttlMs / 1000));
+    if (userGrants > this.limits.perUser) {
       const seconds = retryAfter(userTtlMs);
       throw new RetryLaterError(seconds, `You have asked for relay credentials too often; join again in ${seconds} s.`);
     }
-    if ((roomGrants ?? 0) > this.limits.perSeat * capacity) {
+    if (roomGrants > this.limits.perSeat * capacity) {
       const seconds = retryAfter(roomTtlMs);
       throw new RetryLaterError(seconds, `This room has handed out too many relay credentials; join again in ${seconds} s.`);
     }
+  }
+
+  /** Counts one hit in the window of `key`: the count so far and the window's time left (ms). */
+  private async count(key: string): Promise<[number, number]> {
+    const results = await this.redis.multi().incr(key).expire(key, this.limits.windowSeconds, 'NX').pttl(key).exec();
+    if (!results) throw new Error('redis: the TURN grant counters were not updated');
+    for (const [error] of results) if (error) throw error;
+    const [count, , ttlMs] = results.map(([, value]) => Number(value));
+    return [count ?? 0, ttlMs ?? 0];
   }
 }

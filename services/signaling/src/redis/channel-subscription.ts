@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import type { z } from 'zod';
 import { UNSUBSCRIBE_DEADLINE_MS, withDeadline } from './connections.js';
 
@@ -14,7 +14,7 @@ export interface ChannelSubscription {
  * was meant to be) and dropped. ioredis resubscribes by itself after a reconnection.
  */
 export function channelSubscription<T>(options: {
-  subscriber: Redis;
+  subscriber: RedisClient;
   channel: string;
   schema: z.ZodType<T>;
   logger: FastifyBaseLogger;

@@ -1,5 +1,7 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import type { RedisTarget } from '@meshcall/shared';
+import { createRedisClient, redisReady, type RedisClient, type RedisClientOptions } from '@meshcall/server-kit';
 
 /**
  * The four Redis connections a replica holds, each tuned for its job:
@@ -9,12 +11,17 @@ import type { Logger } from 'pino';
  *   not handle a rejected publish and a rejection would crash the process;
  * - `adapterSubscriber` and `subscriber` are subscriber-mode connections (the adapter's own, and
  *   ours for room events and this replica's delivery channel); ioredis resubscribes on reconnect.
+ * On a Redis Cluster each is a cluster client over every node; the adapter's pair then uses
+ * sharded pub/sub (one subscriber per shard), while ours keeps classic pub/sub, because the Lua
+ * scripts publish to a replica's channel from whichever shard holds the room.
  */
 export interface RedisConnections {
-  commands: Redis;
-  publisher: Redis;
-  adapterSubscriber: Redis;
-  subscriber: Redis;
+  /** Whether the target is a Redis Cluster (the adapter and the relay's batching follow it). */
+  cluster: boolean;
+  commands: RedisClient;
+  publisher: RedisClient;
+  adapterSubscriber: RedisClient;
+  subscriber: RedisClient;
   /** Resolves once every connection is ready. */
   ready(): Promise<void>;
   quit(): Promise<void>;
@@ -37,39 +44,35 @@ export async function withDeadline(work: Promise<unknown>, ms: number): Promise<
   clearTimeout(timer);
 }
 
-function waitReady(client: Redis): Promise<void> {
-  if (client.status === 'ready') return Promise.resolve();
-  return new Promise((resolve) => client.once('ready', () => resolve()));
-}
-
-export function createRedisConnections(url: string, logger: Logger): RedisConnections {
+export function createRedisConnections(target: RedisTarget, logger: Logger): RedisConnections {
   const base: RedisOptions = {
     lazyConnect: false,
     // Reconnect forever with a capped back-off: Redis coming back must heal the replica by itself.
     retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
   };
-  const commands = new Redis(url, {
-    ...base,
-    connectionName: 'signaling-commands',
+  const connect = (connectionName: string, options: RedisClientOptions) => {
+    const client = createRedisClient(target, { ...base, connectionName, ...options });
+    // Without a listener ioredis prints every reconnect failure; one warning line per event is enough.
+    client.on('error', (error: Error) => logger.warn({ connection: connectionName, err: error.message }, 'redis connection error'));
+    return client;
+  };
+  const commands = connect('signaling-commands', {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: COMMAND_TIMEOUT_MS,
   });
-  const publisher = new Redis(url, { ...base, connectionName: 'signaling-adapter-pub', maxRetriesPerRequest: null });
-  const adapterSubscriber = new Redis(url, { ...base, connectionName: 'signaling-adapter-sub', maxRetriesPerRequest: null });
-  const subscriber = new Redis(url, { ...base, connectionName: 'signaling-sub', maxRetriesPerRequest: null });
+  const publisher = connect('signaling-adapter-pub', { maxRetriesPerRequest: null });
+  const adapterSubscriber = connect('signaling-adapter-sub', { maxRetriesPerRequest: null, shardedSubscribers: true });
+  const subscriber = connect('signaling-sub', { maxRetriesPerRequest: null });
   const all = [commands, publisher, adapterSubscriber, subscriber];
-  for (const client of all) {
-    // Without a listener ioredis prints every reconnect failure; one warning line per event is enough.
-    client.on('error', (error: Error) => logger.warn({ connection: client.options.connectionName, err: error.message }, 'redis connection error'));
-  }
   return {
+    cluster: target.kind === 'cluster',
     commands,
     publisher,
     adapterSubscriber,
     subscriber,
     async ready() {
-      await Promise.all(all.map(waitReady));
+      await Promise.all(all.map(redisReady));
     },
     async quit() {
       // QUIT waits for Redis to answer; when it is away, just close the sockets.

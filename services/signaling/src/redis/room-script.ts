@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { SEAT_LEASE_MS, redisChannels } from '@meshcall/shared';
 import { roomKeyPrefix, roomKeys, signalingKeys } from './keys.js';
 import { LuaScript, luaConstants, readLua } from './lua-script.js';
@@ -34,7 +34,7 @@ export class RoomScript<Args extends object> {
     this.script = new LuaScript(name, `${ROOM_SCRIPT_HEAD}\n${readLua(body)}`);
   }
 
-  run(redis: Redis, roomId: string, now: number, args: Args): Promise<unknown> {
+  run(redis: RedisClient, roomId: string, now: number, args: Args): Promise<unknown> {
     return this.script.run(redis, roomKeys(roomId), [JSON.stringify({ ...args, prefix: roomKeyPrefix(roomId), roomId, now })]);
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import type { SignalMessage } from '@meshcall/shared';
 import type { LocalSeat, LocalSeats } from '../seats/local-seats.js';
 import type { SignalingMetrics } from '../metrics.js';
@@ -40,9 +40,9 @@ export class ReplicaInbox {
 
   constructor(
     private readonly deps: {
-      subscriber: Redis;
+      subscriber: RedisClient;
       /** A command connection, to read mailboxes. */
-      commands: Redis;
+      commands: RedisClient;
       replicaId: string;
       localSeats: LocalSeats;
       notifier: Notifier;
@@ -170,12 +170,12 @@ export class ReplicaInbox {
     const held = local.filter((seat) => this.hold(seat.peerId));
     try {
       if (held.length === 0) return;
-      const pipeline = this.deps.commands.pipeline();
-      for (const seat of held) pipeline.lrange(signalMailboxKey(seat.roomId, seat.peerId), 0, -1);
-      const replies = (await pipeline.exec()) ?? [];
+      // One read per mailbox, all at once (a pipeline would have to stay on one node of a cluster).
+      const replies = await Promise.allSettled(held.map((seat) => this.deps.commands.lrange(signalMailboxKey(seat.roomId, seat.peerId), 0, -1)));
       held.forEach((seat, i) => {
-        const [error, raw] = replies[i] ?? [];
-        if (error || !Array.isArray(raw)) return;
+        const reply = replies[i];
+        if (reply?.status !== 'fulfilled') return;
+        const raw = reply.value;
         const entries = raw.flatMap((item): MailboxEntry[] => {
           try {
             const entry = mailboxEntrySchema.safeParse(JSON.parse(String(item)));

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { slotOf, type RedisClient } from '@meshcall/server-kit';
 import { redisKeys } from '@meshcall/shared';
 import { COMMAND_TIMEOUT_MS } from '../redis/connections.js';
 import { ownRoomKey, roomKeyPrefix, signalingKeys } from '../redis/keys.js';
@@ -51,8 +51,17 @@ export class SignalRelay {
   private inFlight = false;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly options: { mailboxLimit: number; replicaId: string; now: () => number },
+    private readonly redis: RedisClient,
+    private readonly options: {
+      mailboxLimit: number;
+      replicaId: string;
+      now: () => number;
+      /**
+       * On a Redis Cluster a script may only touch keys of one hash slot: the batch then goes as
+       * one call per slot (rooms whose ids share a slot together), all at once.
+       */
+      splitBySlot: boolean;
+    },
   ) {}
 
   relay(roomId: string, from: string, to: string, message: Record<string, unknown>): Promise<RelayOutcome> {
@@ -85,13 +94,26 @@ export class SignalRelay {
     this.flushScheduled = false;
     this.inFlight = true;
     try {
-      await this.send(batch);
+      await Promise.all(this.slotGroups(batch).map((group) => this.send(group)));
     } finally {
       this.inFlight = false;
       this.scheduleFlush();
     }
   }
 
+  private slotGroups(batch: Map<string, PendingSignal[]>): Array<Map<string, PendingSignal[]>> {
+    if (!this.options.splitBySlot) return [batch];
+    const groups = new Map<number, Map<string, PendingSignal[]>>();
+    for (const [roomId, signals] of batch) {
+      const slot = slotOf(redisKeys.roomSeats(roomId));
+      const group = groups.get(slot) ?? new Map<string, PendingSignal[]>();
+      group.set(roomId, signals);
+      groups.set(slot, group);
+    }
+    return [...groups.values()];
+  }
+
+  /** One script call for `batch`; never rejects: each signal learns its own outcome. */
   private async send(batch: Map<string, PendingSignal[]>): Promise<void> {
     const now = this.options.now();
     const keys: string[] = [];

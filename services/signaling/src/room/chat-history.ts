@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { CHAT_HISTORY_LIMIT, type ChatMessage } from '@meshcall/shared';
 import { RoomScript } from '../redis/room-script.js';
 
@@ -13,7 +13,7 @@ const appendChatScript = new RoomScript<{ peerId: string; message: string; limit
  */
 export class ChatHistory {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly limit: number = CHAT_HISTORY_LIMIT,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { gameStateSchema, type GameState } from '@meshcall/shared';
 import { newGame, type GameTransition } from './tic-tac-toe.js';
 import { ownRoomKey } from '../redis/keys.js';
@@ -18,7 +18,7 @@ const MAX_ATTEMPTS = 8;
  * handling moves at the same instant can never both win the same turn.
  */
 export class GameStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async current(roomId: string): Promise<GameState> {
     return (await this.read(roomId)).state;

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { redisChannels, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
 import type { Notifier } from '../notifier.js';
 import { channelSubscription, type ChannelSubscription } from '../redis/channel-subscription.js';
@@ -18,7 +18,7 @@ export class RoomEvents {
   constructor(
     private readonly deps: {
       notifier: Notifier;
-      subscriber: Redis;
+      subscriber: RedisClient;
       seats: SeatStore;
       localSeats: LocalSeats;
       departures: Departures;

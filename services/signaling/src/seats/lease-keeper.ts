@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { SEAT_LEASE_MS } from '@meshcall/shared';
 import type { AwaySeat, LocalSeat, LocalSeats } from './local-seats.js';
 import type { AwayOutcome, SeatStore } from './seat-store.js';
@@ -35,7 +35,7 @@ export class LeaseKeeper {
   constructor(
     private readonly deps: {
       notifier: Notifier;
-      redis: Redis;
+      redis: RedisClient;
       seats: SeatStore;
       localSeats: LocalSeats;
       departures: Departures;

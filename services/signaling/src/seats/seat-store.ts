@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import {
   chatMessageSchema,
   mediaStateSchema,
@@ -189,7 +189,7 @@ function parseMedia(json: string): MediaState {
  * replicas never see a half-applied change.
  */
 export class SeatStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async takeSeat(input: TakeSeatInput, now: number): Promise<TakeSeatResult> {
     const session = JSON.stringify({ tokenHash: input.resumeTokenHash, awayAtSeq: -1 });

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { parseLeaseMember, signalingKeys } from '../redis/keys.js';
 import type { SeatStore } from './seat-store.js';
 import type { Departures } from './departures.js';
@@ -29,7 +29,7 @@ export class SeatSweeper {
 
   constructor(
     private readonly deps: {
-      redis: Redis;
+      redis: RedisClient;
       replicaId: string;
       seats: SeatStore;
       departures: Departures;

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@meshcall/server-kit';
 import { AppError, ErrorCode, redisChannels, sessionsRevokedMessageSchema, type AccessTokenClaims } from '@meshcall/shared';
 import type { JwtVerifier } from '@meshcall/server-kit';
 import type { Notifier } from '../notifier.js';
@@ -64,7 +64,7 @@ export function registerSessionHandlers(deps: SessionDeps, socket: SignalingSock
  * message is cheap; a message missed while Redis was away still leaves the socket only until its
  * token expires, and any reconnection is refused at the handshake.
  */
-export function followSignedOutSessions(deps: { io: SignalingServer; subscriber: Redis; logger: FastifyBaseLogger }): ChannelSubscription {
+export function followSignedOutSessions(deps: { io: SignalingServer; subscriber: RedisClient; logger: FastifyBaseLogger }): ChannelSubscription {
   return channelSubscription({
     subscriber: deps.subscriber,
     channel: redisChannels.sessionsRevoked,

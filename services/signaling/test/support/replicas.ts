@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { ErrorCode, TokenAudience, TokenIssuer, joinTicketClaimsSchema } from '@meshcall/shared';
+import { ErrorCode, TokenAudience, TokenIssuer, joinTicketClaimsSchema, redisTargetOf } from '@meshcall/shared';
 import { createAccessTokenVerifier, createJwtVerifier } from '@meshcall/server-kit';
 import { LocalComponent, findFreePort, httpOk } from '@meshcall/stack';
 import { createApplication, type SignalingApplication } from '../../src/app.js';
@@ -48,7 +48,7 @@ export interface InProcessReplica extends SignalingApplication {
 
 export async function startReplica(options: ReplicaOptions): Promise<InProcessReplica> {
   const config = loadSignalingConfig(environment(options, 0));
-  const redis = createRedisConnections(config.REDIS_URL, pino({ level: 'silent' }));
+  const redis = createRedisConnections(redisTargetOf(config), pino({ level: 'silent' }));
   await redis.ready();
   const application = await createApplication(config, {
     redis,

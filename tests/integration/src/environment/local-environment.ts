@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatSupervisionEvent, startStack, type LocalComponent, type Stack } from '@meshcall/stack';
-import type { EnvironmentOptions, ServiceName, ServiceUrls, TestEnvironment } from './test-environment.js';
+import { clusterHealthy, formatSupervisionEvent, masterPortOf, startStack, waitUntil, type LocalComponent, type LocalRedisCluster, type Stack } from '@meshcall/stack';
+import type { EnvironmentOptions, RedisMasterKill, ServiceName, ServiceUrls, TestEnvironment } from './test-environment.js';
 
 /** Generous: the services start one after another on two busy cores. */
 const SERVICE_READY_TIMEOUT_MS = 60_000;
@@ -41,7 +41,8 @@ class LocalEnvironment implements TestEnvironment {
 
   get description(): string {
     const { mongo, redis, auth, rooms, signaling } = this.stack.components;
-    return `local: ${mongo?.name ?? 'mongo'}, ${redis?.name ?? 'redis'}, coturn, auth ×${auth.length}, rooms ×${rooms.length}, signaling ×${signaling.length}, web and the nginx gateway as local processes (launcher), gateway ${this.gatewayUrl}`;
+    const redisName = this.stack.redisCluster ? `a Redis Cluster of ${this.stack.redisCluster.ports.length} nodes` : (redis?.name ?? 'redis');
+    return `local: ${mongo?.name ?? 'mongo'}, ${redisName}, coturn, auth ×${auth.length}, rooms ×${rooms.length}, signaling ×${signaling.length}, web and the nginx gateway as local processes (launcher), gateway ${this.gatewayUrl}`;
   }
 
   get gatewayUrl(): string {
@@ -108,12 +109,47 @@ class LocalEnvironment implements TestEnvironment {
     this.stack = await launch(this.dataDir, this.options, gatewayPort);
   }
 
+  async killRedisMasterOf(key: string): Promise<RedisMasterKill> {
+    const cluster = this.cluster();
+    const killedPort = await masterPortOf(cluster.ports, key);
+    const node = this.clusterNode(killedPort);
+    const running = node.process;
+    const killedAt = Date.now();
+    node.signal('SIGKILL');
+    await running?.exited;
+    const alive = cluster.ports.filter((port) => port !== killedPort);
+    // The survivors see the master fail after the node timeout, then its replica wins the election.
+    await waitUntil('the cluster after a master was killed', async () => (await masterPortOf(alive, key)) !== killedPort && clusterHealthy(alive, cluster.ports.length), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    return { killedPort, promotedPort: await masterPortOf(alive, key), failoverMs: Date.now() - killedAt };
+  }
+
+  async restartRedisNode(port: number): Promise<void> {
+    await this.clusterNode(port).start();
+    const { ports } = this.cluster();
+    await waitUntil('the restarted node rejoined the cluster', () => clusterHealthy(ports), { timeoutMs: 30_000, intervalMs: 250 });
+  }
+
   async stop(): Promise<void> {
     try {
       await this.stack.stop();
     } finally {
       rmSync(this.dataDir, { recursive: true, force: true });
     }
+  }
+
+  private cluster(): LocalRedisCluster {
+    if (!this.stack.redisCluster) throw new Error('this stack runs one Redis, not a cluster (start it with redisCluster)');
+    return this.stack.redisCluster;
+  }
+
+  private clusterNode(port: number): LocalComponent {
+    const cluster = this.cluster();
+    const node = cluster.nodes[cluster.ports.indexOf(port)];
+    if (!node) throw new Error(`no cluster node listens on ${port}`);
+    return node;
   }
 
   private piece(name: 'mongo' | 'redis'): LocalComponent {
@@ -142,6 +178,7 @@ async function launch(dataDir: string, options: EnvironmentOptions, gatewayPort:
     // The launcher's supervisor is on, as under `npm start`; its messages go to the test output.
     onSupervision: (event) => console.log(`[integration] launcher: ${formatSupervisionEvent(event)}`),
     serviceReadyTimeoutMs: SERVICE_READY_TIMEOUT_MS,
+    redisCluster: options.redisCluster ?? false,
   });
   if (stack.skipped.length > 0) {
     await stack.stop();

@@ -12,6 +12,18 @@ export interface EnvironmentOptions {
   authReplicas?: number;
   /** Extra environment for every service (a short ACCESS_TOKEN_TTL, for one). */
   serviceEnv?: Record<string, string>;
+  /** A six-node Redis Cluster (3 masters, 3 replicas) instead of one Redis; the local launcher only. */
+  redisCluster?: boolean;
+}
+
+/** What killing a Redis Cluster master did. */
+export interface RedisMasterKill {
+  /** The port of the master that was SIGKILLed. */
+  killedPort: number;
+  /** The port of the node that serves the slot now, once the cluster is healthy again. */
+  promotedPort: number;
+  /** From the kill until every node sees every slot served again. */
+  failoverMs: number;
 }
 
 /** Direct addresses of every service replica, for checks the gateway hides (metrics, one replica). */
@@ -62,6 +74,14 @@ export interface TestEnvironment {
   startService(service: ServiceName, index: number): Promise<void>;
   /** Stops every piece of the stack and starts it again on the same data and gateway port. */
   restartStack(): Promise<void>;
+  /**
+   * With `redisCluster`: SIGKILLs the master serving `key`'s slot, waits until its replica took
+   * over and the cluster is healthy again, and says what happened. The killed node stays down
+   * until `restartRedisNode`.
+   */
+  killRedisMasterOf?(key: string): Promise<RedisMasterKill>;
+  /** Starts a killed cluster node again on its port; it rejoins as a replica. */
+  restartRedisNode?(port: number): Promise<void>;
   /** Stops everything and removes what the environment created. */
   stop(): Promise<void>;
 }

@@ -96,6 +96,7 @@ class ContainerEnvironment implements TestEnvironment {
   }
 
   static async start(options: EnvironmentOptions, images: ContainerImages): Promise<ContainerEnvironment> {
+    if (options.redisCluster) throw new Error('a Redis Cluster runs under the local launcher only (npm start -- --redis-cluster); Testcontainers starts one Redis');
     const network = await new Network().start();
     const started: StackContainer[] = [];
     try {
