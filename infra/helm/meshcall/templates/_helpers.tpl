@@ -69,8 +69,6 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ include "meshcall.servicePort" . | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
-- name: DATA_DIR
-  value: /data
 - name: ALLOWED_ORIGINS
   value: {{ trimSuffix "/" .Values.publicUrl | quote }}
 # Only the gateway reaches the services (NetworkPolicy), from pod addresses in private ranges.
