@@ -157,7 +157,7 @@ else
   if ! command -v go >/dev/null 2>&1; then
     [ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"
   fi
-  command -v go >/dev/null 2>&1 || { log "Go is needed to build helm $HELM_VERSION for the chart check; install Go 1.24 or newer"; exit 1; }
+  command -v go >/dev/null 2>&1 || { log "Go is needed to build helm $HELM_VERSION for the chart check; install Go 1.26 or newer (helm $HELM_VERSION needs it)"; exit 1; }
   log "building helm $HELM_VERSION from the Go module proxy with $(go version | cut -d' ' -f3) (a few minutes the first time)"
   helm_started=$(date +%s)
   # As for FerretDB: download the pinned module and build it, with no version-list lookup.
