@@ -119,7 +119,9 @@ else
 fi
 
 # --- FerretDB --------------------------------------------------------------------------------
-if command -v ferretdb >/dev/null 2>&1 && ferretdb --version 2>/dev/null | grep -q "version: ${FERRETDB_VERSION}"; then
+# grep reads all of the output (no -q): with pipefail, grep -q leaving after the first line made
+# ferretdb die of SIGPIPE now and then, and setup rebuilt a FerretDB that was there.
+if command -v ferretdb >/dev/null 2>&1 && ferretdb --version 2>/dev/null | grep "version: ${FERRETDB_VERSION}" >/dev/null; then
   log "ferretdb ${FERRETDB_VERSION} is present"
 else
   if ! command -v go >/dev/null 2>&1; then
@@ -161,14 +163,20 @@ else
   log "building helm $HELM_VERSION from the Go module proxy with $(go version | cut -d' ' -f3) (a few minutes the first time)"
   helm_started=$(date +%s)
   # As for FerretDB: download the pinned module and build it, with no version-list lookup.
-  helm_source=$(go mod download -json "$HELM_MODULE@$HELM_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -d "$helm_source" ] || { log "could not download $HELM_MODULE@$HELM_VERSION from the Go module proxy; the chart check (infra/helm) cannot run without it"; exit 1; }
+  # go prints a failed download's reason as the "Error" field of its JSON, on stdout.
+  helm_download=$(go mod download -json "$HELM_MODULE@$HELM_VERSION") || true
+  helm_source=$(printf '%s\n' "$helm_download" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$helm_source" ] && [ -d "$helm_source" ] || {
+    log "could not download $HELM_MODULE@$HELM_VERSION from the Go module proxy ($(printf '%s\n' "$helm_download" | sed -n 's/^[[:space:]]*"Error": "\(.*\)"$/\1/p')); the chart check (infra/helm) cannot run without it"
+    exit 1
+  }
   helm_work=$(mktemp -d)
   cp -r "$helm_source/." "$helm_work/"
   chmod -R u+w "$helm_work"
   # The stamps helm's Makefile sets: its version (else `helm version` reads "v3.x-dev") and the
   # Kubernetes version of its client-go modules, the default it renders for (else 1.20).
-  client_go=$(cd "$helm_work" && go list -m -f '{{.Version}}' k8s.io/client-go) # v0.36.2 -> Kubernetes 1.36
+  client_go=$(cd "$helm_work" && go list -m -f '{{.Version}}' k8s.io/client-go) || # v0.36.2 -> Kubernetes 1.36
+    { log "could not read helm $HELM_VERSION's client-go version (see above)"; rm -rf "$helm_work"; exit 1; }
   client_go_minor=$(echo "$client_go" | cut -d. -f2)
   helm_ldflags="-s -w -X $HELM_MODULE/internal/version.version=$HELM_VERSION"
   for package in pkg/chartutil pkg/lint/rules; do
@@ -192,7 +200,7 @@ else
   fi
   log "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION from PyPI into $CHART_VENV"
   rm -rf "$CHART_VENV"
-  python3 -m venv "$CHART_VENV"
+  python3 -m venv "$CHART_VENV" || { log "python3 -m venv $CHART_VENV failed (see above)"; exit 1; }
   "$CHART_VENV/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" ||
     { log "pip could not install kubernetes-validate $KUBERNETES_VALIDATE_VERSION; the chart check (infra/helm) cannot run without it"; exit 1; }
 fi
