@@ -71,9 +71,9 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.logLevel | quote }}
 - name: ALLOWED_ORIGINS
   value: {{ trimSuffix "/" .Values.publicUrl | quote }}
-# Only the gateway reaches the services (NetworkPolicy), from pod addresses in private ranges.
+# Only the gateway reaches the services (NetworkPolicy); its pod addresses are the proxies.
 - name: TRUST_PROXY
-  value: uniquelocal
+  value: {{ .Values.trustProxy | quote }}
 {{- end -}}
 
 {{- define "meshcall.redisEnv" -}}
