@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,9 +11,13 @@ const tools = toolPaths(pins);
 
 /** kubernetes-validate, strict (unknown fields are errors), against the pinned Kubernetes API. */
 function validate(manifest: string) {
-  const file = join(mkdtempSync(join(tmpdir(), 'meshcall-chart-')), 'manifest.yaml');
-  writeFileSync(file, manifest);
-  return run(tools.kubernetesValidate, ['--strict', '--kubernetes-version', pins.KUBERNETES_VERSION, file]);
+  const folder = mkdtempSync(join(tmpdir(), 'meshcall-chart-'));
+  try {
+    writeFileSync(join(folder, 'manifest.yaml'), manifest);
+    return run(tools.kubernetesValidate, ['--strict', '--kubernetes-version', pins.KUBERNETES_VERSION, join(folder, 'manifest.yaml')]);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 describe('the offline tools are the pinned ones', () => {

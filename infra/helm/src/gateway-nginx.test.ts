@@ -1,7 +1,7 @@
 // The gateway pod's nginx as the chart assembles it (its nginx.conf, infra/nginx's template
 // rendered with the pod's env as the image's entrypoint does, the snippets where the pod mounts
 // them) passes `nginx -t`.
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -47,6 +47,7 @@ it("the gateway's nginx config, as the pod assembles it, passes nginx -t", () =>
   for (const { key } of mounted.configMap.items as Array<{ key: string }>) writeFileSync(join(root, 'meshcall', key), data[key] ?? '');
 
   const check = run(NGINX, ['-t', '-p', root, '-c', join(root, 'nginx.conf')]);
+  rmSync(root, { recursive: true, force: true });
   expect(check.stderr).toContain('test is successful');
   expect(check.status).toBe(0);
 });

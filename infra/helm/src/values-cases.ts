@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { chartFolder } from './tools.js';
 
 /** A values case CI checks: helm arguments on top of the chart's values.yaml. */
@@ -13,6 +14,8 @@ export interface ValuesCase {
 /** Fresh ES256 keys in PKCS8 PEM, as an operator makes them (README: openssl genpkey). */
 export function generateSigningKeyFiles(): { authKeyFile: string; roomsKeyFile: string; authKey: string; roomsKey: string } {
   const folder = mkdtempSync(join(tmpdir(), 'meshcall-chart-'));
+  // Throwaway keys, but private keys all the same: gone when the test file that made them ends.
+  afterAll(() => rmSync(folder, { recursive: true, force: true }));
   const pem = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const authKey = pem();
   const roomsKey = pem();
