@@ -119,7 +119,9 @@ else
 fi
 
 # --- FerretDB --------------------------------------------------------------------------------
-if command -v ferretdb >/dev/null 2>&1 && ferretdb --version 2>/dev/null | grep -q "version: ${FERRETDB_VERSION}"; then
+# grep reads all of the output (no -q): with pipefail, grep -q leaving after the first line made
+# ferretdb die of SIGPIPE now and then, and setup rebuilt a FerretDB that was there.
+if command -v ferretdb >/dev/null 2>&1 && ferretdb --version 2>/dev/null | grep "version: ${FERRETDB_VERSION}" >/dev/null; then
   log "ferretdb ${FERRETDB_VERSION} is present"
 else
   if ! command -v go >/dev/null 2>&1; then
@@ -142,5 +144,64 @@ else
   (cd "$work" && go build -trimpath -o "$work/.out/ferretdb" ./cmd/ferretdb)
   as_root install -m 0755 "$work/.out/ferretdb" "$BIN_DIR/ferretdb"
   log "installed $(ferretdb --version | head -1) to $BIN_DIR/ferretdb"
+fi
+# --- The Helm chart's offline check --------------------------------------------------------------
+# helm, built from the Go module proxy (no release binary is downloaded), and kubernetes-validate
+# (from PyPI; it ships the Kubernetes API schemas) in a venv inside the checkout: the chart test
+# (infra/helm) uses exactly these and downloads nothing. Pins: infra/helm/tools.env.
+# shellcheck source=infra/helm/tools.env
+source "$REPO_ROOT/infra/helm/tools.env"
+HELM_ROOT=${MESHCALL_HELM_ROOT:-/usr/local/lib/meshcall-helm}
+HELM_BINARY="$HELM_ROOT/$HELM_VERSION/helm"
+if [ "$("$HELM_BINARY" version --template '{{.Version}}' 2>/dev/null)" = "$HELM_VERSION" ]; then
+  log "helm $HELM_VERSION is present ($HELM_BINARY)"
+else
+  if ! command -v go >/dev/null 2>&1; then
+    [ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"
+  fi
+  command -v go >/dev/null 2>&1 || { log "Go is needed to build helm $HELM_VERSION for the chart check; install Go 1.26 or newer (helm $HELM_VERSION needs it)"; exit 1; }
+  log "building helm $HELM_VERSION from the Go module proxy with $(go version | cut -d' ' -f3) (a few minutes the first time)"
+  helm_started=$(date +%s)
+  # As for FerretDB: download the pinned module and build it, with no version-list lookup.
+  # go prints a failed download's reason as the "Error" field of its JSON, on stdout.
+  helm_download=$(go mod download -json "$HELM_MODULE@$HELM_VERSION") || true
+  helm_source=$(printf '%s\n' "$helm_download" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$helm_source" ] && [ -d "$helm_source" ] || {
+    log "could not download $HELM_MODULE@$HELM_VERSION from the Go module proxy ($(printf '%s\n' "$helm_download" | sed -n 's/^[[:space:]]*"Error": "\(.*\)"$/\1/p')); the chart check (infra/helm) cannot run without it"
+    exit 1
+  }
+  helm_work=$(mktemp -d)
+  cp -r "$helm_source/." "$helm_work/"
+  chmod -R u+w "$helm_work"
+  # The stamps helm's Makefile sets: its version (else `helm version` reads "v3.x-dev") and the
+  # Kubernetes version of its client-go modules, the default it renders for (else 1.20).
+  client_go=$(cd "$helm_work" && go list -m -f '{{.Version}}' k8s.io/client-go) || # v0.36.2 -> Kubernetes 1.36
+    { log "could not read helm $HELM_VERSION's client-go version (see above)"; rm -rf "$helm_work"; exit 1; }
+  client_go_minor=$(echo "$client_go" | cut -d. -f2)
+  helm_ldflags="-s -w -X $HELM_MODULE/internal/version.version=$HELM_VERSION"
+  for package in pkg/chartutil pkg/lint/rules; do
+    helm_ldflags="$helm_ldflags -X $HELM_MODULE/$package.k8sVersionMajor=1 -X $HELM_MODULE/$package.k8sVersionMinor=$client_go_minor"
+  done
+  (cd "$helm_work" && go build -trimpath -ldflags "$helm_ldflags" -o "$helm_work/.out/helm" ./cmd/helm) ||
+    { log "building helm $HELM_VERSION failed (see above); the chart check (infra/helm) cannot run without it"; rm -rf "$helm_work"; exit 1; }
+  as_root install -D -m 0755 "$helm_work/.out/helm" "$HELM_BINARY"
+  rm -rf "$helm_work"
+  log "installed helm $("$HELM_BINARY" version --template '{{.Version}}') to $HELM_BINARY in $(( $(date +%s) - helm_started )) s"
+fi
+
+CHART_VENV="$REPO_ROOT/infra/helm/.venv"
+if [ "$("$CHART_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("kubernetes-validate"))' 2>/dev/null)" = "$KUBERNETES_VALIDATE_VERSION" ]; then
+  log "kubernetes-validate $KUBERNETES_VALIDATE_VERSION is present ($CHART_VENV)"
+else
+  command -v python3 >/dev/null 2>&1 || { log "python3 is needed for kubernetes-validate (the chart check)"; exit 1; }
+  if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+    log "installing python3-venv"
+    as_root env INSTALL_PACKAGES_KEEP_LISTS=1 INSTALL_PACKAGES_QUIET=1 "$REPO_ROOT/infra/images/debian/install_packages" python3-venv
+  fi
+  log "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION from PyPI into $CHART_VENV"
+  rm -rf "$CHART_VENV"
+  python3 -m venv "$CHART_VENV" || { log "python3 -m venv $CHART_VENV failed (see above)"; exit 1; }
+  "$CHART_VENV/bin/pip" install --quiet --disable-pip-version-check "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" ||
+    { log "pip could not install kubernetes-validate $KUBERNETES_VALIDATE_VERSION; the chart check (infra/helm) cannot run without it"; exit 1; }
 fi
 log "done"

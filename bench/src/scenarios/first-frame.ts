@@ -77,7 +77,8 @@ export interface FirstFrameResult {
   incomplete?: string;
 }
 
-async function openPage(browser: Browser, gatewayUrl: string): Promise<Page> {
+/** A page on the gateway's origin running the bench's call page (also used by turn-allocations.ts). */
+export async function openPage(browser: Browser, gatewayUrl: string): Promise<Page> {
   // The page lives in src/ (tsc does not copy HTML); the client bundle is socket.io-client's own.
   const callPage = readFileSync(fileURLToPath(new URL('../../src/browser/call-page.html', import.meta.url)), 'utf8');
   const socketIoClient = readFileSync(join(packageDir('socket.io-client'), 'dist', 'socket.io.min.js'), 'utf8');
@@ -94,7 +95,7 @@ async function openPage(browser: Browser, gatewayUrl: string): Promise<Page> {
   return page;
 }
 
-interface BenchWindow {
+export interface BenchWindow {
   benchStart(options: unknown): Promise<number>;
   benchDone: Promise<Marks>;
   benchPath(): Promise<{ local: string; remote: string; requestsSent: number; responsesReceived: number }>;
