@@ -268,28 +268,36 @@ it('the minimal values pass the services\' own config validation (the services w
 });
 
 describe('the env the chart sets is the env the services read', () => {
-  // Read by the services once issue 17's parts 1 (Redis Cluster) and 2 (several TURN servers) land.
-  const comingWithIssue17 = ['REDIS_CLUSTER_NODES', 'TURN_SERVERS'];
-  const configKeys = (service: string) => new Set([...source(`services/${service}/src/config.ts`).matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1] as string));
+  const schemas = async (): Promise<Record<string, Set<string>>> => ({
+    auth: new Set(Object.keys((await import('@meshcall/auth/dist/config.js')).authConfigSchema.shape)),
+    rooms: new Set(Object.keys((await import('@meshcall/rooms/dist/config.js')).roomsConfigSchema.shape)),
+    signaling: new Set(Object.keys((await import('@meshcall/signaling/dist/config.js')).configSchema.shape)),
+  });
 
-  it.each(valuesCases.map((c) => c.name))('%s values: no service gets a variable it does not know', (name) => {
+  it.each(valuesCases.map((c) => c.name))('%s values: no service gets a variable it does not know', async (name) => {
+    const known = await schemas();
     for (const service of services) {
-      const known = configKeys(service);
-      expect(known.size, service).toBeGreaterThan(8);
+      expect(known[service]?.size, service).toBeGreaterThan(8);
       for (const variable of onlyContainer(findObject(rendering(name), 'Deployment', `meshcall-${service}`)).env ?? []) {
-        if (!comingWithIssue17.includes(variable.name)) expect(known.has(variable.name), `${service} ${variable.name}`).toBe(true);
+        expect(known[service]?.has(variable.name), `${service} ${variable.name}`).toBe(true);
       }
     }
   });
 
-  it('Redis Cluster nodes and several TURN servers are passed on, the first TURN server as today\'s TURN_HOST', () => {
+  it('Redis Cluster nodes and several TURN servers are passed on in the forms the services parse', async () => {
     const cluster = rendering('cluster');
     const rooms = onlyContainer(findObject(cluster, 'Deployment', 'meshcall-rooms'));
-    expect(envOf(rooms, 'TURN_SERVERS')?.value).toBe('turn-a.call.example.org:3478:5349,turn-b.call.example.org:3478:5349');
+    expect(envOf(rooms, 'TURN_SERVERS')?.value).toBe('turn-a.call.example.org:3478/5349,turn-b.call.example.org:3478/5349');
     expect(envOf(rooms, 'TURN_HOST')?.value).toBe('turn-a.call.example.org');
+    const { parseTurnServers } = await import('@meshcall/rooms/dist/turn/turn-server-list.js');
+    expect(parseTurnServers(envOf(rooms, 'TURN_SERVERS')?.value ?? '').map((server) => [server.host, server.port, server.tlsPort])).toEqual([
+      ['turn-a.call.example.org', 3478, 5349],
+      ['turn-b.call.example.org', 3478, 5349],
+    ]);
+    const { redisClusterNodes } = await import('@meshcall/shared');
     for (const service of services) {
       const container = onlyContainer(findObject(cluster, 'Deployment', `meshcall-${service}`));
-      expect(envOf(container, 'REDIS_CLUSTER_NODES')?.value?.split(',')).toHaveLength(6);
+      expect(redisClusterNodes().parse(envOf(container, 'REDIS_CLUSTER_NODES')?.value)).toHaveLength(6);
       expect(envOf(container, 'REDIS_URL')).toBeUndefined();
     }
   });
