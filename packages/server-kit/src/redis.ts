@@ -34,6 +34,11 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     retryDelayOnClusterDown: CLUSTER_FAILOVER_RETRY_MS,
     retryDelayOnTryAgain: CLUSTER_FAILOVER_RETRY_MS,
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    // The ready check (CLUSTER INFO) goes to a node connection the client may have just opened
+    // (the nodes' announced names replace the seeds); without an offline queue it is refused
+    // as "Connection is closed" and the client closes for good. Seen under compose, where the
+    // nodes announce host names. Commands still fail fast, and CLUSTERDOWN is retried.
+    ...(enableOfflineQueue === false ? { enableReadyCheck: false } : {}),
     ...(retryStrategy ? { clusterRetryStrategy: (attempt: number) => retryStrategy(attempt) } : {}),
   };
   return new Cluster(target.nodes, clusterOptions);
