@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ErrorCode, ServerToClientEvents } from '@meshcall/shared';
+import { serverEventPayloadSchemas, type Ack, type ClientToServerEvents, type ErrorCode, type ServerToClientEvents } from '@meshcall/shared';
 import { TEST_ORIGIN } from './replicas.js';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -84,15 +84,21 @@ type ServerPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[
 
 /**
  * Records every occurrence of some server events from the moment it is created, so a test can
- * wait for one that matches or check afterwards that something never arrived.
+ * wait for one that matches or check afterwards that something never arrived. Every payload is
+ * parsed with its shared schema (serverEventPayloadSchemas), the one clients check server events
+ * against: an event the server sends off contract fails the test that waits on that log.
  */
 export class EventLog<E extends ServerEventName> {
   readonly events: Array<{ name: E; payload: ServerPayload<E> }> = [];
+  /** Events whose payload its shared schema refused, described for the failure message. */
+  readonly offContract: string[] = [];
   private waiters: Array<() => void> = [];
 
   constructor(socket: TestSocket, names: E[]) {
     for (const name of names) {
       (socket as unknown as { on(event: string, listener: (payload: unknown) => void): void }).on(name, (payload) => {
+        const parsed = serverEventPayloadSchemas[name].safeParse(payload);
+        if (!parsed.success) this.offContract.push(`'${name}' ${JSON.stringify(payload)}: ${parsed.error.message}`);
         this.events.push({ name, payload: payload as ServerPayload<E> });
         for (const wake of this.waiters.splice(0)) wake();
       });
@@ -107,6 +113,7 @@ export class EventLog<E extends ServerEventName> {
   async waitFor<N extends E>(name: N, predicate: (payload: ServerPayload<N>) => boolean = () => true, timeoutMs = EVENT_TIMEOUT_MS): Promise<ServerPayload<N>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (this.offContract.length > 0) throw new Error(`server events off the shared contract: ${this.offContract.join('; ')}`);
       const found = this.of(name).find(predicate);
       if (found !== undefined) return found;
       const left = deadline - Date.now();
