@@ -130,12 +130,16 @@ export const sessionDescriptionSchema = z.strictObject({
   sdp: z.string().max(60_000).optional(),
 });
 
+export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
+
 export const iceCandidateSchema = z.strictObject({
   candidate: z.string().max(2048),
   sdpMid: z.string().max(64).nullable().optional(),
   sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
   usernameFragment: z.string().max(256).nullable().optional(),
 });
+
+export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 
 /** `signal`: exactly one of description or candidate, for exactly one peer. */
 export const signalPayloadSchema = z
@@ -274,6 +278,24 @@ export type ClientEventPayload<E extends keyof ClientToServerEvents> = z.output<
 
 /** What a client event's acknowledgement carries when it succeeds. */
 export type ClientEventAckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T> ? T : never;
+
+/**
+ * The schema of every client event's acknowledgement data on success, by event name, so a client
+ * can check what the server answered as it checks server events. `satisfies` holds each to the
+ * ack type of ClientToServerEvents.
+ */
+export const clientEventAckSchemas = {
+  'room:join': joinResultSchema,
+  signal: z.null(),
+  'media:state': z.null(),
+  'chat:send': chatMessageSchema,
+  'game:move': gameStateSchema,
+  'game:reset': gameStateSchema,
+  'room:leave': z.null(),
+  'room:kick': z.null(),
+  'room:lock': z.object({ locked: z.boolean() }),
+  'session:refresh': z.object({ expiresAt: z.iso.datetime() }),
+} as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType<ClientEventAckData<E>> };
 
 /** Replicas talk through Redis keys and the adapter, not serverSideEmit (it waits on slow nodes). */
 export type InterServerEvents = Record<string, never>;

@@ -1,0 +1,81 @@
+import {
+  iceServersResponseSchema,
+  joinRoomResponseSchema,
+  roomPageResponseSchema,
+  roomResponseSchema,
+  type CreateRoomBody,
+  type IceServer,
+  type JoinRoomResponse,
+  type ListRoomsQuery,
+  type Room,
+  type RoomPageResponse,
+} from '@meshcall/shared';
+import type { HttpTransport } from './http.js';
+
+/** Runs an authenticated call with a valid access token (AccessTokens.authorized). */
+export type Authorized = <T>(call: (accessToken: string) => Promise<T>) => Promise<T>;
+
+/** meshcall's rooms API (`/api/rooms/*` behind the gateway), every call authenticated. */
+export class RoomsApi {
+  /**
+   * @param http - the transport to the gateway
+   * @param authorized - supplies the access token, refreshing it when needed
+   * @param basePath - where rooms is mounted: `/api/rooms` behind the gateway
+   */
+  constructor(
+    private readonly http: HttpTransport,
+    private readonly authorized: Authorized,
+    private readonly basePath = '/api/rooms',
+  ) {}
+
+  /** One page of the public lobby; pass the previous page's `nextCursor` as `cursor` for the next. */
+  async list(query: Partial<ListRoomsQuery> = {}): Promise<RoomPageResponse> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    const search = params.size > 0 ? `?${params}` : '';
+    return this.authorized(async (token) => (await this.http.request(`${this.basePath}${search}`, { token, schema: roomPageResponseSchema })).body);
+  }
+
+  /** Creates a room owned by the signed-in user; ROOM_QUOTA_REACHED when they have too many open. */
+  async create(body: CreateRoomBody): Promise<Room> {
+    return this.authorized(async (token) => (await this.http.request(this.basePath, { method: 'POST', token, body, schema: roomResponseSchema })).body.room);
+  }
+
+  /** One room, if the user may see it (a private one needs its invite code). */
+  async get(roomId: string, invite?: string): Promise<Room> {
+    const search = invite ? `?invite=${encodeURIComponent(invite)}` : '';
+    return this.authorized(async (token) => (await this.http.request(this.roomPath(roomId, search), { token, schema: roomResponseSchema })).body.room);
+  }
+
+  /**
+   * Admission to a room: a short-lived single-use join ticket for `SignalingConnection.join`, the
+   * ICE servers (TURN credentials included) and the per-person video upload budget.
+   * BANNED, ROOM_CLOSED, FORBIDDEN (private, no invite) refuse it.
+   */
+  async join(roomId: string, invite?: string): Promise<JoinRoomResponse> {
+    return this.authorized(
+      async (token) =>
+        (await this.http.request(this.roomPath(roomId, '/join'), { method: 'POST', token, body: invite ? { invite } : {}, schema: joinRoomResponseSchema })).body,
+    );
+  }
+
+  /**
+   * Fresh TURN credentials for a room the user is in, as the web asks for them before they run
+   * out during a long call (`POST /:id/ice`; a bounded number per user and seat).
+   */
+  async iceServers(roomId: string, invite?: string): Promise<IceServer[]> {
+    const search = invite ? `?invite=${encodeURIComponent(invite)}` : '';
+    return this.authorized(
+      async (token) => (await this.http.request(this.roomPath(roomId, `/ice${search}`), { method: 'POST', token, schema: iceServersResponseSchema })).body.iceServers,
+    );
+  }
+
+  /** Closes a room (owner only): everyone in its call hears `room:closed`. */
+  async close(roomId: string): Promise<void> {
+    await this.authorized((token) => this.http.request(this.roomPath(roomId), { method: 'DELETE', token }));
+  }
+
+  private roomPath(roomId: string, suffix = ''): string {
+    return `${this.basePath}/${encodeURIComponent(roomId)}${suffix}`;
+  }
+}
