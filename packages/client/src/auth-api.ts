@@ -52,6 +52,11 @@ export class AuthApi {
     await this.withRefreshCookie('/logout', { method: 'POST' });
   }
 
+  /** Ends every session of the user, on every device, their access tokens included (`POST /logout/everywhere`). */
+  async signOutEverywhere(accessToken: string): Promise<void> {
+    await this.http.request(`${this.basePath}/logout/everywhere`, { method: 'POST', token: accessToken });
+  }
+
   /** The signed-in user (`GET /me`). */
   async me(accessToken: string): Promise<MeResponse> {
     return (await this.http.request(`${this.basePath}/me`, { token: accessToken, schema: meResponseSchema })).body;

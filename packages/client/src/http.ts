@@ -31,6 +31,8 @@ export interface JsonRequest<S extends z.ZodType> {
   schema?: S;
   /** Headers for this request only (the refresh cookie outside a browser). */
   headers?: Record<string, string>;
+  /** Cancels the request; an abort by the caller rejects with its own AbortError, not a MeshcallError. */
+  signal?: AbortSignal;
 }
 
 /** A JSON response's parsed body and its headers (auth's Set-Cookie). */
@@ -68,6 +70,7 @@ export class HttpTransport {
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     if (request.token) headers.authorization = `Bearer ${request.token}`;
 
+    const timeout = AbortSignal.timeout(this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     let response: Response;
     try {
       response = await (this.#options.fetch ?? fetch)(this.url(path), {
@@ -77,9 +80,10 @@ export class HttpTransport {
         // The refresh cookie rides along in a browser; outside one, RefreshCookieJar carries it.
         credentials: 'same-origin',
         cache: 'no-store',
-        signal: AbortSignal.timeout(this.#options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        signal: request.signal ? AbortSignal.any([request.signal, timeout]) : timeout,
       });
     } catch (error) {
+      if (request.signal?.aborted) throw error;
       if (error instanceof Error && error.name === 'TimeoutError') throw new MeshcallError(ClientErrorCode.TIMEOUT, 'The server did not answer in time.');
       throw new MeshcallError(ClientErrorCode.NETWORK, 'Cannot reach the server.');
     }

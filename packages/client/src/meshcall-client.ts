@@ -66,7 +66,7 @@ export class MeshcallClient {
     return this.#started(await this.auth.signIn(body));
   }
 
-  /** Signs this session out everywhere it is used: the tokens stop working at every service. */
+  /** Signs this session out: its refresh token and access tokens stop working at every service. */
   async signOut(): Promise<void> {
     await this.auth.signOut();
     this.tokens.clear();

@@ -1,6 +1,8 @@
 import {
   iceServersResponseSchema,
   joinRoomResponseSchema,
+  roomBansResponseSchema,
+  roomListResponseSchema,
   roomPageResponseSchema,
   roomResponseSchema,
   type CreateRoomBody,
@@ -8,7 +10,10 @@ import {
   type JoinRoomResponse,
   type ListRoomsQuery,
   type Room,
+  type RoomBan,
+  type RoomListResponse,
   type RoomPageResponse,
+  type UpdateRoomBody,
 } from '@meshcall/shared';
 import type { HttpTransport } from './http.js';
 
@@ -36,6 +41,11 @@ export class RoomsApi {
     return this.authorized(async (token) => (await this.http.request(`${this.basePath}${search}`, { token, schema: roomPageResponseSchema })).body);
   }
 
+  /** The signed-in user's own rooms and the rooms they are invited to (first `pageSize`, at most 50). */
+  async mine(pageSize = 50): Promise<RoomListResponse> {
+    return this.authorized(async (token) => (await this.http.request(`${this.basePath}/mine?pageSize=${pageSize}`, { token, schema: roomListResponseSchema })).body);
+  }
+
   /** Creates a room owned by the signed-in user; ROOM_QUOTA_REACHED when they have too many open. */
   async create(body: CreateRoomBody): Promise<Room> {
     return this.authorized(async (token) => (await this.http.request(this.basePath, { method: 'POST', token, body, schema: roomResponseSchema })).body.room);
@@ -45,6 +55,33 @@ export class RoomsApi {
   async get(roomId: string, invite?: string): Promise<Room> {
     const search = invite ? `?invite=${encodeURIComponent(invite)}` : '';
     return this.authorized(async (token) => (await this.http.request(this.roomPath(roomId, search), { token, schema: roomResponseSchema })).body.room);
+  }
+
+  /** Owner: changes a room's name, capacity, visibility or guest list. */
+  async update(roomId: string, body: UpdateRoomBody): Promise<Room> {
+    return this.authorized(async (token) => (await this.http.request(this.roomPath(roomId), { method: 'PATCH', token, body, schema: roomResponseSchema })).body.room);
+  }
+
+  /** Invitee: accepts an invitation, after which the room lets the user in. */
+  async acceptInvitation(roomId: string): Promise<Room> {
+    return this.authorized(
+      async (token) => (await this.http.request(this.roomPath(roomId, '/invitation/accept'), { method: 'POST', token, body: {}, schema: roomResponseSchema })).body.room,
+    );
+  }
+
+  /** Invitee: declines an invitation (or leaves the guest list). */
+  async declineInvitation(roomId: string): Promise<void> {
+    await this.authorized((token) => this.http.request(this.roomPath(roomId, '/invitation/decline'), { method: 'POST', token, body: {} }));
+  }
+
+  /** Owner: who is kept out of the room (kicked or uninvited), most recent first. */
+  async bans(roomId: string): Promise<RoomBan[]> {
+    return this.authorized(async (token) => (await this.http.request(this.roomPath(roomId, '/bans'), { token, schema: roomBansResponseSchema })).body.bans);
+  }
+
+  /** Owner: lets a banned account back in. */
+  async liftBan(roomId: string, userId: string): Promise<void> {
+    await this.authorized((token) => this.http.request(this.roomPath(roomId, `/bans/${encodeURIComponent(userId)}`), { method: 'DELETE', token }));
   }
 
   /**
