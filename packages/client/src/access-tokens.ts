@@ -3,6 +3,7 @@ import { isMeshcallError } from './errors.js';
 
 /** An access token and how long it lives, as auth hands them out on sign-in and refresh. */
 export interface TokenGrant {
+  /** The access token (an ES256 JWT) for `Authorization: Bearer` and the signaling handshake. */
   accessToken: string;
   /** Seconds until the access token expires. */
   expiresIn: number;

@@ -23,7 +23,9 @@ export interface HttpOptions {
 
 /** One JSON request's options. */
 export interface JsonRequest<S extends z.ZodType> {
+  /** GET unless given. */
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Sent as JSON. */
   body?: unknown;
   /** Access token for `Authorization: Bearer`. */
   token?: string;
@@ -37,7 +39,9 @@ export interface JsonRequest<S extends z.ZodType> {
 
 /** A JSON response's parsed body and its headers (auth's Set-Cookie). */
 export interface JsonResponse<T> {
+  /** The body, as the request's schema parsed it (undefined without a schema). */
   body: T;
+  /** The response headers (auth's Set-Cookie, for one). */
   headers: Headers;
 }
 

@@ -5,14 +5,19 @@ import { signedUpClient } from './support.js';
 
 /** Connections opened by a test, closed after it whatever happened. */
 const open: SignalingConnection[] = [];
+/** Server events their shared schema refused, heard by any connection of the test. */
+const offContract: string[] = [];
 afterEach(() => {
   for (const connection of open.splice(0)) connection.close();
+  // Every event the real server sent in the test must have passed its schema in serverEventPayloadSchemas.
+  expect(offContract.splice(0)).toEqual([]);
 });
 
 async function seated(client: MeshcallClient, roomId: string, options: { reconnectionDelayMs?: number } = {}): Promise<{ call: SignalingConnection; seat: JoinResult }> {
   const { ticket } = await client.rooms.join(roomId);
   const call = await client.connect({ roomId, ...options });
   open.push(call);
+  call.onConnection('invalid-event', (event, payload) => offContract.push(`${event} ${JSON.stringify(payload)}`));
   return { call, seat: await call.join(ticket) };
 }
 

@@ -130,6 +130,7 @@ export const sessionDescriptionSchema = z.strictObject({
   sdp: z.string().max(60_000).optional(),
 });
 
+/** An SDP offer, answer, provisional answer or rollback, as RTCPeerConnection produces it. */
 export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
 
 export const iceCandidateSchema = z.strictObject({
@@ -139,6 +140,7 @@ export const iceCandidateSchema = z.strictObject({
   usernameFragment: z.string().max(256).nullable().optional(),
 });
 
+/** An ICE candidate as RTCIceCandidate.toJSON() gives it. */
 export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 
 /** `signal`: exactly one of description or candidate, for exactly one peer. */

@@ -26,8 +26,9 @@ export interface SignalingSocketOptions {
   origin?: string;
   /** Reconnect after a dropped connection (default true); the seat is resumed by SignalingConnection. */
   reconnection?: boolean;
-  /** First and longest pause between reconnection attempts (defaults 500 ms and 5 s). */
+  /** First pause before a reconnection attempt (default 500 ms); it doubles after each failure. */
   reconnectionDelayMs?: number;
+  /** Longest pause between reconnection attempts (default 5 s). */
   reconnectionDelayMaxMs?: number;
   /** How long one connection attempt may take (default 10 s). */
   connectTimeoutMs?: number;
