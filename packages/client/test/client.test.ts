@@ -150,6 +150,26 @@ describe('signaling through the client', () => {
     expect(left.code).toBe('TIMEOUT');
   });
 
+  it('says the seat is lost when the connection comes back after the resume window', async () => {
+    const { client: alice } = await signedUpClient('Cat');
+    const { client: bob } = await signedUpClient('Dan');
+    const room = await alice.rooms.create({ name: 'Too late', kind: 'business', capacity: 2 });
+    const { call: aliceCall } = await seated(alice, room.id);
+    const { call: bobCall, seat: bobSeat } = await seated(bob, room.id);
+    const lost = new Promise<MeshcallError>((resolve) => bobCall.onConnection('seat-lost', resolve));
+    // Bob's network is gone for longer than the 5-s resume window of this stack.
+    bobCall.socket.io.reconnection(false);
+    bobCall.socket.io.engine.close();
+    expect(await aliceCall.next('peer:left', { timeoutMs: 20_000 })).toEqual({ peerId: bobSeat.peerId, reason: 'disconnected' });
+    bobCall.socket.io.reconnection(true);
+    bobCall.reconnect();
+    expect((await lost).code).toBe('TICKET_INVALID');
+    expect(bobCall.seat).toBeUndefined();
+    // A new ticket brings Bob back, under a new peer id.
+    const { ticket } = await bob.rooms.join(room.id);
+    expect((await bobCall.join(ticket)).peerId).not.toBe(bobSeat.peerId);
+  });
+
   it('hands over a fresh access token when signaling warns of expiry, so the socket stays up', async () => {
     const { client } = await signedUpClient('Ivy');
     const room = await client.rooms.create({ name: 'Long call', kind: 'business', capacity: 2 });
