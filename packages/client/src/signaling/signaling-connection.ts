@@ -270,7 +270,8 @@ export class SignalingConnection {
     });
     this.socket.on('connect', () => {
       const seat = this.#seat;
-      if (!seat) return;
+      // The seat ended while the connection was down (kicked, closed): nothing to wait for.
+      if (!seat) return this.#markReady();
       const resume = {
         roomId: seat.room.id,
         peerId: seat.peerId,
@@ -292,6 +293,7 @@ export class SignalingConnection {
   #forgetSeatWhenRemoved(): void {
     const forget = () => {
       this.#seat = undefined;
+      this.#markReady();
     };
     this.socket.on('room:kicked', forget);
     this.socket.on('room:closed', forget);
