@@ -1,7 +1,12 @@
-import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, JoinResult, ServerToClientEvents } from '@meshcall/shared';
+import { openSignalingSocket, rawRequest, type SignalingSocket } from '@meshcall/client';
+import type { Ack, JoinResult } from '@meshcall/shared';
 
-export type MeshcallSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/**
+ * The bare typed socket of @meshcall/client, not a SignalingConnection: the bench times the wire
+ * itself (each emit and delivery in meshcall-cluster.ts, acks counted raw in the race trials), so
+ * it wants no schema parsing, resume bookkeeping or waiting on its path.
+ */
+export type MeshcallSocket = SignalingSocket;
 
 export const ACK_TIMEOUT_MS = 10_000;
 
@@ -14,16 +19,16 @@ export const ACK_TIMEOUT_MS = 10_000;
  */
 export function connectMeshcall(url: string, token: string, origin: string, options: { roomId?: string; timeoutMs?: number } = {}): Promise<MeshcallSocket> {
   const timeoutMs = options.timeoutMs ?? ACK_TIMEOUT_MS;
-  const socket: MeshcallSocket = io(url, {
-    transports: ['websocket'],
+  const socket = openSignalingSocket({
+    url,
     // The web client's placement hint: through the gateway, a room's sockets share a replica.
-    query: options.roomId === undefined ? {} : { room: options.roomId },
-    auth: { token },
-    extraHeaders: { origin },
+    ...(options.roomId === undefined ? {} : { roomId: options.roomId }),
+    accessToken: token,
+    origin,
     reconnection: false,
-    forceNew: true,
-    timeout: timeoutMs,
+    connectTimeoutMs: timeoutMs,
   });
+  socket.connect();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`connect to ${url} timed out after ${timeoutMs} ms`)), timeoutMs);
     const fail = (error: Error) => {
@@ -40,7 +45,7 @@ export function connectMeshcall(url: string, token: string, origin: string, opti
 }
 
 export async function joinRoom(socket: MeshcallSocket, ticket: string): Promise<Ack<JoinResult>> {
-  return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:join', { ticket })) as Ack<JoinResult>;
+  return (await rawRequest(socket, 'room:join', [{ ticket }], ACK_TIMEOUT_MS)) as Ack<JoinResult>;
 }
 
 /** Joins and insists on success (setup steps, not the race trials). Returns the peer id. */
@@ -51,7 +56,7 @@ export async function joinOrThrow(socket: MeshcallSocket, ticket: string): Promi
 }
 
 export async function leaveRoom(socket: MeshcallSocket): Promise<Ack<null>> {
-  return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:leave', {})) as Ack<null>;
+  return (await rawRequest(socket, 'room:leave', [{}], ACK_TIMEOUT_MS)) as Ack<null>;
 }
 
 /** Leaves (so no seat lingers for the resume window and gets swept mid-measurement) and disconnects. */

@@ -29,6 +29,8 @@ describe('contract types', () => {
 
   it('server events carry typed payloads', () => {
     expectTypeOf<Parameters<ServerToClientEvents['peer:left']>[0]['reason']>().toEqualTypeOf<'left' | 'disconnected' | 'kicked' | 'closed' | 'replaced'>();
+    expectTypeOf<Parameters<ServerToClientEvents['room:kicked']>[0]['reason']>().toEqualTypeOf<'kicked' | 'uninvited' | 'removed'>();
+    expectTypeOf<Parameters<ServerToClientEvents['room:closed']>[0]['reason']>().toEqualTypeOf<'closed'>();
   });
 
   it('access-token claims pin the token type', () => {

@@ -17,6 +17,8 @@ import {
   listRoomsQuerySchema,
   gameMovePayloadSchema,
   lobbyEventSchema,
+  ServerEvent,
+  serverEventPayloadSchemas,
 } from './index.js';
 
 describe('error catalogue', () => {
@@ -130,5 +132,25 @@ describe('signaling payloads', () => {
     expect(chatSendPayloadSchema.parse({ text: ' hi ' })).toEqual({ text: 'hi' });
     expect(gameMovePayloadSchema.safeParse({ cell: 9 }).success).toBe(false);
     expect(gameMovePayloadSchema.safeParse({ cell: 4.5 }).success).toBe(false);
+  });
+});
+
+describe('server event payloads', () => {
+  it('has a schema for every server event name', () => {
+    expect(Object.keys(serverEventPayloadSchemas).sort()).toEqual(Object.values(ServerEvent).sort());
+  });
+
+  it('carries reason codes, not free text, for removal and closure', () => {
+    expect(serverEventPayloadSchemas['room:kicked'].safeParse({ reason: 'uninvited' }).success).toBe(true);
+    expect(serverEventPayloadSchemas['room:kicked'].safeParse({ reason: 'you were rude' }).success).toBe(false);
+    expect(serverEventPayloadSchemas['room:closed'].safeParse({ reason: 'closed' }).success).toBe(true);
+    expect(serverEventPayloadSchemas['room:closed'].safeParse({ reason: 'bye' }).success).toBe(false);
+  });
+
+  it('accepts fields a newer server adds, and refuses a signal from a malformed peer id', () => {
+    expect(serverEventPayloadSchemas['room:locked'].safeParse({ locked: true, by: 'owner' }).success).toBe(true);
+    expect(serverEventPayloadSchemas.signal.safeParse({ from: 'peer_12345', seq: 3, candidate: null }).success).toBe(true);
+    expect(serverEventPayloadSchemas.signal.safeParse({ from: '<script>', seq: 3, candidate: null }).success).toBe(false);
+    expect(serverEventPayloadSchemas.signal.safeParse({ from: 'peer_12345', seq: -1, candidate: null }).success).toBe(false);
   });
 });

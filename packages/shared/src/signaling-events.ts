@@ -130,12 +130,18 @@ export const sessionDescriptionSchema = z.strictObject({
   sdp: z.string().max(60_000).optional(),
 });
 
+/** An SDP offer, answer, provisional answer or rollback, as RTCPeerConnection produces it. */
+export type SessionDescription = z.infer<typeof sessionDescriptionSchema>;
+
 export const iceCandidateSchema = z.strictObject({
   candidate: z.string().max(2048),
   sdpMid: z.string().max(64).nullable().optional(),
   sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
   usernameFragment: z.string().max(256).nullable().optional(),
 });
+
+/** An ICE candidate as RTCIceCandidate.toJSON() gives it. */
+export type IceCandidate = z.infer<typeof iceCandidateSchema>;
 
 /** `signal`: exactly one of description or candidate, for exactly one peer. */
 export const signalPayloadSchema = z
@@ -182,16 +188,55 @@ export type JoinResult = z.infer<typeof joinResultSchema>;
 export const peerLeftReasonSchema = z.enum(['left', 'disconnected', 'kicked', 'closed', 'replaced']);
 export type PeerLeftReason = z.infer<typeof peerLeftReasonSchema>;
 
-export interface SignalMessage {
-  from: string;
+/** A relayed SDP description or ICE candidate, as the recipient gets it. */
+export const signalMessageSchema = z.object({
+  from: peerIdSchema,
   /**
    * Per-recipient sequence number, increasing by one for every signal addressed to this peer.
    * Keep the highest one seen and send it as `resume.lastSignalSeq` after a reconnect.
    */
-  seq?: number;
-  description?: z.infer<typeof sessionDescriptionSchema>;
-  candidate?: z.infer<typeof iceCandidateSchema> | null;
-}
+  seq: z.number().int().min(0).optional(),
+  description: sessionDescriptionSchema.optional(),
+  candidate: iceCandidateSchema.nullable().optional(),
+});
+export type SignalMessage = z.infer<typeof signalMessageSchema>;
+
+/**
+ * Why `room:kicked` took this socket out of its room: a code for clients to branch on and word
+ * themselves, never text for people.
+ * - `kicked`: the room's owner removed the account (a ban until lifted).
+ * - `uninvited`: the owner took the account's invitation back (through rooms).
+ * - `removed`: the server found the seat gone (for example after a long loss of connection).
+ */
+export const removalReasonSchema = z.enum(['kicked', 'uninvited', 'removed']);
+export type RemovalReason = z.infer<typeof removalReasonSchema>;
+
+/** Why `room:closed` ended the call: `closed`, the owner closed the room (through rooms). */
+export const roomClosedReasonSchema = z.enum(['closed']);
+export type RoomClosedReason = z.infer<typeof roomClosedReasonSchema>;
+
+/**
+ * The payload schema of every server event, by event name. Server events are outside input for a
+ * client: it checks each against its schema before acting on it. ServerToClientEvents is derived
+ * from this map, so the server's emits (typed from ServerToClientEvents) and what clients accept
+ * cannot drift apart. Objects are not strict: a newer server may add fields an older client ignores.
+ */
+export const serverEventPayloadSchemas = {
+  'peer:joined': peerSchema,
+  'peer:left': z.object({ peerId: peerIdSchema, reason: peerLeftReasonSchema }),
+  signal: signalMessageSchema,
+  'peer:media': mediaStateSchema.extend({ peerId: peerIdSchema }),
+  'chat:message': chatMessageSchema,
+  'game:state': gameStateSchema,
+  'room:kicked': z.object({ reason: removalReasonSchema }),
+  'room:joined-elsewhere': z.object({}),
+  'room:locked': z.object({ locked: z.boolean() }),
+  'room:closed': z.object({ reason: roomClosedReasonSchema }),
+  'session:expiring': z.object({ expiresAt: z.iso.datetime() }),
+} as const;
+
+/** A server event's payload as its schema accepts it. */
+export type ServerEventPayload<E extends keyof ServerToClientEvents> = z.output<(typeof serverEventPayloadSchemas)[E]>;
 
 /** Typed Socket.IO maps: `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`. */
 export interface ClientToServerEvents {
@@ -207,19 +252,10 @@ export interface ClientToServerEvents {
   'session:refresh': (payload: { token: string }, ack: AckCallback<{ expiresAt: string }>) => void;
 }
 
-export interface ServerToClientEvents {
-  'peer:joined': (peer: Peer) => void;
-  'peer:left': (payload: { peerId: string; reason: PeerLeftReason }) => void;
-  signal: (payload: SignalMessage) => void;
-  'peer:media': (payload: { peerId: string } & MediaState) => void;
-  'chat:message': (message: ChatMessage) => void;
-  'game:state': (state: GameState) => void;
-  'room:kicked': (payload: { reason: string }) => void;
-  'room:joined-elsewhere': (payload: Record<string, never>) => void;
-  'room:locked': (payload: { locked: boolean }) => void;
-  'room:closed': (payload: { reason: string }) => void;
-  'session:expiring': (payload: { expiresAt: string }) => void;
-}
+/** Server → client events, each taking the payload its schema in serverEventPayloadSchemas describes. */
+export type ServerToClientEvents = {
+  [E in keyof typeof serverEventPayloadSchemas]: (payload: z.output<(typeof serverEventPayloadSchemas)[E]>) => void;
+};
 
 /**
  * The payload schema of every client event, by event name: the one place an event is paired
@@ -244,6 +280,24 @@ export type ClientEventPayload<E extends keyof ClientToServerEvents> = z.output<
 
 /** What a client event's acknowledgement carries when it succeeds. */
 export type ClientEventAckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T> ? T : never;
+
+/**
+ * The schema of every client event's acknowledgement data on success, by event name, so a client
+ * can check what the server answered as it checks server events. `satisfies` holds each to the
+ * ack type of ClientToServerEvents.
+ */
+export const clientEventAckSchemas = {
+  'room:join': joinResultSchema,
+  signal: z.null(),
+  'media:state': z.null(),
+  'chat:send': chatMessageSchema,
+  'game:move': gameStateSchema,
+  'game:reset': gameStateSchema,
+  'room:leave': z.null(),
+  'room:kick': z.null(),
+  'room:lock': z.object({ locked: z.boolean() }),
+  'session:refresh': z.object({ expiresAt: z.iso.datetime() }),
+} as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType<ClientEventAckData<E>> };
 
 /** Replicas talk through Redis keys and the adapter, not serverSideEmit (it waits on slow nodes). */
 export type InterServerEvents = Record<string, never>;

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ServerEvent, type JoinRoomResponse, type SessionResponse } from '@meshcall/shared';
+import { SignalingConnection } from '@meshcall/client';
+import type { JoinRoomResponse, SessionResponse } from '@meshcall/shared';
 import { PEER_FORBIDDEN, RELAY_ALLOCATED, TurnAllocationClient, createTestCertificates, requestRelay, turnCredentials } from '@meshcall/stack';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCommand } from '../src/command.js';
@@ -14,7 +15,6 @@ import { GatewayClient } from '../src/gateway-client.js';
 import { http2Get, httpsGet, negotiatedAlpn } from '../src/https-probe.js';
 import { PhaseTimer } from '../src/phase-timer.js';
 import { sampleSum } from '../src/prometheus-text.js';
-import { connectSignaling, joinWithTicket, nextEvent, sendSignal, type SignalingSocket } from '../src/signaling-client.js';
 import {
   IMAGE_VARIABLES,
   TEST_BIND_ADDRESS,
@@ -41,6 +41,15 @@ import {
  * and, for the default NPM_CI_FLAGS=--offline, the npm cache filled by
  * scripts/docker/fill-npm-cache.sh. scripts/docker/ci-docker-tier.sh does all of that.
  */
+
+/**
+ * A signaling connection through the gateway as the web app opens one (@meshcall/client: WebSocket
+ * only, the access token in the handshake, the page's Origin), without reconnection so a failure
+ * shows at once; requests and awaited events give up after 10 s.
+ */
+function connectSignaling(origin: string, accessToken: string): Promise<SignalingConnection> {
+  return SignalingConnection.connect({ url: origin, origin, accessToken: async () => accessToken, reconnection: false, connectTimeoutMs: 10_000, ackTimeoutMs: 10_000 });
+}
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const projectName = `meshcall-smoke-${process.pid}`;
@@ -73,7 +82,7 @@ let tornDown = false;
 let anyTestFailed = false;
 /** Volumes the containers mounted; anonymous ones (image VOLUMEs) carry no project label, so they are recorded while the containers exist. */
 let mountedVolumes: string[] = [];
-const sockets: SignalingSocket[] = [];
+const sockets: SignalingConnection[] = [];
 
 function requireStack(): void {
   if (!stackIsUp) throw new Error('the stack did not come up (see the first failure)');
@@ -236,7 +245,7 @@ describe(`docker-compose.yml with ${TLS_OVERLAY}, signaling scaled to ${SIGNALIN
       // Alice's socket first, then Bob's, until every replica holds one (at most two rounds).
       for (let index = 0; index < 2 * SIGNALING_REPLICAS && new Set(replicaOfSocket).size < SIGNALING_REPLICAS; index += 1) {
         const session = index === 0 ? alice : bob;
-        sockets.push(await connectSignaling(gateway.origin, session.accessToken, 10_000));
+        sockets.push(await connectSignaling(gateway.origin, session.accessToken));
         // The replica whose connected-socket count went up is the one that took this socket.
         const counts = await eventually(
           `socket ${index + 1} counted by a replica`,
@@ -263,17 +272,17 @@ describe(`docker-compose.yml with ${TLS_OVERLAY}, signaling scaled to ${SIGNALIN
     const answerSdp = offerSdp.replace('4611731400430051336', '7302198127365520117');
 
     const { seatedAlice, seatedBob, offer, answer } = await timer.time('join + offer/answer', async () => {
-      const seatedAlice = await joinWithTicket(aliceSocket, aliceJoin.ticket, 10_000);
-      const aliceHearsBob = nextEvent(aliceSocket, ServerEvent.PeerJoined, 10_000);
-      const seatedBob = await joinWithTicket(bobSocket, bobJoin.ticket, 10_000);
+      const seatedAlice = await aliceSocket.join(aliceJoin.ticket);
+      const aliceHearsBob = aliceSocket.next('peer:joined');
+      const seatedBob = await bobSocket.join(bobJoin.ticket);
       expect((await aliceHearsBob).peerId).toBe(seatedBob.peerId);
 
       // The newcomer offers and the seated peer answers, as the web app does.
-      const offerArrives = nextEvent(aliceSocket, ServerEvent.Signal, 10_000);
-      await sendSignal(bobSocket, { to: seatedAlice.peerId, description: { type: 'offer', sdp: offerSdp } }, 10_000);
+      const offerArrives = aliceSocket.next('signal');
+      await bobSocket.signal(seatedAlice.peerId, { description: { type: 'offer', sdp: offerSdp } });
       const offer = await offerArrives;
-      const answerArrives = nextEvent(bobSocket, ServerEvent.Signal, 10_000);
-      await sendSignal(aliceSocket, { to: offer.from, description: { type: 'answer', sdp: answerSdp } }, 10_000);
+      const answerArrives = bobSocket.next('signal');
+      await aliceSocket.signal(offer.from, { description: { type: 'answer', sdp: answerSdp } });
       return { seatedAlice, seatedBob, offer, answer: await answerArrives };
     });
 

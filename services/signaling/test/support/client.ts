@@ -1,8 +1,12 @@
-import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ErrorCode, ServerToClientEvents } from '@meshcall/shared';
+import { handshakeRefusalCode, openSignalingSocket, rawRequest, type SignalingSocket } from '@meshcall/client';
+import { serverEventPayloadSchemas, type Ack, type ClientToServerEvents, type ErrorCode, type ServerToClientEvents } from '@meshcall/shared';
 import { TEST_ORIGIN } from './replicas.js';
 
-export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/**
+ * A bare typed socket from @meshcall/client: these tests drive the protocol step by step (raw
+ * acks, malformed payloads, a crash mid-call), so they take the wire below SignalingConnection.
+ */
+export type TestSocket = SignalingSocket;
 
 /** How long a test waits for something that should happen promptly before calling it missing. */
 export const EVENT_TIMEOUT_MS = 5_000;
@@ -18,14 +22,15 @@ export interface ConnectOptions {
 
 /** Connects the way the web client does (WebSocket only, token in `auth`) and resolves once connected. */
 export async function connect(url: string, token: string | undefined, options: ConnectOptions = { origin: TEST_ORIGIN }): Promise<TestSocket> {
-  const socket: TestSocket = io(url, {
-    transports: ['websocket'],
-    auth: token === undefined ? {} : { token },
+  const socket = openSignalingSocket({
+    url,
+    // Without a token the handshake carries none, which the server must refuse.
+    accessToken: token ?? (() => Promise.reject(new Error('no token'))),
     reconnection: false,
-    forceNew: true,
-    extraHeaders: options.origin ? { origin: options.origin } : {},
+    ...(options.origin ? { origin: options.origin } : {}),
   });
   options.beforeConnect?.(socket);
+  socket.connect();
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('connect timed out')), EVENT_TIMEOUT_MS);
     socket.once('connect', () => {
@@ -47,8 +52,7 @@ export async function refusedHandshake(url: string, token: string | undefined, o
     const socket = await connect(url, token, options);
     socket.close();
   } catch (error) {
-    const data = (error as Error & { data?: { code?: ErrorCode } }).data;
-    return { message: (error as Error).message, code: data?.code };
+    return { message: (error as Error).message, code: handshakeRefusalCode(error as Error & { data?: unknown }) };
   }
   throw new Error('the handshake was accepted');
 }
@@ -59,14 +63,12 @@ type ResultOf<E extends EventName> = Parameters<Parameters<ClientToServerEvents[
 
 /** Emits a client event and waits for its acknowledgement. */
 export async function request<E extends EventName>(socket: TestSocket, event: E, payload: PayloadOf<E>): Promise<ResultOf<E>> {
-  const emitter = socket.timeout(EVENT_TIMEOUT_MS) as unknown as { emitWithAck(event: string, payload: unknown): Promise<unknown> };
-  return (await emitter.emitWithAck(event, payload)) as ResultOf<E>;
+  return (await rawRequest(socket, event, [payload], EVENT_TIMEOUT_MS)) as ResultOf<E>;
 }
 
 /** Emits anything (unknown events, malformed payloads) and waits for the acknowledgement. */
 export async function requestRaw(socket: TestSocket, event: string, ...args: unknown[]): Promise<Ack<unknown>> {
-  const emitter = socket.timeout(EVENT_TIMEOUT_MS) as unknown as { emitWithAck(event: string, ...args: unknown[]): Promise<unknown> };
-  return (await emitter.emitWithAck(event, ...args)) as Ack<unknown>;
+  return (await rawRequest(socket, event, args, EVENT_TIMEOUT_MS)) as Ack<unknown>;
 }
 
 /** Unwraps a successful acknowledgement or fails the test with the error it carried. */
@@ -84,15 +86,21 @@ type ServerPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[
 
 /**
  * Records every occurrence of some server events from the moment it is created, so a test can
- * wait for one that matches or check afterwards that something never arrived.
+ * wait for one that matches or check afterwards that something never arrived. Every payload is
+ * parsed with its shared schema (serverEventPayloadSchemas), the one clients check server events
+ * against: an event the server sends off contract fails the test that waits on that log.
  */
 export class EventLog<E extends ServerEventName> {
   readonly events: Array<{ name: E; payload: ServerPayload<E> }> = [];
+  /** Events whose payload its shared schema refused, described for the failure message. */
+  readonly offContract: string[] = [];
   private waiters: Array<() => void> = [];
 
   constructor(socket: TestSocket, names: E[]) {
     for (const name of names) {
       (socket as unknown as { on(event: string, listener: (payload: unknown) => void): void }).on(name, (payload) => {
+        const parsed = serverEventPayloadSchemas[name].safeParse(payload);
+        if (!parsed.success) this.offContract.push(`'${name}' ${JSON.stringify(payload)}: ${parsed.error.message}`);
         this.events.push({ name, payload: payload as ServerPayload<E> });
         for (const wake of this.waiters.splice(0)) wake();
       });
@@ -107,6 +115,7 @@ export class EventLog<E extends ServerEventName> {
   async waitFor<N extends E>(name: N, predicate: (payload: ServerPayload<N>) => boolean = () => true, timeoutMs = EVENT_TIMEOUT_MS): Promise<ServerPayload<N>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (this.offContract.length > 0) throw new Error(`server events off the shared contract: ${this.offContract.join('; ')}`);
       const found = this.of(name).find(predicate);
       if (found !== undefined) return found;
       const left = deadline - Date.now();

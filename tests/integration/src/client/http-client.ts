@@ -49,15 +49,7 @@ export class HttpClient {
 }
 
 /** The value of a cookie set by a response, or undefined; an emptied cookie reads as ''. */
-export function cookieFromResponse(headers: Headers, name: string): string | undefined {
-  for (const header of headers.getSetCookie()) {
-    const [pair] = header.split(';');
-    const separator = pair?.indexOf('=') ?? -1;
-    if (!pair || separator < 0) continue;
-    if (pair.slice(0, separator).trim() === name) return pair.slice(separator + 1).trim();
-  }
-  return undefined;
-}
+export { cookieValue as cookieFromResponse } from '@meshcall/client';
 
 /** The error code of an API error body, if the body is one. */
 export function errorCodeOfBody(body: unknown): string | undefined {

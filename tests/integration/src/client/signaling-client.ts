@@ -1,7 +1,13 @@
-import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ErrorCode, JoinResult, ServerToClientEvents } from '@meshcall/shared';
+import { openSignalingSocket, rawRequest, type SignalingSocket } from '@meshcall/client';
+import { serverEventPayloadSchemas, type Ack, type ClientToServerEvents, type ErrorCode, type JoinResult, type ServerToClientEvents } from '@meshcall/shared';
 
-export type CallSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/**
+ * A bare typed socket from @meshcall/client. The scenarios fault the stack under it and check
+ * each step of the protocol themselves (when a socket drops, which engine session survives, a
+ * resume by hand), so they take the wire below SignalingConnection, whose own resume is tested
+ * in packages/client.
+ */
+export type CallSocket = SignalingSocket;
 
 /** How long a scenario waits for something that should happen promptly before calling it missing. */
 export const EVENT_TIMEOUT_MS = 10_000;
@@ -30,15 +36,13 @@ export async function connectSocket(
   options: { roomId?: string; timeoutMs?: number } = {},
 ): Promise<CallSocket> {
   const timeoutMs = options.timeoutMs ?? EVENT_TIMEOUT_MS;
-  const socket: CallSocket = io(gatewayUrl, {
-    transports: ['websocket'],
+  const socket = openSignalingSocket({
+    url: gatewayUrl,
     // The web client names its room so the gateway places a room's sockets together; without it, least_conn.
-    query: options.roomId === undefined ? {} : { room: options.roomId },
-    auth: { token },
+    ...(options.roomId === undefined ? {} : { roomId: options.roomId }),
+    accessToken: token,
     reconnection: false,
-    forceNew: true,
-    autoConnect: false,
-    extraHeaders: { origin: gatewayUrl },
+    origin: gatewayUrl,
   });
   // Listeners go on before connecting: the server may emit right after the handshake.
   beforeConnect?.(socket);
@@ -67,8 +71,7 @@ type ResultOf<E extends EventName> = Parameters<Parameters<ClientToServerEvents[
 
 /** Emits a client event and waits (bounded) for its acknowledgement. */
 export async function request<E extends EventName>(socket: CallSocket, event: E, payload: PayloadOf<E>, timeoutMs = EVENT_TIMEOUT_MS): Promise<ResultOf<E>> {
-  const emitter = socket.timeout(timeoutMs) as unknown as { emitWithAck(event: string, payload: unknown): Promise<unknown> };
-  return (await emitter.emitWithAck(event, payload)) as ResultOf<E>;
+  return (await rawRequest(socket, event, [payload], timeoutMs)) as ResultOf<E>;
 }
 
 /** Unwraps a successful acknowledgement or fails with the error it carried. */
@@ -86,10 +89,14 @@ type ServerPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[
 
 /**
  * Records every server event a socket receives from the moment it is created, so a scenario can
- * wait for one that matches or count afterwards (no duplicates, nothing missing).
+ * wait for one that matches or count afterwards (no duplicates, nothing missing). Each payload is
+ * parsed with its shared schema (serverEventPayloadSchemas): a scenario waiting on a log that
+ * heard an event off the contract fails.
  */
 export class EventLog {
   readonly events: Array<{ name: ServerEventName; payload: unknown }> = [];
+  /** Events whose payload its shared schema refused, described for the failure message. */
+  readonly offContract: string[] = [];
   private waiters: Array<() => void> = [];
 
   constructor(socket: CallSocket) {
@@ -110,6 +117,7 @@ export class EventLog {
   async waitFor<N extends ServerEventName>(name: N, predicate: (payload: ServerPayload<N>) => boolean = () => true, timeoutMs = EVENT_TIMEOUT_MS): Promise<ServerPayload<N>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      if (this.offContract.length > 0) throw new Error(`server events off the shared contract: ${this.offContract.join('; ')}`);
       const found = this.of(name).find(predicate);
       if (found !== undefined) return found;
       const left = deadline - Date.now();
@@ -125,6 +133,8 @@ export class EventLog {
   }
 
   private record(name: ServerEventName, payload: unknown): void {
+    const parsed = serverEventPayloadSchemas[name].safeParse(payload);
+    if (!parsed.success) this.offContract.push(`'${name}' ${JSON.stringify(payload)}: ${parsed.error.message}`);
     this.events.push({ name, payload });
     for (const wake of this.waiters.splice(0)) wake();
   }

@@ -58,16 +58,16 @@ export class SessionManager {
   }
 
   async signIn(body: LoginBody): Promise<void> {
-    this.#accept(await authClient.login(body));
+    this.#accept(await authClient.signIn(body));
   }
 
   async signUp(body: RegisterBody): Promise<void> {
-    this.#accept(await authClient.register(body));
+    this.#accept(await authClient.signUp(body));
   }
 
   async signOut(): Promise<void> {
     try {
-      await authClient.logout();
+      await authClient.signOut();
     } catch {
       // Signing out locally matters more than the server hearing about it; the cookie expires anyway.
     }
@@ -79,7 +79,7 @@ export class SessionManager {
    * signed in: the user must learn that the other devices may still be signed in.
    */
   async signOutEverywhere(): Promise<void> {
-    await this.authorized((token) => authClient.logoutEverywhere(token));
+    await this.authorized((token) => authClient.signOutEverywhere(token));
     this.#signedOut();
   }
 

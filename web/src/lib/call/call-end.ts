@@ -1,3 +1,4 @@
+import type { RemovalReason } from '@meshcall/shared';
 import type { UiErrorCode } from '../api/api-error.js';
 import { messageFor } from '../api/error-messages.js';
 
@@ -83,11 +84,12 @@ export function endFor(reason: EndReason): CallEnd {
 }
 
 /**
- * `room:kicked` carries a code, not words for people: `kicked` (by the owner), `uninvited` (the
- * invitation taken back), `removed` (the server found the seat gone). A code added later still
- * ends the call as a removal, and is never shown.
+ * `room:kicked` carries a code from the shared RemovalReason, not words for people: `kicked` (by
+ * the owner), `uninvited` (the invitation taken back), `removed` (the server found the seat gone).
+ * Each has its screen here, and a code added to the contract fails to compile until it has one. A
+ * code from a newer server still ends the call as a removal, and is never shown.
  */
-const removalReasons: Readonly<Record<string, EndReason>> = {
+const removalReasons: Readonly<Record<RemovalReason, EndReason>> = {
   kicked: 'kicked',
   uninvited: 'removed',
   removed: 'seat-lost',
@@ -95,5 +97,5 @@ const removalReasons: Readonly<Record<string, EndReason>> = {
 
 /** The end of a call the server ended with `room:kicked { reason: code }`. */
 export function endOfRemoval(code: string): CallEnd {
-  return endFor(removalReasons[code] ?? 'kicked');
+  return endFor(Object.hasOwn(removalReasons, code) ? removalReasons[code as RemovalReason] : 'kicked');
 }

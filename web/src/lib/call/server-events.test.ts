@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChatMessage, parseGameState, parsePeerLeft, parsePeerMedia, parseSignal } from './server-events.js';
+import { parseChatMessage, parseGameState, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
 
 describe('server event parsing', () => {
   it('accepts a relayed description or candidate', () => {
@@ -29,5 +29,13 @@ describe('server event parsing', () => {
     expect(parseChatMessage({ id: '1', text: 'hi' })).toBeNull();
     expect(parseGameState({ board: Array(9).fill(null), turn: 'X', winner: null, players: { X: 'a', O: null } })?.turn).toBe('X');
     expect(parseGameState({ board: Array(8).fill(null), turn: 'X', winner: null, players: { X: null, O: null } })).toBeNull();
+  });
+});
+
+describe('room:kicked', () => {
+  it('reads the reason codes of the shared contract and nothing else', () => {
+    for (const reason of ['kicked', 'uninvited', 'removed']) expect(parseReason({ reason })).toEqual({ reason });
+    expect(parseReason({ reason: 'You were rude' })).toBeNull();
+    expect(parseReason({})).toBeNull();
   });
 });

@@ -1,57 +1,36 @@
-import { z } from 'zod';
-import {
-  chatMessageSchema,
-  gameStateSchema,
-  iceCandidateSchema,
-  joinResultSchema,
-  mediaStateSchema,
-  peerIdSchema,
-  peerLeftReasonSchema,
-  peerSchema,
-  sessionDescriptionSchema,
-  type ChatMessage,
-  type GameState,
-  type JoinResult,
-  type MediaState,
-  type Peer,
-  type PeerLeftReason,
-} from '@meshcall/shared';
+import type { z } from 'zod';
+import { joinResultSchema, serverEventPayloadSchemas, type JoinResult, type ServerEventPayload, type ServerToClientEvents } from '@meshcall/shared';
 import type { IncomingSignal } from '../rtc/perfect-negotiation.js';
 
 /**
- * Server events are outside input like any other: each is checked against the shared schema
- * before the call state touches it, and anything malformed is dropped.
+ * Server events are outside input like any other: each is checked against its schema in
+ * packages/shared (serverEventPayloadSchemas, the map the server's emits are typed from) before
+ * the call state touches it, and anything malformed is dropped.
  */
 
-const signalMessageSchema = z.object({
-  from: peerIdSchema,
-  seq: z.number().int().min(0).optional(),
-  description: sessionDescriptionSchema.optional(),
-  candidate: iceCandidateSchema.nullable().optional(),
-});
-
-const peerMediaSchema = mediaStateSchema.extend({ peerId: peerIdSchema });
-const peerLeftSchema = z.object({ peerId: peerIdSchema, reason: peerLeftReasonSchema });
-const reasonSchema = z.object({ reason: z.string().max(500).catch('') });
-const lockedSchema = z.object({ locked: z.boolean() });
-const expiringSchema = z.object({ expiresAt: z.iso.datetime() });
-
-function parser<T>(schema: z.ZodType<T>) {
-  return (payload: unknown): T | null => {
+function parserOf<T>(schema: z.ZodType<T>): (payload: unknown) => T | null {
+  return (payload) => {
     const result = schema.safeParse(payload);
     return result.success ? result.data : null;
   };
 }
 
-export const parseJoinResult: (payload: unknown) => JoinResult | null = parser(joinResultSchema);
-export const parsePeer: (payload: unknown) => Peer | null = parser(peerSchema);
-export const parsePeerLeft: (payload: unknown) => { peerId: string; reason: PeerLeftReason } | null = parser(peerLeftSchema);
-export const parsePeerMedia: (payload: unknown) => ({ peerId: string } & MediaState) | null = parser(peerMediaSchema);
-export const parseChatMessage: (payload: unknown) => ChatMessage | null = parser(chatMessageSchema);
-export const parseGameState: (payload: unknown) => GameState | null = parser(gameStateSchema);
-export const parseReason: (payload: unknown) => { reason: string } | null = parser(reasonSchema);
-export const parseLocked: (payload: unknown) => { locked: boolean } | null = parser(lockedSchema);
-export const parseExpiring: (payload: unknown) => { expiresAt: string } | null = parser(expiringSchema);
+function parser<E extends keyof ServerToClientEvents>(event: E): (payload: unknown) => ServerEventPayload<E> | null {
+  // Indexing the map by a generic name widens the schema to the union of all; the name pins it.
+  return parserOf(serverEventPayloadSchemas[event] as unknown as z.ZodType<ServerEventPayload<E>>);
+}
+
+/** The `room:join` acknowledgement's data. */
+export const parseJoinResult: (payload: unknown) => JoinResult | null = parserOf(joinResultSchema);
+export const parsePeer = parser('peer:joined');
+export const parsePeerLeft = parser('peer:left');
+export const parsePeerMedia = parser('peer:media');
+export const parseChatMessage = parser('chat:message');
+export const parseGameState = parser('game:state');
+/** `room:kicked`: a reason code the web words itself (call-end.ts); an unknown code parses as null. */
+export const parseReason = parser('room:kicked');
+export const parseLocked = parser('room:locked');
+export const parseExpiring = parser('session:expiring');
 
 export interface RelayedSignal {
   from: string;
@@ -60,11 +39,13 @@ export interface RelayedSignal {
   signal: IncomingSignal;
 }
 
+const parseSignalMessage = parser('signal');
+
 /** A relayed description or candidate, or null when it carries neither or is malformed. */
 export function parseSignal(payload: unknown): RelayedSignal | null {
-  const result = signalMessageSchema.safeParse(payload);
-  if (!result.success) return null;
-  const { from, seq, description, candidate } = result.data;
+  const message = parseSignalMessage(payload);
+  if (!message) return null;
+  const { from, seq, description, candidate } = message;
   if (description) return { from, seq, signal: { description } };
   if (candidate !== undefined) return { from, seq, signal: { candidate } };
   return null;
