@@ -10,6 +10,7 @@ import { LocalMedia } from './local-media.svelte.js';
 import { Moderation } from './moderation.svelte.js';
 import { Notices } from './notices.svelte.js';
 import { PeerMesh, peerLinkTo } from './peer-mesh.svelte.js';
+import { answerAsInCall } from './tab-presence.js';
 import { parseChatMessage, parseGameState, parseLocked, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
 
 export type CallPhase = 'idle' | 'joining' | 'in-call' | 'ended';
@@ -31,6 +32,7 @@ export class Call {
   phase = $state<CallPhase>('idle');
   end = $state<CallEnd | null>(null);
   relayOnly = $state(false);
+  #stopAnsweringTabs: (() => void) | null = null;
   readonly notices = new Notices();
   readonly session: CallSession = new CallSession({
     rooms: roomsClient,
@@ -129,6 +131,8 @@ export class Call {
     if (sameSeat && result.resync) this.mesh.restartAll();
     if (sameSeat) return;
     this.phase = 'in-call';
+    // Another tab of this browser that opens the room asks before taking the call over.
+    this.#stopAnsweringTabs ??= answerAsInCall(result.room.id);
     this.session.send('media:state', { ...this.media.media });
     if (afterReconnect) this.notices.push('Reconnected.');
   }
@@ -194,6 +198,8 @@ export class Call {
 
   /** Closes every connection and stops every track we opened: camera lights go off. */
   #teardown(): void {
+    this.#stopAnsweringTabs?.();
+    this.#stopAnsweringTabs = null;
     this.mesh.clear();
     this.media.stop();
     this.session.close();
