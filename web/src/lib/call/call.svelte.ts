@@ -10,6 +10,7 @@ import { LocalMedia } from './local-media.svelte.js';
 import { Moderation } from './moderation.svelte.js';
 import { Notices } from './notices.svelte.js';
 import { PeerMesh, peerLinkTo } from './peer-mesh.svelte.js';
+import { SpeakerWatch } from './speaker-watch.svelte.js';
 import { answerAsInCall } from './tab-presence.js';
 import { parseChatMessage, parseGameState, parseLocked, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
 
@@ -34,6 +35,7 @@ export class Call {
   relayOnly = $state(false);
   #stopAnsweringTabs: (() => void) | null = null;
   readonly notices = new Notices();
+  readonly speaker = new SpeakerWatch();
   readonly session: CallSession = new CallSession({
     rooms: roomsClient,
     tokens: session,
@@ -133,8 +135,19 @@ export class Call {
     this.phase = 'in-call';
     // Another tab of this browser that opens the room asks before taking the call over.
     this.#stopAnsweringTabs ??= answerAsInCall(result.room.id);
+    this.#watchSpeakers();
     this.session.send('media:state', { ...this.media.media });
     if (afterReconnect) this.notices.push('Reconnected.');
+  }
+
+  /** Our own level counts too, under our peer id, so our tile lights up when we speak. */
+  #watchSpeakers(): void {
+    this.media.measureMicLevel();
+    this.speaker.start(async () => {
+      const levels = await this.mesh.audioLevels();
+      if (this.session.selfPeerId) levels.set(this.session.selfPeerId, this.media.takeMicLevel());
+      return levels;
+    });
   }
 
   #setLocked(locked: boolean): void {
@@ -200,6 +213,7 @@ export class Call {
   #teardown(): void {
     this.#stopAnsweringTabs?.();
     this.#stopAnsweringTabs = null;
+    this.speaker.stop();
     this.mesh.clear();
     this.media.stop();
     this.session.close();

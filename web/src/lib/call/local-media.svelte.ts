@@ -1,4 +1,5 @@
 import type { MediaState } from '@meshcall/shared';
+import { LevelMeter } from '../prejoin/level-meter.js';
 import { openTrack, stopStream } from '../prejoin/local-media.js';
 import type { JoinSettings } from '../prejoin/prejoin.svelte.js';
 import { classifyMediaError, mediaProblemMessage } from '../rtc/media-errors.js';
@@ -35,6 +36,8 @@ export class LocalMedia {
   #camera: MediaStreamTrack | null = null;
   #screen: MediaStreamTrack | null = null;
   #cameraId = '';
+  #meter: LevelMeter | null = null;
+  #micPeak = 0;
   readonly #hooks: LocalMediaHooks;
   readonly #sources: MediaSources;
 
@@ -45,6 +48,18 @@ export class LocalMedia {
 
   get screenSharing(): boolean {
     return this.#screen !== null;
+  }
+
+  /** How loud our microphone got since the last reading (0..1), for the active speaker; 0 while muted. */
+  takeMicLevel(): number {
+    const peak = this.#micPeak;
+    this.#micPeak = 0;
+    return this.media.audio ? peak : 0;
+  }
+
+  /** Starts reading the microphone's loudness (a browser's AudioContext; not in unit tests). */
+  measureMicLevel(): void {
+    if (this.#mic && !this.#meter) this.#meter = new LevelMeter(this.#mic, (level) => (this.#micPeak = Math.max(this.#micPeak, level)));
   }
 
   /** Takes over the pre-join's stream and switches. */
@@ -108,6 +123,8 @@ export class LocalMedia {
 
   /** Stops every track we opened: camera lights go off. */
   stop(): void {
+    this.#meter?.stop();
+    this.#meter = null;
     this.#screen?.stop();
     this.#screen = null;
     stopStream(this.outgoing);

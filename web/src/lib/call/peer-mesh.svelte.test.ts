@@ -12,6 +12,10 @@ class RecordingLink implements MeshLink {
   videoTracks: (MediaStreamTrack | null)[] = [];
   closed = false;
   restarts = 0;
+  level = 0;
+  async audioLevel() {
+    return this.level;
+  }
   async receive(signal: IncomingSignal) {
     this.received.push(signal);
   }
@@ -116,6 +120,13 @@ describe('PeerMesh', () => {
     expect(links.get('peer-alice')).toBe(aliceLink);
     peerMesh.restartAll();
     expect(aliceLink!.restarts).toBe(1);
+  });
+
+  it('reports how loud each participant is', async () => {
+    const { peerMesh, links } = mesh();
+    peerMesh.sync([peer('alice'), peer('bob')], 'now');
+    links.get('peer-bob')!.level = 0.4;
+    expect(await peerMesh.audioLevels()).toEqual(new Map([['peer-alice', 0], ['peer-bob', 0.4]]));
   });
 
   it('adds nobody before we hold a seat', () => {

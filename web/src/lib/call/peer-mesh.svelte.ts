@@ -4,7 +4,7 @@ import type { IncomingSignal, OutgoingSignal } from '../rtc/perfect-negotiation.
 import { RemoteParticipant } from './participant.svelte.js';
 
 /** What the mesh asks of one peer connection (a PeerLink; a stand-in in unit tests, Node has no WebRTC). */
-export type MeshLink = Pick<PeerLink, 'receive' | 'close' | 'restartIce' | 'replaceTrack' | 'setVideoBudget'>;
+export type MeshLink = Pick<PeerLink, 'receive' | 'close' | 'restartIce' | 'replaceTrack' | 'setVideoBudget' | 'audioLevel'>;
 
 export interface PeerMeshOptions {
   /** Our seat's peer id; no links before we have one. */
@@ -114,6 +114,13 @@ export class PeerMesh {
   rebalance(): void {
     const share = this.#share();
     for (const link of this.#links.values()) void link.setVideoBudget(share);
+  }
+
+  /** How loud each participant was since the last reading (0..1), by peer id. */
+  async audioLevels(): Promise<Map<string, number>> {
+    const links = [...this.#links];
+    const levels = await Promise.all(links.map(([, link]) => link.audioLevel().catch(() => 0)));
+    return new Map(links.map(([peerId], i) => [peerId, levels[i] ?? 0]));
   }
 
   /** Everyone leaves: every connection closes. */
