@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@meshcall/shared';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/api-error.js';
 import type { SendRequest } from './call-session.svelte.js';
 import { ChatLog } from './chat.svelte.js';
@@ -22,6 +22,27 @@ describe('ChatLog', () => {
     chat.add(message('4', 'bob'), { live: true });
     expect(chat.unread).toBe(0);
     expect(chat.messages.map((m) => m.id)).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('previews a new message from someone else while the panel is closed, for a few seconds', () => {
+    vi.useFakeTimers();
+    try {
+      const chat = chatLog();
+      chat.add(message('1', 'me'), { live: true });
+      chat.add(message('2', 'bob', 'history'), { live: false });
+      expect(chat.preview).toBeNull();
+      chat.add(message('3', 'bob', 'are you there?'), { live: true });
+      expect(chat.preview?.text).toBe('are you there?');
+      vi.advanceTimersByTime(5_000);
+      expect(chat.preview).toBeNull();
+      chat.add(message('4', 'carol', 'hello'), { live: true });
+      chat.setOpen(true);
+      expect(chat.preview).toBeNull();
+      chat.add(message('5', 'carol', 'again'), { live: true });
+      expect(chat.preview).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps one copy of a message that arrives both live and in the history', () => {
