@@ -136,6 +136,23 @@ describe('POST /:id/join', () => {
     expect((await join(owner, room.id)).status).toBe(200);
   });
 
+  it('puts someone who came in by the invite code on the guest list: in their rooms, and in again without the code', async () => {
+    const guest = newUser('Gus');
+    tokens.set(guest, await auth.mint(guest));
+    const room = await createRoom({ name: 'By the link', kind: 'learning', visibility: 'private' });
+    const mine = async () => ((await call(server.app, 'GET', '/mine', { token: tokens.get(guest) })).body as { items: Room[] }).items.map((r) => r.id);
+    expect(await mine()).not.toContain(room.id);
+    expect((await join(guest, room.id, { invite: room.inviteCode })).status).toBe(200);
+    expect(await mine()).toContain(room.id);
+    expect((await join(guest, room.id)).status).toBe(200);
+    // The owner sees the guest by name, and taking them off the list keeps them out again.
+    const owned = (await call(server.app, 'GET', `/${room.id}`, { token: tokens.get(owner) })).body as { room: Room };
+    expect(owned.room.allowedUsers).toContain(guest.id);
+    expect((await call(server.app, 'PATCH', `/${room.id}`, { token: tokens.get(owner), body: { allowedUsers: [] } })).status).toBe(200);
+    expect(await mine()).not.toContain(room.id);
+    expect((await join(guest, room.id)).status).toBe(404);
+  });
+
   it('refuses newcomers to a locked room (423) but lets the owner in', async () => {
     const room = await createRoom({ name: 'Locked', kind: 'coding' });
     await call(server.app, 'PATCH', `/${room.id}`, { token: tokens.get(owner), body: { locked: true } });

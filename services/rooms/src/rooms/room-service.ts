@@ -250,6 +250,12 @@ export class RoomService {
     if (live.locked && role !== 'owner' && ownSeats === 0) throw new AppError(ErrorCode.ROOM_LOCKED);
     if (live.count - ownSeats >= record.capacity) throw new AppError(ErrorCode.ROOM_FULL);
     const iceServers = await this.grantIceServers(caller, record);
+    // In by the invite code: from now on a guest, so the room is in their "My rooms" and a link
+    // without the code takes them back in (until the owner takes them off the guest list).
+    if (role === 'member' && record.visibility === 'private' && !record.allowedUsers.includes(caller.id)) {
+      const admitted = await this.deps.rooms.admitByInviteCode(record.id, caller.id, caller.name, this.now());
+      if (admitted) await this.deps.lobby.mirror(admitted);
+    }
 
     const { ticket, expiresIn } = await this.deps.tickets.issue({
       userId: caller.id,
