@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GameState } from '@meshcall/shared';
-import { applyMove, assignPlayer, newGame, releasePlayer, resetGame } from './tic-tac-toe.js';
+import { applyMove, assignPlayer, newGame, releasePlayer, resetGame, type GameTransition } from './tic-tac-toe.js';
 
-function stateOf(transition: ReturnType<typeof applyMove> | ReturnType<typeof assignPlayer>): GameState {
+function stateOf(transition: GameTransition<string>): GameState {
   if ('state' in transition) return transition.state;
   if ('unchanged' in transition) return transition.unchanged;
   throw new Error(`refused: ${transition.refused}`);
