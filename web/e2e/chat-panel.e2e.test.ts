@@ -1,32 +1,14 @@
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
-import { createRoom, inviteLink, joinFromPrejoin, problemsOf, sendChat, signUp } from './support/app.js';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { participantsFor } from './support/browser.js';
+import { problemsOf, sendChat, twoInACall } from './support/app.js';
 
 describe('the chat panel', () => {
-  const gatewayUrl = inject('gatewayUrl');
-  let browser: Browser;
-  let alice: Participant;
-  let bob: Participant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    alice = await newParticipant(browser, gatewayUrl, 'Alice');
-    bob = await newParticipant(browser, gatewayUrl, 'Bob');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const people = participantsFor('Alice', 'Bob');
 
   it('previews a message while closed, focuses the message box when opened, links only http(s) and closes on Esc', async () => {
+    const { Alice: alice, Bob: bob } = people;
     onTestFailed(() => console.log(problemsOf(alice, bob)));
-    await signUp(alice);
-    await signUp(bob);
-    await createRoom(alice.page, { name: `Links ${Date.now().toString(36)}`, kind: 'learning' });
-    await joinFromPrejoin(alice.page);
-    await bob.page.goto(await inviteLink(alice.page));
-    await joinFromPrejoin(bob.page);
+    await twoInACall(alice, bob, { name: `Links ${Date.now().toString(36)}`, kind: 'learning' });
 
     const text = 'Notes at https://example.org/docs?page=2, not <b>bold</b> <img src=x onerror=alert(1)>, nor example.com or mailto:a@example.org';
     await sendChat(alice.page, text);

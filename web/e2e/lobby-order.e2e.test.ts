@@ -1,29 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { participantsFor } from './support/browser.js';
 import { createRoom, isInsideViewport, joinFromPrejoin, problemsOf, signUp } from './support/app.js';
 
 describe('the lobby order and layout', () => {
-  const gatewayUrl = inject('gatewayUrl');
-  let browser: Browser;
-  let alice: Participant;
-  let bob: Participant;
-  let carol: Participant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    alice = await newParticipant(browser, gatewayUrl, 'Alice');
-    bob = await newParticipant(browser, gatewayUrl, 'Bob');
-    carol = await newParticipant(browser, gatewayUrl, 'Carol');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const people = participantsFor('Alice', 'Bob', 'Carol');
 
   const cardIds = (page: Page) => page.getByTestId('room-card').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-room-id')));
 
   it('lists busy rooms first, then new ones, follows live occupancy, and keeps the search results in view', async () => {
+    const { Alice: alice, Bob: bob, Carol: carol } = people;
     onTestFailed(() => console.log(problemsOf(alice, bob, carol)));
     for (const person of [alice, bob, carol]) await signUp(person);
     // Six rooms of Alice's, oldest first: enough "My rooms" to fill a screen above the list.

@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
-import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, problemsOf, remoteTile, signUp } from './support/app.js';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { participantsFor } from './support/browser.js';
+import { expectVideoPlaying, joinFromPrejoin, problemsOf, remoteTile, twoInACall } from './support/app.js';
 
 /** One seat per person: a reload or a second tab takes the call over, never a second copy. */
 describe('one seat per person', () => {
-  const gatewayUrl = inject('gatewayUrl');
-  let browser: Browser;
-  let alice: Participant;
-  let bob: Participant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    alice = await newParticipant(browser, gatewayUrl, 'Alice');
-    bob = await newParticipant(browser, gatewayUrl, 'Bob');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const people = participantsFor('Alice', 'Bob');
 
   /** Bob sees exactly one Alice (his only remote tile), with her video playing, and a full room of two. */
   async function bobSeesOneAlice(): Promise<void> {
+    const { Alice: alice, Bob: bob } = people;
     await expectVideoPlaying(bob.page, alice.name);
     await expect.poll(() => remoteTile(bob.page, alice.name).count(), { timeout: 15_000 }).toBe(1);
     await expect.poll(() => bob.page.getByTestId('call-count').textContent(), { timeout: 15_000 }).toBe('2 / 2');
@@ -31,14 +19,9 @@ describe('one seat per person', () => {
   }
 
   it('asks a second tab whether to move the call there, and a crashed or reloaded tab takes its held seat back', async () => {
+    const { Alice: alice, Bob: bob } = people;
     onTestFailed(() => console.log(problemsOf(alice, bob)));
-    await signUp(alice);
-    await signUp(bob);
-    await createRoom(alice.page, { name: `Pair ${Date.now().toString(36)}`, kind: 'coding', capacity: 2 });
-    await joinFromPrejoin(alice.page);
-    const link = await inviteLink(alice.page);
-    await bob.page.goto(link);
-    await joinFromPrejoin(bob.page);
+    const { link } = await twoInACall(alice, bob, { name: `Pair ${Date.now().toString(36)}`, kind: 'coding', capacity: 2 });
     await expectVideoPlaying(alice.page, bob.name);
 
     // A second tab of the same browser, in a full room: a question, not "This room is full".

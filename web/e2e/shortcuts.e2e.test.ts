@@ -1,32 +1,14 @@
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
-import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, problemsOf, remoteTile, signUp } from './support/app.js';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { participantsFor } from './support/browser.js';
+import { expectVideoPlaying, problemsOf, remoteTile, twoInACall } from './support/app.js';
 
 describe('keyboard shortcuts', () => {
-  const gatewayUrl = inject('gatewayUrl');
-  let browser: Browser;
-  let alice: Participant;
-  let bob: Participant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    alice = await newParticipant(browser, gatewayUrl, 'Alice');
-    bob = await newParticipant(browser, gatewayUrl, 'Bob');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const people = participantsFor('Alice', 'Bob');
 
   it('mute, camera, chat and leave from the keyboard, listed in a help dialog opened with ?', async () => {
+    const { Alice: alice, Bob: bob } = people;
     onTestFailed(() => console.log(problemsOf(alice, bob)));
-    await signUp(alice);
-    await signUp(bob);
-    await createRoom(alice.page, { name: `Keys ${Date.now().toString(36)}`, kind: 'coding' });
-    await joinFromPrejoin(alice.page);
-    await bob.page.goto(await inviteLink(alice.page));
-    await joinFromPrejoin(bob.page);
+    await twoInACall(alice, bob, { name: `Keys ${Date.now().toString(36)}`, kind: 'coding' });
     await expectVideoPlaying(bob.page, alice.name);
     const page = alice.page;
     await page.getByTestId('call-room-name').click();

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { participantsFor } from './support/browser.js';
 import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, problemsOf, remoteTile, signUp } from './support/app.js';
 import { saveScreenshot } from './support/screenshots.js';
 
@@ -9,22 +9,7 @@ import { saveScreenshot } from './support/screenshots.js';
  * microphone beeps, so whoever is unmuted "speaks".
  */
 describe('the active speaker and the large tile', () => {
-  const gatewayUrl = inject('gatewayUrl');
-  let browser: Browser;
-  let alice: Participant;
-  let bob: Participant;
-  let carol: Participant;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    alice = await newParticipant(browser, gatewayUrl, 'Alice');
-    bob = await newParticipant(browser, gatewayUrl, 'Bob');
-    carol = await newParticipant(browser, gatewayUrl, 'Carol');
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const people = participantsFor('Alice', 'Bob', 'Carol');
 
   const speaking = (page: Page, name: string) => remoteTile(page, name).getAttribute('data-speaking');
   const setMic = async (page: Page, on: boolean) => {
@@ -36,6 +21,7 @@ describe('the active speaker and the large tile', () => {
   const widthOf = async (page: Page, name: string) => (await remoteTile(page, name).boundingBox())?.width ?? 0;
 
   it('highlights whoever speaks, pins a tile large, and puts a shared screen on the large tile while it is on', async () => {
+    const { Alice: alice, Bob: bob, Carol: carol } = people;
     onTestFailed(() => console.log(problemsOf(alice, bob, carol)));
     for (const person of [alice, bob, carol]) await signUp(person);
     await createRoom(alice.page, { name: `Panel ${Date.now().toString(36)}`, kind: 'business', capacity: 4 });

@@ -1,5 +1,6 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { chromiumLaunchOptions } from '@meshcall/stack';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch(chromiumLaunchOptions());
@@ -34,4 +35,21 @@ export async function newParticipant(browser: Browser, gatewayUrl: string, label
     if (message.type() === 'error' || message.type() === 'warning') problems.push(`console.${message.type()}: ${message.text()}`);
   });
   return { name: `${label} ${unique}`, email: `${label.toLowerCase()}-${unique}@example.test`, password: 'correct horse battery', context, page, problems };
+}
+
+/**
+ * One browser for the test file and a participant (own context) per label, opened before the
+ * file's tests and closed after them. Read the participants inside a test, once they exist.
+ */
+export function participantsFor<Label extends string>(...labels: Label[]): Readonly<Record<Label, Participant>> {
+  const people = {} as Record<Label, Participant>;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    for (const label of labels) people[label] = await newParticipant(browser, inject('gatewayUrl'), label);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return people;
 }
