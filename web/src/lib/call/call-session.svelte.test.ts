@@ -2,14 +2,14 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { JoinPayload, JoinResult, JoinRoomResponse, Room } from '@meshcall/shared';
 import { Server, type Socket as ServerSocket } from 'socket.io';
-import { io } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../api/api-error.js';
 import { CallSession, type CallSessionDeps } from './call-session.svelte.js';
-import type { SignalingSocket } from './signaling-client.js';
 
 // A real Socket.IO server on port 0 plays signaling with the few answers a session needs; rooms
-// (the admission) is a function returning tickets. The real services are covered by the e2e suite.
+// (the admission) is a function returning tickets. The session opens its socket as in the browser,
+// on the page's origin: `location` points at the test server. The real services are covered by
+// the e2e suite.
 const ROOM_ID = 'room-test-1';
 const room = { id: ROOM_ID, name: 'Stand-up', kind: 'business', visibility: 'public', capacity: 4, ownerId: 'owner', ownerName: 'Owner', locked: false } as Room;
 
@@ -55,10 +55,12 @@ beforeEach(async () => {
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  Object.assign(globalThis, { location: new URL(url) });
 });
 
 afterEach(async () => {
   await signaling.close();
+  Reflect.deleteProperty(globalThis, 'location');
 });
 
 function callSession(token = 'good-token') {
@@ -78,15 +80,6 @@ function callSession(token = 'good-token') {
       seated: (result, change) => seated.push({ peerId: result.peerId, resync: result.resync, ...change }),
       lost: (code) => lost.push(code),
     },
-    openSocket: (freshToken, roomId) =>
-      io(url, {
-        transports: ['websocket'],
-        autoConnect: false,
-        query: { room: roomId },
-        reconnectionDelay: 50,
-        reconnectionDelayMax: 100,
-        auth: (callback) => void freshToken().then((value) => callback({ token: value })),
-      }) as SignalingSocket,
   };
   return { session: new CallSession(deps), seated, lost, admissions: () => admissions };
 }

@@ -42,9 +42,6 @@ export interface CallSessionDeps {
   rooms: Pick<RoomsClient, 'join' | 'iceServers'>;
   tokens: SessionTokens;
   hooks: CallSessionHooks;
-  /** Opens the socket (unconnected); the gateway's same-origin socket by default. */
-  openSocket?: (token: () => Promise<string>, roomId: string) => SignalingSocket;
-  connectTimeoutMs?: number;
 }
 
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -152,7 +149,7 @@ export class CallSession {
   }
 
   #connect(roomId: string): Promise<void> {
-    const socket = (this.#deps.openSocket ?? createSignalingSocket)(() => this.#deps.tokens.freshToken(), roomId);
+    const socket = createSignalingSocket(() => this.#deps.tokens.freshToken(), roomId);
     this.#socket = socket;
     this.#watchConnection(socket);
     for (const [event, handler] of this.#listeners) (socket as unknown as { on(event: string, handler: (payload: unknown) => void): void }).on(event, handler);
@@ -167,7 +164,7 @@ export class CallSession {
       const timer = setTimeout(() => {
         this.#connectWaiter = null;
         reject(unreachable());
-      }, this.#deps.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
+      }, CONNECT_TIMEOUT_MS);
       this.#connectWaiter = {
         resolve: () => {
           clearTimeout(timer);
