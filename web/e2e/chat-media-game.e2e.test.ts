@@ -92,7 +92,7 @@ describe('chat, media state, screen share and the game', () => {
     await bob.page.getByTestId('call-end').waitFor();
   });
 
-  it('plays tic-tac-toe to a win, and the server refuses an illegal move', async () => {
+  it('plays tic-tac-toe to a win, the server refuses an illegal move, and the loser opens the next game', async () => {
     onTestFailed(() => console.log(problemsOf(alice, bob)));
     await alice.page.goto('/');
     await createRoom(alice.page, { name: `Game ${Date.now().toString(36)}`, kind: 'game', visibility: 'public' });
@@ -135,5 +135,16 @@ describe('chat, media state, screen share and the game', () => {
     expect(await cell(bob, 8).getAttribute('aria-disabled')).toBe('true');
     expect(await markOn(bob, 8)).toBe('');
     await saveScreenshot(alice.page, 'call-game');
+
+    // A new game: Bob lost, so Bob opens it, and Alice has to wait for him.
+    await alice.page.getByTestId('game-reset').click();
+    await expect.poll(() => bob.page.getByTestId('game-status').textContent()).toContain('Your turn: you play O');
+    expect(await alice.page.getByTestId('game-status').getAttribute('data-turn')).toBe('O');
+    await cell(alice, 4).click();
+    await alice.page.getByTestId('game-error').waitFor();
+    expect(await markOn(alice, 4)).toBe('');
+    await cell(bob, 4).click();
+    await expect.poll(() => markOn(alice, 4)).toBe('O');
+    await expect.poll(() => alice.page.getByTestId('game-status').textContent()).toContain('Your turn: you play X');
   });
 });

@@ -9,11 +9,15 @@ describe('relay only', () => {
   let browser: Browser;
   let alice: Participant;
   let bob: Participant;
+  let carol: Participant;
+  let dave: Participant;
 
   beforeAll(async () => {
     browser = await launchBrowser();
     alice = await newParticipant(browser, gatewayUrl, 'Alice');
     bob = await newParticipant(browser, gatewayUrl, 'Bob');
+    carol = await newParticipant(browser, gatewayUrl, 'Carol');
+    dave = await newParticipant(browser, gatewayUrl, 'Dave');
   });
 
   afterAll(async () => {
@@ -57,5 +61,38 @@ describe('relay only', () => {
     const badge = bob.page.locator(`[data-testid="video-tile"][data-peer-name="${alice.name}"]`).getByTestId('quality-badge');
     await badge.click();
     expect(await bob.page.getByTestId('quality-details').textContent()).toMatch(/Relayed through our TURN server/);
+  });
+
+  it('tells each side the truth about its own address when only one side chose relay only', async () => {
+    onTestFailed(() => console.log(problemsOf(carol, dave)));
+    await signUp(carol);
+    await signUp(dave);
+    await createRoom(carol.page, { name: `Half private ${Date.now().toString(36)}`, kind: 'language' });
+    await joinFromPrejoin(carol.page, { relayOnly: true });
+    const link = await inviteLink(carol.page);
+    await dave.page.goto(link);
+    await joinFromPrejoin(dave.page, { relayOnly: false });
+    await expectVideoPlaying(carol.page, dave.name);
+    await expectVideoPlaying(dave.page, carol.name);
+
+    // Dave did not choose relay only: his badge must not promise him a hidden address.
+    const daveBadge = dave.page.locator(`[data-testid="video-tile"][data-peer-name="${carol.name}"]`).getByTestId('quality-badge');
+    await connectionPath(dave.page, carol.name);
+    await daveBadge.click();
+    const daveReads = (await dave.page.getByTestId('quality-details').textContent()) ?? '';
+    expect(daveReads).not.toMatch(/your IP address stays hidden/i);
+    expect(daveReads).toMatch(/Your IP address is not hidden from this participant/);
+    expect(daveReads).toMatch(/They chose relay only, so their IP address is hidden from you/);
+    expect(await daveBadge.getAttribute('data-our-address')).toBe('shared');
+    expect(await daveBadge.getAttribute('data-their-address')).toBe('hidden');
+
+    // Carol did: hers is hidden, and Dave's is not hidden from her.
+    const carolBadge = carol.page.locator(`[data-testid="video-tile"][data-peer-name="${dave.name}"]`).getByTestId('quality-badge');
+    await connectionPath(carol.page, dave.name);
+    await carolBadge.click();
+    const carolReads = (await carol.page.getByTestId('quality-details').textContent()) ?? '';
+    expect(carolReads).toMatch(/You chose relay only: your IP address stays hidden from this participant/);
+    expect(carolReads).not.toMatch(/their IP address is hidden/);
+    expect(await carolBadge.getAttribute('data-our-address')).toBe('hidden');
   });
 });

@@ -12,6 +12,13 @@ export const redisKeys = {
    * one script; a seat whose lease ran out is free. Live occupancy = ZCOUNT key <now> +inf.
    */
   roomSeats: (roomId: string) => `meshcall:room:{${roomId}}:seats`,
+  /**
+   * Who holds each seat: a hash peerId → SeatHolder (JSON; signaling's record has more fields).
+   * Signaling writes it with the seats; rooms reads it to tell an account's own seat (another
+   * tab, or one held for resume after a reload) from someone else's, since signaling's join
+   * takes such a seat over instead of adding one.
+   */
+  roomPeers: (roomId: string) => `meshcall:room:{${roomId}}:sig:peers`,
   /** "1" while the room is locked for newcomers; rooms and signaling both set it. */
   roomLocked: (roomId: string) => `meshcall:room:{${roomId}}:locked`,
   /** Present once the room is closed, so tickets issued before the close are refused. */
@@ -31,6 +38,10 @@ export const redisKeys = {
    */
   roomExcluded: (roomId: string) => `meshcall:room:{${roomId}}:excluded`,
 } as const;
+
+/** What rooms reads of one entry of `redisKeys.roomPeers`. */
+export const seatHolderSchema = z.object({ userId: z.string() });
+export type SeatHolder = z.infer<typeof seatHolderSchema>;
 
 /** Why an account is kept out of a room. */
 export const exclusionReasonSchema = z.enum(['kicked', 'removed']);

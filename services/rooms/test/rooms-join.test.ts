@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, TokenAudience, TokenIssuer, joinRoomResponseSchema, joinTicketClaimsSchema, redisKeys, roomResponseSchema, type Room } from '@meshcall/shared';
+import { ErrorCode, SEAT_LEASE_MS, TokenAudience, TokenIssuer, joinRoomResponseSchema, joinTicketClaimsSchema, redisKeys, roomResponseSchema, type Room } from '@meshcall/shared';
 import { createJwtVerifier } from '@meshcall/server-kit';
 import { call } from './support/api.js';
 import { newUser, startFakeAuth, type FakeAuth, type TestUser } from './support/fake-auth.js';
@@ -136,6 +136,23 @@ describe('POST /:id/join', () => {
     expect((await join(owner, room.id)).status).toBe(200);
   });
 
+  it('puts someone who came in by the invite code on the guest list: in their rooms, and in again without the code', async () => {
+    const guest = newUser('Gus');
+    tokens.set(guest, await auth.mint(guest));
+    const room = await createRoom({ name: 'By the link', kind: 'learning', visibility: 'private' });
+    const mine = async () => ((await call(server.app, 'GET', '/mine', { token: tokens.get(guest) })).body as { items: Room[] }).items.map((r) => r.id);
+    expect(await mine()).not.toContain(room.id);
+    expect((await join(guest, room.id, { invite: room.inviteCode })).status).toBe(200);
+    expect(await mine()).toContain(room.id);
+    expect((await join(guest, room.id)).status).toBe(200);
+    // The owner sees the guest by name, and taking them off the list keeps them out again.
+    const owned = (await call(server.app, 'GET', `/${room.id}`, { token: tokens.get(owner) })).body as { room: Room };
+    expect(owned.room.allowedUsers).toContain(guest.id);
+    expect((await call(server.app, 'PATCH', `/${room.id}`, { token: tokens.get(owner), body: { allowedUsers: [] } })).status).toBe(200);
+    expect(await mine()).not.toContain(room.id);
+    expect((await join(guest, room.id)).status).toBe(404);
+  });
+
   it('refuses newcomers to a locked room (423) but lets the owner in', async () => {
     const room = await createRoom({ name: 'Locked', kind: 'coding' });
     await call(server.app, 'PATCH', `/${room.id}`, { token: tokens.get(owner), body: { locked: true } });
@@ -158,6 +175,25 @@ describe('POST /:id/join', () => {
     await takeSeats(redis, room.id, 2);
     expectRefused(await join(member, room.id), 409, ErrorCode.ROOM_FULL);
     expectRefused(await join(owner, room.id), 409, ErrorCode.ROOM_FULL);
+  });
+
+  it('lets an account back into its own seat in a full or locked room (another tab, a reload), and nobody else', async () => {
+    const room = await createRoom({ name: 'Full of us', kind: 'coding', capacity: 2 });
+    const live = Date.now() + SEAT_LEASE_MS;
+    await redis.zadd(redisKeys.roomSeats(room.id), live, 'peer-of-max', live, 'peer-of-olga', Date.now() - 1, 'lapsed-peer-of-sid');
+    await redis.hset(redisKeys.roomPeers(room.id), {
+      'peer-of-max': JSON.stringify({ peerId: 'peer-of-max', userId: member.id, name: member.name, role: 'member' }),
+      'peer-of-olga': JSON.stringify({ peerId: 'peer-of-olga', userId: owner.id, name: owner.name, role: 'owner' }),
+      'lapsed-peer-of-sid': JSON.stringify({ peerId: 'lapsed-peer-of-sid', userId: stranger.id, name: stranger.name, role: 'member' }),
+    });
+    expect((await join(member, room.id)).status).toBe(200);
+    expect((await join(owner, room.id)).status).toBe(200);
+    // A lapsed seat is nobody's to take back.
+    expectRefused(await join(stranger, room.id), 409, ErrorCode.ROOM_FULL);
+
+    await redis.set(redisKeys.roomLocked(room.id), '1');
+    expect((await join(member, room.id)).status).toBe(200);
+    expectRefused(await join(stranger, room.id), 423, ErrorCode.ROOM_LOCKED);
   });
 
   it('refuses a closed room (410), also when only the Redis close marker is there', async () => {

@@ -95,8 +95,12 @@ describe('chat, media state and tic-tac-toe across replicas', () => {
       expect(errorCodeOf(await move(o, 5))).toBe('ILLEGAL_MOVE');
 
       const fresh = dataOf(await request(o.socket, 'game:reset', {}));
-      expect(fresh).toEqual({ board: Array(9).fill(null), turn: 'X', winner: null, players: { X: x.userId, O: o.userId } });
-      expect(await x.log.waitFor('game:state', (s) => s.board.every((c) => c === null) && s.winner === null)).toEqual(fresh);
+      // X won, so O, the loser, opens the next game.
+      expect(fresh).toEqual({ board: Array(9).fill(null), turn: 'O', winner: null, players: { X: x.userId, O: o.userId } });
+      expect(errorCodeOf(await move(x, 4))).toBe('ILLEGAL_MOVE');
+      dataOf(await move(o, 4));
+      expect(await x.log.waitFor('game:state', (s) => s.board.every((c) => c === null) && s.winner === null && s.turn === 'O')).toEqual(fresh);
+      expect((await x.log.waitFor('game:state', (s) => s.board[4] === 'O')).turn).toBe('X');
     } finally {
       closeAll(x, o);
     }

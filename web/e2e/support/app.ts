@@ -48,6 +48,21 @@ export async function joinFromPrejoin(page: Page, options: { relayOnly?: boolean
   await page.getByTestId('call').waitFor();
 }
 
+/**
+ * The common start: both sign up, the host creates a room and joins, the guest joins by the
+ * invite link the call page offers. Returns the room id and that link.
+ */
+export async function twoInACall(host: Participant, guest: Participant, room: RoomOptions): Promise<{ roomId: string; link: string }> {
+  await signUp(host);
+  await signUp(guest);
+  const roomId = await createRoom(host.page, room);
+  await joinFromPrejoin(host.page);
+  const link = await inviteLink(host.page);
+  await guest.page.goto(link);
+  await joinFromPrejoin(guest.page);
+  return { roomId, link };
+}
+
 /** The invite link the call page offers (what a user would copy and send). */
 export async function inviteLink(page: Page): Promise<string> {
   await page.getByTestId('invite-toggle').click();

@@ -1,5 +1,5 @@
 import type { RedisClient } from '@meshcall/server-kit';
-import { exclusionEntrySchema, liveSeatCountArgs, redisKeys, type ExclusionEntry } from '@meshcall/shared';
+import { exclusionEntrySchema, liveSeatCountArgs, redisKeys, seatHolderSchema, type ExclusionEntry } from '@meshcall/shared';
 
 /** What signaling and rooms share about a room right now, read from Redis. */
 export interface LiveRoomState {
@@ -28,6 +28,17 @@ return 0
 /** Private to rooms: which lock state the lobby was last told about (see recordAnnouncedLock). */
 export function announcedLockKey(roomId: string): string {
   return `meshcall:room:{${roomId}}:lock-announced`;
+}
+
+/** The account holding a seat, or undefined for an entry that does not parse. */
+function holderOf(json: string | undefined): string | undefined {
+  if (json === undefined) return undefined;
+  try {
+    const holder = seatHolderSchema.safeParse(JSON.parse(json));
+    return holder.success ? holder.data.userId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Live room state in Redis, per the keys in `@meshcall/shared` redis-contract. */
@@ -60,6 +71,15 @@ export class LiveRoomStore {
   async state(id: string, nowMs: number = Date.now()): Promise<LiveRoomState> {
     const [state] = await this.states([id], nowMs);
     return state as LiveRoomState;
+  }
+
+  /**
+   * How many live seats of the room the account holds (another tab, or a seat held for resume
+   * after a reload). Signaling's join takes them over, so they do not stand in that account's way.
+   */
+  async seatsHeldBy(id: string, userId: string, nowMs: number = Date.now()): Promise<number> {
+    const [live, holders] = await Promise.all([this.redis.zrangebyscore(...liveSeatCountArgs(id, nowMs)), this.redis.hgetall(redisKeys.roomPeers(id))]);
+    return live.filter((peerId) => holderOf(holders[peerId]) === userId).length;
   }
 
   async setLocked(id: string, locked: boolean): Promise<void> {

@@ -153,6 +153,18 @@ export class MongoRoomRepository implements RoomRepository {
     return document ? toRecord(document) : null;
   }
 
+  async admitByInviteCode(id: string, userId: string, name: string, now: Date): Promise<RoomRecord | null> {
+    const document = await this.model
+      .findOneAndUpdate(
+        { _id: id, closedAt: null },
+        { $pull: { invitedUsers: userId }, $addToSet: { allowedUsers: userId }, $set: { [`memberNames.${userId}`]: name, updatedAt: now } },
+        { new: true },
+      )
+      .lean<RoomDocument>()
+      .exec();
+    return document ? toRecord(document) : null;
+  }
+
   async declineInvitation(id: string, userId: string, now: Date): Promise<RoomRecord | null> {
     const document = await this.model
       .findOneAndUpdate(

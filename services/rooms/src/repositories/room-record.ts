@@ -47,6 +47,11 @@ export interface RoomRepository {
   countOpenOwnedBy(ownerId: string): Promise<number>;
   /** Moves the user from invited to allowed, remembering their name; null when they were not invited (or the room closed). */
   acceptInvitation(id: string, userId: string, name: string, now: Date): Promise<RoomRecord | null>;
+  /**
+   * Puts the user on the guest list (allowed, name remembered, any pending invitation taken as
+   * accepted): they came in with the invite code. Null when the room closed meanwhile.
+   */
+  admitByInviteCode(id: string, userId: string, name: string, now: Date): Promise<RoomRecord | null>;
   /** Drops the user's invitation, pending or accepted; null when they had none (or the room closed). */
   declineInvitation(id: string, userId: string, now: Date): Promise<RoomRecord | null>;
   /** Applies changes to an open room; null when the room is gone or closed meanwhile. */

@@ -249,10 +249,19 @@ export class RoomService {
     if (live.closed) throw new AppError(ErrorCode.ROOM_CLOSED);
     // Signaling checks the same entry when seating, so a ticket handed out just before a ban is void too.
     if (role !== 'owner' && (await this.deps.live.isExcluded(id, caller.id))) throw new AppError(ErrorCode.BANNED);
+    // A seat the caller already holds (another tab, a reload) is taken over by signaling, so neither
+    // the lock nor a full room keeps them out of it, as signaling's own checks do not.
+    const ownSeats = (live.locked && role !== 'owner') || live.count >= record.capacity ? await this.deps.live.seatsHeldBy(id, caller.id) : 0;
     // The owner may always come back into their own locked room.
-    if (live.locked && role !== 'owner') throw new AppError(ErrorCode.ROOM_LOCKED);
-    if (live.count >= record.capacity) throw new AppError(ErrorCode.ROOM_FULL);
+    if (live.locked && role !== 'owner' && ownSeats === 0) throw new AppError(ErrorCode.ROOM_LOCKED);
+    if (live.count - ownSeats >= record.capacity) throw new AppError(ErrorCode.ROOM_FULL);
     const iceServers = await this.grantIceServers(caller, record);
+    // In by the invite code: from now on a guest, so the room is in their "My rooms" and a link
+    // without the code takes them back in (until the owner takes them off the guest list).
+    if (role === 'member' && record.visibility === 'private' && !record.allowedUsers.includes(caller.id)) {
+      const admitted = await this.deps.rooms.admitByInviteCode(record.id, caller.id, caller.name, this.now());
+      if (admitted) await this.deps.lobby.mirror(admitted);
+    }
 
     const { ticket, expiresIn } = await this.deps.tickets.issue({
       userId: caller.id,

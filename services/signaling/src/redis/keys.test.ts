@@ -9,6 +9,7 @@ describe('signaling keys', () => {
     expect(keys).toContain(redisKeys.roomLocked('room-abc123'));
     expect(keys).toContain(redisKeys.roomClosed('room-abc123'));
     expect(keys).toContain(redisKeys.roomExcluded('room-abc123'));
+    expect(keys).toContain(redisKeys.roomPeers('room-abc123'));
     for (const key of [...keys, roomKeyPrefix('room-abc123')]) expect(key).toContain('{room-abc123}');
   });
 

@@ -1,19 +1,19 @@
 import { redisKeys } from '@meshcall/shared';
 
 /** Signaling's own per-room keys; the room id is a hash tag (`{roomId}`), as in redis-contract.ts. */
-export function ownRoomKey(roomId: string, name: 'peers' | 'media' | 'routes' | 'sessions' | 'signal-seqs' | 'info' | 'chat' | 'game'): string {
+export function ownRoomKey(roomId: string, name: 'media' | 'routes' | 'sessions' | 'signal-seqs' | 'info' | 'chat' | 'game'): string {
   return `meshcall:room:{${roomId}}:sig:${name}`;
 }
 
 /**
  * Every per-room key signaling touches, in the fixed order the Lua scripts expect (room-script.ts).
  * All carry the room id as a hash tag, so a Redis Cluster keeps them on one shard and one script
- * may use them together. Seats, locked, closed and excluded are shared with the rooms service.
+ * may use them together. Seats, peers, locked, closed and excluded are shared with the rooms service.
  */
 export function roomKeys(roomId: string): string[] {
   return [
     redisKeys.roomSeats(roomId),
-    ownRoomKey(roomId, 'peers'),
+    redisKeys.roomPeers(roomId),
     ownRoomKey(roomId, 'media'),
     ownRoomKey(roomId, 'routes'),
     ownRoomKey(roomId, 'sessions'),

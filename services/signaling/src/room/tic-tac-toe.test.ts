@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { GameState } from '@meshcall/shared';
-import { applyMove, assignPlayer, newGame, releasePlayer, resetGame } from './tic-tac-toe.js';
+import { applyMove, assignPlayer, newGame, releasePlayer, resetGame, type GameTransition } from './tic-tac-toe.js';
 
-function stateOf(transition: ReturnType<typeof applyMove> | ReturnType<typeof assignPlayer>): GameState {
+function stateOf(transition: GameTransition<string>): GameState {
   if ('state' in transition) return transition.state;
   if ('unchanged' in transition) return transition.unchanged;
   throw new Error(`refused: ${transition.refused}`);
@@ -50,11 +50,35 @@ describe('tic-tac-toe rules', () => {
     expect(state.board.every((cell) => cell !== null)).toBe(true);
   });
 
-  it('lets a player or the owner start over with the same players', () => {
+  it('lets a player or the owner start over with the same players, the loser opening', () => {
     const finished = play([0, 3, 1, 4, 2]);
-    expect(resetGame(finished, 'o', false)).toEqual({ state: newGame({ X: 'x', O: 'o' }) });
-    expect(resetGame(finished, 'owner', true)).toEqual({ state: newGame({ X: 'x', O: 'o' }) });
+    // X won, so O, the loser, opens the next game.
+    const next = { ...newGame({ X: 'x', O: 'o' }), turn: 'O' };
+    expect(resetGame(finished, 'o', false)).toEqual({ state: next });
+    expect(resetGame(finished, 'owner', true)).toEqual({ state: next });
     expect(resetGame(finished, 'watcher', false)).toEqual({ refused: 'not-allowed' });
+  });
+
+  it('lets the loser open the next game also when O won, and alternates after a draw', () => {
+    // X opens; O wins on the middle column.
+    const oWon = play([0, 1, 2, 4, 3, 7]);
+    expect(oWon.winner).toBe('O');
+    expect(stateOf(resetGame(oWon, 'x', false)).turn).toBe('X');
+    // O opens this one (after losing) and wins the first column: X, the loser, opens the next.
+    let oOpened: GameState = { ...newGame({ X: 'x', O: 'o' }), turn: 'O' };
+    for (const [who, cell] of [['o', 0], ['x', 1], ['o', 3], ['x', 2], ['o', 6]] as const) oOpened = stateOf(applyMove(oOpened, who, cell));
+    expect(oOpened.winner).toBe('O');
+    expect(stateOf(resetGame(oOpened, 'o', false)).turn).toBe('X');
+    // A draw that X opened: O opens the next.
+    const draw = play([0, 1, 2, 4, 3, 5, 7, 6, 8]);
+    expect(stateOf(resetGame(draw, 'x', false)).turn).toBe('O');
+  });
+
+  it('keeps the same opener when a game is started over half way', () => {
+    expect(stateOf(resetGame(play([0, 4]), 'x', false)).turn).toBe('X');
+    let oOpened: GameState = { ...newGame({ X: 'x', O: 'o' }), turn: 'O' };
+    oOpened = stateOf(applyMove(oOpened, 'o', 4));
+    expect(stateOf(resetGame(oOpened, 'x', false)).turn).toBe('O');
   });
 
   it('clears the board when a player leaves; the one who stays becomes X', () => {

@@ -54,8 +54,33 @@ export function applyMove(state: GameState, userId: string, cell: number): GameT
   return { state: { board, turn: mark === 'X' ? 'O' : 'X', winner: winnerOf(board), players: { ...state.players } } };
 }
 
+const other = (mark: GameMark): GameMark => (mark === 'X' ? 'O' : 'X');
+
+/**
+ * Who made the first move of this game, read from the board: the first mover has as many marks as
+ * the other or one more; with as many, it is the first mover's turn again, unless the game was
+ * just won (then the winner moved last, and so moved second).
+ */
+function firstMover(state: GameState): GameMark {
+  const count = (mark: GameMark) => state.board.filter((cell) => cell === mark).length;
+  const [x, o] = [count('X'), count('O')];
+  if (x !== o) return x > o ? 'X' : 'O';
+  if (state.winner === 'X' || state.winner === 'O') return other(state.winner);
+  return state.turn;
+}
+
+/**
+ * Who opens the next game: the loser of a won game; after a draw, the one who did not open this
+ * one; a game abandoned half way is started over by the same player.
+ */
+export function nextFirstMover(state: GameState): GameMark {
+  if (state.winner === 'X' || state.winner === 'O') return other(state.winner);
+  if (state.winner === 'draw') return other(firstMover(state));
+  return firstMover(state);
+}
+
 /** A new game with the same players; a player or the room owner may start it. */
 export function resetGame(state: GameState, userId: string, isOwner: boolean): GameTransition<'not-allowed'> {
   if (!markOf(state, userId) && !isOwner) return { refused: 'not-allowed' };
-  return { state: newGame(state.players) };
+  return { state: { ...newGame(state.players), turn: nextFirstMover(state) } };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Room } from '@meshcall/shared';
-import { applyToOwnList, applyToPublicList, matchesFilter, reconnectDelayMs } from './lobby-events.js';
+import { applyToOwnList, applyToPublicList, inLobbyOrder, matchesFilter, reconnectDelayMs } from './lobby-events.js';
 
 const at = '2025-01-01T00:00:00.000Z';
 
@@ -105,5 +105,24 @@ describe('reconnectDelayMs', () => {
     expect(reconnectDelayMs(20, () => 0.5)).toBe(30_000);
     expect(reconnectDelayMs(1, () => 0)).toBe(750);
     expect(reconnectDelayMs(1, () => 1)).toBe(1250);
+  });
+});
+
+describe('inLobbyOrder', () => {
+  const older = room('room-older', { createdAt: '2025-01-01T00:00:00.000Z' });
+  const newer = room('room-newer', { createdAt: '2025-01-02T00:00:00.000Z' });
+  const busy = room('room-busy', { createdAt: '2024-12-01T00:00:00.000Z', occupancy: { count: 2, capacity: 4 } });
+
+  it('lists busy rooms first, then the newest', () => {
+    expect(inLobbyOrder([older, newer, busy], 'occupancy').map((r) => r.id)).toEqual(['room-busy', 'room-newer', 'room-older']);
+  });
+
+  it('moves a room up as people join it', () => {
+    const joined = applyToPublicList([busy, newer, older], { type: 'rooms:occupancy', changes: [{ roomId: 'room-older', occupancy: { count: 3, capacity: 4 } }] }, {});
+    expect(inLobbyOrder(joined, 'occupancy').map((r) => r.id)).toEqual(['room-older', 'room-busy', 'room-newer']);
+  });
+
+  it('leaves the newest-first list as the live events keep it', () => {
+    expect(inLobbyOrder([newer, busy, older], 'newest').map((r) => r.id)).toEqual(['room-newer', 'room-busy', 'room-older']);
   });
 });

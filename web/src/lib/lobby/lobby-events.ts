@@ -1,4 +1,7 @@
-import { nameMatchesSearch, type LobbyEvent, type OccupancyChange, type Room, type RoomKind } from '@meshcall/shared';
+import { nameMatchesSearch, type ListRoomsQuery, type LobbyEvent, type OccupancyChange, type Room, type RoomKind } from '@meshcall/shared';
+
+/** The lobby's orders, as the rooms service lists them. */
+export type LobbySort = ListRoomsQuery['sort'];
 
 export interface LobbyFilter {
   q?: string;
@@ -33,6 +36,17 @@ export function applyToPublicList(rooms: readonly Room[], event: LobbyEvent, fil
     case 'rooms:occupancy':
       return withOccupancy(rooms, event.changes);
   }
+}
+
+/**
+ * Puts the listed rooms in the server's order for `sort`, after live events changed them:
+ * `occupancy` is the busiest first and, among rooms as busy, the newest first (as the rooms
+ * service scores them), so a room people just joined moves up; `newest` keeps the list as it is,
+ * since live events already put new rooms on top.
+ */
+export function inLobbyOrder(rooms: readonly Room[], sort: LobbySort): Room[] {
+  if (sort === 'newest') return [...rooms];
+  return [...rooms].sort((a, b) => b.occupancy.count - a.occupancy.count || Date.parse(b.createdAt) - Date.parse(a.createdAt));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { CreateRoomBody, LobbyEvent, Room, RoomKind } from '@meshcall/share
 import { toApiError } from '../api/api-error.js';
 import { messageFor } from '../api/error-messages.js';
 import { roomsClient, session } from '../auth/session.svelte.js';
-import { applyToOwnList, applyToPublicList } from './lobby-events.js';
+import { applyToOwnList, applyToPublicList, inLobbyOrder, type LobbySort } from './lobby-events.js';
 import { LobbyFeed, lobbyFeedUrl, type LobbyFeedStatus } from './lobby-feed.js';
 
 const SEARCH_DEBOUNCE_MS = 250;
@@ -20,6 +20,8 @@ export class LobbyManager {
   mine = $state<Room[]>([]);
   query = $state('');
   kind = $state<RoomKind | ''>('');
+  /** Busy rooms first by default: where people are is what a visitor looks for. */
+  sort = $state<LobbySort>('occupancy');
   loading = $state(true);
   error = $state<string | null>(null);
   feedStatus = $state<LobbyFeedStatus>('connecting');
@@ -63,6 +65,11 @@ export class LobbyManager {
 
   setKind(kind: RoomKind | ''): void {
     this.kind = kind;
+    void this.#loadPublic();
+  }
+
+  setSort(sort: LobbySort): void {
+    this.sort = sort;
     void this.#loadPublic();
   }
 
@@ -123,7 +130,7 @@ export class LobbyManager {
 
   #listQuery() {
     const q = this.query.trim();
-    return { ...(q ? { q } : {}), ...(this.kind ? { kind: this.kind } : {}), pageSize: PAGE_SIZE };
+    return { ...(q ? { q } : {}), ...(this.kind ? { kind: this.kind } : {}), sort: this.sort, pageSize: PAGE_SIZE };
   }
 
   async #loadPublic(): Promise<void> {
@@ -155,7 +162,7 @@ export class LobbyManager {
 
   #apply(event: LobbyEvent): void {
     const before = this.rooms.length;
-    this.rooms = applyToPublicList(this.rooms, event, this.#filter);
+    this.rooms = inLobbyOrder(applyToPublicList(this.rooms, event, this.#filter), this.sort);
     this.total = Math.max(0, this.total + (this.rooms.length - before));
     const userId = session.user?.id;
     if (userId) this.mine = applyToOwnList(this.mine, event, userId);

@@ -61,6 +61,8 @@ export class PeerLink {
   /** setParameters calls must not overlap: each needs the transaction of a fresh getParameters. */
   #videoLimitsWrite: Promise<void> = Promise.resolve();
   #closed = false;
+  /** The receiver's audio counters at the last audioLevel() reading. */
+  #audioTotals = { energy: 0, duration: 0 };
 
   constructor(options: PeerLinkOptions) {
     this.#options = options;
@@ -101,6 +103,26 @@ export class PeerLink {
       video: this.#sendOrReceive('video'),
     };
     this.#statsTimer = setInterval(() => void this.#sampleStats(), STATS_INTERVAL_MS);
+  }
+
+  /**
+   * How loud the participant was since the last call (0..1, linear RMS): the audio energy the
+   * browser counted over the samples received meanwhile (`inbound-rtp` totalAudioEnergy), so a
+   * short sound between two readings still counts. 0 when nothing was heard.
+   */
+  async audioLevel(): Promise<number> {
+    const receiver = this.#transceivers.audio.receiver;
+    let energy = 0;
+    let duration = 0;
+    for (const stat of (await receiver.getStats()).values() as IterableIterator<Record<string, unknown>>) {
+      if (stat.type !== 'inbound-rtp') continue;
+      energy += typeof stat.totalAudioEnergy === 'number' ? stat.totalAudioEnergy : 0;
+      duration += typeof stat.totalSamplesDuration === 'number' ? stat.totalSamplesDuration : 0;
+    }
+    const previous = this.#audioTotals;
+    this.#audioTotals = { energy, duration };
+    const seconds = duration - previous.duration;
+    return seconds > 0 ? Math.sqrt(Math.max(0, energy - previous.energy) / seconds) : 0;
   }
 
   /** Applies a description or candidate relayed from the remote peer. */

@@ -227,6 +227,34 @@ describe('why the path is what it is', () => {
     expect(quality.label).toBe('Relayed: IP hidden');
   });
 
+  it('tells the side that chose relay only that its address is hidden', () => {
+    const { quality } = summarizeStats(
+      pathReport({ selected: { local: 'relay', remote: 'relay', relayProtocol: 'udp', url: 'turn:127.0.0.1:3478?transport=udp' }, locals: [{ type: 'relay', relayProtocol: 'udp' }] }),
+      null,
+    );
+    // Relay only pairs nothing with their other candidates, so this side cannot tell about theirs.
+    expect([quality.ourAddress, quality.theirAddress]).toEqual(['hidden', 'unknown']);
+    expect(quality.explanation).toMatch(/You chose relay only: your IP address stays hidden from this participant/);
+    expect(quality.explanation).not.toMatch(/their IP address is hidden/);
+  });
+
+  it('does not tell the other side its address is hidden when only the peer chose relay only', () => {
+    // Bob's view of Alice: Alice offered relay candidates only; Bob offered his host address too,
+    // even though the pair ICE picked runs through a relay on both ends.
+    const report = [
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'SEL' },
+      { id: 'SEL', type: 'candidate-pair', state: 'succeeded', nominated: true, localCandidateId: 'LR', remoteCandidateId: 'RR', requestsSent: 3 },
+      { id: 'LR', type: 'local-candidate', candidateType: 'relay', relayProtocol: 'udp', protocol: 'udp', url: 'turn:127.0.0.1:3478?transport=udp' },
+      { id: 'LH', type: 'local-candidate', candidateType: 'host', protocol: 'udp' },
+      { id: 'RR', type: 'remote-candidate', candidateType: 'relay', protocol: 'udp' },
+    ];
+    const { quality } = summarizeStats(report, null);
+    expect([quality.ourAddress, quality.theirAddress]).toEqual(['shared', 'hidden']);
+    expect(quality.explanation).not.toMatch(/your IP address stays hidden/i);
+    expect(quality.explanation).toMatch(/Your IP address is not hidden from this participant/);
+    expect(quality.explanation).toMatch(/They chose relay only, so their IP address is hidden from you/);
+  });
+
   it('says only "Relayed" when no direct pair was ever checked', () => {
     const { quality } = summarizeStats(
       pathReport({ selected: { local: 'host', remote: 'relay' }, locals: [{ type: 'host' }], directPairs: [{ state: 'frozen', requestsSent: 0 }] }),

@@ -20,6 +20,13 @@ export type MediaPath = 'direct' | 'relay' | 'unknown';
  */
 export type PathReason = 'direct' | 'tls' | 'udp-blocked' | 'no-direct-path' | 'ip-hidden' | 'relayed' | 'unknown';
 export type QualityLevel = 'good' | 'fair' | 'poor' | 'unknown';
+/**
+ * Whether one side's IP addresses reach the other: `hidden` when that side offered only relay
+ * candidates (it chose relay only), `shared` when it offered a host or reflexive one, `unknown`
+ * before any candidate is in the report. Each side decides for itself: one side's relay-only
+ * choice hides nothing of the other's.
+ */
+export type AddressExposure = 'hidden' | 'shared' | 'unknown';
 
 export interface ConnectionQuality {
   path: MediaPath;
@@ -32,6 +39,10 @@ export interface ConnectionQuality {
   /** The TURN server's port of our relay leg (443 when only HTTPS-like traffic gets out). */
   relayPort: number | null;
   reason: PathReason;
+  /** Whether our addresses reach this participant. */
+  ourAddress: AddressExposure;
+  /** Whether their addresses reach us (`unknown` while we are relay only: our stats cannot tell). */
+  theirAddress: AddressExposure;
   /** What the badge says: "Direct", "Relayed: UDP blocked", "Relayed over TLS :443", ... */
   label: string;
   rttMs: number | null;
@@ -116,6 +127,10 @@ export function summarizeStats(report: Iterable<unknown>, previous: StatsSample 
   const protocol = local ? (str(local.relayProtocol) ?? str(local.protocol)) : null;
   const relayPort = relayUrl ? portOf(relayUrl) : null;
   const reason = pathReason(path, localType, protocol, stats, evidence);
+  const ourAddress = addressExposure(stats, 'local-candidate');
+  // A relay-only connection pairs nothing with their host or reflexive candidates, and Chromium
+  // then reports only their relay ones: from this side, theirs cannot be told.
+  const theirAddress = ourAddress === 'hidden' ? 'unknown' : addressExposure(stats, 'remote-candidate');
   const quality: ConnectionQuality = {
     path,
     localCandidateType: localType,
@@ -124,13 +139,15 @@ export function summarizeStats(report: Iterable<unknown>, previous: StatsSample 
     protocol,
     relayPort,
     reason,
+    ourAddress,
+    theirAddress,
     label: pathLabel(path, reason, relayPort),
     rttMs,
     lossPercent,
     inboundKbps,
     outboundKbps,
     level,
-    explanation: explain(path, localType, remoteType, rttMs, lossPercent, reason, relayPort),
+    explanation: explain({ path, localType, remoteType, rttMs, lossPercent, reason, relayPort, ourAddress, theirAddress }),
   };
   return { quality, sample };
 }
@@ -203,24 +220,45 @@ const REASON_SENTENCES: Partial<Record<PathReason, string>> = {
   'no-direct-path': 'A direct connection was tried and did not get through (a strict NAT or firewall on the way).',
 };
 
-function explain(
-  path: MediaPath,
-  localType: string | null,
-  remoteType: string | null,
-  rttMs: number | null,
-  lossPercent: number | null,
-  reason: PathReason = 'unknown',
-  relayPort: number | null = null,
-): string {
+/** Whether the candidates one side offered (ours: `local-candidate`, theirs: `remote-candidate`) carry an address. */
+function addressExposure(stats: Stat[], side: 'local-candidate' | 'remote-candidate'): AddressExposure {
+  const candidates = stats.filter((s) => s.type === side);
+  if (candidates.length === 0) return 'unknown';
+  return candidates.every((c) => c.candidateType === 'relay') ? 'hidden' : 'shared';
+}
+
+/** What each side's relay-only choice means for the addresses, in the words of the person reading. */
+function addressSentences(ourAddress: AddressExposure, theirAddress: AddressExposure): string[] {
+  const sentences: string[] = [];
+  if (ourAddress === 'hidden') sentences.push('You chose relay only: your IP address stays hidden from this participant.');
+  if (ourAddress === 'shared') sentences.push('Your IP address is not hidden from this participant: without relay only, your browser offers them its addresses.');
+  if (theirAddress === 'hidden') sentences.push('They chose relay only, so their IP address is hidden from you.');
+  return sentences;
+}
+
+interface Explained {
+  path: MediaPath;
+  localType: string | null;
+  remoteType: string | null;
+  rttMs: number | null;
+  lossPercent: number | null;
+  reason: PathReason;
+  relayPort: number | null;
+  ourAddress: AddressExposure;
+  theirAddress: AddressExposure;
+}
+
+function explain({ path, localType, remoteType, rttMs, lossPercent, reason, relayPort, ourAddress, theirAddress }: Explained): string {
   const parts: string[] = [];
   if (path === 'unknown') {
     parts.push('Still looking for a network path to this participant.');
   } else if (path === 'relay') {
     parts.push(
       localType === 'relay'
-        ? 'Relayed through our TURN server: your IP address stays hidden from this participant, or no direct path was possible. Media stays encrypted end to end.'
-        : 'Relayed through our TURN server on their side: no direct path was possible. Media stays encrypted end to end.',
+        ? 'Relayed through our TURN server. Media stays encrypted end to end.'
+        : 'Relayed through our TURN server on their side. Media stays encrypted end to end.',
     );
+    parts.push(...addressSentences(ourAddress, theirAddress));
     const why = REASON_SENTENCES[reason];
     if (why) parts.push(reason === 'tls' ? `${why}${relayPort === null ? '' : ` on port ${relayPort}`}.` : why);
   } else if (localType === 'host' && remoteType === 'host') {

@@ -1,0 +1,66 @@
+import type { RoomBan } from '@meshcall/shared';
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../api/api-error.js';
+import type { SendRequest } from './call-session.svelte.js';
+import { Moderation, type ModerationContext } from './moderation.svelte.js';
+
+const ban: RoomBan = { userId: 'u-bob', name: 'Bob', bannedAt: '2026-12-06T07:00:00.000Z', reason: 'kicked' };
+
+function moderation(overrides: Partial<ModerationContext> = {}) {
+  const notices: string[] = [];
+  const events: string[] = [];
+  const context: ModerationContext = {
+    request: (async (event: string) => (event === 'room:lock' ? { locked: true } : {})) as unknown as SendRequest,
+    rooms: { bans: async () => [ban], liftBan: async () => undefined, close: async () => undefined },
+    roomId: () => 'room-1',
+    isOwner: () => true,
+    nameOfPeer: (peerId) => (peerId === 'peer-bob' ? 'Bob' : undefined),
+    notify: (text) => notices.push(text),
+    lockChanged: (locked) => events.push(`locked:${locked}`),
+    closed: () => events.push('closed'),
+    ...overrides,
+  };
+  return { moderation: new Moderation(context), notices, events };
+}
+
+describe('Moderation', () => {
+  it('lists the removed person after a kick, and lets them back in', async () => {
+    const { moderation: owner, notices } = moderation();
+    await owner.kick('peer-bob');
+    expect(owner.bans).toEqual([ban]);
+    await owner.liftBan('u-bob');
+    expect(owner.bans).toEqual([]);
+    expect(notices).toEqual(['Bob can join this room again.']);
+  });
+
+  it('names who could not be removed, and why, in a sentence', async () => {
+    const { moderation: owner, notices } = moderation({ request: (() => Promise.reject(new ApiError('FORBIDDEN', 'no'))) as unknown as SendRequest });
+    await owner.kick('peer-bob');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatch(/^Bob could not be removed: /);
+    expect(notices[0]).not.toContain('FORBIDDEN');
+  });
+
+  it('does not ask rooms for the list unless we own the room', async () => {
+    let asked = false;
+    const { moderation: member } = moderation({ isOwner: () => false, rooms: { bans: async () => ((asked = true), [ban]), liftBan: async () => undefined, close: async () => undefined } });
+    await member.loadBans();
+    expect(asked).toBe(false);
+    expect(member.bans).toEqual([]);
+  });
+
+  it('applies the lock the server confirmed, and ends the call once the room is closed', async () => {
+    const { moderation: owner, events, notices } = moderation();
+    await owner.setLocked(true);
+    await owner.endForEveryone();
+    expect(events).toEqual(['locked:true', 'closed']);
+    expect(notices).toEqual(['Room locked: nobody new can join.']);
+  });
+
+  it('keeps the call when rooms refuses to close the room', async () => {
+    const { moderation: owner, events, notices } = moderation({ rooms: { bans: async () => [], liftBan: async () => undefined, close: () => Promise.reject(new ApiError('NETWORK', 'down')) } });
+    await owner.endForEveryone();
+    expect(events).toEqual([]);
+    expect(notices).toHaveLength(1);
+  });
+});

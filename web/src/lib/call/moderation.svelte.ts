@@ -1,0 +1,91 @@
+import type { RoomBan } from '@meshcall/shared';
+import { toApiError } from '../api/api-error.js';
+import { messageFor } from '../api/error-messages.js';
+import type { RoomsClient } from '../api/rooms-client.js';
+import type { SendRequest } from './call-session.svelte.js';
+
+/** What moderation needs from the call around it. */
+export interface ModerationContext {
+  request: SendRequest;
+  rooms: Pick<RoomsClient, 'bans' | 'liftBan' | 'close'>;
+  /** The call's room, once admitted. */
+  roomId: () => string | null;
+  isOwner: () => boolean;
+  nameOfPeer: (peerId: string) => string | undefined;
+  notify: (text: string) => void;
+  /** The server confirmed the lock; the room's state follows. */
+  lockChanged: (locked: boolean) => void;
+  /** The owner closed the room: the call is over for everyone, us included. */
+  closed: () => void;
+}
+
+/** The owner's tools: remove someone (and let them back), lock the room, end the call for everyone. */
+export class Moderation {
+  /** Owner only: people kept out of the room, filled by loadBans(). */
+  bans = $state<RoomBan[]>([]);
+  readonly #context: ModerationContext;
+
+  constructor(context: ModerationContext) {
+    this.#context = context;
+  }
+
+  /** A kick keeps that account out of the room until the owner lets it back in (see `bans`). */
+  async kick(peerId: string): Promise<void> {
+    const name = this.#context.nameOfPeer(peerId) ?? 'The participant';
+    try {
+      await this.#context.request('room:kick', { peerId });
+    } catch (error) {
+      this.#context.notify(`${name} could not be removed: ${messageFor(toApiError(error).code, 'call')}`);
+      return;
+    }
+    await this.loadBans();
+  }
+
+  /** Owner: who is kept out of this room, for the people panel. */
+  async loadBans(): Promise<void> {
+    const roomId = this.#context.roomId();
+    if (!roomId || !this.#context.isOwner()) return;
+    try {
+      this.bans = await this.#context.rooms.bans(roomId);
+    } catch (error) {
+      this.#context.notify(`The list of removed people could not be loaded: ${messageFor(toApiError(error).code, 'call')}`);
+    }
+  }
+
+  /** Owner: let someone removed earlier join this room again. */
+  async liftBan(userId: string): Promise<void> {
+    const roomId = this.#context.roomId();
+    if (!roomId) return;
+    const name = this.bans.find((ban) => ban.userId === userId)?.name ?? 'They';
+    try {
+      await this.#context.rooms.liftBan(roomId, userId);
+      this.bans = this.bans.filter((ban) => ban.userId !== userId);
+      this.#context.notify(`${name} can join this room again.`);
+    } catch (error) {
+      this.#context.notify(messageFor(toApiError(error).code, 'call'));
+      await this.loadBans();
+    }
+  }
+
+  async setLocked(locked: boolean): Promise<void> {
+    try {
+      const result = await this.#context.request('room:lock', { locked });
+      this.#context.lockChanged(result.locked);
+      this.#context.notify(result.locked ? 'Room locked: nobody new can join.' : 'Room unlocked.');
+    } catch (error) {
+      this.#context.notify(messageFor(toApiError(error).code, 'call'));
+    }
+  }
+
+  /** Owner: close the room, which ends the call for everyone. */
+  async endForEveryone(): Promise<void> {
+    const roomId = this.#context.roomId();
+    if (!roomId) return;
+    try {
+      await this.#context.rooms.close(roomId);
+      this.#context.closed();
+    } catch (error) {
+      this.#context.notify(messageFor(toApiError(error).code, 'call'));
+    }
+  }
+}
