@@ -21,7 +21,7 @@ const inspected = JSON.stringify([
     Id: '0a1b2c3d4e5f',
     Name: '/meshcall-smoke-1_mongo_1',
     Config: { Labels: { 'com.docker.compose.service': 'mongo' } },
-    State: { Running: false },
+    State: { Running: false, ExitCode: 137 },
     NetworkSettings: { Ports: {} },
     Mounts: [
       { Type: 'volume', Name: 'meshcall-smoke-1_mongo-data' },
@@ -39,6 +39,7 @@ describe('parseInspectedContainers', () => {
         name: 'meshcall-smoke-1_coturn_1',
         service: 'coturn',
         running: true,
+        exitCode: undefined,
         health: 'healthy',
         ports: [
           { containerPort: '3478/udp', hostIp: '127.0.0.1', hostPort: '13478' },
@@ -51,6 +52,7 @@ describe('parseInspectedContainers', () => {
         name: 'meshcall-smoke-1_mongo_1',
         service: 'mongo',
         running: false,
+        exitCode: 137,
         health: undefined,
         ports: [],
         volumes: ['meshcall-smoke-1_mongo-data', 'd3212c1c6386'],

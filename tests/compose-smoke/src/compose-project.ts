@@ -55,6 +55,8 @@ export interface ContainerState {
   name: string;
   service: string;
   running: boolean;
+  /** The exit code of a container that has stopped; undefined while it runs. */
+  exitCode: number | undefined;
   /** The health check's verdict; undefined for a container without one. */
   health: string | undefined;
   ports: PublishedPort[];
@@ -66,7 +68,7 @@ interface InspectedContainer {
   Id: string;
   Name: string;
   Config: { Labels: Record<string, string> | null };
-  State: { Running: boolean; Health?: { Status: string } };
+  State: { Running: boolean; ExitCode?: number; Health?: { Status: string } };
   NetworkSettings: { Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> | null };
   Mounts: Array<{ Type: string; Name?: string }>;
 }
@@ -79,6 +81,7 @@ export function parseInspectedContainers(json: string): ContainerState[] {
     name: container.Name.replace(/^\//, ''),
     service: container.Config.Labels?.[SERVICE_LABEL] ?? '',
     running: container.State.Running,
+    exitCode: container.State.Running ? undefined : container.State.ExitCode,
     health: container.State.Health?.Status,
     ports: Object.entries(container.NetworkSettings.Ports ?? {}).flatMap(([containerPort, bindings]) =>
       (bindings ?? []).map((binding) => ({ containerPort, hostIp: binding.HostIp, hostPort: binding.HostPort })),
