@@ -74,7 +74,7 @@ export class Call {
     nameOfPeer: (peerId) => this.mesh.find(peerId)?.name,
     notify: (text) => this.notices.push(text),
     lockChanged: (locked) => this.#setLocked(locked),
-    closed: () => this.#finish({ reason: 'closed', title: 'You ended the call for everyone', message: 'The room is closed.', canRetry: false }),
+    ended: () => this.#endedByUs(),
   });
 
   constructor() {
@@ -194,6 +194,10 @@ export class Call {
     on('room:closed', () => {
       if (this.phase === 'in-call' || this.phase === 'joining') this.#finish(endFor('closed'));
     });
+    // We may have finished already: our own room:end's acknowledgement can come before this.
+    on('room:ended', () => {
+      if (this.phase === 'in-call' || this.phase === 'joining') this.#finish(endFor('ended'));
+    });
     on('room:locked', (payload) => {
       const locked = parseLocked(payload);
       const room = this.session.room;
@@ -201,6 +205,11 @@ export class Call {
       if (room.locked !== locked.locked) this.notices.push(locked.locked ? 'The room is now locked.' : 'The room is unlocked.');
       this.#setLocked(locked.locked);
     });
+  }
+
+  #endedByUs(): void {
+    if (this.phase !== 'in-call' && this.phase !== 'joining') return;
+    this.#finish({ ...endFor('ended'), title: 'You ended the call for everyone', message: 'The room and its link stay: join again to start the next call.' });
   }
 
   #finish(end: CallEnd): void {

@@ -11,13 +11,13 @@ function moderation(overrides: Partial<ModerationContext> = {}) {
   const events: string[] = [];
   const context: ModerationContext = {
     request: (async (event: string) => (event === 'room:lock' ? { locked: true } : {})) as unknown as SendRequest,
-    rooms: { bans: async () => [ban], liftBan: async () => undefined, close: async () => undefined },
+    rooms: { bans: async () => [ban], liftBan: async () => undefined },
     roomId: () => 'room-1',
     isOwner: () => true,
     nameOfPeer: (peerId) => (peerId === 'peer-bob' ? 'Bob' : undefined),
     notify: (text) => notices.push(text),
     lockChanged: (locked) => events.push(`locked:${locked}`),
-    closed: () => events.push('closed'),
+    ended: () => events.push('ended'),
     ...overrides,
   };
   return { moderation: new Moderation(context), notices, events };
@@ -43,22 +43,25 @@ describe('Moderation', () => {
 
   it('does not ask rooms for the list unless we own the room', async () => {
     let asked = false;
-    const { moderation: member } = moderation({ isOwner: () => false, rooms: { bans: async () => ((asked = true), [ban]), liftBan: async () => undefined, close: async () => undefined } });
+    const { moderation: member } = moderation({ isOwner: () => false, rooms: { bans: async () => ((asked = true), [ban]), liftBan: async () => undefined } });
     await member.loadBans();
     expect(asked).toBe(false);
     expect(member.bans).toEqual([]);
   });
 
-  it('applies the lock the server confirmed, and ends the call once the room is closed', async () => {
-    const { moderation: owner, events, notices } = moderation();
+  it('applies the lock the server confirmed, and ends the call (not the room) through signaling', async () => {
+    const sent: string[] = [];
+    const request = (async (event: string) => (sent.push(event), event === 'room:lock' ? { locked: true } : null)) as unknown as SendRequest;
+    const { moderation: owner, events, notices } = moderation({ request });
     await owner.setLocked(true);
     await owner.endForEveryone();
-    expect(events).toEqual(['locked:true', 'closed']);
+    expect(sent).toEqual(['room:lock', 'room:end']);
+    expect(events).toEqual(['locked:true', 'ended']);
     expect(notices).toEqual(['Room locked: nobody new can join.']);
   });
 
-  it('keeps the call when rooms refuses to close the room', async () => {
-    const { moderation: owner, events, notices } = moderation({ rooms: { bans: async () => [], liftBan: async () => undefined, close: () => Promise.reject(new ApiError('NETWORK', 'down')) } });
+  it('keeps the call when the server refuses to end it', async () => {
+    const { moderation: owner, events, notices } = moderation({ request: (() => Promise.reject(new ApiError('FORBIDDEN', 'no'))) as unknown as SendRequest });
     await owner.endForEveryone();
     expect(events).toEqual([]);
     expect(notices).toHaveLength(1);

@@ -7,7 +7,7 @@ import type { SendRequest } from './call-session.svelte.js';
 /** What moderation needs from the call around it. */
 export interface ModerationContext {
   request: SendRequest;
-  rooms: Pick<RoomsClient, 'bans' | 'liftBan' | 'close'>;
+  rooms: Pick<RoomsClient, 'bans' | 'liftBan'>;
   /** The call's room, once admitted. */
   roomId: () => string | null;
   isOwner: () => boolean;
@@ -15,11 +15,11 @@ export interface ModerationContext {
   notify: (text: string) => void;
   /** The server confirmed the lock; the room's state follows. */
   lockChanged: (locked: boolean) => void;
-  /** The owner closed the room: the call is over for everyone, us included. */
-  closed: () => void;
+  /** We ended the call for everyone, us included; the room stays for the next call. */
+  ended: () => void;
 }
 
-/** The owner's tools: remove someone (and let them back), lock the room, end the call for everyone. */
+/** The owner's tools: remove someone (and let them back), ask someone to mute, lock the room, end the call for everyone. */
 export class Moderation {
   /** Owner only: people kept out of the room, filled by loadBans(). */
   bans = $state<RoomBan[]>([]);
@@ -77,13 +77,14 @@ export class Moderation {
     }
   }
 
-  /** Owner: close the room, which ends the call for everyone. */
+  /**
+   * Owner: everyone leaves the call, us included, and the room and its link stay for the next one.
+   * Deleting the room is a separate action ("My rooms").
+   */
   async endForEveryone(): Promise<void> {
-    const roomId = this.#context.roomId();
-    if (!roomId) return;
     try {
-      await this.#context.rooms.close(roomId);
-      this.#context.closed();
+      await this.#context.request('room:end', {});
+      this.#context.ended();
     } catch (error) {
       this.#context.notify(messageFor(toApiError(error).code, 'call'));
     }
