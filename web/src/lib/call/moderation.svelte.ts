@@ -7,7 +7,7 @@ import type { SendRequest } from './call-session.svelte.js';
 /** What moderation needs from the call around it. */
 export interface ModerationContext {
   request: SendRequest;
-  rooms: Pick<RoomsClient, 'bans' | 'liftBan'>;
+  rooms: Pick<RoomsClient, 'bans' | 'liftBan' | 'rotateInvite'>;
   /** The call's room, once admitted. */
   roomId: () => string | null;
   isOwner: () => boolean;
@@ -15,6 +15,8 @@ export interface ModerationContext {
   notify: (text: string) => void;
   /** The server confirmed the lock; the room's state follows. */
   lockChanged: (locked: boolean) => void;
+  /** The owner made a new invite code: the link shown from now on. */
+  inviteChanged: (inviteCode: string | undefined) => void;
   /** We ended the call for everyone, us included; the room stays for the next call. */
   ended: () => void;
 }
@@ -64,6 +66,30 @@ export class Moderation {
     } catch (error) {
       this.#context.notify(messageFor(toApiError(error).code, 'call'));
       await this.loadBans();
+    }
+  }
+
+  /** Owner: ask someone to mute. Only asks: their app puts the question to them. */
+  async askToMute(peerId: string): Promise<void> {
+    const name = this.#context.nameOfPeer(peerId) ?? 'The participant';
+    try {
+      await this.#context.request('peer:ask-mute', { peerId });
+      this.#context.notify(`Asked ${name} to mute.`);
+    } catch (error) {
+      this.#context.notify(`${name} could not be asked to mute: ${messageFor(toApiError(error).code, 'call')}`);
+    }
+  }
+
+  /** Owner of a private room: a new invite code, so the link given out so far stops working. */
+  async rotateInvite(): Promise<void> {
+    const roomId = this.#context.roomId();
+    if (!roomId) return;
+    try {
+      const room = await this.#context.rooms.rotateInvite(roomId);
+      this.#context.inviteChanged(room.inviteCode);
+      this.#context.notify('New invite link made: the old one no longer works.');
+    } catch (error) {
+      this.#context.notify(messageFor(toApiError(error).code, 'call'));
     }
   }
 
