@@ -80,6 +80,14 @@ const messages: Partial<Record<EndReason, string>> = {
   ended: 'The room’s owner ended the call for everyone. The room and its link stay: join again to start the next call.',
 };
 
+/** What the button that goes back into the room says on each end screen that has one. */
+export function rejoinLabel(reason: EndReason): string {
+  if (reason === 'left') return 'Rejoin';
+  if (reason === 'ended') return 'Join again';
+  if (reason === 'joined-elsewhere') return 'Join here';
+  return 'Try again';
+}
+
 /** The end of a call for a reason the app itself knows (the user left, the session ended, …). */
 export function endFor(reason: EndReason): CallEnd {
   const message = messages[reason] ?? messageFor(reason === 'signed-out' ? 'UNAUTHORIZED' : 'INTERNAL');
