@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newParticipant, type Participant } from './support/browser.js';
-import { createRoom, inviteLink, joinFromPrejoin, openPanel, problemsOf, signUp } from './support/app.js';
+import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, openPanel, problemsOf, remoteTile, setMicrophone, signUp } from './support/app.js';
 import { saveScreenshot } from './support/screenshots.js';
 
 /**
@@ -72,6 +72,16 @@ describe('the video grid with three and four people', () => {
       await alice.page.getByTestId('side-panel').waitFor({ state: 'detached' });
     }
     await saveScreenshot(alice.page, 'call-four');
+
+    // The README's picture (docs/call-four-speaker.png is a copy): four people, every tile and
+    // name in view, video playing, and Bob, the only one unmuted, ringed as the active speaker.
+    const bob = others[0];
+    for (const person of people) await setMicrophone(person.page, person === bob);
+    for (const other of others) await expectVideoPlaying(alice.page, other.name);
+    await expect.poll(() => remoteTile(alice.page, bob.name).getAttribute('data-speaking'), { timeout: 20_000 }).toBe('true');
+    for (const quiet of others.slice(1)) expect(await remoteTile(alice.page, quiet.name).getAttribute('data-speaking')).toBe('false');
+    await expectEveryTileInView(alice.page, 4);
+    await saveScreenshot(alice.page, 'call-four-speaker');
 
     // Phone on its side: the bars leave a short, wide stage.
     await alice.page.setViewportSize({ width: 844, height: 390 });

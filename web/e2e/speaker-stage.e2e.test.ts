@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFailed } from 'vitest';
 import type { Page } from 'playwright-core';
 import { participantsFor } from './support/participants.js';
-import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, problemsOf, remoteTile, signUp } from './support/app.js';
+import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, problemsOf, remoteTile, setMicrophone, signUp } from './support/app.js';
 import { saveScreenshot } from './support/screenshots.js';
 
 /**
@@ -12,11 +12,6 @@ describe('the active speaker and the large tile', () => {
   const people = participantsFor('Alice', 'Bob', 'Carol');
 
   const speaking = (page: Page, name: string) => remoteTile(page, name).getAttribute('data-speaking');
-  const setMic = async (page: Page, on: boolean) => {
-    const button = page.getByTestId('toggle-mic');
-    if ((await button.getAttribute('data-state')) !== (on ? 'on' : 'off')) await button.click();
-    await expect.poll(() => button.getAttribute('data-state')).toBe(on ? 'on' : 'off');
-  };
   const layoutOf = (page: Page) => page.getByTestId('video-grid').getAttribute('data-layout');
   const widthOf = async (page: Page, name: string) => (await remoteTile(page, name).boundingBox())?.width ?? 0;
 
@@ -35,16 +30,16 @@ describe('the active speaker and the large tile', () => {
     await expectVideoPlaying(alice.page, carol.name);
 
     // Bob speaks, Alice and Carol are muted: Alice sees Bob highlighted.
-    await setMic(alice.page, false);
-    await setMic(carol.page, false);
-    await setMic(bob.page, true);
+    await setMicrophone(alice.page, false);
+    await setMicrophone(carol.page, false);
+    await setMicrophone(bob.page, true);
     await expect.poll(() => speaking(alice.page, bob.name), { timeout: 20_000 }).toBe('true');
     expect(await speaking(alice.page, carol.name)).toBe('false');
     await saveScreenshot(alice.page, 'call-speaker');
 
     // Bob stops and Carol speaks: the highlight moves to Carol.
-    await setMic(bob.page, false);
-    await setMic(carol.page, true);
+    await setMicrophone(bob.page, false);
+    await setMicrophone(carol.page, true);
     await expect.poll(() => speaking(alice.page, carol.name), { timeout: 20_000 }).toBe('true');
     await expect.poll(() => speaking(alice.page, bob.name), { timeout: 10_000 }).toBe('false');
 

@@ -74,6 +74,11 @@ export class RoomsApi {
     await this.authorized((token) => this.http.request(this.roomPath(roomId, '/invitation/decline'), { method: 'POST', token, body: {} }));
   }
 
+  /** Owner: replaces a private room's invite code, so links with the old one stop working. */
+  async rotateInvite(roomId: string): Promise<Room> {
+    return this.authorized(async (token) => (await this.http.request(this.roomPath(roomId, '/invite'), { method: 'POST', token, body: {}, schema: roomResponseSchema })).body.room);
+  }
+
   /** Owner: who is kept out of the room (kicked or uninvited), most recent first. */
   async bans(roomId: string): Promise<RoomBan[]> {
     return this.authorized(async (token) => (await this.http.request(this.roomPath(roomId, '/bans'), { token, schema: roomBansResponseSchema })).body.bans);

@@ -147,6 +147,12 @@ describe('server event payloads', () => {
     expect(serverEventPayloadSchemas['room:closed'].safeParse({ reason: 'bye' }).success).toBe(false);
   });
 
+  it('names the owner who asks to mute by peer id, and ends a call with nothing to word', () => {
+    expect(serverEventPayloadSchemas['peer:mute-requested'].safeParse({ from: 'peer_12345' }).success).toBe(true);
+    expect(serverEventPayloadSchemas['peer:mute-requested'].safeParse({ from: 'Alice <b>' }).success).toBe(false);
+    expect(serverEventPayloadSchemas['room:ended'].safeParse({}).success).toBe(true);
+  });
+
   it('accepts fields a newer server adds, and refuses a signal from a malformed peer id', () => {
     expect(serverEventPayloadSchemas['room:locked'].safeParse({ locked: true, by: 'owner' }).success).toBe(true);
     expect(serverEventPayloadSchemas.signal.safeParse({ from: 'peer_12345', seq: 3, candidate: null }).success).toBe(true);

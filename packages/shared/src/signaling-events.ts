@@ -31,6 +31,10 @@ export const ClientEvent = {
   Kick: 'room:kick',
   /** Owner only: lock or unlock the room for newcomers. */
   Lock: 'room:lock',
+  /** Owner only: end the call for everyone in it; the room and its invite link stay for the next call. */
+  End: 'room:end',
+  /** Owner only: ask one peer to turn their microphone off; they decide. */
+  AskMute: 'peer:ask-mute',
   /** Hand over a fresh access token before the current one expires. */
   SessionRefresh: 'session:refresh',
 } as const;
@@ -57,6 +61,10 @@ export const ServerEvent = {
   Locked: 'room:locked',
   /** The room was closed; the call is over. */
   Closed: 'room:closed',
+  /** The owner ended the call for everyone; the room stays and can be joined again. */
+  Ended: 'room:ended',
+  /** The owner asks this peer to mute; the peer chooses (nothing is muted for them). */
+  MuteRequested: 'peer:mute-requested',
   /** The access token expires soon: send `session:refresh` or be disconnected. */
   SessionExpiring: 'session:expiring',
 } as const;
@@ -160,6 +168,7 @@ export const gameMovePayloadSchema = z.strictObject({ cell: z.number().int().min
 export const emptyPayloadSchema = z.strictObject({});
 export const kickPayloadSchema = z.strictObject({ peerId: peerIdSchema });
 export const lockPayloadSchema = z.strictObject({ locked: z.boolean() });
+export const askMutePayloadSchema = z.strictObject({ peerId: peerIdSchema });
 export const sessionRefreshPayloadSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 
 // ---- server → client payloads ----
@@ -232,6 +241,10 @@ export const serverEventPayloadSchemas = {
   'room:joined-elsewhere': z.object({}),
   'room:locked': z.object({ locked: z.boolean() }),
   'room:closed': z.object({ reason: roomClosedReasonSchema }),
+  /** The owner ended the call: this socket is out of the room, which stays open for the next call. */
+  'room:ended': z.object({}),
+  /** `from`: the owner's peer id. A request only: the client asks its person and mutes only if they agree. */
+  'peer:mute-requested': z.object({ from: peerIdSchema }),
   'session:expiring': z.object({ expiresAt: z.iso.datetime() }),
 } as const;
 
@@ -249,6 +262,8 @@ export interface ClientToServerEvents {
   'room:leave': (payload: Record<string, never>, ack: AckCallback<null>) => void;
   'room:kick': (payload: { peerId: string }, ack: AckCallback<null>) => void;
   'room:lock': (payload: { locked: boolean }, ack: AckCallback<{ locked: boolean }>) => void;
+  'room:end': (payload: Record<string, never>, ack: AckCallback<null>) => void;
+  'peer:ask-mute': (payload: { peerId: string }, ack: AckCallback<null>) => void;
   'session:refresh': (payload: { token: string }, ack: AckCallback<{ expiresAt: string }>) => void;
 }
 
@@ -272,6 +287,8 @@ export const clientEventPayloadSchemas = {
   'room:leave': emptyPayloadSchema,
   'room:kick': kickPayloadSchema,
   'room:lock': lockPayloadSchema,
+  'room:end': emptyPayloadSchema,
+  'peer:ask-mute': askMutePayloadSchema,
   'session:refresh': sessionRefreshPayloadSchema,
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[E]>[0]> };
 
@@ -296,6 +313,8 @@ export const clientEventAckSchemas = {
   'room:leave': z.null(),
   'room:kick': z.null(),
   'room:lock': z.object({ locked: z.boolean() }),
+  'room:end': z.null(),
+  'peer:ask-mute': z.null(),
   'session:refresh': z.object({ expiresAt: z.iso.datetime() }),
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType<ClientEventAckData<E>> };
 

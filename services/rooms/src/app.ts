@@ -24,6 +24,7 @@ import { LobbyReadModel } from './repositories/lobby-read-model.js';
 import { MongoRoomRepository } from './repositories/mongo-room-repository.js';
 import { ListCursorCodec, cursorKey } from './rooms/list-cursor.js';
 import { RoomCreationLimits } from './rooms/room-creation-limits.js';
+import { FixedWindowRate } from './rooms/fixed-window-rate.js';
 import { RoomService } from './rooms/room-service.js';
 import { TurnGrantLimiter } from './turn/turn-grant-limiter.js';
 import { TurnServerPool } from './turn/turn-server-pool.js';
@@ -121,6 +122,7 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
       ratePerWindow: config.ROOM_CREATE_RATE_LIMIT,
       rateWindowSeconds: config.ROOM_CREATE_RATE_WINDOW,
     }),
+    inviteRotations: new FixedWindowRate(redis, { limit: config.INVITE_ROTATIONS_PER_MINUTE, windowSeconds: 60, wording: ['make a new invite link', 'times'] }),
     turn: {
       serverFor: (roomId) => turnServers.serverFor(roomId),
       secret: config.TURN_SECRET,

@@ -74,6 +74,8 @@ export const roomsConfigSchema = z.object({
   ROOM_CREATE_RATE_LIMIT: env.positiveInt(30),
   /** Seconds of the creation-rate window. */
   ROOM_CREATE_RATE_WINDOW: env.seconds(600),
+  /** Invite codes one account may replace per minute (the call's "New link"), counted in Redis across replicas. */
+  INVITE_ROTATIONS_PER_MINUTE: env.positiveInt(10),
   /**
    * Key the lobby's page cursors are signed with (HMAC-SHA256); every rooms replica the same.
    * Unset, it is derived from TURN_SECRET (see cursorKey). Changing it voids cursors handed out.

@@ -10,7 +10,7 @@ let second: RoomsServer;
 beforeAll(async () => {
   auth = await startFakeAuth();
   // Two replicas of one deployment: the limits are counted in Redis, so they agree.
-  const env = { ROOMS_PER_ACCOUNT: '4', ROOM_CREATE_RATE_LIMIT: '6', ROOM_CREATE_RATE_WINDOW: '3600' };
+  const env = { ROOMS_PER_ACCOUNT: '4', ROOM_CREATE_RATE_LIMIT: '6', ROOM_CREATE_RATE_WINDOW: '3600', INVITE_ROTATIONS_PER_MINUTE: '3' };
   server = await startRoomsServer({ database: 'rooms_limits', authJwksUrl: auth.jwksUrl, env });
   second = await startRoomsServer({ database: 'rooms_limits', authJwksUrl: auth.jwksUrl, env, dataDir: server.config.DATA_DIR });
 });
@@ -73,6 +73,27 @@ describe('room creation limits per account', () => {
     expect(retryAfter).toBeLessThanOrEqual(3600);
     // Another account is not affected.
     expect((await create(newUser('Patient'), server)).status).toBe(201);
+  });
+
+  it('limits new invite codes per account with 429 RATE_LIMITED and Retry-After, across replicas; the last good code stays', async () => {
+    const owner = newUser('Rotator');
+    const token = await auth.mint(owner);
+    const room = (await call(server.app, 'POST', '/', { token, body: { name: 'Secret', kind: 'business', visibility: 'private' } })).body.room;
+    let code = room.inviteCode as string;
+    for (let i = 0; i < 3; i += 1) {
+      const answer = await call(i % 2 === 0 ? server.app : second.app, 'POST', `/${room.id}/invite`, { token });
+      expect(answer.status).toBe(200);
+      code = answer.body.room.inviteCode;
+    }
+    const limited = await call(second.app, 'POST', `/${room.id}/invite`, { token });
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    expect(limited.body.error.message).toMatch(/new invite link 3 times every 1 minute/);
+    const retryAfter = Number(limited.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    const still = await call(server.app, 'GET', `/${room.id}?invite=${code}`, { token: await auth.mint(newUser('Guest')) });
+    expect(still.status).toBe(200);
   });
 
   it('refuses limits that make no sense at boot, naming the variable', async () => {

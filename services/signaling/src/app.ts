@@ -131,7 +131,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const media: MediaDeps = { ...reporting, localSeats, seats, notifier, now };
   const chat: ChatDeps = { ...reporting, localSeats, chat: new ChatHistory(commands), notifier, now };
   const game: GameDeps = { ...reporting, localSeats, games, notifier, now };
-  const moderation: ModerationDeps = { ...reporting, localSeats, seats, flags: new RoomFlags(commands), departures, now };
+  const moderation: ModerationDeps = { ...reporting, localSeats, seats, flags: new RoomFlags(commands), departures, notifier, now };
 
   io.use(authenticateHandshake({ accessTokens: deps.accessTokens, metrics, logger }));
   io.on('connection', (socket) => {

@@ -37,6 +37,11 @@ export class Notifier {
     this.io.to(roomChannel(roomId)).except(peerChannel(peerId)).emit(event, ...args);
   }
 
+  /** To one peer's sockets, on whichever replica they are: a request meant for that person alone. */
+  toPeer<E extends ServerEventName>(peerId: string, event: E, ...args: ServerEventArgs<E>): void {
+    this.io.to(peerChannel(peerId)).emit(event, ...args);
+  }
+
   /** To the room's sockets on this replica only: for news every replica hears and passes on itself (room events). */
   toRoomOnThisReplica<E extends ServerEventName>(roomId: string, event: E, ...args: ServerEventArgs<E>): void {
     this.io.local.to(roomChannel(roomId)).emit(event, ...args);

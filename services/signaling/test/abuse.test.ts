@@ -51,6 +51,9 @@ describe('malformed, oversized, unknown and flooding events', () => {
         ['game:move', [{ cell: '4' }]],
         ['room:kick', [{ peerId: 42 }]],
         ['room:lock', [{ locked: 'true' }]],
+        ['room:end', [{ everyone: true }]],
+        ['peer:ask-mute', [{ peerId: '../x' }]],
+        ['peer:ask-mute', [{}]],
         ['session:refresh', ['a string']],
       ];
       for (const [event, args] of attempts) {

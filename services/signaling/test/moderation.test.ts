@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exclusionEntrySchema, redisChannels, redisKeys, roomEventMessageSchema, type RoomEventMessage } from '@meshcall/shared';
-import { dataOf, errorCodeOf, request } from './support/client.js';
+import { dataOf, errorCodeOf, request, requestRaw } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
 import type { TestRedis } from './support/redis.js';
 import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
@@ -185,6 +185,61 @@ describe('owner moderation and room events from the rooms service', () => {
       expect(errorCodeOf(resume)).toBe('ROOM_CLOSED');
     } finally {
       closeAll(alice, bob, latecomer);
+    }
+  });
+
+  it('ends the call for everyone on both replicas (owner only) and keeps the room for the next call', async () => {
+    const roomId = newRoomId();
+    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner', capacity: 3 });
+    const bob = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+    const carol = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+    try {
+      dataOf(await request(bob.socket, 'chat:send', { text: 'said in the first call' }));
+      expect(errorCodeOf(await request(bob.socket, 'room:end', {}))).toBe('FORBIDDEN');
+      expect(await redis.client.zcard(redisKeys.roomSeats(roomId))).toBe(3);
+
+      dataOf(await request(owner.socket, 'room:end', {}));
+      for (const person of [owner, bob, carol]) expect(await person.log.waitFor('room:ended')).toEqual({});
+      expect(carol.log.of('peer:left')).toEqual([]);
+      expect(await redis.client.zcard(redisKeys.roomSeats(roomId))).toBe(0);
+      expect(await redis.client.exists(redisKeys.roomClosed(roomId))).toBe(0);
+      // Out of the room: no signalling to the old call, and no resuming into it.
+      expect(errorCodeOf(await request(bob.socket, 'signal', { to: owner.joined.peerId, description: offer }))).toBe('NOT_IN_ROOM');
+      const resume = await request(bob.socket, 'room:join', { resume: { roomId, peerId: bob.joined.peerId, resumeToken: bob.joined.resumeToken } });
+      expect(errorCodeOf(resume)).toBe('TICKET_INVALID');
+
+      // The next call, in the same room, with fresh tickets: it starts with an empty chat.
+      const again = dataOf(await request(bob.socket, 'room:join', { ticket: await issuer.ticket({ userId: bob.userId, roomId, capacity: 3 }) }));
+      expect(again.peers).toEqual([]);
+      expect(again.chat).toEqual([]);
+      const ownerAgain = dataOf(await request(owner.socket, 'room:join', { ticket: await issuer.ticket({ userId: owner.userId, roomId, role: 'owner', capacity: 3 }) }));
+      expect(ownerAgain.peers.map((peer) => peer.peerId)).toEqual([again.peerId]);
+    } finally {
+      closeAll(owner, bob, carol);
+    }
+  });
+
+  it('passes the owner\'s request to mute to that peer alone, on its replica; nobody else may ask', async () => {
+    const roomId = newRoomId();
+    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner', capacity: 3 });
+    const bob = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+    const carol = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+    try {
+      expect(errorCodeOf(await request(carol.socket, 'peer:ask-mute', { peerId: bob.joined.peerId }))).toBe('FORBIDDEN');
+      expect(errorCodeOf(await request(owner.socket, 'peer:ask-mute', { peerId: owner.joined.peerId }))).toBe('FORBIDDEN');
+      expect(errorCodeOf(await request(owner.socket, 'peer:ask-mute', { peerId: 'no-such-peer-1' }))).toBe('PEER_NOT_FOUND');
+      expect(errorCodeOf(await requestRaw(owner.socket, 'peer:ask-mute', { peerId: 42 }))).toBe('INVALID_PAYLOAD');
+
+      dataOf(await request(owner.socket, 'peer:ask-mute', { peerId: bob.joined.peerId }));
+      expect(await bob.log.waitFor('peer:mute-requested')).toEqual({ from: owner.joined.peerId });
+      // A request, not a mute: nobody's media state changed, and only Bob was asked.
+      dataOf(await request(carol.socket, 'chat:send', { text: 'after the request' }));
+      await bob.log.waitFor('chat:message');
+      expect(carol.log.of('peer:mute-requested')).toEqual([]);
+      expect(owner.log.of('peer:mute-requested')).toEqual([]);
+      expect(carol.log.of('peer:media')).toEqual([]);
+    } finally {
+      closeAll(owner, bob, carol);
     }
   });
 

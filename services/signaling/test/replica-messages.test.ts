@@ -75,10 +75,12 @@ describe('messages between replicas', () => {
     const guest = newUserId();
     expect((await take('guest-peer-1', guest, 'replica-b|socket-5', 'member')).ok).toBe(true);
     expect(await store.releaseUser(roomId, guest, now)).toHaveLength(1);
+    // end-call.lua: the owner ends the call for the one seat left, its own (ended).
+    expect(await store.endCall(roomId, now)).toBe(1);
 
-    await expect.poll(() => published.length).toBe(5);
+    await expect.poll(() => published.length).toBe(6);
     const messages = published.map((raw) => replicaMessageSchema.parse(JSON.parse(raw)));
     const kinds = messages.map((message: ReplicaMessage) => (message.type === 'signal' ? 'signal' : `evict:${message.reason}`));
-    expect(kinds).toEqual(['signal', 'evict:joined-elsewhere', 'evict:replaced', 'evict:kicked', 'evict:uninvited']);
+    expect(kinds).toEqual(['signal', 'evict:joined-elsewhere', 'evict:replaced', 'evict:kicked', 'evict:uninvited', 'evict:ended']);
   });
 });

@@ -144,6 +144,13 @@ export async function waitForReceivedWidth(page: Page, peerName: string, bound: 
   );
 }
 
+/** Turns the microphone on or off with its button, and waits until the button says so. */
+export async function setMicrophone(page: Page, on: boolean): Promise<void> {
+  const button = page.getByTestId('toggle-mic');
+  if ((await button.getAttribute('data-state')) !== (on ? 'on' : 'off')) await button.click();
+  await page.locator(`[data-testid="toggle-mic"][data-state="${on ? 'on' : 'off'}"]`).waitFor();
+}
+
 export async function openPanel(page: Page, panel: 'chat' | 'people' | 'game'): Promise<void> {
   const panelLocator = page.getByTestId('side-panel');
   if ((await panelLocator.count()) > 0 && (await panelLocator.getAttribute('data-panel')) === panel) return;

@@ -297,6 +297,7 @@ export class SignalingConnection {
     };
     this.socket.on('room:kicked', forget);
     this.socket.on('room:closed', forget);
+    this.socket.on('room:ended', forget);
     this.socket.on('room:joined-elsewhere', forget);
   }
 

@@ -1,5 +1,6 @@
 import type { RedisClient } from '@meshcall/server-kit';
 import { AppError, ErrorCode } from '@meshcall/shared';
+import { FixedWindowRate } from './fixed-window-rate.js';
 
 /** How many rooms one account may hold open and create; from ROOMS_PER_ACCOUNT and ROOM_CREATE_RATE_*. */
 export interface RoomCreationLimitSettings {
@@ -7,31 +8,6 @@ export interface RoomCreationLimitSettings {
   ratePerWindow: number;
   rateWindowSeconds: number;
 }
-
-/** A refusal the client can retry after `retryAfterSeconds`; the route puts it in `Retry-After`. */
-export class RetryLaterError extends AppError {
-  constructor(
-    readonly retryAfterSeconds: number,
-    message: string,
-  ) {
-    super(ErrorCode.RATE_LIMITED, message);
-  }
-}
-
-/**
- * Fixed window per account: INCR, with the expiry set by the first creation of the window. One
- * script, so replicas racing on the same account count every attempt exactly once. Refused
- * attempts count too: a client hammering past the limit does not get through sooner.
- */
-const COUNT_CREATION_SCRIPT = `
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {count, ttl}
-`;
 
 /** A creation reserved but not yet stored stays counted this long at most (a crashed replica's reservation). */
 const PENDING_TTL_MS = 30_000;
@@ -73,22 +49,19 @@ export interface CreationReservation {
  * this without transactions, which FerretDB lacks.)
  */
 export class RoomCreationLimits {
+  private readonly rate: FixedWindowRate;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly settings: RoomCreationLimitSettings,
-  ) {}
+  ) {
+    this.rate = new FixedWindowRate(redis, { limit: settings.ratePerWindow, windowSeconds: settings.rateWindowSeconds, wording: ['create', 'rooms'] });
+  }
 
   /** Throws RetryLaterError (429) past the rate, or ROOM_QUOTA_REACHED (403) past the quota. */
   async reserve(userId: string, countOpenRooms: () => Promise<number>): Promise<CreationReservation> {
-    const { roomsPerAccount, ratePerWindow, rateWindowSeconds } = this.settings;
-    const [count, ttlMs] = (await this.redis.eval(COUNT_CREATION_SCRIPT, 1, rateKey(userId), rateWindowSeconds * 1000)) as [number, number];
-    if (count > ratePerWindow) {
-      const retryAfterSeconds = Math.max(1, Math.ceil(ttlMs / 1000));
-      throw new RetryLaterError(
-        retryAfterSeconds,
-        `You can create ${ratePerWindow} rooms every ${describeSeconds(rateWindowSeconds)}; try again in ${describeWait(retryAfterSeconds)}.`,
-      );
-    }
+    const { roomsPerAccount } = this.settings;
+    await this.rate.take(rateKey(userId));
 
     const key = pendingKey(userId);
     const pending = Number(await this.redis.eval(RESERVE_SCRIPT, 1, key, PENDING_TTL_MS));
@@ -112,14 +85,4 @@ export class RoomCreationLimits {
     }
     return { release };
   }
-}
-
-function describeWait(seconds: number): string {
-  return seconds < 90 ? describeSeconds(seconds) : `${Math.ceil(seconds / 60)} minutes`;
-}
-
-function describeSeconds(seconds: number): string {
-  if (seconds % 3600 === 0) return seconds === 3600 ? '1 hour' : `${seconds / 3600} hours`;
-  if (seconds % 60 === 0) return seconds === 60 ? '1 minute' : `${seconds / 60} minutes`;
-  return seconds === 1 ? '1 second' : `${seconds} seconds`;
 }

@@ -28,6 +28,7 @@ import { accessTo, type RoomAccess } from './access.js';
 import { planInvitations } from './invitations.js';
 import type { ListCursorCodec } from './list-cursor.js';
 import type { RoomCreationLimits } from './room-creation-limits.js';
+import type { FixedWindowRate } from './fixed-window-rate.js';
 import { toRoomView } from './room-view.js';
 
 /** The signed-in user a request acts for, from the access token. */
@@ -61,6 +62,8 @@ export interface RoomServiceDeps {
   events: RoomEventPublisher;
   tickets: JoinTicketIssuer;
   limits: RoomCreationLimits;
+  /** How often an owner may replace invite codes (each is a database write and a lobby mirror). */
+  inviteRotations: FixedWindowRate;
   turn: {
     /** The server a room's peers all get (TurnServerPool: a hash on the room over the healthy ones). */
     serverFor: (roomId: string) => TurnServer;
@@ -217,6 +220,7 @@ export class RoomService {
   async rotateInvite(caller: Caller, id: string): Promise<Room> {
     const current = await this.ownedOpenRoom(caller, id, 'database');
     if (current.visibility === 'public') throw new AppError(ErrorCode.CONFLICT, 'Public rooms need no invite code.');
+    await this.deps.inviteRotations.take(`meshcall:rooms:{${caller.id}}:invite-rotations`);
     const updated = await this.deps.rooms.update(id, { inviteCode: nanoid(INVITE_CODE_LENGTH) }, this.now());
     if (!updated) throw new AppError(ErrorCode.ROOM_CLOSED);
     await this.deps.lobby.mirror(updated);

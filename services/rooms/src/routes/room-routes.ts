@@ -21,7 +21,7 @@ import {
 } from '@meshcall/shared';
 import type { JwtVerifier } from '@meshcall/server-kit';
 import { requireAccessToken } from '../plugins/authenticate.js';
-import { RetryLaterError } from '../rooms/room-creation-limits.js';
+import { RetryLaterError } from '../rooms/fixed-window-rate.js';
 import type { RoomService } from '../rooms/room-service.js';
 
 export interface RoomRoutesOptions {
@@ -142,14 +142,14 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
     '/:id/invite',
     {
       schema: {
-        summary: 'Replace the invite code of a private room; the old link stops working (owner only)',
+        summary: 'Replace the invite code of a private room; the old link stops working (owner only; at most INVITE_ROTATIONS_PER_MINUTE a minute per account, then 429 with Retry-After)',
         tags,
         security,
         params: roomParamsSchema,
-        response: { 200: roomResponseSchema, ...errors(400, 403, 404, 409, 410) },
+        response: { 200: roomResponseSchema, ...errors(400, 403, 404, 409, 410, 429) },
       },
     },
-    async (request) => ({ room: await service.rotateInvite(request.caller, request.params.id) }),
+    async (request, reply) => withRetryAfter(reply, async () => ({ room: await service.rotateInvite(request.caller, request.params.id) })),
   );
 
   app.post(

@@ -1,5 +1,5 @@
 import type { RedisClient } from '@meshcall/server-kit';
-import { RetryLaterError } from '../rooms/room-creation-limits.js';
+import { RetryLaterError } from '../rooms/fixed-window-rate.js';
 
 export interface TurnGrantLimits {
   /** Grants (a join, or a refresh in a room) one user may receive per window, over all rooms. */

@@ -213,6 +213,10 @@ export class ReplicaInbox {
         // The socket stays connected (it may join another room); only its seat moved.
         this.deps.notifier.toSocket(seat.socket, 'room:joined-elsewhere', {});
         return;
+      case 'ended':
+        // The socket stays connected: the room is still there, and it may join the next call.
+        this.deps.notifier.toSocket(seat.socket, 'room:ended', {});
+        return;
       case 'replaced':
         seat.socket.disconnect(true);
     }

@@ -5,8 +5,8 @@ import { z } from 'zod';
  * Lua scripts, run by whichever replica acts, and publish to the replica that holds the socket:
  * - `signal`: relay-signals.lua, for a recipient whose socket is on another replica;
  * - `evict`: publish_evict in room-prelude.lua, called by take-seat.lua (`joined-elsewhere`),
- *   resume-seat.lua (`replaced`), release-seat.lua (`kicked`) and release-user.lua
- *   (`uninvited`).
+ *   resume-seat.lua (`replaced`), release-seat.lua (`kicked`), release-user.lua
+ *   (`uninvited`) and end-call.lua (`ended`).
  * The consumer, ReplicaInbox, parses with this schema; test/replica-messages.test.ts checks that
  * what those scripts publish parses with it.
  */
@@ -30,7 +30,7 @@ export const replicaMessageSchema = z.discriminatedUnion('type', [
     /** The socket id the seat had when the script ran, so a socket that took the seat back here since is left alone. */
     conn: z.string().optional(),
     /** Why the replica must let go of the socket's seat. */
-    reason: z.enum(['kicked', 'uninvited', 'joined-elsewhere', 'replaced']),
+    reason: z.enum(['kicked', 'uninvited', 'joined-elsewhere', 'replaced', 'ended']),
   }),
 ]);
 export type ReplicaMessage = z.infer<typeof replicaMessageSchema>;

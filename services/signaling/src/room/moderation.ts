@@ -5,6 +5,7 @@ import { requireOwner } from '../seats/require-seat.js';
 import type { SeatStore } from '../seats/seat-store.js';
 import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
 import type { SignalingSocket } from '../types.js';
+import type { Notifier } from '../notifier.js';
 import type { RoomFlags } from './room-flags.js';
 
 export interface ModerationDeps extends ClientEventDeps {
@@ -12,6 +13,7 @@ export interface ModerationDeps extends ClientEventDeps {
   seats: SeatStore;
   flags: RoomFlags;
   departures: Departures;
+  notifier: Notifier;
   now(): number;
 }
 
@@ -20,7 +22,10 @@ export interface ModerationDeps extends ClientEventDeps {
  * replica) `room:kicked` and everyone else `peer:left`, and bans the account from the room: no
  * ticket, earlier or fresh, seats it again until the owner lifts the ban through rooms. A lock
  * sets the shared Redis flag and announces it on the room-events channel, which the rooms
- * service and every signaling replica follow.
+ * service and every signaling replica follow. Ending the call frees every seat (each socket hears
+ * `room:ended` through its replica) and leaves the room, its invite and its bans for the next
+ * call; closing the room for good is the rooms service's `DELETE`. Asking someone to mute only
+ * asks: their client puts the question to them.
  */
 export function registerModerationHandlers(deps: ModerationDeps, socket: SignalingSocket): void {
   onClientEvent(deps, socket, 'room:kick', async ({ peerId }) => {
@@ -37,5 +42,21 @@ export function registerModerationHandlers(deps: ModerationDeps, socket: Signali
     const seat = requireOwner(deps.localSeats, socket);
     if (!(await deps.flags.setLocked(seat.roomId, seat.peerId, locked, deps.now()))) throw new AppError(ErrorCode.NOT_IN_ROOM);
     return { locked };
+  });
+
+  onClientEvent(deps, socket, 'room:end', async () => {
+    const seat = requireOwner(deps.localSeats, socket);
+    const freed = await deps.seats.endCall(seat.roomId, deps.now());
+    deps.logger.info({ roomId: seat.roomId, by: seat.peerId, freed }, 'call ended for everyone');
+    return null;
+  });
+
+  onClientEvent(deps, socket, 'peer:ask-mute', async ({ peerId }) => {
+    const seat = requireOwner(deps.localSeats, socket);
+    if (peerId === seat.peerId) throw new AppError(ErrorCode.FORBIDDEN, 'Mute yourself instead.');
+    const { peers } = await deps.seats.snapshot(seat.roomId, 0, deps.now());
+    if (!peers.some((peer) => peer.peerId === peerId)) throw new AppError(ErrorCode.PEER_NOT_FOUND);
+    deps.notifier.toPeer(peerId, 'peer:mute-requested', { from: seat.peerId });
+    return null;
   });
 }

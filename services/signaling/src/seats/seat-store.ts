@@ -146,6 +146,7 @@ const resumeSeatScript = script<{ peerId: string; userId: string; tokenHash: str
 const markAwayScript = script<{ peerId: string; route: string; graceUntil: number; deliveredSeq: number }>('mark-away');
 const releaseSeatScript = script<{ peerId: string; reason: 'left' | 'kicked'; tombstoneMs: number }>('release-seat');
 const releaseUserScript = script<{ userId: string; tombstoneMs: number }>('release-user');
+const endCallScript = script<{ tombstoneMs: number }>('end-call');
 const renewSeatsScript = script<{
   leaseUntil: number;
   restoreCapacity: number;
@@ -280,6 +281,16 @@ export class SeatStore {
     const peerIds = asArray(await releaseUserScript.run(this.redis, roomId, now, { userId, tombstoneMs: TOMBSTONE_MS })).map(String);
     if (peerIds.length > 0) await this.redis.zrem(signalingKeys.leaseIndex, ...peerIds.map((peerId) => leaseMember(roomId, peerId)));
     return peerIds.map((peerId) => ({ peerId, userId }));
+  }
+
+  /**
+   * The owner ended the call: frees every seat of the room (their sockets are told, wherever they
+   * are) and the call's chat and board, and keeps the room. Returns how many seats were freed.
+   */
+  async endCall(roomId: string, now: number): Promise<number> {
+    const peerIds = asArray(await endCallScript.run(this.redis, roomId, now, { tombstoneMs: TOMBSTONE_MS })).map(String);
+    if (peerIds.length > 0) await this.redis.zrem(signalingKeys.leaseIndex, ...peerIds.map((peerId) => leaseMember(roomId, peerId)));
+    return peerIds.length;
   }
 
   /**

@@ -1,20 +1,9 @@
-import type { JoinResult, RoomKind, RoomRole, ServerToClientEvents } from '@meshcall/shared';
+import { serverEventPayloadSchemas, type JoinResult, type RoomKind, type RoomRole, type ServerToClientEvents } from '@meshcall/shared';
 import { EventLog, connect, dataOf, request, type TestSocket } from './client.js';
 import { newUserId, type TestTokenIssuer } from './token-issuer.js';
 
-export const ALL_SERVER_EVENTS: Array<keyof ServerToClientEvents> = [
-  'peer:joined',
-  'peer:left',
-  'signal',
-  'peer:media',
-  'chat:message',
-  'game:state',
-  'room:kicked',
-  'room:joined-elsewhere',
-  'room:locked',
-  'room:closed',
-  'session:expiring',
-];
+/** Every event of the shared contract, so a new one is recorded without touching this list. */
+export const ALL_SERVER_EVENTS = Object.keys(serverEventPayloadSchemas) as Array<keyof ServerToClientEvents>;
 
 /** A connected user, with everything the server sent it since connecting. */
 export interface Participant {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endFor, endFromError, endOfRemoval } from './call-end.js';
+import { endFor, endFromError, endOfRemoval, rejoinLabel } from './call-end.js';
 
 describe('endFromError', () => {
   it('gives each refusal its own screen', () => {
@@ -28,6 +28,17 @@ describe('endFor', () => {
     expect(end.title).toMatch(/another tab/);
     expect(end.canRetry).toBe(true);
     expect(endFor('removed')).toMatchObject({ canRetry: false, message: expect.stringMatching(/invitation/) });
+  });
+});
+
+describe('a call the owner ended', () => {
+  it('says the room stays and offers to join the next call', () => {
+    const end = endFor('ended');
+    expect(end.canRetry).toBe(true);
+    expect(end.message).toMatch(/ended the call for everyone.*room and its link stay/);
+    expect(rejoinLabel(end.reason)).toBe('Join again');
+    // A deleted room is another screen, with no way back in.
+    expect(endFor('closed').canRetry).toBe(false);
   });
 });
 

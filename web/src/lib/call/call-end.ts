@@ -11,6 +11,7 @@ export type EndReason =
   | 'seat-lost'
   | 'joined-elsewhere'
   | 'closed'
+  | 'ended'
   | 'full'
   | 'locked'
   | 'not-found'
@@ -50,6 +51,7 @@ const titles: Readonly<Record<EndReason, string>> = {
   'seat-lost': 'You were disconnected from the call',
   'joined-elsewhere': 'You joined from another tab',
   closed: 'This room is closed',
+  ended: 'The call has ended',
   full: 'This room is full',
   locked: 'This room is locked',
   'not-found': 'Room not found',
@@ -60,7 +62,7 @@ const titles: Readonly<Record<EndReason, string>> = {
 };
 
 /** `joined-elsewhere` can be retried: joining here again moves the seat back to this tab. */
-const retryable: ReadonlySet<EndReason> = new Set(['left', 'seat-lost', 'joined-elsewhere', 'full', 'locked', 'unreachable', 'error']);
+const retryable: ReadonlySet<EndReason> = new Set(['left', 'ended', 'seat-lost', 'joined-elsewhere', 'full', 'locked', 'unreachable', 'error']);
 
 /** The end of a call caused by a refused join or a failed request. */
 export function endFromError(code: UiErrorCode): CallEnd {
@@ -75,7 +77,16 @@ const messages: Partial<Record<EndReason, string>> = {
   'seat-lost': 'The call server no longer held your place in this call, usually after a long loss of connection. Join again to get back in.',
   'joined-elsewhere': 'You joined this call from another tab or device, so it continues there. Join here to move it back.',
   closed: 'The owner closed this room, so the call is over.',
+  ended: 'The room’s owner ended the call for everyone. The room and its link stay: join again to start the next call.',
 };
+
+/** What the button that goes back into the room says on each end screen that has one. */
+export function rejoinLabel(reason: EndReason): string {
+  if (reason === 'left') return 'Rejoin';
+  if (reason === 'ended') return 'Join again';
+  if (reason === 'joined-elsewhere') return 'Join here';
+  return 'Try again';
+}
 
 /** The end of a call for a reason the app itself knows (the user left, the session ended, …). */
 export function endFor(reason: EndReason): CallEnd {

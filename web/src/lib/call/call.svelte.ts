@@ -12,7 +12,7 @@ import { Notices } from './notices.svelte.js';
 import { PeerMesh, peerLinkTo } from './peer-mesh.svelte.js';
 import { SpeakerWatch } from './speaker-watch.svelte.js';
 import { answerAsInCall } from './tab-presence.js';
-import { parseChatMessage, parseGameState, parseLocked, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
+import { parseChatMessage, parseGameState, parseLocked, parseMuteRequest, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
 
 export type CallPhase = 'idle' | 'joining' | 'in-call' | 'ended';
 
@@ -33,6 +33,8 @@ export class Call {
   phase = $state<CallPhase>('idle');
   end = $state<CallEnd | null>(null);
   relayOnly = $state(false);
+  /** The owner asked us to mute (their name); we answer with answerMuteRequest. */
+  muteRequestFrom = $state<string | null>(null);
   #stopAnsweringTabs: (() => void) | null = null;
   readonly notices = new Notices();
   readonly speaker = new SpeakerWatch();
@@ -74,7 +76,11 @@ export class Call {
     nameOfPeer: (peerId) => this.mesh.find(peerId)?.name,
     notify: (text) => this.notices.push(text),
     lockChanged: (locked) => this.#setLocked(locked),
-    closed: () => this.#finish({ reason: 'closed', title: 'You ended the call for everyone', message: 'The room is closed.', canRetry: false }),
+    ended: () => this.#endedByUs(),
+    inviteChanged: (inviteCode) => {
+      const room = this.session.room;
+      if (room) this.session.room = { ...room, inviteCode };
+    },
   });
 
   constructor() {
@@ -194,6 +200,15 @@ export class Call {
     on('room:closed', () => {
       if (this.phase === 'in-call' || this.phase === 'joining') this.#finish(endFor('closed'));
     });
+    // We may have finished already: our own room:end's acknowledgement can come before this.
+    on('room:ended', () => {
+      if (this.phase === 'in-call' || this.phase === 'joining') this.#finish(endFor('ended'));
+    });
+    on('peer:mute-requested', (payload) => {
+      const request = parseMuteRequest(payload);
+      // Only a request: nothing changes until our person says yes, and there is nothing to ask when muted.
+      if (request && this.phase === 'in-call' && this.media.media.audio) this.muteRequestFrom = this.mesh.find(request.from)?.name ?? 'The room’s owner';
+    });
     on('room:locked', (payload) => {
       const locked = parseLocked(payload);
       const room = this.session.room;
@@ -201,6 +216,17 @@ export class Call {
       if (room.locked !== locked.locked) this.notices.push(locked.locked ? 'The room is now locked.' : 'The room is unlocked.');
       this.#setLocked(locked.locked);
     });
+  }
+
+  /** Our answer to the owner's request: mute, or keep talking. */
+  answerMuteRequest(mute: boolean): void {
+    this.muteRequestFrom = null;
+    if (mute && this.media.media.audio) this.media.toggleMic();
+  }
+
+  #endedByUs(): void {
+    if (this.phase !== 'in-call' && this.phase !== 'joining') return;
+    this.#finish({ ...endFor('ended'), title: 'You ended the call for everyone', message: 'The room and its link stay: join again to start the next call.' });
   }
 
   #finish(end: CallEnd): void {

@@ -1,4 +1,4 @@
-import type { RoomBan } from '@meshcall/shared';
+import type { Room, RoomBan } from '@meshcall/shared';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/api-error.js';
 import type { SendRequest } from './call-session.svelte.js';
@@ -11,13 +11,14 @@ function moderation(overrides: Partial<ModerationContext> = {}) {
   const events: string[] = [];
   const context: ModerationContext = {
     request: (async (event: string) => (event === 'room:lock' ? { locked: true } : {})) as unknown as SendRequest,
-    rooms: { bans: async () => [ban], liftBan: async () => undefined, close: async () => undefined },
+    rooms: { bans: async () => [ban], liftBan: async () => undefined, rotateInvite: async () => ({ inviteCode: 'new-code-123' }) as Room },
     roomId: () => 'room-1',
     isOwner: () => true,
     nameOfPeer: (peerId) => (peerId === 'peer-bob' ? 'Bob' : undefined),
     notify: (text) => notices.push(text),
     lockChanged: (locked) => events.push(`locked:${locked}`),
-    closed: () => events.push('closed'),
+    ended: () => events.push('ended'),
+    inviteChanged: (code) => events.push(`invite:${code}`),
     ...overrides,
   };
   return { moderation: new Moderation(context), notices, events };
@@ -43,24 +44,53 @@ describe('Moderation', () => {
 
   it('does not ask rooms for the list unless we own the room', async () => {
     let asked = false;
-    const { moderation: member } = moderation({ isOwner: () => false, rooms: { bans: async () => ((asked = true), [ban]), liftBan: async () => undefined, close: async () => undefined } });
+    const { moderation: member } = moderation({ isOwner: () => false, rooms: { bans: async () => ((asked = true), [ban]), liftBan: async () => undefined, rotateInvite: async () => ({}) as Room } });
     await member.loadBans();
     expect(asked).toBe(false);
     expect(member.bans).toEqual([]);
   });
 
-  it('applies the lock the server confirmed, and ends the call once the room is closed', async () => {
-    const { moderation: owner, events, notices } = moderation();
+  it('applies the lock the server confirmed, and ends the call (not the room) through signaling', async () => {
+    const sent: string[] = [];
+    const request = (async (event: string) => (sent.push(event), event === 'room:lock' ? { locked: true } : null)) as unknown as SendRequest;
+    const { moderation: owner, events, notices } = moderation({ request });
     await owner.setLocked(true);
     await owner.endForEveryone();
-    expect(events).toEqual(['locked:true', 'closed']);
+    expect(sent).toEqual(['room:lock', 'room:end']);
+    expect(events).toEqual(['locked:true', 'ended']);
     expect(notices).toEqual(['Room locked: nobody new can join.']);
   });
 
-  it('keeps the call when rooms refuses to close the room', async () => {
-    const { moderation: owner, events, notices } = moderation({ rooms: { bans: async () => [], liftBan: async () => undefined, close: () => Promise.reject(new ApiError('NETWORK', 'down')) } });
+  it('keeps the call when the server refuses to end it', async () => {
+    const { moderation: owner, events, notices } = moderation({ request: (() => Promise.reject(new ApiError('FORBIDDEN', 'no'))) as unknown as SendRequest });
     await owner.endForEveryone();
     expect(events).toEqual([]);
     expect(notices).toHaveLength(1);
+  });
+
+  it('asks a peer to mute through signaling and says so, or says why not', async () => {
+    const sent: Array<[string, unknown]> = [];
+    const request = (async (event: string, payload: unknown) => (sent.push([event, payload]), null)) as unknown as SendRequest;
+    const { moderation: owner, notices } = moderation({ request });
+    await owner.askToMute('peer-bob');
+    expect(sent).toEqual([['peer:ask-mute', { peerId: 'peer-bob' }]]);
+    expect(notices).toEqual(['Asked Bob to mute.']);
+
+    const refused = moderation({ request: (() => Promise.reject(new ApiError('PEER_NOT_FOUND', 'gone'))) as unknown as SendRequest });
+    await refused.moderation.askToMute('peer-bob');
+    expect(refused.notices[0]).toMatch(/^Bob could not be asked to mute: /);
+    expect(refused.notices[0]).not.toContain('PEER_NOT_FOUND');
+  });
+
+  it('shows the new invite code after rotating it, and keeps the old one when rooms refuses', async () => {
+    const { moderation: owner, events, notices } = moderation();
+    await owner.rotateInvite();
+    expect(events).toEqual(['invite:new-code-123']);
+    expect(notices).toEqual(['New invite link made: the old one no longer works.']);
+
+    const refused = moderation({ rooms: { bans: async () => [], liftBan: async () => undefined, rotateInvite: () => Promise.reject(new ApiError('FORBIDDEN', 'no')) } });
+    await refused.moderation.rotateInvite();
+    expect(refused.events).toEqual([]);
+    expect(refused.notices).toHaveLength(1);
   });
 });

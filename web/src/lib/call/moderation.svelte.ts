@@ -7,7 +7,7 @@ import type { SendRequest } from './call-session.svelte.js';
 /** What moderation needs from the call around it. */
 export interface ModerationContext {
   request: SendRequest;
-  rooms: Pick<RoomsClient, 'bans' | 'liftBan' | 'close'>;
+  rooms: Pick<RoomsClient, 'bans' | 'liftBan' | 'rotateInvite'>;
   /** The call's room, once admitted. */
   roomId: () => string | null;
   isOwner: () => boolean;
@@ -15,11 +15,13 @@ export interface ModerationContext {
   notify: (text: string) => void;
   /** The server confirmed the lock; the room's state follows. */
   lockChanged: (locked: boolean) => void;
-  /** The owner closed the room: the call is over for everyone, us included. */
-  closed: () => void;
+  /** The owner made a new invite code: the link shown from now on. */
+  inviteChanged: (inviteCode: string | undefined) => void;
+  /** We ended the call for everyone, us included; the room stays for the next call. */
+  ended: () => void;
 }
 
-/** The owner's tools: remove someone (and let them back), lock the room, end the call for everyone. */
+/** The owner's tools: remove someone (and let them back), ask someone to mute, lock the room, end the call for everyone. */
 export class Moderation {
   /** Owner only: people kept out of the room, filled by loadBans(). */
   bans = $state<RoomBan[]>([]);
@@ -67,6 +69,30 @@ export class Moderation {
     }
   }
 
+  /** Owner: ask someone to mute. Only asks: their app puts the question to them. */
+  async askToMute(peerId: string): Promise<void> {
+    const name = this.#context.nameOfPeer(peerId) ?? 'The participant';
+    try {
+      await this.#context.request('peer:ask-mute', { peerId });
+      this.#context.notify(`Asked ${name} to mute.`);
+    } catch (error) {
+      this.#context.notify(`${name} could not be asked to mute: ${messageFor(toApiError(error).code, 'call')}`);
+    }
+  }
+
+  /** Owner of a private room: a new invite code, so the link given out so far stops working. */
+  async rotateInvite(): Promise<void> {
+    const roomId = this.#context.roomId();
+    if (!roomId) return;
+    try {
+      const room = await this.#context.rooms.rotateInvite(roomId);
+      this.#context.inviteChanged(room.inviteCode);
+      this.#context.notify('New invite link made: the old one no longer works.');
+    } catch (error) {
+      this.#context.notify(messageFor(toApiError(error).code, 'call'));
+    }
+  }
+
   async setLocked(locked: boolean): Promise<void> {
     try {
       const result = await this.#context.request('room:lock', { locked });
@@ -77,13 +103,14 @@ export class Moderation {
     }
   }
 
-  /** Owner: close the room, which ends the call for everyone. */
+  /**
+   * Owner: everyone leaves the call, us included, and the room and its link stay for the next one.
+   * Deleting the room is a separate action ("My rooms").
+   */
   async endForEveryone(): Promise<void> {
-    const roomId = this.#context.roomId();
-    if (!roomId) return;
     try {
-      await this.#context.rooms.close(roomId);
-      this.#context.closed();
+      await this.#context.request('room:end', {});
+      this.#context.ended();
     } catch (error) {
       this.#context.notify(messageFor(toApiError(error).code, 'call'));
     }

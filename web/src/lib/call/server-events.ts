@@ -30,6 +30,7 @@ export const parseGameState = parser('game:state');
 /** `room:kicked`: a reason code the web words itself (call-end.ts); an unknown code parses as null. */
 export const parseReason = parser('room:kicked');
 export const parseLocked = parser('room:locked');
+export const parseMuteRequest = parser('peer:mute-requested');
 export const parseExpiring = parser('session:expiring');
 
 export interface RelayedSignal {
