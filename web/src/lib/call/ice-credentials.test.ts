@@ -23,6 +23,26 @@ describe('IceCredentials', () => {
     ice.stop();
   });
 
+  it('reuses a young set for one round of restarts only, then asks for a new one (its TURN server may be dead)', async () => {
+    let now = 0;
+    const fetch = vi.fn(async () => [turn(`fresh-${fetch.mock.calls.length}`)]);
+    const ice = new IceCredentials(fetch, () => now);
+    ice.accept([turn('admission')]);
+    now = 10_000;
+    expect(await ice.fresh()).toEqual([turn('admission')]);
+    now = 12_000;
+    expect(await ice.fresh()).toEqual([turn('admission')]);
+    expect(fetch).not.toHaveBeenCalled();
+    // The same links restart again: the set did not help, so a new one, though it is 20 s old.
+    now = 20_000;
+    expect(await ice.fresh()).toEqual([turn('fresh-1')]);
+    // ...which the next round reuses in turn.
+    now = 25_000;
+    expect(await ice.fresh()).toEqual([turn('fresh-1')]);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    ice.stop();
+  });
+
   it('keeps the last set when rooms refuses a new one', async () => {
     let now = 0;
     const ice = new IceCredentials(() => Promise.reject(new Error('429')), () => now);
