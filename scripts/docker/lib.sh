@@ -15,6 +15,10 @@ DOCKER_LOGFILE="$MESHCALL_DOCKER_ROOT/dockerd.log"
 # Remembers what start-dockerd.sh created outside the root (the bridge), so stop removes only that.
 DOCKER_STATEFILE="$MESHCALL_DOCKER_ROOT/created-by-start.env"
 MESHCALL_DOCKER_HOST="unix://$DOCKER_SOCKET"
+# The engine's addresses (start-dockerd.sh says why these): the default bridge, and the pool
+# every other network (compose's, Testcontainers') is cut from in /24s.
+MESHCALL_DOCKER_BRIDGE_CIDR=198.19.255.1/24
+MESHCALL_DOCKER_ADDRESS_POOL=198.19.0.0/17
 
 docker_log() { printf 'meshcall-docker: %s\n' "$*" >&2; }
 

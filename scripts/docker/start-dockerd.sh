@@ -50,6 +50,19 @@ install_missing_packages
 # --- Reuse an engine that is already up ------------------------------------------------------
 engine_answers() { docker_cli_bounded 10 info >/dev/null 2>&1; }
 
+# The default bridge's subnet, as the engine reports it.
+bridge_subnet() { docker_cli_bounded 10 network inspect bridge --format '{{range .IPAM.Config}}{{.Subnet}}{{end}}' 2>/dev/null; }
+
+# An engine on Docker's default addresses would put test traffic on 172.17/16 and 192.168/16.
+require_test_addresses() {
+  local subnet expected
+  subnet=$(bridge_subnet)
+  expected="${MESHCALL_DOCKER_BRIDGE_CIDR%.*}.0/${MESHCALL_DOCKER_BRIDGE_CIDR#*/}"
+  [ "$subnet" = "$expected" ] && return 0
+  docker_fail_loudly "the engine's default bridge is on ${subnet:-an unknown subnet}, not $expected:" \
+    "it was started without this script's address flags; stop it with scripts/docker/stop-dockerd.sh and try again"
+}
+
 print_docker_host() {
   docker_log "engine is up: $(docker_cli_bounded 10 info --format 'Docker {{.ServerVersion}}, storage {{.Driver}}, cgroup {{.CgroupDriver}}, data {{.DockerRootDir}}')"
   printf 'export DOCKER_HOST=%s\n' "$MESHCALL_DOCKER_HOST"
@@ -59,6 +72,7 @@ existing_pid=$(running_dockerd_pid)
 if [ -n "$existing_pid" ]; then
   if engine_answers; then
     docker_log "reusing dockerd (pid $existing_pid)"
+    require_test_addresses
     print_docker_host
     exit 0
   fi
@@ -93,6 +107,12 @@ dockerd_args=(
   # (compose's) do not inherit this: they take com.docker.network.bridge.host_binding_ipv4, or
   # an address in the port itself (Docker 20.10 has no daemon-wide default for them).
   --ip 127.0.0.1
+  # Every address the engine hands out (the default bridge, compose's and Testcontainers'
+  # networks) comes from 198.19.0.0/16, inside the benchmarking block 198.18.0.0/15 that tests
+  # may use, never from Docker's defaults (172.17.0.0/16, then 172.18-31 and 192.168.0.0/16).
+  # The network tier's namespaces use 198.18.N.0/24, so the two never overlap.
+  --bip "$MESHCALL_DOCKER_BRIDGE_CIDR"
+  --default-address-pool "base=$MESHCALL_DOCKER_ADDRESS_POOL,size=24"
   # Own containerd namespaces, so a system containerd (if any) never mixes its containers with ours.
   --containerd-namespace meshcall
   --containerd-plugins-namespace meshcall-plugins
@@ -131,4 +151,5 @@ until engine_answers; do
   sleep 0.5
 done
 
+require_test_addresses
 print_docker_host

@@ -41,3 +41,4 @@ export { TurnAllocationClient, type TurnClientOptions, type TurnTlsOptions, type
 export { CHROMIUM_PATH, CHROMIUM_ARGS, chromiumLaunchOptions } from './browser.js';
 export { acquirePidLock } from './pid-lock.js';
 export { createTestCertificates, spkiHashOf, type TestCertificates } from './test-certificates.js';
+export { DOCKER_TEST_TRUSTED_PROXIES } from './docker-networks.js';

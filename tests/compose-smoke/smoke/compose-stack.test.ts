@@ -15,6 +15,7 @@ import { GatewayClient } from '../src/gateway-client.js';
 import { http2Get, httpsGet, negotiatedAlpn } from '../src/https-probe.js';
 import { PhaseTimer } from '../src/phase-timer.js';
 import { sampleSum } from '../src/prometheus-text.js';
+import { isTestSubnet } from '../src/test-addresses.js';
 import {
   IMAGE_VARIABLES,
   TEST_BIND_ADDRESS,
@@ -224,6 +225,11 @@ describe(`docker-compose.yml with ${[TLS_OVERLAY, ...EXTRA_OVERLAYS].join(' and 
     for (const container of containers) {
       for (const port of container.ports) expect(port.hostIp, `${container.name} ${port.containerPort}`).toBe(TEST_BIND_ADDRESS);
     }
+    // The tier's engine cuts every network from the benchmarking block, never from Docker's
+    // 172.16/12 or 192.168/16 defaults: tests send traffic only to loopback and the test blocks.
+    const subnets = await project.subnets();
+    expect(subnets.map(({ network }) => network)).toEqual(expect.arrayContaining([`${project.name}_backend`]));
+    for (const { network, subnet } of subnets) expect(isTestSubnet(subnet), `${network} ${subnet}`).toBe(true);
     const web = await gateway.probe('/');
     expect(web.status).toBe(200);
     expect(web.body).toContain('<html');

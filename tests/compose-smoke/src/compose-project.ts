@@ -135,6 +135,21 @@ export class ComposeProject {
     return this.docker(['exec', containerId, ...command], timeoutMs);
   }
 
+  /** The IPv4 subnets of the project's networks, as `network: cidr` pairs. */
+  async subnets(): Promise<Array<{ network: string; subnet: string }>> {
+    const label = `label=${PROJECT_LABEL}=${this.name}`;
+    const names = (await this.docker(['network', 'ls', '--filter', label, '--format', '{{.Name}}'], 30_000)).split('\n').filter(Boolean);
+    const format = '{{.Name}}{{range .IPAM.Config}} {{.Subnet}}{{end}}';
+    const inspected = names.length === 0 ? '' : await this.docker(['network', 'inspect', '--format', format, ...names], 30_000);
+    return inspected
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((line) => {
+        const [network = '', ...subnets] = line.split(' ');
+        return subnets.filter((subnet) => !subnet.includes(':')).map((subnet) => ({ network, subnet }));
+      });
+  }
+
   /**
    * What is left of the project: containers, networks and volumes with its label, and whichever
    * of `anonymousVolumes` (recorded from the containers before they went) still exist.

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { DOCKER_TEST_TRUSTED_PROXIES } from '@meshcall/stack';
 
 /** Base images docker-compose.yml and the Dockerfiles read; defaults are the official images. */
 export const IMAGE_VARIABLES = ['NODE_IMAGE', 'NGINX_IMAGE', 'COTURN_IMAGE', 'MONGO_IMAGE', 'REDIS_IMAGE'] as const;
@@ -75,6 +76,7 @@ export function composeEnvironment(images: Partial<ImageSettings>, ports: StackP
     ...images,
     ...secrets,
     NODE_ENV: 'production',
+    TRUST_PROXY: DOCKER_TEST_TRUSTED_PROXIES,
     GATEWAY_BIND: TEST_BIND_ADDRESS,
     GATEWAY_PORT: String(ports.gateway),
     GATEWAY_TLS_BIND: TEST_BIND_ADDRESS,

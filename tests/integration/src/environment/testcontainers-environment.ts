@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findFreePort, httpOk, stunBindingOk, waitUntil } from '@meshcall/stack';
+import { DOCKER_TEST_TRUSTED_PROXIES, findFreePort, httpOk, stunBindingOk, waitUntil } from '@meshcall/stack';
 import { Network, type StartedNetwork } from 'testcontainers';
 import { STACK_IMAGES, type ContainerImages } from './images.js';
 import { StackContainer, commandSucceeds, type ReadinessProbe, type StackContainerSpec } from './stack-container.js';
@@ -131,7 +131,7 @@ class ContainerEnvironment implements TestEnvironment {
         LOG_LEVEL: 'info',
         ALLOWED_ORIGINS: `${gatewayUrl},http://localhost:${gatewayPort}`,
         // Only the gateway (and the tests, from the network's gateway address) reach the services.
-        TRUST_PROXY: 'uniquelocal',
+        TRUST_PROXY: DOCKER_TEST_TRUSTED_PROXIES,
         ...options.serviceEnv,
       };
       const serviceSpecs = async (service: ServiceName, count: number, environment: Record<string, string>) => {
