@@ -10,7 +10,8 @@
 #      image works (infra/images/verify.sh), fills the npm cache
 #      Docker builds install from (scripts/docker/fill-npm-cache.sh infra/images/npm-cache) and
 #      builds the stack's own images from this checkout on top (build-stack-images.sh).
-#   3. runs the compose smoke test (@meshcall/compose-smoke, test:docker) and the integration
+#   3. runs the compose smoke test (@meshcall/compose-smoke, test:docker; then its smoke file
+#      again with the Redis Cluster overlay) and the integration
 #      suite in its Testcontainers environment (every piece a container from those images), with
 #      the offline set's image variables exported.
 #   4. stops the engine if this script started it, removing every container, network and volume
@@ -74,11 +75,12 @@ print_summary() {
   say "summary"
   printf '%s\n' "${step_lines[@]}"
   printf '%-34s %6d s\n' 'total' $((SECONDS - tier_started))
-  local phases=tests/compose-smoke/.test-results/compose-smoke-phases.tsv
-  if [ -f "$phases" ]; then
-    printf '\ncompose smoke test, by phase:\n'
+  local phases
+  for phases in tests/compose-smoke/.test-results/compose-smoke-phases*.tsv; do
+    [ -f "$phases" ] || continue
+    printf '\ncompose smoke test, by phase (%s):\n' "$(basename "$phases" .tsv)"
     tail -n +2 "$phases" | awk -F'\t' '{ printf "  %-30s %8.2f s   %s\n", $1, $2, $3 }'
-  fi
+  done
 }
 
 # --- 1. The engine -----------------------------------------------------------------------------
@@ -153,6 +155,10 @@ if [ "$images_ok" = true ]; then
   # One compose smoke test at a time per machine: coturn's relay range (49152-49407) can be
   # published once, and the meshcall/stack-*:local tags must stay the ones this run built.
   run_step 'compose smoke test' flock --wait 1800 /tmp/meshcall-compose-smoke.lock npm run test:docker -w @meshcall/compose-smoke
+  # Every check again on the Redis Cluster overlay (issue 17): six nodes instead of one Redis,
+  # the services on REDIS_CLUSTER_NODES. Its own report, so both passes count.
+  run_step 'compose smoke test (Redis Cluster)' env COMPOSE_SMOKE_OVERLAYS=infra/docker-compose.redis-cluster.yml COMPOSE_SMOKE_REPORT=docker-redis-cluster \
+    flock --wait 1800 /tmp/meshcall-compose-smoke.lock npm run test:docker -w @meshcall/compose-smoke -- smoke/
 
   # >>> Testcontainers suite: tests/integration owns it; run-testcontainers-suite.sh only calls
   # its entry point (test:testcontainers, or test:integration with MESHCALL_TEST_ENV=testcontainers).
@@ -165,6 +171,7 @@ if [ "$images_ok" = true ]; then
   # <<< Testcontainers suite
 else
   step_lines+=("$(printf '%-34s %7s   %s' 'compose smoke test' '-' 'not run (an image or the npm cache failed)')")
+  step_lines+=("$(printf '%-34s %7s   %s' 'compose smoke test (Redis Cluster)' '-' 'not run (an image or the npm cache failed)')")
   step_lines+=("$(printf '%-34s %7s   %s' 'Testcontainers suite' '-' 'not run (an image or the npm cache failed)')")
 fi
 

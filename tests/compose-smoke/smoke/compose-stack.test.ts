@@ -82,7 +82,8 @@ const COMPOSE_DEFAULT_IMAGES: Record<(typeof IMAGE_VARIABLES)[number], string> =
 const npmCiFlags = process.env.NPM_CI_FLAGS ?? '--offline';
 const npmCacheDir = join(repoRoot, 'infra/images/npm-cache');
 // Not .json: every .json under .test-results is a vitest report to CI's totals.
-const phasesReport = resolve(import.meta.dirname, '../.test-results/compose-smoke-phases.tsv');
+/** Beside the run's vitest report: a second pass (COMPOSE_SMOKE_REPORT) keeps the first's phases. */
+const phasesReport = resolve(import.meta.dirname, `../.test-results/compose-smoke-phases${process.env.COMPOSE_SMOKE_REPORT ? `-${process.env.COMPOSE_SMOKE_REPORT}` : ''}.tsv`);
 
 const timer = new PhaseTimer();
 let project: ComposeProject;
