@@ -27,6 +27,8 @@ export interface SeatOptions {
   role?: RoomRole;
   capacity?: number;
   kind?: RoomKind;
+  /** `room:join`'s name for this call only; without it the ticket's (the account's) name is used. */
+  callName?: string;
 }
 
 /** Connects a new user and takes a seat with a fresh ticket; fails the test if the join is refused. */
@@ -39,7 +41,8 @@ export async function seatUser(url: string, issuer: TestTokenIssuer, options: Se
     capacity: options.capacity ?? 4,
     kind: options.kind ?? 'business',
   });
-  const joined = dataOf(await request(participant.socket, 'room:join', { ticket }));
+  const payload = options.callName === undefined ? { ticket } : { ticket, name: options.callName };
+  const joined = dataOf(await request(participant.socket, 'room:join', payload));
   return { ...participant, joined };
 }
 
