@@ -154,8 +154,18 @@ export async function setMicrophone(page: Page, on: boolean): Promise<void> {
 export async function openPanel(page: Page, panel: 'chat' | 'people' | 'game'): Promise<void> {
   const panelLocator = page.getByTestId('side-panel');
   if ((await panelLocator.count()) > 0 && (await panelLocator.getAttribute('data-panel')) === panel) return;
-  await page.getByTestId(`toggle-${panel}`).click();
+  await clickControl(page, `toggle-${panel}`);
   await page.locator(`[data-testid="side-panel"][data-panel="${panel}"]`).waitFor();
+}
+
+/** Clicks a call control, through the More menu when it is there (a phone's width) rather than on the bar. */
+export async function clickControl(page: Page, testid: string): Promise<void> {
+  const onBar = page.locator(`footer.controls [data-testid="${testid}"]:not([role^="menuitem"])`);
+  if ((await onBar.count()) === 0) {
+    await page.getByTestId('more-controls').click();
+    await page.getByTestId('more-menu').waitFor();
+  }
+  await page.getByTestId(testid).click();
 }
 
 export async function sendChat(page: Page, text: string): Promise<void> {
