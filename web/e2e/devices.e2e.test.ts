@@ -23,7 +23,7 @@ async function watchAudioOutputs(context: BrowserContext, options: { withoutOutp
     (window as unknown as { __sinkEvents: unknown[] }).__sinkEvents = events;
     const generated = (element: HTMLMediaElement) =>
       element.srcObject instanceof MediaStream && element.srcObject.getAudioTracks().some((track) => track.label.startsWith('MediaStreamAudioDestinationNode'));
-    const prototype = HTMLMediaElement.prototype as HTMLMediaElement & { setSinkId?: (id: string) => Promise<void> };
+    const prototype = HTMLMediaElement.prototype as Omit<HTMLMediaElement, 'setSinkId'> & { setSinkId?: (id: string) => Promise<void> };
     const play = prototype.play;
     prototype.play = function (this: HTMLMediaElement) {
       events.push({ call: 'play', sinkId: (this as { sinkId?: string }).sinkId ?? '', inPage: this.isConnected, generated: generated(this) });

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataOf, errorCodeOf, request } from './support/client.js';
-import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
+import { closeAll, connectUser, dropConnection, seatUser, type Seated } from './support/participant.js';
 import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
-
-/** Drops the connection the way a network loss does (no room:leave) and waits until the server saw it go. */
-async function dropConnection(peer: Seated, replica: InProcessReplica): Promise<void> {
-  peer.socket.disconnect();
-  await expect.poll(() => replica.io.of('/').sockets.has(peer.socket.id ?? '')).toBe(false);
-}
 
 describe('a display name for one call (room:join { ticket, name })', () => {
   let cluster: TwoReplicas | undefined;

@@ -1,5 +1,7 @@
+import { expect } from 'vitest';
 import { serverEventPayloadSchemas, type JoinResult, type RoomKind, type RoomRole, type ServerToClientEvents } from '@meshcall/shared';
 import { EventLog, connect, dataOf, request, type TestSocket } from './client.js';
+import type { InProcessReplica } from './replicas.js';
 import { newUserId, type TestTokenIssuer } from './token-issuer.js';
 
 /** Every event of the shared contract, so a new one is recorded without touching this list. */
@@ -48,4 +50,10 @@ export async function seatUser(url: string, issuer: TestTokenIssuer, options: Se
 
 export function closeAll(...participants: Array<Participant | undefined>): void {
   for (const participant of participants) participant?.socket.close();
+}
+
+/** Drops the connection the way a network loss does (no room:leave) and waits until the server saw it go. */
+export async function dropConnection(peer: Seated, replica: InProcessReplica): Promise<void> {
+  peer.socket.disconnect();
+  await expect.poll(() => replica.io.of('/').sockets.has(peer.socket.id ?? '')).toBe(false);
 }
