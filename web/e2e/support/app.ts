@@ -37,9 +37,10 @@ export async function createRoom(page: Page, options: RoomOptions): Promise<stri
   return match[1];
 }
 
-/** From the pre-join page into the call; optionally with "relay only" switched on. */
-export async function joinFromPrejoin(page: Page, options: { relayOnly?: boolean } = {}): Promise<void> {
+/** From the pre-join page into the call; optionally with "relay only" switched on, or under a name for this call. */
+export async function joinFromPrejoin(page: Page, options: { relayOnly?: boolean; callName?: string } = {}): Promise<void> {
   await page.getByTestId('prejoin').waitFor();
+  if (options.callName !== undefined) await page.getByTestId('call-name').fill(options.callName);
   const relay = page.getByTestId('relay-only');
   if ((await relay.isChecked()) !== (options.relayOnly ?? false)) await relay.setChecked(options.relayOnly ?? false);
   const join = page.getByTestId('join-call');
