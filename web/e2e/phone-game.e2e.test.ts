@@ -2,6 +2,7 @@ import { describe, expect, it, onTestFailed } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { participantsFor } from './support/participants.js';
 import { expectVideoPlaying, isInsideViewport, openPanel, problemsOf, remoteTile, twoInACall } from './support/app.js';
+import { controlBarLayout } from './support/layout.js';
 import { saveScreenshot } from './support/screenshots.js';
 
 type Box = { x: number; y: number; width: number; height: number };
@@ -36,7 +37,7 @@ async function headerLayout(page: Page): Promise<{ rows: number; overflows: bool
 describe('a game room on a phone', () => {
   const people = participantsFor('Alice', 'Bob');
 
-  it('keeps the controls and the opponent\'s video clear of the game at 390×844 and 360×640, and the header on one line', async () => {
+  it('keeps the controls (one row) and the opponent\'s video clear of the game at 390×844 and 360×640, and the header on one line', async () => {
     const { Alice: alice, Bob: bob } = people;
     onTestFailed(() => console.log(problemsOf(alice, bob)));
     await twoInACall(alice, bob, { name: `Noughts and crosses on the bus ${Date.now().toString(36)}`, kind: 'game', visibility: 'public' });
@@ -70,6 +71,12 @@ describe('a game room on a phone', () => {
         expect(overlap(await boxOf(locator), controls), `${label}: cell ${cell} is under the controls`).toBe(0);
         expect((await boxOf(locator)).height, `${label}: cell ${cell} is too small to tap`).toBeGreaterThanOrEqual(40);
       }
+
+      // One row of controls: the game stays on the bar, chat, people and sharing go into More.
+      const bar = await controlBarLayout(alice.page);
+      expect(bar.controls, label).toEqual(['toggle-mic', 'toggle-camera', 'toggle-game', 'more-controls', 'leave-call']);
+      expect(bar.rows, `${label}: the controls wrap`).toBe(1);
+      expect(bar.clipped, `${label}: a control is cut off`).toBe(false);
 
       const header = await headerLayout(alice.page);
       if (viewport.width === 390) {

@@ -35,17 +35,19 @@ describe('signaling restarts during a call', () => {
     await browser?.close();
   });
 
-  it('shows a banner, takes the same seats back and keeps the media flowing', async () => {
+  it('shows a banner, takes the same seats back (Bob under his name for this call) and keeps the media flowing', async () => {
     onTestFailed(() => console.log(problemsOf(alice, bob)));
     await signUp(alice);
     await signUp(bob);
     await createRoom(alice.page, { name: `Resilient ${Date.now().toString(36)}` });
     await joinFromPrejoin(alice.page);
     await bob.page.goto(await inviteLink(alice.page));
-    await joinFromPrejoin(bob.page);
-    await expectVideoPlaying(alice.page, bob.name);
+    // The name for this call lives with the seat on the server: a resume must keep it.
+    const bobInCall = `Bob on the bus ${Date.now().toString(36)}`;
+    await joinFromPrejoin(bob.page, { callName: bobInCall });
+    await expectVideoPlaying(alice.page, bobInCall);
     await expectVideoPlaying(bob.page, alice.name);
-    const bobPeerId = await remoteTile(alice.page, bob.name).getAttribute('data-peer-id');
+    const bobPeerId = await remoteTile(alice.page, bobInCall).getAttribute('data-peer-id');
     const alicePeerId = await remoteTile(bob.page, alice.name).getAttribute('data-peer-id');
     for (const page of [alice.page, bob.page]) await watchForBanner(page);
 
@@ -60,9 +62,9 @@ describe('signaling restarts during a call', () => {
       await page.getByTestId('reconnect-banner').waitFor({ state: 'detached', timeout: 30_000 });
     }
     // The same seats (peer ids) were taken back, not new ones, and the calls never stopped.
-    expect(await remoteTile(alice.page, bob.name).getAttribute('data-peer-id')).toBe(bobPeerId);
+    expect(await remoteTile(alice.page, bobInCall).getAttribute('data-peer-id')).toBe(bobPeerId);
     expect(await remoteTile(bob.page, alice.name).getAttribute('data-peer-id')).toBe(alicePeerId);
-    await expectVideoPlaying(alice.page, bob.name);
+    await expectVideoPlaying(alice.page, bobInCall);
     await expectVideoPlaying(bob.page, alice.name);
 
     // Signaling works again for both.
@@ -70,6 +72,8 @@ describe('signaling restarts during a call', () => {
     await openPanel(bob.page, 'chat');
     await bob.page.getByTestId('chat-message').filter({ hasText: 'Still here after the restart?' }).waitFor();
     await sendChat(bob.page, 'Yes, never left.');
-    await alice.page.getByTestId('chat-message').filter({ hasText: 'Yes, never left.' }).waitFor();
+    const answer = alice.page.getByTestId('chat-message').filter({ hasText: 'Yes, never left.' });
+    await answer.waitFor();
+    expect(await answer.getAttribute('data-author'), 'the resumed seat lost its call name').toBe(bobInCall);
   });
 });

@@ -103,6 +103,22 @@ describe('signaling through the client', () => {
     expect(isMeshcallError(await rejection(call.join(ticket)), 'CONFLICT')).toBe(true);
   });
 
+  it('joins under a name for this call only: others see it, the account keeps its own', async () => {
+    const { client: owner } = await signedUpClient('Ivy');
+    const { client: guest } = await signedUpClient('Jon');
+    const room = await owner.rooms.create({ name: 'Names', kind: 'business', capacity: 3 });
+    const { call: ownerCall } = await seated(owner, room.id);
+    const joined = ownerCall.next('peer:joined');
+    const { ticket } = await guest.rooms.join(room.id);
+    const guestCall = await guest.connect({ roomId: room.id });
+    open.push(guestCall);
+    const refused = await rejection(guestCall.join(ticket, { name: 'bad\u0000name' }));
+    expect(refused.code).toBe('INVALID_PAYLOAD');
+    await guestCall.join(ticket, { name: 'Jon on the road' });
+    expect(await joined).toMatchObject({ name: 'Jon on the road' });
+    expect((await guest.auth.me(await guest.tokens.get())).user.name).toBe('Jon');
+  });
+
   it('tells a kicked participant why with a reason code, and forgets the seat', async () => {
     const { client: owner } = await signedUpClient('Gus');
     const { client: guest } = await signedUpClient('Hal');

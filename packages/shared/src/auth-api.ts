@@ -27,7 +27,19 @@ export const passwordSchema = z
   .refine((v) => passwordLength(v) >= PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
   .refine((v) => utf8ByteLength(v) <= PASSWORD_MAX_BYTES, `must be at most ${PASSWORD_MAX_BYTES} bytes (UTF-8)`);
 
-export const displayNameSchema = z.string().trim().min(1, 'must not be empty').max(60, 'must be at most 60 characters');
+export const DISPLAY_NAME_MAX_LENGTH = 60;
+
+/**
+ * A name people see: an account's, or the one a person picks for a single call (`room:join`'s
+ * `name`). Trimmed; control characters (tabs, newlines, escapes) are refused rather than
+ * stripped, so what was typed is what others read.
+ */
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(DISPLAY_NAME_MAX_LENGTH, `must be at most ${DISPLAY_NAME_MAX_LENGTH} characters`)
+  .refine((v) => !/\p{Cc}/u.test(v), 'must not contain control characters');
 
 /** `POST /api/auth/register` body. Extra fields are refused, so nothing unexpected reaches a query. */
 export const registerBodySchema = z.strictObject({

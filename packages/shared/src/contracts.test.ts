@@ -116,6 +116,17 @@ describe('signaling payloads', () => {
     expect(joinPayloadSchema.safeParse({ ticket: 'a', resume: {} }).success).toBe(false);
   });
 
+  it('takes a name for this call with a ticket, held to the account name rules', () => {
+    expect(joinPayloadSchema.parse({ ticket: 'a', name: '  Ada at work  ' })).toEqual({ ticket: 'a', name: 'Ada at work' });
+    expect(joinPayloadSchema.safeParse({ ticket: 'a', name: 'x'.repeat(60) }).success).toBe(true);
+    for (const name of ['', '   ', 'x'.repeat(61), 'Ada\nLovelace', 'tab\there', 'bell\u0007', 'c1\u0085']) {
+      expect(joinPayloadSchema.safeParse({ ticket: 'a', name }).success, JSON.stringify(name)).toBe(false);
+    }
+    // A resume keeps the seat's name: it cannot carry a new one.
+    const resume = { roomId: 'abcdef12', peerId: 'peer_12345', resumeToken: 'x'.repeat(32) };
+    expect(joinPayloadSchema.safeParse({ resume, name: 'Other' }).success).toBe(false);
+  });
+
   it('signal carries exactly one of description or candidate', () => {
     const to = 'peer_12345';
     expect(signalPayloadSchema.safeParse({ to, description: { type: 'offer', sdp: 'v=0' } }).success).toBe(true);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AckCallback } from './ack.js';
 import { roomRoleSchema } from './tokens.js';
+import { displayNameSchema } from './auth-api.js';
 import { roomIdSchema, roomKindSchema } from './rooms-api.js';
 
 /** Socket.IO engine cap: a frame larger than this closes the socket (maxHttpBufferSize). */
@@ -128,7 +129,14 @@ export const resumeSchema = z.strictObject({
 
 /** `room:join`: a ticket for a new seat, or a resume for a seat held through a reconnect. */
 export const joinPayloadSchema = z.union([
-  z.strictObject({ ticket: z.string().min(1).max(4096) }),
+  z.strictObject({
+    ticket: z.string().min(1).max(4096),
+    /**
+     * The name others see in this call only (tiles, people list, chat); the account's name from
+     * the ticket when absent. Kept with the seat, so a resume keeps it; the account is unchanged.
+     */
+    name: displayNameSchema.optional(),
+  }),
   z.strictObject({ resume: resumeSchema }),
 ]);
 export type JoinPayload = z.infer<typeof joinPayloadSchema>;

@@ -117,6 +117,8 @@ describe('POST /register', () => {
     ['a 74-byte password of 37 characters', { name: 'Ada', email: uniqueEmail(), password: 'é'.repeat(37) }, 'body.password'],
     ['a blank name', { name: '   ', email: uniqueEmail(), password: PASSWORD }, 'body.name'],
     ['a 61-character name', { name: 'n'.repeat(61), email: uniqueEmail(), password: PASSWORD }, 'body.name'],
+    // The same rule as a name for one call: what others read is what was typed, on one line.
+    ['a name with a newline', { name: 'Ada\nLovelace', email: uniqueEmail(), password: PASSWORD }, 'body.name'],
   ];
 
   it.each(invalidBodies)('refuses %s with 400 INVALID_PAYLOAD naming the field', async (_label, payload, path) => {

@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownRoomKey } from '../src/redis/keys.js';
 import { dataOf, disconnection, errorCodeOf, request } from './support/client.js';
-import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
+import { closeAll, connectUser, dropConnection, seatUser } from './support/participant.js';
 import type { TestRedis } from './support/redis.js';
 import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
 import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
 
 const candidate = (i: number) => ({ candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${40000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
-
-/** Drops the connection the way a network loss does (no room:leave) and waits until the server saw it go. */
-async function dropConnection(peer: Seated, replica: InProcessReplica): Promise<void> {
-  peer.socket.disconnect();
-  await expect.poll(() => replica.io.of('/').sockets.has(peer.socket.id ?? '')).toBe(false);
-}
 
 describe('resuming a seat after a dropped connection (in-process replicas)', () => {
   let cluster: TwoReplicas | undefined;

@@ -37,9 +37,10 @@ export async function createRoom(page: Page, options: RoomOptions): Promise<stri
   return match[1];
 }
 
-/** From the pre-join page into the call; optionally with "relay only" switched on. */
-export async function joinFromPrejoin(page: Page, options: { relayOnly?: boolean } = {}): Promise<void> {
+/** From the pre-join page into the call; optionally with "relay only" switched on, or under a name for this call. */
+export async function joinFromPrejoin(page: Page, options: { relayOnly?: boolean; callName?: string } = {}): Promise<void> {
   await page.getByTestId('prejoin').waitFor();
+  if (options.callName !== undefined) await page.getByTestId('call-name').fill(options.callName);
   const relay = page.getByTestId('relay-only');
   if ((await relay.isChecked()) !== (options.relayOnly ?? false)) await relay.setChecked(options.relayOnly ?? false);
   const join = page.getByTestId('join-call');
@@ -154,8 +155,18 @@ export async function setMicrophone(page: Page, on: boolean): Promise<void> {
 export async function openPanel(page: Page, panel: 'chat' | 'people' | 'game'): Promise<void> {
   const panelLocator = page.getByTestId('side-panel');
   if ((await panelLocator.count()) > 0 && (await panelLocator.getAttribute('data-panel')) === panel) return;
-  await page.getByTestId(`toggle-${panel}`).click();
+  await clickControl(page, `toggle-${panel}`);
   await page.locator(`[data-testid="side-panel"][data-panel="${panel}"]`).waitFor();
+}
+
+/** Clicks a call control, through the More menu when it is there (a phone's width) rather than on the bar. */
+export async function clickControl(page: Page, testid: string): Promise<void> {
+  const onBar = page.locator(`footer.controls [data-testid="${testid}"]:not([role^="menuitem"])`);
+  if ((await onBar.count()) === 0) {
+    await page.getByTestId('more-controls').click();
+    await page.getByTestId('more-menu').waitFor();
+  }
+  await page.getByTestId(testid).click();
 }
 
 export async function sendChat(page: Page, text: string): Promise<void> {

@@ -169,10 +169,12 @@ export class SignalingConnection {
 
   /**
    * Takes a seat with a join ticket from `RoomsApi.join`. The result names the peers already there,
-   * the chat, the game; the seat is kept for resuming after a dropped connection.
+   * the chat, the game; the seat is kept for resuming after a dropped connection. `options.name`
+   * is the name others see in this call only (the account's name when absent); the server holds
+   * it to the display name rules (`displayNameSchema`) and keeps it with the seat across resumes.
    */
-  async join(ticket: string): Promise<JoinResult> {
-    const result = await this.request('room:join', { ticket });
+  async join(ticket: string, options: { name?: string } = {}): Promise<JoinResult> {
+    const result = await this.request('room:join', options.name === undefined ? { ticket } : { ticket, name: options.name });
     this.#seat = result;
     this.#lastSignalSeq = undefined;
     return result;

@@ -9,6 +9,7 @@ import {
   resumeSchema,
   roomIdSchema,
   type GameState,
+  type JoinPayload,
   type JoinResult,
   type JoinTicketClaims,
   type MediaState,
@@ -23,6 +24,8 @@ import { onClientEvent, type ClientEventDeps, type HandlerTools } from '../trans
 import type { Departures } from './departures.js';
 import { holdSeatForResume, type SeatHoldDeps } from './leave.js';
 import type { GameSeating, ResumeDelivery } from './seat-neighbours.js';
+
+type TicketJoin = Extract<JoinPayload, { ticket: string }>;
 
 const MUTED: MediaState = { audio: false, video: false, screen: false };
 
@@ -65,22 +68,23 @@ export function registerJoinHandlers(deps: JoinDeps, socket: SignalingSocket): v
     if (joining || deps.localSeats.of(socket)) throw new AppError(ErrorCode.CONFLICT, 'This socket already holds a seat; leave the room first.');
     joining = true;
     try {
-      return 'ticket' in payload ? await joinWithTicket(deps, socket, payload.ticket) : await resume(deps, socket, payload.resume, tools);
+      return 'ticket' in payload ? await joinWithTicket(deps, socket, payload) : await resume(deps, socket, payload.resume, tools);
     } finally {
       joining = false;
     }
   });
 }
 
-async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, ticket: string): Promise<JoinResult> {
-  const claims = await deps.tickets.verify(ticket);
+async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, request: TicketJoin): Promise<JoinResult> {
+  const claims = await deps.tickets.verify(request.ticket);
   if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.TICKET_INVALID, 'The ticket was issued to someone else.');
   const roomId = roomIdSchema.safeParse(claims.room);
   if (!roomId.success) throw new AppError(ErrorCode.TICKET_INVALID);
 
   const peerId = nanoid(16);
   const resumeToken = nanoid(32);
-  const record = { peerId, userId: socket.data.userId, name: claims.name, role: claims.role };
+  // A name for this call only lives in the seat record: everyone's view, chat and a resume read it there.
+  const record = { peerId, userId: socket.data.userId, name: request.name ?? claims.name, role: claims.role };
   const now = deps.now();
   const taken = await deps.seats.takeSeat(
     {

@@ -1,5 +1,7 @@
+import { expect } from 'vitest';
 import { serverEventPayloadSchemas, type JoinResult, type RoomKind, type RoomRole, type ServerToClientEvents } from '@meshcall/shared';
 import { EventLog, connect, dataOf, request, type TestSocket } from './client.js';
+import type { InProcessReplica } from './replicas.js';
 import { newUserId, type TestTokenIssuer } from './token-issuer.js';
 
 /** Every event of the shared contract, so a new one is recorded without touching this list. */
@@ -27,6 +29,8 @@ export interface SeatOptions {
   role?: RoomRole;
   capacity?: number;
   kind?: RoomKind;
+  /** `room:join`'s name for this call only; without it the ticket's (the account's) name is used. */
+  callName?: string;
 }
 
 /** Connects a new user and takes a seat with a fresh ticket; fails the test if the join is refused. */
@@ -39,10 +43,17 @@ export async function seatUser(url: string, issuer: TestTokenIssuer, options: Se
     capacity: options.capacity ?? 4,
     kind: options.kind ?? 'business',
   });
-  const joined = dataOf(await request(participant.socket, 'room:join', { ticket }));
+  const payload = options.callName === undefined ? { ticket } : { ticket, name: options.callName };
+  const joined = dataOf(await request(participant.socket, 'room:join', payload));
   return { ...participant, joined };
 }
 
 export function closeAll(...participants: Array<Participant | undefined>): void {
   for (const participant of participants) participant?.socket.close();
+}
+
+/** Drops the connection the way a network loss does (no room:leave) and waits until the server saw it go. */
+export async function dropConnection(peer: Seated, replica: InProcessReplica): Promise<void> {
+  peer.socket.disconnect();
+  await expect.poll(() => replica.io.of('/').sockets.has(peer.socket.id ?? '')).toBe(false);
 }

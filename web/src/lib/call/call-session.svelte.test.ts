@@ -131,6 +131,21 @@ describe('CallSession', () => {
     session.close();
   });
 
+  it('joins under the name chosen for this call, resumes without it, and sends it again with a new seat', async () => {
+    const { session, seated } = callSession();
+    await session.open(ROOM_ID, undefined, 'Ada (work)');
+    expect(joins).toEqual([{ ticket: 'ticket-1', name: 'Ada (work)' }]);
+    // The seat keeps its name on the server: a resume does not (and may not) carry one.
+    connections[0]!.disconnect(true);
+    await until(() => seated.length === 2, 'the resume');
+    expect(joins[1]).toEqual({ resume: { roomId: ROOM_ID, peerId: 'peer-seat-1', resumeToken: 'resume-token-of-peer-seat-1' } });
+    seatGone = true;
+    connections[1]!.disconnect(true);
+    await until(() => seated.length === 3, 'the new seat');
+    expect(joins.at(-1)).toEqual({ ticket: 'ticket-2', name: 'Ada (work)' });
+    session.close();
+  });
+
   it('gives up with UNAUTHORIZED after the server refused the handshake four times', async () => {
     const { session } = callSession('revoked-token');
     const opened = session.open(ROOM_ID, undefined);

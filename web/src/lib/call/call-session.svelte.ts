@@ -66,6 +66,8 @@ export class CallSession {
   readonly #listeners: Listener[] = [];
   #socket: SignalingSocket | null = null;
   #invite: string | undefined;
+  /** The name chosen for this call on the pre-join; undefined keeps the account's. Sent with every new seat. */
+  #callName: string | undefined;
   #resume: { roomId: string; peerId: string; resumeToken: string } | null = null;
   /** Highest signal sequence number received on this seat, so a resume replays only what was missed. */
   #lastSignalSeq: number | undefined;
@@ -87,12 +89,13 @@ export class CallSession {
   }
 
   /** Admission, socket, seat: resolves once seated (after `hooks.seated`), rejects with an ApiError. */
-  async open(roomId: string, invite: string | undefined): Promise<void> {
+  async open(roomId: string, invite: string | undefined, callName?: string): Promise<void> {
     this.#invite = invite;
+    this.#callName = callName;
     const admission = await this.#admit(roomId);
     this.room = roomInfo(admission.room);
     await this.#connect(admission.room.id);
-    this.#seat(await this.#takeSeat({ ticket: admission.ticket }), false);
+    this.#seat(await this.#takeSeat(this.#ticketJoin(admission.ticket)), false);
   }
 
   request: SendRequest = (event, payload, timeoutMs) => {
@@ -214,6 +217,10 @@ export class CallSession {
     });
   }
 
+  #ticketJoin(ticket: string): JoinPayload {
+    return this.#callName === undefined ? { ticket } : { ticket, name: this.#callName };
+  }
+
   async #takeSeat(payload: JoinPayload): Promise<JoinResult> {
     const result = parseJoinResult(await this.request('room:join', payload));
     if (!result) throw new ApiError(ClientErrorCode.BAD_RESPONSE, 'The server answered unexpectedly.');
@@ -246,7 +253,7 @@ export class CallSession {
     }
     try {
       const admission = await this.#admit(room.id);
-      this.#seat(await this.#takeSeat({ ticket: admission.ticket }), true);
+      this.#seat(await this.#takeSeat(this.#ticketJoin(admission.ticket)), true);
       this.connection = 'connected';
     } catch (error) {
       this.#deps.hooks.lost(toApiError(error).code);

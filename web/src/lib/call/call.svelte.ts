@@ -33,6 +33,10 @@ export class Call {
   phase = $state<CallPhase>('idle');
   end = $state<CallEnd | null>(null);
   relayOnly = $state(false);
+  /** The name chosen for this call on the pre-join, or null for the account's. */
+  callName = $state<string | null>(null);
+  /** The audio output every remote participant plays on ('' the system default). */
+  audioOutputId = $state('');
   /** The owner asked us to mute (their name); we answer with answerMuteRequest. */
   muteRequestFrom = $state<string | null>(null);
   #stopAnsweringTabs: (() => void) | null = null;
@@ -103,9 +107,11 @@ export class Call {
     this.phase = 'joining';
     this.end = null;
     this.relayOnly = settings.relayOnly;
+    this.callName = settings.name ?? null;
+    this.audioOutputId = settings.audioOutputId;
     this.media.adopt(settings);
     try {
-      await this.session.open(roomId, invite);
+      await this.session.open(roomId, invite, settings.name);
     } catch (error) {
       this.#finish(endFromError(toApiError(error).code));
     }

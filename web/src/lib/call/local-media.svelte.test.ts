@@ -68,7 +68,7 @@ function localMedia(sources: Partial<MediaSources> = {}) {
 }
 
 function settings(tracks: FakeTrack[], on: { mic: boolean; camera: boolean }): JoinSettings {
-  return { stream: new FakeStream(tracks) as unknown as MediaStream, micOn: on.mic, cameraOn: on.camera, cameraId: 'cam-1', microphoneId: 'mic-1', relayOnly: false };
+  return { stream: new FakeStream(tracks) as unknown as MediaStream, micOn: on.mic, cameraOn: on.camera, cameraId: 'cam-1', microphoneId: 'mic-1', audioOutputId: '', name: undefined, relayOnly: false };
 }
 
 describe('LocalMedia', () => {

@@ -64,9 +64,10 @@ export async function openTrack(kind: 'audio' | 'video', deviceId: string): Prom
   return track;
 }
 
-export async function listDevices(): Promise<{ cameras: MediaDeviceInfo[]; microphones: MediaDeviceInfo[] }> {
+export async function listDevices(): Promise<{ cameras: MediaDeviceInfo[]; microphones: MediaDeviceInfo[]; devices: MediaDeviceInfo[] }> {
   const devices = await navigator.mediaDevices.enumerateDevices();
   return {
+    devices,
     cameras: devices.filter((d) => d.kind === 'videoinput' && d.deviceId !== ''),
     microphones: devices.filter((d) => d.kind === 'audioinput' && d.deviceId !== ''),
   };

@@ -13,13 +13,16 @@ function memoryStorage() {
 describe('media preferences', () => {
   it('round-trips device choices and the relay switch', () => {
     const storage = memoryStorage();
-    savePreferences(storage, { cameraId: 'cam-1', microphoneId: 'mic-2', relayOnly: true });
-    expect(loadPreferences(storage)).toEqual({ cameraId: 'cam-1', microphoneId: 'mic-2', relayOnly: true });
+    savePreferences(storage, { cameraId: 'cam-1', microphoneId: 'mic-2', speakerId: 'spk-3', relayOnly: true });
+    expect(loadPreferences(storage)).toEqual({ cameraId: 'cam-1', microphoneId: 'mic-2', speakerId: 'spk-3', relayOnly: true });
   });
 
   it('falls back to defaults for missing, corrupt or tampered data', () => {
     const storage = memoryStorage();
-    expect(loadPreferences(storage)).toEqual({ cameraId: '', microphoneId: '', relayOnly: false });
+    expect(loadPreferences(storage)).toEqual({ cameraId: '', microphoneId: '', speakerId: '', relayOnly: false });
+    // Choices saved before the speaker picker existed still load.
+    storage.data.set('meshcall.media-preferences', JSON.stringify({ cameraId: 'c', microphoneId: 'm', relayOnly: true }));
+    expect(loadPreferences(storage)).toEqual({ cameraId: 'c', microphoneId: 'm', speakerId: '', relayOnly: true });
     storage.data.set('meshcall.media-preferences', '{not json');
     expect(loadPreferences(storage).relayOnly).toBe(false);
     storage.data.set('meshcall.media-preferences', JSON.stringify({ relayOnly: 'yes please' }));
@@ -27,9 +30,9 @@ describe('media preferences', () => {
     expect(loadPreferences(undefined).cameraId).toBe('');
   });
 
-  it('stores nothing but the three preferences', () => {
+  it('stores nothing but the four preferences (never the name chosen for a call)', () => {
     const storage = memoryStorage();
-    savePreferences(storage, { cameraId: 'c', microphoneId: 'm', relayOnly: false });
-    expect(Object.keys(JSON.parse(storage.data.get('meshcall.media-preferences') ?? '{}')).sort()).toEqual(['cameraId', 'microphoneId', 'relayOnly']);
+    savePreferences(storage, { cameraId: 'c', microphoneId: 'm', speakerId: 's', relayOnly: false });
+    expect(Object.keys(JSON.parse(storage.data.get('meshcall.media-preferences') ?? '{}')).sort()).toEqual(['cameraId', 'microphoneId', 'relayOnly', 'speakerId']);
   });
 });

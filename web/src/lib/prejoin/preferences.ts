@@ -7,6 +7,8 @@ import { z } from 'zod';
 const preferencesSchema = z.object({
   cameraId: z.string().max(256).default(''),
   microphoneId: z.string().max(256).default(''),
+  /** The audio output ('' the system default); used only where the browser can choose one. */
+  speakerId: z.string().max(256).default(''),
   relayOnly: z.boolean().default(false),
 });
 export type MediaPreferences = z.infer<typeof preferencesSchema>;

@@ -1,7 +1,10 @@
 import { mediaProblemMessage, type MediaProblem, classifyMediaError } from '../rtc/media-errors.js';
 import { LevelMeter } from './level-meter.js';
+import { audioOutputChoices, availableOutput, canChooseAudioOutput, type AudioOutputChoice } from './audio-output.js';
+import { checkCallName } from './call-name.js';
 import { acquireMedia, listDevices, openTrack, stopStream } from './local-media.js';
 import { loadPreferences, savePreferences } from './preferences.js';
+import { SpeakerTest } from './speaker-test.js';
 
 /** Everything the call needs from the pre-join screen. */
 export interface JoinSettings {
@@ -11,14 +14,30 @@ export interface JoinSettings {
   relayOnly: boolean;
   cameraId: string;
   microphoneId: string;
+  /** Where the call's sound plays ('' the system default). */
+  audioOutputId: string;
+  /** The name others see in this call only; undefined keeps the account's. */
+  name: string | undefined;
 }
 
-/** The pre-join screen: device pickers, preview, microphone meter, relay-only switch. */
+/**
+ * The pre-join screen: device pickers (camera, microphone, speakers), preview, microphone meter,
+ * speaker test, the name for this call, relay-only switch.
+ */
 export class PrejoinManager {
   cameras = $state<MediaDeviceInfo[]>([]);
   microphones = $state<MediaDeviceInfo[]>([]);
+  speakers = $state<AudioOutputChoice[]>([]);
   cameraId = $state('');
   microphoneId = $state('');
+  speakerId = $state('');
+  /** False where the browser plays sound only on its default output (no setSinkId). */
+  readonly canChooseSpeaker = canChooseAudioOutput();
+  readonly canTestSpeaker = SpeakerTest.supported();
+  speakerTestPlaying = $state(false);
+  /** The name field, prefilled with the account's name. */
+  name = $state('');
+  nameProblem = $state<string | null>(null);
   stream = $state<MediaStream | null>(null);
   problem = $state<MediaProblem | null>(null);
   level = $state(0);
@@ -28,6 +47,8 @@ export class PrejoinManager {
   starting = $state(true);
 
   #meter: LevelMeter | null = null;
+  readonly #speakerTest = new SpeakerTest((playing) => (this.speakerTestPlaying = playing));
+  #accountName = '';
   #handedOver = false;
   #destroyed = false;
   readonly #onDeviceChange = () => void this.#refreshDevices();
@@ -44,10 +65,13 @@ export class PrejoinManager {
     return (this.stream?.getAudioTracks().length ?? 0) > 0;
   }
 
-  async start(): Promise<void> {
+  async start(accountName: string): Promise<void> {
+    this.#accountName = accountName;
+    if (!this.name) this.name = accountName;
     const preferences = loadPreferences(globalThis.localStorage);
     this.cameraId = preferences.cameraId;
     this.microphoneId = preferences.microphoneId;
+    this.speakerId = this.canChooseSpeaker ? preferences.speakerId : '';
     this.relayOnly = preferences.relayOnly;
     this.starting = true;
     let acquired = await acquireMedia(this.cameraId, this.microphoneId);
@@ -70,7 +94,7 @@ export class PrejoinManager {
     stopStream(this.stream);
     this.stream = null;
     navigator.mediaDevices?.removeEventListener('devicechange', this.#onDeviceChange);
-    await this.start();
+    await this.start(this.#accountName);
   }
 
   async selectCamera(deviceId: string): Promise<void> {
@@ -85,6 +109,32 @@ export class PrejoinManager {
     await this.#swap('audio', deviceId);
     this.#startMeter();
     this.#remember();
+  }
+
+  selectSpeaker(deviceId: string): void {
+    this.speakerId = deviceId;
+    this.#remember();
+    // A chime that is playing moves to the new output.
+    if (this.speakerTestPlaying) void this.#speakerTest.start(deviceId);
+  }
+
+  /** "Test speakers": plays the chime through the chosen output, or stops it if it is playing. */
+  toggleSpeakerTest(): void {
+    if (this.speakerTestPlaying) this.#speakerTest.stop();
+    else void this.#speakerTest.start(this.speakerId);
+  }
+
+  setName(typed: string): void {
+    this.name = typed;
+    // Said once the person typed something wrong, cleared as soon as it is right.
+    if (this.nameProblem) this.checkName();
+  }
+
+  /** Checks the name field; true when the call can be joined with it. */
+  checkName(): boolean {
+    const checked = checkCallName(this.name, this.#accountName);
+    this.nameProblem = checked.ok ? null : checked.problem;
+    return checked.ok;
   }
 
   setMicOn(on: boolean): void {
@@ -107,7 +157,11 @@ export class PrejoinManager {
   handOver(): JoinSettings {
     this.#handedOver = true;
     this.#stopMeter();
+    this.#speakerTest.stop();
+    const checked = checkCallName(this.name, this.#accountName);
     return {
+      audioOutputId: this.speakerId,
+      name: checked.ok ? checked.name : undefined,
       stream: this.stream,
       micOn: this.micOn && this.hasAudio,
       cameraOn: this.cameraOn && this.hasVideo,
@@ -120,6 +174,7 @@ export class PrejoinManager {
   destroy(): void {
     this.#destroyed = true;
     this.#stopMeter();
+    this.#speakerTest.stop();
     navigator.mediaDevices?.removeEventListener('devicechange', this.#onDeviceChange);
     if (!this.#handedOver) stopStream(this.stream);
   }
@@ -146,9 +201,13 @@ export class PrejoinManager {
 
   async #refreshDevices(): Promise<void> {
     if (!navigator.mediaDevices?.enumerateDevices) return;
-    const { cameras, microphones } = await listDevices();
+    const { cameras, microphones, devices } = await listDevices();
     this.cameras = cameras;
     this.microphones = microphones;
+    if (this.canChooseSpeaker) {
+      this.speakers = audioOutputChoices(devices);
+      this.speakerId = availableOutput(this.speakers, this.speakerId);
+    }
     const videoId = this.stream?.getVideoTracks()[0]?.getSettings().deviceId;
     const audioId = this.stream?.getAudioTracks()[0]?.getSettings().deviceId;
     if (videoId) this.cameraId = videoId;
@@ -169,6 +228,6 @@ export class PrejoinManager {
   }
 
   #remember(): void {
-    savePreferences(globalThis.localStorage, { cameraId: this.cameraId, microphoneId: this.microphoneId, relayOnly: this.relayOnly });
+    savePreferences(globalThis.localStorage, { cameraId: this.cameraId, microphoneId: this.microphoneId, speakerId: this.speakerId, relayOnly: this.relayOnly });
   }
 }
