@@ -60,7 +60,7 @@ export type ExclusionEntry = z.infer<typeof exclusionEntrySchema>;
 export const redisChannels = {
   /** Signaling → rooms: a room's occupancy changed. Payload: OccupancyMessage. */
   occupancy: 'meshcall:occupancy',
-  /** Rooms → signaling (and other rooms replicas): a room was closed or changed. Payload: RoomEventMessage. */
+  /** Rooms → signaling (and other rooms replicas), and signaling → signaling: a room was closed or changed. Payload: RoomEventMessage. */
   roomEvents: 'meshcall:room-events',
   /** Auth → signaling: sessions were signed out; drop their live sockets. Payload: SessionsRevokedMessage. */
   sessionsRevoked: 'meshcall:sessions-revoked',
@@ -79,6 +79,11 @@ export const roomEventMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('capacity'), roomId: roomIdSchema, capacity: z.number().int() }),
   /** The account is no longer allowed in: every replica ends that account's seats in the room. */
   z.object({ type: z.literal('excluded'), roomId: roomIdSchema, userId: z.string().min(1) }),
+  /**
+   * Signaling → signaling: moderation of the room passed to this seat (published by the seat
+   * scripts in the same step that changed the seats); every replica tells its sockets of the room.
+   */
+  z.object({ type: z.literal('host'), roomId: roomIdSchema, peerId: z.string().min(1), name: z.string() }),
 ]);
 export type RoomEventMessage = z.infer<typeof roomEventMessageSchema>;
 

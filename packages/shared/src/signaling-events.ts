@@ -27,13 +27,13 @@ export const ClientEvent = {
   GameReset: 'game:reset',
   /** Leave the room and free the seat. */
   Leave: 'room:leave',
-  /** Owner only: remove a peer. */
+  /** Host only (the owner, or whom moderation passed to): remove a peer. */
   Kick: 'room:kick',
-  /** Owner only: lock or unlock the room for newcomers. */
+  /** Host only: lock or unlock the room for newcomers. */
   Lock: 'room:lock',
-  /** Owner only: end the call for everyone in it; the room and its invite link stay for the next call. */
+  /** Host only: end the call for everyone in it; the room and its invite link stay for the next call. */
   End: 'room:end',
-  /** Owner only: ask one peer to turn their microphone off; they decide. */
+  /** Host only: ask one peer to turn their microphone off; they decide. */
   AskMute: 'peer:ask-mute',
   /** Hand over a fresh access token before the current one expires. */
   SessionRefresh: 'session:refresh',
@@ -65,6 +65,8 @@ export const ServerEvent = {
   Ended: 'room:ended',
   /** The owner asks this peer to mute; the peer chooses (nothing is muted for them). */
   MuteRequested: 'peer:mute-requested',
+  /** Moderation passed to another peer (the host left, or the owner came back). */
+  Host: 'room:host',
   /** The access token expires soon: send `session:refresh` or be disconnected. */
   SessionExpiring: 'session:expiring',
 } as const;
@@ -179,6 +181,12 @@ export const joinResultSchema = z.object({
   /** Keep it: with it `room:join { resume }` takes the same seat back after a reconnect. */
   resumeToken: z.string(),
   room: z.object({ id: roomIdSchema, kind: roomKindSchema, capacity: z.number().int(), locked: z.boolean() }),
+  /**
+   * The peer who moderates the room now (kick, lock, ask to mute, end the call): the owner while
+   * seated, else whoever has been in the room longest since the owner left; null when nobody does
+   * (the owner has not come since the room last emptied). May be the joiner itself.
+   */
+  host: peerIdSchema.nullable(),
   /** Everyone already seated, not including the joiner. */
   peers: z.array(peerSchema),
   /** The last CHAT_HISTORY_ON_JOIN messages, oldest first. */
@@ -245,6 +253,12 @@ export const serverEventPayloadSchemas = {
   'room:ended': z.object({}),
   /** `from`: the owner's peer id. A request only: the client asks its person and mutes only if they agree. */
   'peer:mute-requested': z.object({ from: peerIdSchema }),
+  /**
+   * Moderation passed to `peerId` (its display name `name`): the host left for good (not a
+   * reconnect inside the resume window) and this peer has been in the room longest, or the owner
+   * came back and took it back. Everyone in the room hears it, the new host included.
+   */
+  'room:host': z.object({ peerId: peerIdSchema, name: z.string() }),
   'session:expiring': z.object({ expiresAt: z.iso.datetime() }),
 } as const;
 

@@ -8,9 +8,9 @@ import type { SeatStore } from '../seats/seat-store.js';
 import type { Departures } from '../seats/departures.js';
 
 /**
- * Room changes published by the rooms service (and by signaling's own lock): every replica
- * receives each one and acts for the sockets it holds, so a close reaches every peer wherever
- * it is connected.
+ * Room changes published by the rooms service (and by signaling itself: the lock, and who hosts
+ * after a handover): every replica receives each one and acts for the sockets it holds, so a
+ * close reaches every peer wherever it is connected.
  */
 export class RoomEvents {
   private readonly subscription: ChannelSubscription;
@@ -58,6 +58,9 @@ export class RoomEvents {
         return;
       case 'locked':
         notifier.toRoomOnThisReplica(event.roomId, 'room:locked', { locked: event.locked });
+        return;
+      case 'host':
+        notifier.toRoomOnThisReplica(event.roomId, 'room:host', { peerId: event.peerId, name: event.name });
         return;
       case 'capacity':
         await seats.setCapacity(event.roomId, event.capacity, now());

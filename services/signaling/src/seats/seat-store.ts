@@ -114,6 +114,8 @@ export interface RoomSnapshot {
   peers: Peer[];
   chat: ChatMessage[];
   locked: boolean;
+  /** The peer who moderates the room now, if anyone does. */
+  host: string | null;
 }
 
 const seatRecordSchema = peerSchema.omit({ media: true });
@@ -391,13 +393,19 @@ export class SeatStore {
       const message = chatMessageSchema.safeParse(JSON.parse(String(raw)));
       if (message.success) chat.push(message.data);
     }
-    return { peers, chat, locked: Number(reply[2]) === 1 };
+    const host = String(reply[3] ?? '');
+    return { peers, chat, locked: Number(reply[2]) === 1, host: host === '' ? null : host };
   }
 
   /** User ids of everyone seated now (for game bookkeeping when someone leaves). */
   async seatedUserIds(roomId: string, now: number): Promise<Set<string>> {
     const snapshot = await this.snapshot(roomId, 0, now);
     return new Set(snapshot.peers.map((peer) => peer.userId));
+  }
+
+  /** The peer who moderates the room now (see make_host in room-prelude.lua), if anyone does. */
+  async host(roomId: string): Promise<string | null> {
+    return this.redis.get(ownRoomKey(roomId, 'host'));
   }
 
   /** Rooms announced a new capacity: it wins over tickets issued before now. */

@@ -1,5 +1,6 @@
 -- A new seat from a join ticket: closed rooms, used tickets, bans, the lock and the capacity are
--- checked in this one script, so replicas racing for the last seat admit exactly one.
+-- checked in this one script, so replicas racing for the last seat admit exactly one. The owner's
+-- seat becomes the host (see make_host in room-prelude.lua).
 -- args: peerId, userId, leaseUntil, record, media, route, session (JSON strings kept as they
 -- are), owner (boolean), jti, ticketExpiresAt (ms), issuedAt (s), ticketCapacity, kind,
 -- tombstoneMs.
@@ -40,6 +41,14 @@ if redis.call('ZCARD', seats) - #own_seats >= cap then
   return {'ROOM_FULL', cap, expired}
 end
 local replaced = {}
+-- The account's new seat keeps the place in line its old one had, and the role of host with it.
+local seated_since = now
+local was_host = false
+local current_host = redis.call('GET', host)
+for _, other_id in ipairs(own_seats) do
+  seated_since = math.min(seated_since, tonumber(redis.call('ZSCORE', since, other_id) or now))
+  if other_id == current_host then was_host = true end
+end
 for _, other_id in ipairs(own_seats) do
   local other_user, other_route = remove_seat(other_id, tombstone_ms)
   publish_evict(other_route, other_id, 'joined-elsewhere')
@@ -51,6 +60,9 @@ redis.call('HSET', peers, peer_id, args.record)
 redis.call('HSET', media, peer_id, args.media)
 redis.call('HSET', routes, peer_id, args.route)
 redis.call('HSET', sessions, peer_id, args.session)
+redis.call('ZADD', since, seated_since, peer_id)
+-- The owner takes moderation back whenever they come (back) in.
+if args.owner or was_host then make_host(peer_id) end
 redis.call('SET', ticket_key, '1', 'PX', math.max(args.ticketExpiresAt - now, 1000))
 for _, key in ipairs({chat, game, info}) do redis.call('PERSIST', key) end
 settle_room()
