@@ -116,6 +116,26 @@ describe('signaling through the client', () => {
     expect(await rejection(guest.rooms.join(room.id))).toMatchObject({ code: 'BANNED' });
   });
 
+  it('hands moderation to the longest-present participant when the owner leaves, and follows it in isHost', async () => {
+    const { client: owner } = await signedUpClient('Ivy');
+    const { client: first } = await signedUpClient('Jon');
+    const { client: second } = await signedUpClient('Kim');
+    const room = await owner.rooms.create({ name: 'Handed over', kind: 'business', capacity: 3 });
+    const { call: ownerCall } = await seated(owner, room.id);
+    const { call: firstCall, seat: firstSeat } = await seated(first, room.id);
+    const { call: secondCall } = await seated(second, room.id);
+    expect([ownerCall.isHost, firstCall.isHost, secondCall.isHost]).toEqual([true, false, false]);
+    expect(await rejection(firstCall.request('room:lock', { locked: true }))).toMatchObject({ code: 'FORBIDDEN' });
+
+    const handedOver = secondCall.next('room:host');
+    const told = firstCall.next('room:host');
+    await ownerCall.leave();
+    expect(await handedOver).toEqual({ peerId: firstSeat.peerId, name: 'Jon' });
+    await told;
+    expect([firstCall.isHost, secondCall.isHost]).toEqual([true, false]);
+    expect(await firstCall.request('room:lock', { locked: true })).toEqual({ locked: true });
+  });
+
   it('resumes the seat after a dropped connection and replays the signals sent meanwhile, once and in order', async () => {
     const { client: alice } = await signedUpClient('Ann');
     const { client: bob } = await signedUpClient('Ben');

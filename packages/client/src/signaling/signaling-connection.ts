@@ -75,6 +75,7 @@ export class SignalingConnection {
     this.#keepSessionAlive();
     this.#resumeAfterReconnect();
     this.#forgetSeatWhenRemoved();
+    this.#followHost();
   }
 
   /**
@@ -97,6 +98,14 @@ export class SignalingConnection {
   get peerId(): string {
     if (!this.#seat) throw new MeshcallError('NOT_IN_ROOM', 'Join a room first.');
     return this.#seat.peerId;
+  }
+
+  /**
+   * Whether this participant moderates the room now (kick, lock, ask to mute, end the call): the
+   * owner while seated, or whom moderation passed to when the host left (`room:host`).
+   */
+  get isHost(): boolean {
+    return this.#seat !== undefined && this.#seat.host === this.#seat.peerId;
   }
 
   /** The highest `signal.seq` received: what a resume tells the server was already delivered. */
@@ -299,6 +308,13 @@ export class SignalingConnection {
     this.socket.on('room:closed', forget);
     this.socket.on('room:ended', forget);
     this.socket.on('room:joined-elsewhere', forget);
+  }
+
+  /** Keeps `seat.host` current, so `isHost` follows a handover. */
+  #followHost(): void {
+    this.on('room:host', ({ peerId }) => {
+      if (this.#seat) this.#seat = { ...this.#seat, host: peerId };
+    });
   }
 
   #loseSeat(error: MeshcallError): void {
