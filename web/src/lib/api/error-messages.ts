@@ -16,7 +16,7 @@ const general: Readonly<Record<UiErrorCode, string>> = {
   ROOM_FULL: 'This room is full: every seat is taken right now.',
   ROOM_LOCKED: 'The owner has locked this room, so nobody new can join.',
   ROOM_QUOTA_REACHED: 'You have as many open rooms as one account may have. Close one you no longer need first.',
-  BANNED: 'The owner removed you from this room. You can join again only if they let you back in.',
+  BANNED: 'You were removed from this room. You can join again only if its owner decides to let you back in.',
   ROOM_CLOSED: 'This room has been closed by its owner.',
   TICKET_INVALID: 'Your seat reservation expired. Join the room again.',
   NOT_IN_ROOM: 'You are no longer in this room. Join it again.',

@@ -12,14 +12,14 @@ import { Notices } from './notices.svelte.js';
 import { PeerMesh, peerLinkTo } from './peer-mesh.svelte.js';
 import { SpeakerWatch } from './speaker-watch.svelte.js';
 import { answerAsInCall } from './tab-presence.js';
-import { parseChatMessage, parseGameState, parseLocked, parseMuteRequest, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
+import { parseChatMessage, parseGameState, parseHost, parseLocked, parseMuteRequest, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
 
 export type CallPhase = 'idle' | 'joining' | 'in-call' | 'ended';
 
 const departureText: Record<string, (name: string) => string> = {
   left: (name) => `${name} left the call`,
   disconnected: (name) => `${name} lost their connection`,
-  kicked: (name) => `${name} was removed by the owner`,
+  kicked: (name) => `${name} was removed by the host`,
   replaced: (name) => `${name} moved to another tab or device`,
   closed: (name) => `${name} left: the room closed`,
 };
@@ -33,7 +33,7 @@ export class Call {
   phase = $state<CallPhase>('idle');
   end = $state<CallEnd | null>(null);
   relayOnly = $state(false);
-  /** The owner asked us to mute (their name); we answer with answerMuteRequest. */
+  /** The host asked us to mute (their name); we answer with answerMuteRequest. */
   muteRequestFrom = $state<string | null>(null);
   #stopAnsweringTabs: (() => void) | null = null;
   readonly notices = new Notices();
@@ -87,8 +87,14 @@ export class Call {
     this.#routeServerEvents();
   }
 
+  /** The room's owner: bans and invite links (through rooms) stay theirs. */
   get isOwner(): boolean {
     return this.session.role === 'owner';
+  }
+
+  /** Whether we moderate the call now (remove, ask to mute, lock, end for everyone): the owner, or whom it passed to. */
+  get isHost(): boolean {
+    return this.session.host !== null && this.session.host === this.session.selfPeerId;
   }
 
   /** Display name for a user id (game players), "You" for ourselves. */
@@ -207,7 +213,13 @@ export class Call {
     on('peer:mute-requested', (payload) => {
       const request = parseMuteRequest(payload);
       // Only a request: nothing changes until our person says yes, and there is nothing to ask when muted.
-      if (request && this.phase === 'in-call' && this.media.media.audio) this.muteRequestFrom = this.mesh.find(request.from)?.name ?? 'The room’s owner';
+      if (request && this.phase === 'in-call' && this.media.media.audio) this.muteRequestFrom = this.mesh.find(request.from)?.name ?? 'The host';
+    });
+    on('room:host', (payload) => {
+      const host = parseHost(payload);
+      if (!host || host.peerId === this.session.host) return;
+      this.session.host = host.peerId;
+      this.notices.push(host.peerId === this.session.selfPeerId ? 'You are now the host.' : `${host.name} is now the host.`);
     });
     on('room:locked', (payload) => {
       const locked = parseLocked(payload);
@@ -218,7 +230,7 @@ export class Call {
     });
   }
 
-  /** Our answer to the owner's request: mute, or keep talking. */
+  /** Our answer to the host's request: mute, or keep talking. */
   answerMuteRequest(mute: boolean): void {
     this.muteRequestFrom = null;
     if (mute && this.media.media.audio) this.media.toggleMic();

@@ -21,7 +21,11 @@ export interface ModerationContext {
   ended: () => void;
 }
 
-/** The owner's tools: remove someone (and let them back), ask someone to mute, lock the room, end the call for everyone. */
+/**
+ * The host's tools: remove someone, ask someone to mute, lock the room, end the call for everyone
+ * (the host is the owner, or whom moderation passed to when the host left). Letting removed people
+ * back in and new invite links stay the owner's, through rooms.
+ */
 export class Moderation {
   /** Owner only: people kept out of the room, filled by loadBans(). */
   bans = $state<RoomBan[]>([]);
@@ -69,7 +73,7 @@ export class Moderation {
     }
   }
 
-  /** Owner: ask someone to mute. Only asks: their app puts the question to them. */
+  /** Host: ask someone to mute. Only asks: their app puts the question to them. */
   async askToMute(peerId: string): Promise<void> {
     const name = this.#context.nameOfPeer(peerId) ?? 'The participant';
     try {
@@ -104,7 +108,7 @@ export class Moderation {
   }
 
   /**
-   * Owner: everyone leaves the call, us included, and the room and its link stay for the next one.
+   * Host: everyone leaves the call, us included, and the room and its link stay for the next one.
    * Deleting the room is a separate action ("My rooms").
    */
   async endForEveryone(): Promise<void> {

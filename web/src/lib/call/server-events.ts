@@ -31,6 +31,7 @@ export const parseGameState = parser('game:state');
 export const parseReason = parser('room:kicked');
 export const parseLocked = parser('room:locked');
 export const parseMuteRequest = parser('peer:mute-requested');
+export const parseHost = parser('room:host');
 export const parseExpiring = parser('session:expiring');
 
 export interface RelayedSignal {
