@@ -35,6 +35,12 @@ export const ClientEvent = {
   End: 'room:end',
   /** Host only: ask one peer to turn their microphone off; they decide. */
   AskMute: 'peer:ask-mute',
+  /** Ask the host of a locked room to be let in (with a ticket issued for knocking). */
+  Knock: 'room:knock',
+  /** Take back one's waiting knock. */
+  KnockCancel: 'room:knock-cancel',
+  /** Host only: admit or decline a knock. */
+  AnswerKnock: 'room:answer-knock',
   /** Hand over a fresh access token before the current one expires. */
   SessionRefresh: 'session:refresh',
 } as const;
@@ -67,6 +73,12 @@ export const ServerEvent = {
   MuteRequested: 'peer:mute-requested',
   /** Moderation passed to another peer (the host left, or the owner came back). */
   Host: 'room:host',
+  /** To the host: someone knocks on the locked room. */
+  KnockRequest: 'room:knock-request',
+  /** To the host: a knock is no longer waiting (cancelled, timed out, or answered). */
+  KnockWithdrawn: 'room:knock-withdrawn',
+  /** To the knocker: the host's answer, or that nobody answered in time. */
+  KnockResult: 'room:knock-result',
   /** The access token expires soon: send `session:refresh` or be disconnected. */
   SessionExpiring: 'session:expiring',
 } as const;
@@ -171,6 +183,10 @@ export const emptyPayloadSchema = z.strictObject({});
 export const kickPayloadSchema = z.strictObject({ peerId: peerIdSchema });
 export const lockPayloadSchema = z.strictObject({ locked: z.boolean() });
 export const askMutePayloadSchema = z.strictObject({ peerId: peerIdSchema });
+export const knockPayloadSchema = z.strictObject({ ticket: z.string().min(1).max(4096) });
+/** Ids the server hands out for knocks; random, URL-safe. */
+export const knockIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,32}$/, 'must be a knock id');
+export const answerKnockPayloadSchema = z.strictObject({ knockId: knockIdSchema, admit: z.boolean() });
 export const sessionRefreshPayloadSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 
 // ---- server → client payloads ----
@@ -228,6 +244,14 @@ export type SignalMessage = z.infer<typeof signalMessageSchema>;
 export const removalReasonSchema = z.enum(['kicked', 'uninvited', 'removed']);
 export type RemovalReason = z.infer<typeof removalReasonSchema>;
 
+/**
+ * How a knock ended, for the knocker: `admitted` (join now: rooms and signaling let this account
+ * past the lock once, within KNOCK_ADMISSION_MS), `declined` by the host, `timeout` (nobody
+ * answered within KNOCK_TIMEOUT_MS), `no-host` (the host left and nobody may let them in).
+ */
+export const knockOutcomeSchema = z.enum(['admitted', 'declined', 'timeout', 'no-host']);
+export type KnockOutcome = z.infer<typeof knockOutcomeSchema>;
+
 /** Why `room:closed` ended the call: `closed`, the owner closed the room (through rooms). */
 export const roomClosedReasonSchema = z.enum(['closed']);
 export type RoomClosedReason = z.infer<typeof roomClosedReasonSchema>;
@@ -259,6 +283,12 @@ export const serverEventPayloadSchemas = {
    * came back and took it back. Everyone in the room hears it, the new host included.
    */
   'room:host': z.object({ peerId: peerIdSchema, name: z.string() }),
+  /** To the host: `name` asks to join; answer with `room:answer-knock { knockId, admit }`. */
+  'room:knock-request': z.object({ knockId: knockIdSchema, name: z.string() }),
+  /** To the host: the knock is no longer waiting; drop its notice. */
+  'room:knock-withdrawn': z.object({ knockId: knockIdSchema }),
+  /** To the knocker: how its knock ended. */
+  'room:knock-result': z.object({ outcome: knockOutcomeSchema }),
   'session:expiring': z.object({ expiresAt: z.iso.datetime() }),
 } as const;
 
@@ -278,6 +308,9 @@ export interface ClientToServerEvents {
   'room:lock': (payload: { locked: boolean }, ack: AckCallback<{ locked: boolean }>) => void;
   'room:end': (payload: Record<string, never>, ack: AckCallback<null>) => void;
   'peer:ask-mute': (payload: { peerId: string }, ack: AckCallback<null>) => void;
+  'room:knock': (payload: { ticket: string }, ack: AckCallback<{ knockId: string }>) => void;
+  'room:knock-cancel': (payload: Record<string, never>, ack: AckCallback<null>) => void;
+  'room:answer-knock': (payload: { knockId: string; admit: boolean }, ack: AckCallback<null>) => void;
   'session:refresh': (payload: { token: string }, ack: AckCallback<{ expiresAt: string }>) => void;
 }
 
@@ -303,6 +336,9 @@ export const clientEventPayloadSchemas = {
   'room:lock': lockPayloadSchema,
   'room:end': emptyPayloadSchema,
   'peer:ask-mute': askMutePayloadSchema,
+  'room:knock': knockPayloadSchema,
+  'room:knock-cancel': emptyPayloadSchema,
+  'room:answer-knock': answerKnockPayloadSchema,
   'session:refresh': sessionRefreshPayloadSchema,
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[E]>[0]> };
 
@@ -329,6 +365,9 @@ export const clientEventAckSchemas = {
   'room:lock': z.object({ locked: z.boolean() }),
   'room:end': z.null(),
   'peer:ask-mute': z.null(),
+  'room:knock': z.object({ knockId: knockIdSchema }),
+  'room:knock-cancel': z.null(),
+  'room:answer-knock': z.null(),
   'session:refresh': z.object({ expiresAt: z.iso.datetime() }),
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType<ClientEventAckData<E>> };
 

@@ -21,6 +21,8 @@ const general: Readonly<Record<UiErrorCode, string>> = {
   TICKET_INVALID: 'Your seat reservation expired. Join the room again.',
   NOT_IN_ROOM: 'You are no longer in this room. Join it again.',
   PEER_NOT_FOUND: 'That participant has already left.',
+  NO_HOST: 'Nobody in the call can let you in right now. Try again once the host is there.',
+  KNOCK_NOT_FOUND: 'That request to join is no longer waiting.',
   ILLEGAL_MOVE: 'That move is not allowed: it is not your turn, the cell is taken, or the game is over.',
   PAYLOAD_TOO_LARGE: 'That is too large to send.',
   RATE_LIMITED: 'Too many attempts. Wait a moment and try again.',
