@@ -3,6 +3,7 @@ import {
   chatMessageSchema,
   mediaStateSchema,
   peerSchema,
+  redisKeys,
   roomKindSchema,
   type ChatMessage,
   type MediaState,
@@ -142,6 +143,7 @@ const takeSeatScript = script<
     ticketCapacity: number;
     kind: RoomKind;
     tombstoneMs: number;
+    admittedKey: string;
   }
 >('take-seat');
 const resumeSeatScript = script<{ peerId: string; userId: string; tokenHash: string; leaseUntil: number; route: string }>('resume-seat');
@@ -212,6 +214,7 @@ export class SeatStore {
         ticketCapacity: input.ticket.capacity,
         kind: input.ticket.kind,
         tombstoneMs: TOMBSTONE_MS,
+        admittedKey: redisKeys.roomAdmitted(input.roomId, input.record.userId),
       }),
     );
     const status = String(reply[0]);
