@@ -136,6 +136,27 @@ describe('signaling through the client', () => {
     expect(await firstCall.request('room:lock', { locked: true })).toEqual({ locked: true });
   });
 
+  it('knocks on a locked room: the host admits, and the knocker gets a ticket past the lock and joins', async () => {
+    const { client: owner } = await signedUpClient('Lea');
+    const { client: knocker } = await signedUpClient('Max');
+    const room = await owner.rooms.create({ name: 'Knock here', kind: 'business', capacity: 3 });
+    const { call: ownerCall } = await seated(owner, room.id);
+    await ownerCall.request('room:lock', { locked: true });
+    expect(await rejection(knocker.rooms.join(room.id))).toMatchObject({ code: 'ROOM_LOCKED' });
+
+    const { ticket } = await knocker.rooms.join(room.id, undefined, { knock: true });
+    const knockerCall = await knocker.connect({ roomId: room.id });
+    open.push(knockerCall);
+    const request = ownerCall.next('room:knock-request');
+    const outcome = knockerCall.knock(ticket);
+    const { knockId, name } = await request;
+    expect(name).toBe('Max');
+    await ownerCall.answerKnock(knockId, true);
+    expect(await outcome).toBe('admitted');
+    const admitted = await knocker.rooms.join(room.id);
+    expect((await knockerCall.join(admitted.ticket)).room.locked).toBe(true);
+  });
+
   it('resumes the seat after a dropped connection and replays the signals sent meanwhile, once and in order', async () => {
     const { client: alice } = await signedUpClient('Ann');
     const { client: bob } = await signedUpClient('Ben');
