@@ -12,7 +12,7 @@ import { Notices } from './notices.svelte.js';
 import { PeerMesh, peerLinkTo } from './peer-mesh.svelte.js';
 import { SpeakerWatch } from './speaker-watch.svelte.js';
 import { answerAsInCall } from './tab-presence.js';
-import { parseChatMessage, parseGameState, parseHost, parseLocked, parseMuteRequest, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
+import { parseChatMessage, parseGameState, parseHost, parseKnockRequest, parseKnockWithdrawn, parseLocked, parseMuteRequest, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
 
 export type CallPhase = 'idle' | 'joining' | 'in-call' | 'ended';
 
@@ -220,6 +220,14 @@ export class Call {
       if (!host || host.peerId === this.session.host) return;
       this.session.host = host.peerId;
       this.notices.push(host.peerId === this.session.selfPeerId ? 'You are now the host.' : `${host.name} is now the host.`);
+    });
+    on('room:knock-request', (payload) => {
+      const knock = parseKnockRequest(payload);
+      if (knock) this.moderation.knockArrived(knock);
+    });
+    on('room:knock-withdrawn', (payload) => {
+      const gone = parseKnockWithdrawn(payload);
+      if (gone) this.moderation.knockGone(gone.knockId);
     });
     on('room:locked', (payload) => {
       const locked = parseLocked(payload);

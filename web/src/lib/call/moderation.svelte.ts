@@ -29,6 +29,8 @@ export interface ModerationContext {
 export class Moderation {
   /** Owner only: people kept out of the room, filled by loadBans(). */
   bans = $state<RoomBan[]>([]);
+  /** Host: people knocking on the locked room, oldest first, until answered or withdrawn. */
+  knocks = $state<Array<{ knockId: string; name: string }>>([]);
   readonly #context: ModerationContext;
 
   constructor(context: ModerationContext) {
@@ -92,6 +94,28 @@ export class Moderation {
       const room = await this.#context.rooms.rotateInvite(roomId);
       this.#context.inviteChanged(room.inviteCode);
       this.#context.notify('New invite link made: the old one no longer works.');
+    } catch (error) {
+      this.#context.notify(messageFor(toApiError(error).code, 'call'));
+    }
+  }
+
+  /** Someone asks to join (signaling sends this to the host only). */
+  knockArrived(knock: { knockId: string; name: string }): void {
+    if (!this.knocks.some((waiting) => waiting.knockId === knock.knockId)) this.knocks = [...this.knocks, knock];
+  }
+
+  /** The knock stopped waiting (cancelled, timed out, answered elsewhere). */
+  knockGone(knockId: string): void {
+    this.knocks = this.knocks.filter((knock) => knock.knockId !== knockId);
+  }
+
+  /** Host: let the knocker in (once) or decline; they hear only the answer. */
+  async answerKnock(knockId: string, admit: boolean): Promise<void> {
+    const name = this.knocks.find((knock) => knock.knockId === knockId)?.name ?? 'They';
+    this.knockGone(knockId);
+    try {
+      await this.#context.request('room:answer-knock', { knockId, admit });
+      this.#context.notify(admit ? `${name} can come in now.` : `You declined ${name}.`);
     } catch (error) {
       this.#context.notify(messageFor(toApiError(error).code, 'call'));
     }

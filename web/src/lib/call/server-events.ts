@@ -32,6 +32,9 @@ export const parseReason = parser('room:kicked');
 export const parseLocked = parser('room:locked');
 export const parseMuteRequest = parser('peer:mute-requested');
 export const parseHost = parser('room:host');
+export const parseKnockRequest = parser('room:knock-request');
+export const parseKnockWithdrawn = parser('room:knock-withdrawn');
+export const parseKnockResult = parser('room:knock-result');
 export const parseExpiring = parser('session:expiring');
 
 export interface RelayedSignal {
