@@ -67,7 +67,7 @@ describe('a full room, leaving and being removed', () => {
     await carol.page.getByTestId('alone').waitFor();
   });
 
-  it('tells everyone in words, not the server\'s code, that the owner ended the call', async () => {
+  it('tells everyone in words, not the server\'s code, that the host ended the call', async () => {
     onTestFailed(() => console.log(problemsOf(alice, bob)));
     await alice.page.goto('/');
     await createRoom(alice.page, { name: `Ending ${Date.now().toString(36)}`, kind: 'learning' });
