@@ -84,7 +84,7 @@ describe('knocking on a locked room (two replicas)', () => {
     }
   });
 
-  it('ends an unanswered knock after the timeout, and takes a cancelled one off the host’s screen', async () => {
+  it('ends an unanswered knock after the timeout, and takes a cancelled or dropped one off the host’s screen', async () => {
     const { roomId, owner, member } = await lockedRoom();
     const patient = await connectUser(two.url, issuer);
     const hasty = await connectUser(one.url, issuer);
@@ -99,6 +99,13 @@ describe('knocking on a locked room (two replicas)', () => {
       expect(await owner.log.waitFor('room:knock-withdrawn', (gone) => gone.knockId === cancelled.knockId)).toEqual({ knockId: cancelled.knockId });
       expect(errorCodeOf(await request(hasty.socket, 'room:knock-cancel', {}))).toBe('KNOCK_NOT_FOUND');
       expect(hasty.log.of('room:knock-result')).toEqual([]);
+
+      // A knocker who closes the page (the socket drops) takes the knock back too.
+      const leaver = await connectUser(two.url, issuer);
+      const dropped = dataOf(await knock(leaver, roomId));
+      leaver.socket.disconnect();
+      expect(await owner.log.waitFor('room:knock-withdrawn', (gone) => gone.knockId === dropped.knockId)).toEqual({ knockId: dropped.knockId });
+      expect(errorCodeOf(await request(owner.socket, 'room:answer-knock', { knockId: dropped.knockId, admit: true }))).toBe('KNOCK_NOT_FOUND');
     } finally {
       closeAll(owner, member, patient, hasty);
     }
