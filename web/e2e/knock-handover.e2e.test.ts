@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFailed } from 'vitest';
 import type { Page } from 'playwright-core';
 import { participantsFor } from './support/participants.js';
+import { saveScreenshot } from './support/screenshots.js';
 import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, openPanel, problemsOf, remoteTile, signUp, waitUntilEnabled } from './support/app.js';
 
 /** Opens the room's link on the pre-join: it says the room is locked and offers "Ask to join", which is clicked. */
@@ -28,12 +29,16 @@ describe('moderation with teeth: knocking on a locked room, and the host handing
     await openPanel(alice.page, 'people');
     await alice.page.getByTestId('lock-toggle').check();
     await alice.page.getByTestId('notice').filter({ hasText: 'Room locked' }).waitFor();
+    // The owner coming in is not news to herself.
+    expect(await alice.page.getByTestId('notice').filter({ hasText: 'is now the host' }).count()).toBe(0);
 
     // Bob asks, Alice sees who asks and admits him: he is in the call.
     await askToJoin(bob.page, link);
     const bobKnock = alice.page.locator(`[data-testid="knock-request"][data-name="${bob.name}"]`);
     await bobKnock.waitFor();
     expect(await bobKnock.textContent()).toContain(`${bob.name} asks to join`);
+    await saveScreenshot(bob.page, 'prejoin-knocking');
+    await saveScreenshot(alice.page, 'call-knock-request');
     await bobKnock.getByTestId('knock-admit').click();
     await bob.page.getByTestId('call').waitFor();
     await expectVideoPlaying(bob.page, alice.name);
