@@ -64,7 +64,7 @@ describe('moderation with teeth: knocking on a locked room, and the host handing
     await dave.page.getByTestId('ask-to-join').waitFor();
   });
 
-  it('makes the longest-present guest the host when the owner leaves, and they can lock and remove', async () => {
+  it('makes the longest-present guest the host when the owner leaves, they can lock and remove, and the owner takes it back', async () => {
     const { Alice: alice, Bob: bob, Carol: carol } = people;
     onTestFailed(() => console.log(problemsOf(alice, bob, carol)));
     await alice.page.goto('/');
@@ -104,5 +104,13 @@ describe('moderation with teeth: knocking on a locked room, and the host handing
     expect(await carolEnd.getAttribute('data-state')).toBe('kicked');
     expect(await carolEnd.textContent()).toMatch(/host removed you/);
     await expect.poll(() => remoteTile(bob.page, carol.name).count()).toBe(0);
+
+    // The owner comes back (the lock does not keep her out) and takes moderation back.
+    await alice.page.goto(link);
+    await joinFromPrejoin(alice.page);
+    await bob.page.getByTestId('notice').filter({ hasText: `${alice.name} is now the host.` }).waitFor();
+    await bob.page.getByTestId('lock-toggle').waitFor({ state: 'detached' });
+    await openPanel(alice.page, 'people');
+    await alice.page.getByTestId('lock-toggle').waitFor();
   });
 });

@@ -219,6 +219,8 @@ export class Call {
       const host = parseHost(payload);
       if (!host || host.peerId === this.session.host) return;
       this.session.host = host.peerId;
+      // Knocks wait for the host: the new one is shown them by the server, and we can no longer answer.
+      if (host.peerId !== this.session.selfPeerId) this.moderation.knocks = [];
       // Our own join can be announced before its acknowledgement arrives: nothing to tell us then.
       if (this.phase !== 'in-call') return;
       this.notices.push(host.peerId === this.session.selfPeerId ? 'You are now the host.' : `${host.name} is now the host.`);
