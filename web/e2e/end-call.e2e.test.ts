@@ -20,7 +20,7 @@ describe('ending a call is not deleting the room', () => {
       expect(await end.getAttribute('data-state')).toBe('ended');
     }
     const bobSees = (await bob.page.getByTestId('call-end').textContent()) ?? '';
-    expect(bobSees).toMatch(/owner ended the call for everyone/);
+    expect(bobSees).toMatch(/host ended the call for everyone/);
     expect(bobSees).not.toMatch(/Reason given|“/);
 
     // The next call: the same invite link still lets Bob in, and Alice back into her room.

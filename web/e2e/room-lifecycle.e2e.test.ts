@@ -48,7 +48,7 @@ describe('a full room, leaving and being removed', () => {
     const bobEnd = bob.page.getByTestId('call-end');
     await bobEnd.waitFor();
     expect(await bobEnd.getAttribute('data-state')).toBe('kicked');
-    expect(await bobEnd.textContent()).toMatch(/owner removed you/);
+    expect(await bobEnd.textContent()).toMatch(/host removed you/);
     await expect.poll(() => remoteTile(alice.page, bob.name).count()).toBe(0);
 
     // The seat is free again: Carol gets in.
@@ -67,7 +67,7 @@ describe('a full room, leaving and being removed', () => {
     await carol.page.getByTestId('alone').waitFor();
   });
 
-  it('tells everyone in words, not the server\'s code, that the owner ended the call', async () => {
+  it('tells everyone in words, not the server\'s code, that the host ended the call', async () => {
     onTestFailed(() => console.log(problemsOf(alice, bob)));
     await alice.page.goto('/');
     await createRoom(alice.page, { name: `Ending ${Date.now().toString(36)}`, kind: 'learning' });
@@ -85,7 +85,7 @@ describe('a full room, leaving and being removed', () => {
     // closed-room screen after a deletion); the sentence is still words, never a code.
     expect(await bobEnd.getAttribute('data-state')).toBe('ended');
     const text = (await bobEnd.textContent()) ?? '';
-    expect(text).toMatch(/owner ended the call for everyone/);
+    expect(text).toMatch(/host ended the call for everyone/);
     // room:closed carries the code `closed`; it was once shown as «Reason given: “closed”».
     expect(text).not.toMatch(/Reason given|“/);
   });

@@ -92,13 +92,14 @@ export class RoomsApi {
   /**
    * Admission to a room: a short-lived single-use join ticket for `SignalingConnection.join`, the
    * ICE servers (TURN credentials included) and the per-person video upload budget.
-   * BANNED, ROOM_CLOSED, FORBIDDEN (private, no invite) refuse it.
+   * BANNED, ROOM_CLOSED, FORBIDDEN (private, no invite), ROOM_FULL and ROOM_LOCKED refuse it.
+   * With `knock`, a locked room does not refuse it: the ticket is for `SignalingConnection.knock`,
+   * and seats nobody past the lock until the host admits the account (then a plain `join`
+   * gets a ticket past the lock, once).
    */
-  async join(roomId: string, invite?: string): Promise<JoinRoomResponse> {
-    return this.authorized(
-      async (token) =>
-        (await this.http.request(this.roomPath(roomId, '/join'), { method: 'POST', token, body: invite ? { invite } : {}, schema: joinRoomResponseSchema })).body,
-    );
+  async join(roomId: string, invite?: string, options: { knock?: boolean } = {}): Promise<JoinRoomResponse> {
+    const body = { ...(invite ? { invite } : {}), ...(options.knock ? { knock: true } : {}) };
+    return this.authorized(async (token) => (await this.http.request(this.roomPath(roomId, '/join'), { method: 'POST', token, body, schema: joinRoomResponseSchema })).body);
   }
 
   /**

@@ -132,6 +132,47 @@ describe('signaling through the client', () => {
     expect(await rejection(guest.rooms.join(room.id))).toMatchObject({ code: 'BANNED' });
   });
 
+  it('hands moderation to the longest-present participant when the owner leaves, and follows it in isHost', async () => {
+    const { client: owner } = await signedUpClient('Ivy');
+    const { client: first } = await signedUpClient('Jon');
+    const { client: second } = await signedUpClient('Kim');
+    const room = await owner.rooms.create({ name: 'Handed over', kind: 'business', capacity: 3 });
+    const { call: ownerCall } = await seated(owner, room.id);
+    const { call: firstCall, seat: firstSeat } = await seated(first, room.id);
+    const { call: secondCall } = await seated(second, room.id);
+    expect([ownerCall.isHost, firstCall.isHost, secondCall.isHost]).toEqual([true, false, false]);
+    expect(await rejection(firstCall.request('room:lock', { locked: true }))).toMatchObject({ code: 'FORBIDDEN' });
+
+    const handedOver = secondCall.next('room:host');
+    const told = firstCall.next('room:host');
+    await ownerCall.leave();
+    expect(await handedOver).toEqual({ peerId: firstSeat.peerId, name: 'Jon' });
+    await told;
+    expect([firstCall.isHost, secondCall.isHost]).toEqual([true, false]);
+    expect(await firstCall.request('room:lock', { locked: true })).toEqual({ locked: true });
+  });
+
+  it('knocks on a locked room: the host admits, and the knocker gets a ticket past the lock and joins', async () => {
+    const { client: owner } = await signedUpClient('Lea');
+    const { client: knocker } = await signedUpClient('Max');
+    const room = await owner.rooms.create({ name: 'Knock here', kind: 'business', capacity: 3 });
+    const { call: ownerCall } = await seated(owner, room.id);
+    await ownerCall.request('room:lock', { locked: true });
+    expect(await rejection(knocker.rooms.join(room.id))).toMatchObject({ code: 'ROOM_LOCKED' });
+
+    const { ticket } = await knocker.rooms.join(room.id, undefined, { knock: true });
+    const knockerCall = await knocker.connect({ roomId: room.id });
+    open.push(knockerCall);
+    const request = ownerCall.next('room:knock-request');
+    const outcome = knockerCall.knock(ticket);
+    const { knockId, name } = await request;
+    expect(name).toBe('Max');
+    await ownerCall.answerKnock(knockId, true);
+    expect(await outcome).toBe('admitted');
+    const admitted = await knocker.rooms.join(room.id);
+    expect((await knockerCall.join(admitted.ticket)).room.locked).toBe(true);
+  });
+
   it('resumes the seat after a dropped connection and replays the signals sent meanwhile, once and in order', async () => {
     const { client: alice } = await signedUpClient('Ann');
     const { client: bob } = await signedUpClient('Ben');

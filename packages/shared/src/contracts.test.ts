@@ -19,6 +19,7 @@ import {
   lobbyEventSchema,
   ServerEvent,
   serverEventPayloadSchemas,
+  roomEventMessageSchema,
 } from './index.js';
 
 describe('error catalogue', () => {
@@ -162,6 +163,13 @@ describe('server event payloads', () => {
     expect(serverEventPayloadSchemas['peer:mute-requested'].safeParse({ from: 'peer_12345' }).success).toBe(true);
     expect(serverEventPayloadSchemas['peer:mute-requested'].safeParse({ from: 'Alice <b>' }).success).toBe(false);
     expect(serverEventPayloadSchemas['room:ended'].safeParse({}).success).toBe(true);
+  });
+
+  it('names the new host by peer id and display name, and tells every replica through the room events', () => {
+    expect(serverEventPayloadSchemas['room:host'].safeParse({ peerId: 'peer_12345', name: 'Bob' }).success).toBe(true);
+    expect(serverEventPayloadSchemas['room:host'].safeParse({ peerId: 'Bob' }).success).toBe(false);
+    expect(roomEventMessageSchema.safeParse({ type: 'host', roomId: 'room_1', peerId: 'peer_12345', name: 'Bob' }).success).toBe(true);
+    expect(roomEventMessageSchema.safeParse({ type: 'host', roomId: 'room_1', name: 'Bob' }).success).toBe(false);
   });
 
   it('accepts fields a newer server adds, and refuses a signal from a malformed peer id', () => {

@@ -41,6 +41,10 @@ export const ErrorCode = {
   NOT_IN_ROOM: 'NOT_IN_ROOM',
   /** The addressed peer is not in the sender's room. */
   PEER_NOT_FOUND: 'PEER_NOT_FOUND',
+  /** A knock on a locked room with nobody in the call who may let the knocker in (no host). */
+  NO_HOST: 'NO_HOST',
+  /** The request to join being answered is no longer waiting (cancelled, timed out, answered). */
+  KNOCK_NOT_FOUND: 'KNOCK_NOT_FOUND',
   /** A tic-tac-toe move out of turn, on a taken cell, after the game ended, or by a spectator. */
   ILLEGAL_MOVE: 'ILLEGAL_MOVE',
   /** The body is larger than the endpoint accepts. */
@@ -73,6 +77,8 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   BANNED: 403,
   NOT_FOUND: 404,
   PEER_NOT_FOUND: 404,
+  KNOCK_NOT_FOUND: 404,
+  NO_HOST: 409,
   EMAIL_TAKEN: 409,
   CONFLICT: 409,
   ROOM_FULL: 409,
@@ -99,6 +105,8 @@ export const defaultMessageOf: Readonly<Record<ErrorCode, string>> = {
   ROOM_QUOTA_REACHED: 'You have as many open rooms as an account may have; close one first.',
   BANNED: 'The owner removed you from this room.',
   PEER_NOT_FOUND: 'That participant is not in this room.',
+  NO_HOST: 'Nobody in the call can let you in right now.',
+  KNOCK_NOT_FOUND: 'That request to join is no longer waiting.',
   EMAIL_TAKEN: 'An account with this email already exists.',
   WEAK_PASSWORD: 'Choose a password that is harder to guess.',
   CONFLICT: 'That change conflicts with the current state.',

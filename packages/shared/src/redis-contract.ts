@@ -37,6 +37,12 @@ export const redisKeys = {
    * owner lifting a ban (rooms) removes an entry.
    */
   roomExcluded: (roomId: string) => `meshcall:room:{${roomId}}:excluded`,
+  /**
+   * Present (a string, with a TTL of KNOCK_ADMISSION_MS) while the host's admission of a knocking
+   * account is unused: rooms issues that account a ticket past the lock, and signaling seats it
+   * past the lock once, deleting the key in the same script.
+   */
+  roomAdmitted: (roomId: string, userId: string) => `meshcall:room:{${roomId}}:admitted:${userId}`,
 } as const;
 
 /** What rooms reads of one entry of `redisKeys.roomPeers`. */
@@ -60,7 +66,7 @@ export type ExclusionEntry = z.infer<typeof exclusionEntrySchema>;
 export const redisChannels = {
   /** Signaling → rooms: a room's occupancy changed. Payload: OccupancyMessage. */
   occupancy: 'meshcall:occupancy',
-  /** Rooms → signaling (and other rooms replicas): a room was closed or changed. Payload: RoomEventMessage. */
+  /** Rooms → signaling (and other rooms replicas), and signaling → signaling: a room was closed or changed. Payload: RoomEventMessage. */
   roomEvents: 'meshcall:room-events',
   /** Auth → signaling: sessions were signed out; drop their live sockets. Payload: SessionsRevokedMessage. */
   sessionsRevoked: 'meshcall:sessions-revoked',
@@ -79,8 +85,22 @@ export const roomEventMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('capacity'), roomId: roomIdSchema, capacity: z.number().int() }),
   /** The account is no longer allowed in: every replica ends that account's seats in the room. */
   z.object({ type: z.literal('excluded'), roomId: roomIdSchema, userId: z.string().min(1) }),
+  /**
+   * Signaling → signaling: moderation of the room passed to this seat (published by the seat
+   * scripts in the same step that changed the seats); every replica tells its sockets of the room.
+   */
+  z.object({ type: z.literal('host'), roomId: roomIdSchema, peerId: z.string().min(1), name: z.string() }),
 ]);
 export type RoomEventMessage = z.infer<typeof roomEventMessageSchema>;
+
+/** How long a knocker admitted by the host may take to come in (rooms' ticket, then signaling's seat). */
+export const KNOCK_ADMISSION_MS = 60_000;
+
+/** How long a knock waits for the host's answer before it ends unanswered. */
+export const KNOCK_TIMEOUT_MS = 60_000;
+
+/** How long an account waits after a knock was declined or timed out before knocking again on the same room. */
+export const KNOCK_COOLDOWN_MS = 10_000;
 
 /** How long a seat lease lasts without renewal: a crashed replica's members vanish within this. */
 export const SEAT_LEASE_MS = 15_000;

@@ -140,7 +140,15 @@ export const roomPageResponseSchema = z.object({
 export type RoomPageResponse = z.infer<typeof roomPageResponseSchema>;
 
 /** `POST /api/rooms/:id/join` body. */
-export const joinRoomBodySchema = z.strictObject({ invite: inviteCodeSchema.optional() });
+export const joinRoomBodySchema = z.strictObject({
+  invite: inviteCodeSchema.optional(),
+  /**
+   * To knock on a locked room: the ticket is issued although the room is locked (every other check
+   * still applies: access, invite, bans, capacity), so signaling's `room:knock` can tell that the
+   * knocker may be let in. It does not seat anyone past the lock until the host admits them.
+   */
+  knock: z.boolean().optional(),
+});
 
 /** An RTCIceServer as browsers take it. */
 export const iceServerSchema = z.object({

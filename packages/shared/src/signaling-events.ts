@@ -28,14 +28,20 @@ export const ClientEvent = {
   GameReset: 'game:reset',
   /** Leave the room and free the seat. */
   Leave: 'room:leave',
-  /** Owner only: remove a peer. */
+  /** Host only (the owner, or whom moderation passed to): remove a peer. */
   Kick: 'room:kick',
-  /** Owner only: lock or unlock the room for newcomers. */
+  /** Host only: lock or unlock the room for newcomers. */
   Lock: 'room:lock',
-  /** Owner only: end the call for everyone in it; the room and its invite link stay for the next call. */
+  /** Host only: end the call for everyone in it; the room and its invite link stay for the next call. */
   End: 'room:end',
-  /** Owner only: ask one peer to turn their microphone off; they decide. */
+  /** Host only: ask one peer to turn their microphone off; they decide. */
   AskMute: 'peer:ask-mute',
+  /** Ask the host of a locked room to be let in (with a ticket issued for knocking). */
+  Knock: 'room:knock',
+  /** Take back one's waiting knock. */
+  KnockCancel: 'room:knock-cancel',
+  /** Host only: admit or decline a knock. */
+  AnswerKnock: 'room:answer-knock',
   /** Hand over a fresh access token before the current one expires. */
   SessionRefresh: 'session:refresh',
 } as const;
@@ -66,6 +72,14 @@ export const ServerEvent = {
   Ended: 'room:ended',
   /** The owner asks this peer to mute; the peer chooses (nothing is muted for them). */
   MuteRequested: 'peer:mute-requested',
+  /** Moderation passed to another peer (the host left, or the owner came back). */
+  Host: 'room:host',
+  /** To the host: someone knocks on the locked room. */
+  KnockRequest: 'room:knock-request',
+  /** To the host: a knock is no longer waiting (cancelled, timed out, or answered). */
+  KnockWithdrawn: 'room:knock-withdrawn',
+  /** To the knocker: the host's answer, or that nobody answered in time. */
+  KnockResult: 'room:knock-result',
   /** The access token expires soon: send `session:refresh` or be disconnected. */
   SessionExpiring: 'session:expiring',
 } as const;
@@ -177,6 +191,10 @@ export const emptyPayloadSchema = z.strictObject({});
 export const kickPayloadSchema = z.strictObject({ peerId: peerIdSchema });
 export const lockPayloadSchema = z.strictObject({ locked: z.boolean() });
 export const askMutePayloadSchema = z.strictObject({ peerId: peerIdSchema });
+export const knockPayloadSchema = z.strictObject({ ticket: z.string().min(1).max(4096) });
+/** Ids the server hands out for knocks; random, URL-safe. */
+export const knockIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,32}$/, 'must be a knock id');
+export const answerKnockPayloadSchema = z.strictObject({ knockId: knockIdSchema, admit: z.boolean() });
 export const sessionRefreshPayloadSchema = z.strictObject({ token: z.string().min(1).max(4096) });
 
 // ---- server → client payloads ----
@@ -187,6 +205,12 @@ export const joinResultSchema = z.object({
   /** Keep it: with it `room:join { resume }` takes the same seat back after a reconnect. */
   resumeToken: z.string(),
   room: z.object({ id: roomIdSchema, kind: roomKindSchema, capacity: z.number().int(), locked: z.boolean() }),
+  /**
+   * The peer who moderates the room now (kick, lock, ask to mute, end the call): the owner while
+   * seated, else whoever has been in the room longest since the owner left; null when nobody does
+   * (the owner has not come since the room last emptied). May be the joiner itself.
+   */
+  host: peerIdSchema.nullable(),
   /** Everyone already seated, not including the joiner. */
   peers: z.array(peerSchema),
   /** The last CHAT_HISTORY_ON_JOIN messages, oldest first. */
@@ -228,6 +252,14 @@ export type SignalMessage = z.infer<typeof signalMessageSchema>;
 export const removalReasonSchema = z.enum(['kicked', 'uninvited', 'removed']);
 export type RemovalReason = z.infer<typeof removalReasonSchema>;
 
+/**
+ * How a knock ended, for the knocker: `admitted` (join now: rooms and signaling let this account
+ * past the lock once, within KNOCK_ADMISSION_MS), `declined` by the host, `timeout` (nobody
+ * answered within KNOCK_TIMEOUT_MS), `no-host` (the host left and nobody may let them in).
+ */
+export const knockOutcomeSchema = z.enum(['admitted', 'declined', 'timeout', 'no-host']);
+export type KnockOutcome = z.infer<typeof knockOutcomeSchema>;
+
 /** Why `room:closed` ended the call: `closed`, the owner closed the room (through rooms). */
 export const roomClosedReasonSchema = z.enum(['closed']);
 export type RoomClosedReason = z.infer<typeof roomClosedReasonSchema>;
@@ -253,6 +285,18 @@ export const serverEventPayloadSchemas = {
   'room:ended': z.object({}),
   /** `from`: the owner's peer id. A request only: the client asks its person and mutes only if they agree. */
   'peer:mute-requested': z.object({ from: peerIdSchema }),
+  /**
+   * Moderation passed to `peerId` (its display name `name`): the host left for good (not a
+   * reconnect inside the resume window) and this peer has been in the room longest, or the owner
+   * came back and took it back. Everyone in the room hears it, the new host included.
+   */
+  'room:host': z.object({ peerId: peerIdSchema, name: z.string() }),
+  /** To the host: `name` asks to join; answer with `room:answer-knock { knockId, admit }`. */
+  'room:knock-request': z.object({ knockId: knockIdSchema, name: z.string() }),
+  /** To the host: the knock is no longer waiting; drop its notice. */
+  'room:knock-withdrawn': z.object({ knockId: knockIdSchema }),
+  /** To the knocker: how its knock ended. */
+  'room:knock-result': z.object({ outcome: knockOutcomeSchema }),
   'session:expiring': z.object({ expiresAt: z.iso.datetime() }),
 } as const;
 
@@ -272,6 +316,9 @@ export interface ClientToServerEvents {
   'room:lock': (payload: { locked: boolean }, ack: AckCallback<{ locked: boolean }>) => void;
   'room:end': (payload: Record<string, never>, ack: AckCallback<null>) => void;
   'peer:ask-mute': (payload: { peerId: string }, ack: AckCallback<null>) => void;
+  'room:knock': (payload: { ticket: string }, ack: AckCallback<{ knockId: string }>) => void;
+  'room:knock-cancel': (payload: Record<string, never>, ack: AckCallback<null>) => void;
+  'room:answer-knock': (payload: { knockId: string; admit: boolean }, ack: AckCallback<null>) => void;
   'session:refresh': (payload: { token: string }, ack: AckCallback<{ expiresAt: string }>) => void;
 }
 
@@ -297,6 +344,9 @@ export const clientEventPayloadSchemas = {
   'room:lock': lockPayloadSchema,
   'room:end': emptyPayloadSchema,
   'peer:ask-mute': askMutePayloadSchema,
+  'room:knock': knockPayloadSchema,
+  'room:knock-cancel': emptyPayloadSchema,
+  'room:answer-knock': answerKnockPayloadSchema,
   'session:refresh': sessionRefreshPayloadSchema,
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType<Parameters<ClientToServerEvents[E]>[0]> };
 
@@ -323,6 +373,9 @@ export const clientEventAckSchemas = {
   'room:lock': z.object({ locked: z.boolean() }),
   'room:end': z.null(),
   'peer:ask-mute': z.null(),
+  'room:knock': z.object({ knockId: knockIdSchema }),
+  'room:knock-cancel': z.null(),
+  'room:answer-knock': z.null(),
   'session:refresh': z.object({ expiresAt: z.iso.datetime() }),
 } as const satisfies { [E in keyof ClientToServerEvents]: z.ZodType<ClientEventAckData<E>> };
 

@@ -160,6 +160,22 @@ describe('POST /:id/join', () => {
     expect((await join(owner, room.id)).status).toBe(200);
   });
 
+  it('issues a ticket to knock with on a locked room, and one past the lock once the host admitted the account', async () => {
+    const room = await createRoom({ name: 'Knock knock', kind: 'coding' });
+    await redis.set(redisKeys.roomLocked(room.id), '1');
+    expectRefused(await join(member, room.id), 423, ErrorCode.ROOM_LOCKED);
+    expect((await join(member, room.id, { knock: true })).status).toBe(200);
+    // Knocking does not get round a ban.
+    await redis.hset(redisKeys.roomExcluded(room.id), stranger.id, JSON.stringify({ name: stranger.name, at: Date.now(), reason: 'kicked' }));
+    expectRefused(await join(stranger, room.id, { knock: true }), 403, ErrorCode.BANNED);
+    // Signaling's admission of this one account lets it through the lock, and nobody else.
+    await redis.set(redisKeys.roomAdmitted(room.id, member.id), '1', 'PX', 60_000);
+    expect((await join(member, room.id)).status).toBe(200);
+    expectRefused(await join(stranger, room.id), 403, ErrorCode.BANNED);
+    await redis.del(redisKeys.roomAdmitted(room.id, member.id));
+    expectRefused(await join(member, room.id), 423, ErrorCode.ROOM_LOCKED);
+  });
+
   it('honours a lock set by signaling in Redis alone', async () => {
     const room = await createRoom({ name: 'Locked in call', kind: 'coding' });
     await redis.set(redisKeys.roomLocked(room.id), '1');

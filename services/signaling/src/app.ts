@@ -17,6 +17,8 @@ import { GameStore } from './room/game-store.js';
 import { registerGameHandlers, type GameDeps } from './room/game.js';
 import { registerMediaHandlers, type MediaDeps } from './room/media.js';
 import { registerModerationHandlers, type ModerationDeps } from './room/moderation.js';
+import { KnockStore } from './room/knock-store.js';
+import { registerKnockHandlers, type KnockDeps } from './room/knocks.js';
 import { RoomEvents } from './room/room-events.js';
 import { RoomFlags } from './room/room-flags.js';
 import { Departures } from './seats/departures.js';
@@ -132,6 +134,8 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const chat: ChatDeps = { ...reporting, localSeats, chat: new ChatHistory(commands), notifier, now };
   const game: GameDeps = { ...reporting, localSeats, games, notifier, now };
   const moderation: ModerationDeps = { ...reporting, localSeats, seats, flags: new RoomFlags(commands), departures, notifier, now };
+  const knocks = new KnockStore(commands);
+  const knocking: KnockDeps = { ...reporting, tickets: deps.tickets, localSeats, knocks, notifier, knockTimeoutMs: config.KNOCK_TIMEOUT_MS, track, now };
 
   io.use(authenticateHandshake({ accessTokens: deps.accessTokens, metrics, logger }));
   io.on('connection', (socket) => {
@@ -144,9 +148,10 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     registerChatHandlers(chat, socket);
     registerGameHandlers(game, socket);
     registerModerationHandlers(moderation, socket);
+    registerKnockHandlers(knocking, socket);
   });
 
-  const roomEvents = new RoomEvents({ notifier, subscriber, seats, localSeats, departures, logger, now });
+  const roomEvents = new RoomEvents({ notifier, subscriber, seats, localSeats, departures, knocks, logger, now });
   const signedOutSessions = followSignedOutSessions({ io, subscriber, logger });
   const leaseKeeper = new LeaseKeeper({ notifier, redis: commands, seats, localSeats, departures, logger, now });
   const sweeper = new SeatSweeper({ redis: commands, replicaId, seats, departures, logger, now });

@@ -17,6 +17,7 @@ describe('signaling configuration', () => {
       ALLOWED_ORIGINS: ['http://127.0.0.1:8080', 'http://localhost:8080'],
       TRUST_PROXY: 'loopback',
       RESUME_GRACE_MS: 20_000,
+      KNOCK_TIMEOUT_MS: 60_000,
       SOCKET_RATE_LIMIT_PER_SECOND: 30,
       SOCKET_RATE_LIMIT_BURST: 120,
       SIGNAL_MAILBOX_LIMIT: 128,

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { alongsideOtherProblems, env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
+import { KNOCK_TIMEOUT_MS, alongsideOtherProblems, env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
 
 /** Fastify's trustProxy from the environment: true/false, or addresses and names such as "loopback". */
 const trustProxySchema = z
@@ -29,6 +29,8 @@ export const configSchema = z.object({
     .default(`${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64)),
   /** How long a dropped peer keeps its seat so it can resume on any replica. */
   RESUME_GRACE_MS: z.coerce.number().int().min(1_000).max(120_000).default(20_000),
+  /** How long a knock on a locked room waits for the host's answer. */
+  KNOCK_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(KNOCK_TIMEOUT_MS),
   /** Token-bucket refill: events per second a socket may send in the long run. */
   SOCKET_RATE_LIMIT_PER_SECOND: env.positiveInt(30),
   /** Token-bucket size: events a socket may send at once (joining a full mesh sends many ICE candidates). */

@@ -1,5 +1,5 @@
 import type { ServerToClientEvents } from '@meshcall/shared';
-import { peerChannel, roomChannel, type SignalingServer, type SignalingSocket } from './types.js';
+import { knockChannel, peerChannel, roomChannel, type SignalingServer, type SignalingSocket } from './types.js';
 
 type ServerEventName = keyof ServerToClientEvents;
 type ServerEventArgs<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>;
@@ -40,6 +40,11 @@ export class Notifier {
   /** To one peer's sockets, on whichever replica they are: a request meant for that person alone. */
   toPeer<E extends ServerEventName>(peerId: string, event: E, ...args: ServerEventArgs<E>): void {
     this.io.to(peerChannel(peerId)).emit(event, ...args);
+  }
+
+  /** To the socket that knocked (knockId), on whichever replica it is: the answer to its knock. */
+  toKnocker<E extends ServerEventName>(knockId: string, event: E, ...args: ServerEventArgs<E>): void {
+    this.io.to(knockChannel(knockId)).emit(event, ...args);
   }
 
   /** To the room's sockets on this replica only: for news every replica hears and passes on itself (room events). */

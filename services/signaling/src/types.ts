@@ -9,6 +9,11 @@ export function roomChannel(roomId: string): string {
   return `room:${roomId}`;
 }
 
+/** Socket.IO room holding the socket that knocked, so the host's answer reaches it from any replica. */
+export function knockChannel(knockId: string): string {
+  return `knock:${knockId}`;
+}
+
 /** Socket.IO room holding the one socket of a seat, so a room broadcast can leave that peer out. */
 export function peerChannel(peerId: string): string {
   return `peer:${peerId}`;

@@ -4,6 +4,7 @@ import {
   type ClientToServerEvents,
   type IceCandidate,
   type JoinResult,
+  type KnockOutcome,
   type ServerEventPayload,
   type ServerToClientEvents,
   type SessionDescription,
@@ -63,6 +64,8 @@ export class SignalingConnection {
   readonly #options: SignalingConnectionOptions;
   readonly #connectionListeners = new Map<keyof ConnectionEvents, Set<Listener>>();
   #seat: JoinResult | undefined;
+  /** Settles the waiting `knock` as cancelled. */
+  #endKnockWait: (() => void) | undefined;
   #lastSignalSeq: number | undefined;
   /** Settled while the seat (if any) is usable; replaced by a pending one while resuming. */
   #ready: Promise<void> = Promise.resolve();
@@ -75,6 +78,7 @@ export class SignalingConnection {
     this.#keepSessionAlive();
     this.#resumeAfterReconnect();
     this.#forgetSeatWhenRemoved();
+    this.#followHost();
   }
 
   /**
@@ -97,6 +101,14 @@ export class SignalingConnection {
   get peerId(): string {
     if (!this.#seat) throw new MeshcallError('NOT_IN_ROOM', 'Join a room first.');
     return this.#seat.peerId;
+  }
+
+  /**
+   * Whether this participant moderates the room now (kick, lock, ask to mute, end the call): the
+   * owner while seated, or whom moderation passed to when the host left (`room:host`).
+   */
+  get isHost(): boolean {
+    return this.#seat !== undefined && this.#seat.host === this.#seat.peerId;
   }
 
   /** The highest `signal.seq` received: what a resume tells the server was already delivered. */
@@ -178,6 +190,43 @@ export class SignalingConnection {
     this.#seat = result;
     this.#lastSignalSeq = undefined;
     return result;
+  }
+
+  /**
+   * Asks the host of a locked room to let this account in, with a ticket from
+   * `RoomsApi.join(roomId, invite, { knock: true })`, and resolves with how it ended: `admitted`
+   * (take a fresh ticket from `RoomsApi.join` and `join` within a minute), `declined`, `timeout`,
+   * or `cancelled` by `cancelKnock()`.
+   * Refused at once with NO_HOST, BANNED, RATE_LIMITED (asked again too soon) and the like.
+   */
+  async knock(ticket: string): Promise<KnockOutcome | 'cancelled'> {
+    const result = new Promise<KnockOutcome | 'cancelled'>((resolve) => {
+      const settle = (outcome: KnockOutcome | 'cancelled') => {
+        off();
+        this.#endKnockWait = undefined;
+        resolve(outcome);
+      };
+      const off = this.on('room:knock-result', ({ outcome }) => settle(outcome));
+      this.#endKnockWait = () => settle('cancelled');
+    });
+    try {
+      await this.request('room:knock', { ticket });
+    } catch (error) {
+      this.#endKnockWait?.();
+      throw error;
+    }
+    return result;
+  }
+
+  /** Takes back the waiting knock (KNOCK_NOT_FOUND if none waits); `knock` then resolves `cancelled`. */
+  async cancelKnock(): Promise<void> {
+    await this.request('room:knock-cancel', {});
+    this.#endKnockWait?.();
+  }
+
+  /** Host: admit a knock (`room:knock-request`) or decline it. */
+  async answerKnock(knockId: string, admit: boolean): Promise<void> {
+    await this.request('room:answer-knock', { knockId, admit });
   }
 
   /** Relays a description or candidate to one peer of the room (PEER_NOT_FOUND if it is not there). */
@@ -301,6 +350,13 @@ export class SignalingConnection {
     this.socket.on('room:closed', forget);
     this.socket.on('room:ended', forget);
     this.socket.on('room:joined-elsewhere', forget);
+  }
+
+  /** Keeps `seat.host` current, so `isHost` follows a handover. */
+  #followHost(): void {
+    this.on('room:host', ({ peerId }) => {
+      if (this.#seat) this.#seat = { ...this.#seat, host: peerId };
+    });
   }
 
   #loseSeat(error: MeshcallError): void {

@@ -99,6 +99,11 @@ export class LiveRoomStore {
     return previous !== value;
   }
 
+  /** Whether the host admitted the account's knock and the admission is unused (signaling deletes it at the seat). */
+  async isAdmitted(id: string, userId: string): Promise<boolean> {
+    return (await this.redis.exists(redisKeys.roomAdmitted(id, userId))) === 1;
+  }
+
   /** Whether the account is kept out of the room (kicked, or its invitation taken back). */
   async isExcluded(id: string, userId: string): Promise<boolean> {
     return (await this.redis.hexists(redisKeys.roomExcluded(id), userId)) === 1;

@@ -245,8 +245,13 @@ export class RoomService {
    * Admits the caller: checks access, the close marker, the lock and the live seat count, then
    * hands out a ticket and TURN credentials. The seat count here is advisory (it saves a
    * pointless socket); signaling takes the seat atomically and has the last word.
+   *
+   * Past the lock go the owner, an account already seated, and one the host admitted after a
+   * knock (signaling's admission key). `knock` asks for a ticket to knock with: issued despite
+   * the lock, with every other check, so signaling knows the knocker may otherwise come in;
+   * signaling still refuses it a seat past the lock until the host admits them.
    */
-  async join(caller: Caller, id: string, invite?: string): Promise<JoinRoomResponse> {
+  async join(caller: Caller, id: string, invite?: string, knock = false): Promise<JoinRoomResponse> {
     const { record, role } = await this.visibleRoom(caller, id, invite);
     if (record.closedAt) throw new AppError(ErrorCode.ROOM_CLOSED);
     const live = await this.deps.live.state(id);
@@ -257,7 +262,7 @@ export class RoomService {
     // the lock nor a full room keeps them out of it, as signaling's own checks do not.
     const ownSeats = (live.locked && role !== 'owner') || live.count >= record.capacity ? await this.deps.live.seatsHeldBy(id, caller.id) : 0;
     // The owner may always come back into their own locked room.
-    if (live.locked && role !== 'owner' && ownSeats === 0) throw new AppError(ErrorCode.ROOM_LOCKED);
+    if (live.locked && role !== 'owner' && ownSeats === 0 && !knock && !(await this.deps.live.isAdmitted(id, caller.id))) throw new AppError(ErrorCode.ROOM_LOCKED);
     if (live.count - ownSeats >= record.capacity) throw new AppError(ErrorCode.ROOM_FULL);
     const iceServers = await this.grantIceServers(caller, record);
     // In by the invite code: from now on a guest, so the room is in their "My rooms" and a link

@@ -259,6 +259,6 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
         response: { 200: joinRoomResponseSchema, ...errors(400, 403, 404, 409, 410, 423, 429) },
       },
     },
-    async (request, reply) => withRetryAfter(reply, () => service.join(request.caller, request.params.id, request.body?.invite)),
+    async (request, reply) => withRetryAfter(reply, () => service.join(request.caller, request.params.id, request.body?.invite, request.body?.knock)),
   );
 };

@@ -1,7 +1,7 @@
 import { redisKeys } from '@meshcall/shared';
 
 /** Signaling's own per-room keys; the room id is a hash tag (`{roomId}`), as in redis-contract.ts. */
-export function ownRoomKey(roomId: string, name: 'media' | 'routes' | 'sessions' | 'signal-seqs' | 'info' | 'chat' | 'game'): string {
+export function ownRoomKey(roomId: string, name: 'media' | 'routes' | 'sessions' | 'signal-seqs' | 'info' | 'chat' | 'game' | 'host' | 'since'): string {
   return `meshcall:room:{${roomId}}:sig:${name}`;
 }
 
@@ -24,6 +24,8 @@ export function roomKeys(roomId: string): string[] {
     ownRoomKey(roomId, 'chat'),
     ownRoomKey(roomId, 'game'),
     redisKeys.roomExcluded(roomId),
+    ownRoomKey(roomId, 'host'),
+    ownRoomKey(roomId, 'since'),
   ];
 }
 

@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from '@meshcall/shared';
 import type { Departures } from '../seats/departures.js';
 import type { LocalSeats } from '../seats/local-seats.js';
-import { requireOwner } from '../seats/require-seat.js';
+import { requireHost } from '../seats/require-seat.js';
 import type { SeatStore } from '../seats/seat-store.js';
 import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
 import type { SignalingSocket } from '../types.js';
@@ -18,7 +18,8 @@ export interface ModerationDeps extends ClientEventDeps {
 }
 
 /**
- * Owner-only moderation. A kick frees the seat at once, tells the kicked socket (on whichever
+ * Moderation, for the room's host: the owner while seated, else the peer it passed to when the
+ * host left (see `make_host` in room-prelude.lua); Redis decides, at each action. A kick frees the seat at once, tells the kicked socket (on whichever
  * replica) `room:kicked` and everyone else `peer:left`, and bans the account from the room: no
  * ticket, earlier or fresh, seats it again until the owner lifts the ban through rooms. A lock
  * sets the shared Redis flag and announces it on the room-events channel, which the rooms
@@ -29,7 +30,7 @@ export interface ModerationDeps extends ClientEventDeps {
  */
 export function registerModerationHandlers(deps: ModerationDeps, socket: SignalingSocket): void {
   onClientEvent(deps, socket, 'room:kick', async ({ peerId }) => {
-    const seat = requireOwner(deps.localSeats, socket);
+    const seat = await requireHost(deps.localSeats, deps.seats, socket);
     if (peerId === seat.peerId) throw new AppError(ErrorCode.FORBIDDEN, 'Use room:leave to leave the room.');
     const released = await deps.seats.releaseSeat(seat.roomId, peerId, 'kicked', deps.now());
     if (!released) throw new AppError(ErrorCode.PEER_NOT_FOUND);
@@ -39,20 +40,20 @@ export function registerModerationHandlers(deps: ModerationDeps, socket: Signali
   });
 
   onClientEvent(deps, socket, 'room:lock', async ({ locked }) => {
-    const seat = requireOwner(deps.localSeats, socket);
+    const seat = await requireHost(deps.localSeats, deps.seats, socket);
     if (!(await deps.flags.setLocked(seat.roomId, seat.peerId, locked, deps.now()))) throw new AppError(ErrorCode.NOT_IN_ROOM);
     return { locked };
   });
 
   onClientEvent(deps, socket, 'room:end', async () => {
-    const seat = requireOwner(deps.localSeats, socket);
+    const seat = await requireHost(deps.localSeats, deps.seats, socket);
     const freed = await deps.seats.endCall(seat.roomId, deps.now());
     deps.logger.info({ roomId: seat.roomId, by: seat.peerId, freed }, 'call ended for everyone');
     return null;
   });
 
   onClientEvent(deps, socket, 'peer:ask-mute', async ({ peerId }) => {
-    const seat = requireOwner(deps.localSeats, socket);
+    const seat = await requireHost(deps.localSeats, deps.seats, socket);
     if (peerId === seat.peerId) throw new AppError(ErrorCode.FORBIDDEN, 'Mute yourself instead.');
     const { peers } = await deps.seats.snapshot(seat.roomId, 0, deps.now());
     if (!peers.some((peer) => peer.peerId === peerId)) throw new AppError(ErrorCode.PEER_NOT_FOUND);

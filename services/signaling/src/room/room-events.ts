@@ -6,11 +6,12 @@ import { channelSubscription, type ChannelSubscription } from '../redis/channel-
 import type { LocalSeats } from '../seats/local-seats.js';
 import type { SeatStore } from '../seats/seat-store.js';
 import type { Departures } from '../seats/departures.js';
+import type { KnockStore } from './knock-store.js';
 
 /**
- * Room changes published by the rooms service (and by signaling's own lock): every replica
- * receives each one and acts for the sockets it holds, so a close reaches every peer wherever
- * it is connected.
+ * Room changes published by the rooms service (and by signaling itself: the lock, and who hosts
+ * after a handover): every replica receives each one and acts for the sockets it holds, so a
+ * close reaches every peer wherever it is connected.
  */
 export class RoomEvents {
   private readonly subscription: ChannelSubscription;
@@ -22,6 +23,7 @@ export class RoomEvents {
       seats: SeatStore;
       localSeats: LocalSeats;
       departures: Departures;
+      knocks: KnockStore;
       logger: FastifyBaseLogger;
       now: () => number;
     },
@@ -59,6 +61,13 @@ export class RoomEvents {
       case 'locked':
         notifier.toRoomOnThisReplica(event.roomId, 'room:locked', { locked: event.locked });
         return;
+      case 'host': {
+        notifier.toRoomOnThisReplica(event.roomId, 'room:host', { peerId: event.peerId, name: event.name });
+        // Knocks still waiting now wait for the new host: the replica holding its socket shows them.
+        const host = localSeats.get(event.peerId);
+        if (host) for (const knock of await this.deps.knocks.waiting(event.roomId)) notifier.toSocket(host.socket, 'room:knock-request', knock);
+        return;
+      }
       case 'capacity':
         await seats.setCapacity(event.roomId, event.capacity, now());
         return;

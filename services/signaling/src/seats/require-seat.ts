@@ -1,5 +1,6 @@
 import { AppError, ErrorCode } from '@meshcall/shared';
 import type { LocalSeat, LocalSeats } from './local-seats.js';
+import type { SeatStore } from './seat-store.js';
 import type { SignalingSocket } from '../types.js';
 
 /** The seat the socket holds on this replica, or NOT_IN_ROOM. */
@@ -9,9 +10,12 @@ export function requireSeat(localSeats: LocalSeats, socket: SignalingSocket): Lo
   return seat;
 }
 
-/** Owner-only actions check the role the join ticket granted. */
-export function requireOwner(localSeats: LocalSeats, socket: SignalingSocket): LocalSeat {
+/**
+ * Moderation belongs to the room's host, which Redis names (the owner while seated, else whom it
+ * passed to), not to the role of the join ticket: it changes hands while seats stay.
+ */
+export async function requireHost(localSeats: LocalSeats, seats: Pick<SeatStore, 'host'>, socket: SignalingSocket): Promise<LocalSeat> {
   const seat = requireSeat(localSeats, socket);
-  if (seat.role !== 'owner') throw new AppError(ErrorCode.FORBIDDEN, 'Only the room owner may do that.');
+  if ((await seats.host(seat.roomId)) !== seat.peerId) throw new AppError(ErrorCode.FORBIDDEN, 'Only the host of the call may do that.');
   return seat;
 }

@@ -3,6 +3,7 @@ import {
   chatMessageSchema,
   mediaStateSchema,
   peerSchema,
+  redisKeys,
   roomKindSchema,
   type ChatMessage,
   type MediaState,
@@ -114,6 +115,8 @@ export interface RoomSnapshot {
   peers: Peer[];
   chat: ChatMessage[];
   locked: boolean;
+  /** The peer who moderates the room now, if anyone does. */
+  host: string | null;
 }
 
 const seatRecordSchema = peerSchema.omit({ media: true });
@@ -140,6 +143,7 @@ const takeSeatScript = script<
     ticketCapacity: number;
     kind: RoomKind;
     tombstoneMs: number;
+    admittedKey: string;
   }
 >('take-seat');
 const resumeSeatScript = script<{ peerId: string; userId: string; tokenHash: string; leaseUntil: number; route: string }>('resume-seat');
@@ -210,6 +214,7 @@ export class SeatStore {
         ticketCapacity: input.ticket.capacity,
         kind: input.ticket.kind,
         tombstoneMs: TOMBSTONE_MS,
+        admittedKey: redisKeys.roomAdmitted(input.roomId, input.record.userId),
       }),
     );
     const status = String(reply[0]);
@@ -391,13 +396,19 @@ export class SeatStore {
       const message = chatMessageSchema.safeParse(JSON.parse(String(raw)));
       if (message.success) chat.push(message.data);
     }
-    return { peers, chat, locked: Number(reply[2]) === 1 };
+    const host = String(reply[3] ?? '');
+    return { peers, chat, locked: Number(reply[2]) === 1, host: host === '' ? null : host };
   }
 
   /** User ids of everyone seated now (for game bookkeeping when someone leaves). */
   async seatedUserIds(roomId: string, now: number): Promise<Set<string>> {
     const snapshot = await this.snapshot(roomId, 0, now);
     return new Set(snapshot.peers.map((peer) => peer.userId));
+  }
+
+  /** The peer who moderates the room now (see make_host in room-prelude.lua), if anyone does. */
+  async host(roomId: string): Promise<string | null> {
+    return this.redis.get(ownRoomKey(roomId, 'host'));
   }
 
   /** Rooms announced a new capacity: it wins over tickets issued before now. */

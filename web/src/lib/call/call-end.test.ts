@@ -19,7 +19,7 @@ describe('endFor', () => {
   it('tells a kicked user what happened in a sentence', () => {
     const end = endFor('kicked');
     expect(end.title).toMatch(/removed/);
-    expect(end.message).toMatch(/owner removed you/);
+    expect(end.message).toMatch(/host removed you/);
     expect(end.canRetry).toBe(false);
   });
 
@@ -44,7 +44,7 @@ describe('a call the owner ended', () => {
 
 describe('endOfRemoval', () => {
   it('turns each code the server sends into its own screen', () => {
-    expect(endOfRemoval('kicked')).toMatchObject({ reason: 'kicked', message: expect.stringMatching(/owner removed you/) });
+    expect(endOfRemoval('kicked')).toMatchObject({ reason: 'kicked', message: expect.stringMatching(/host removed you/) });
     expect(endOfRemoval('uninvited')).toMatchObject({ reason: 'removed', message: expect.stringMatching(/invitation/) });
     // `removed`: the server no longer has this seat (swept after a long disconnect); joining again may work.
     expect(endOfRemoval('removed')).toMatchObject({ reason: 'seat-lost', canRetry: true });

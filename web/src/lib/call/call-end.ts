@@ -72,12 +72,12 @@ export function endFromError(code: UiErrorCode): CallEnd {
 
 const messages: Partial<Record<EndReason, string>> = {
   left: 'You can rejoin while the room is open.',
-  kicked: 'The room’s owner removed you from this call. You cannot join this room again unless they let you back in.',
+  kicked: 'The host removed you from this call. You cannot join this room again unless the room’s owner lets you back in.',
   removed: 'The room’s owner took back your invitation, so you are no longer in this call.',
   'seat-lost': 'The call server no longer held your place in this call, usually after a long loss of connection. Join again to get back in.',
   'joined-elsewhere': 'You joined this call from another tab or device, so it continues there. Join here to move it back.',
   closed: 'The owner closed this room, so the call is over.',
-  ended: 'The room’s owner ended the call for everyone. The room and its link stay: join again to start the next call.',
+  ended: 'The host ended the call for everyone. The room and its link stay: join again to start the next call.',
 };
 
 /** What the button that goes back into the room says on each end screen that has one. */

@@ -23,7 +23,7 @@ let seatNumber: number;
 let connections: ServerSocket[];
 
 function seat(peerId: string, resync = false): JoinResult {
-  return { peerId, role: 'member', resumeToken: `resume-token-of-${peerId}`, room: { id: ROOM_ID, kind: 'business', capacity: 4, locked: false }, peers: [], chat: [], game: null, resync };
+  return { peerId, role: 'member', resumeToken: `resume-token-of-${peerId}`, room: { id: ROOM_ID, kind: 'business', capacity: 4, locked: false }, host: null, peers: [], chat: [], game: null, resync };
 }
 
 beforeEach(async () => {

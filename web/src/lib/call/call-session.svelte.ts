@@ -59,6 +59,8 @@ export class CallSession {
   room = $state<RoomInfo | null>(null);
   selfPeerId = $state<string | null>(null);
   role = $state<RoomRole>('member');
+  /** The peer who moderates the call now (the owner, or whom it passed to), if anyone does. */
+  host = $state<string | null>(null);
   /** What we may send as video in total, kbit/s: the deployment's budget from the join admission. */
   videoUploadBudgetKbps = $state(DEFAULT_VIDEO_UPLOAD_BUDGET_KBPS);
   readonly ice: IceCredentials;
@@ -232,6 +234,7 @@ export class CallSession {
     if (!sameSeat) this.#lastSignalSeq = undefined;
     this.selfPeerId = result.peerId;
     this.role = result.role;
+    this.host = result.host;
     this.#resume = { roomId: result.room.id, peerId: result.peerId, resumeToken: result.resumeToken };
     if (this.room) this.room = { ...this.room, locked: result.room.locked, capacity: result.room.capacity, kind: result.room.kind };
     this.#deps.hooks.seated(result, { sameSeat, afterReconnect });

@@ -12,14 +12,14 @@ import { Notices } from './notices.svelte.js';
 import { PeerMesh, peerLinkTo } from './peer-mesh.svelte.js';
 import { SpeakerWatch } from './speaker-watch.svelte.js';
 import { answerAsInCall } from './tab-presence.js';
-import { parseChatMessage, parseGameState, parseLocked, parseMuteRequest, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
+import { parseChatMessage, parseGameState, parseHost, parseKnockRequest, parseKnockWithdrawn, parseLocked, parseMuteRequest, parsePeer, parsePeerLeft, parsePeerMedia, parseReason, parseSignal } from './server-events.js';
 
 export type CallPhase = 'idle' | 'joining' | 'in-call' | 'ended';
 
 const departureText: Record<string, (name: string) => string> = {
   left: (name) => `${name} left the call`,
   disconnected: (name) => `${name} lost their connection`,
-  kicked: (name) => `${name} was removed by the owner`,
+  kicked: (name) => `${name} was removed by the host`,
   replaced: (name) => `${name} moved to another tab or device`,
   closed: (name) => `${name} left: the room closed`,
 };
@@ -37,7 +37,7 @@ export class Call {
   callName = $state<string | null>(null);
   /** The audio output every remote participant plays on ('' the system default). */
   audioOutputId = $state('');
-  /** The owner asked us to mute (their name); we answer with answerMuteRequest. */
+  /** The host asked us to mute (their name); we answer with answerMuteRequest. */
   muteRequestFrom = $state<string | null>(null);
   #stopAnsweringTabs: (() => void) | null = null;
   readonly notices = new Notices();
@@ -91,8 +91,14 @@ export class Call {
     this.#routeServerEvents();
   }
 
+  /** The room's owner: bans and invite links (through rooms) stay theirs. */
   get isOwner(): boolean {
     return this.session.role === 'owner';
+  }
+
+  /** Whether we moderate the call now (remove, ask to mute, lock, end for everyone): the owner, or whom it passed to. */
+  get isHost(): boolean {
+    return this.session.host !== null && this.session.host === this.session.selfPeerId;
   }
 
   /** Display name for a user id (game players), "You" for ourselves. */
@@ -213,7 +219,25 @@ export class Call {
     on('peer:mute-requested', (payload) => {
       const request = parseMuteRequest(payload);
       // Only a request: nothing changes until our person says yes, and there is nothing to ask when muted.
-      if (request && this.phase === 'in-call' && this.media.media.audio) this.muteRequestFrom = this.mesh.find(request.from)?.name ?? 'The room’s owner';
+      if (request && this.phase === 'in-call' && this.media.media.audio) this.muteRequestFrom = this.mesh.find(request.from)?.name ?? 'The host';
+    });
+    on('room:host', (payload) => {
+      const host = parseHost(payload);
+      if (!host || host.peerId === this.session.host) return;
+      this.session.host = host.peerId;
+      // Knocks wait for the host: the new one is shown them by the server, and we can no longer answer.
+      if (host.peerId !== this.session.selfPeerId) this.moderation.knocks = [];
+      // Our own join can be announced before its acknowledgement arrives: nothing to tell us then.
+      if (this.phase !== 'in-call') return;
+      this.notices.push(host.peerId === this.session.selfPeerId ? 'You are now the host.' : `${host.name} is now the host.`);
+    });
+    on('room:knock-request', (payload) => {
+      const knock = parseKnockRequest(payload);
+      if (knock) this.moderation.knockArrived(knock);
+    });
+    on('room:knock-withdrawn', (payload) => {
+      const gone = parseKnockWithdrawn(payload);
+      if (gone) this.moderation.knockGone(gone.knockId);
     });
     on('room:locked', (payload) => {
       const locked = parseLocked(payload);
@@ -224,7 +248,7 @@ export class Call {
     });
   }
 
-  /** Our answer to the owner's request: mute, or keep talking. */
+  /** Our answer to the host's request: mute, or keep talking. */
   answerMuteRequest(mute: boolean): void {
     this.muteRequestFrom = null;
     if (mute && this.media.media.audio) this.media.toggleMic();

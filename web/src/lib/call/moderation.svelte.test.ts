@@ -42,6 +42,21 @@ describe('Moderation', () => {
     expect(notices[0]).not.toContain('FORBIDDEN');
   });
 
+  it('shows each knock once, drops it when withdrawn or answered, and sends the answer', async () => {
+    const sent: unknown[] = [];
+    const request = (async (event: string, payload: unknown) => (sent.push([event, payload]), null)) as unknown as SendRequest;
+    const { moderation: host, notices } = moderation({ request });
+    host.knockArrived({ knockId: 'knock-kim-1', name: 'Kim' });
+    host.knockArrived({ knockId: 'knock-kim-1', name: 'Kim' });
+    host.knockArrived({ knockId: 'knock-lou-1', name: 'Lou' });
+    expect(host.knocks.map((knock) => knock.name)).toEqual(['Kim', 'Lou']);
+    host.knockGone('knock-lou-1');
+    await host.answerKnock('knock-kim-1', false);
+    expect(host.knocks).toEqual([]);
+    expect(sent).toEqual([['room:answer-knock', { knockId: 'knock-kim-1', admit: false }]]);
+    expect(notices).toEqual(['You declined Kim.']);
+  });
+
   it('does not ask rooms for the list unless we own the room', async () => {
     let asked = false;
     const { moderation: member } = moderation({ isOwner: () => false, rooms: { bans: async () => ((asked = true), [ban]), liftBan: async () => undefined, rotateInvite: async () => ({}) as Room } });

@@ -21,10 +21,16 @@ export interface ModerationContext {
   ended: () => void;
 }
 
-/** The owner's tools: remove someone (and let them back), ask someone to mute, lock the room, end the call for everyone. */
+/**
+ * The host's tools: remove someone, ask someone to mute, lock the room, end the call for everyone
+ * (the host is the owner, or whom moderation passed to when the host left). Letting removed people
+ * back in and new invite links stay the owner's, through rooms.
+ */
 export class Moderation {
   /** Owner only: people kept out of the room, filled by loadBans(). */
   bans = $state<RoomBan[]>([]);
+  /** Host: people knocking on the locked room, oldest first, until answered or withdrawn. */
+  knocks = $state<Array<{ knockId: string; name: string }>>([]);
   readonly #context: ModerationContext;
 
   constructor(context: ModerationContext) {
@@ -69,7 +75,7 @@ export class Moderation {
     }
   }
 
-  /** Owner: ask someone to mute. Only asks: their app puts the question to them. */
+  /** Host: ask someone to mute. Only asks: their app puts the question to them. */
   async askToMute(peerId: string): Promise<void> {
     const name = this.#context.nameOfPeer(peerId) ?? 'The participant';
     try {
@@ -93,6 +99,28 @@ export class Moderation {
     }
   }
 
+  /** Someone asks to join (signaling sends this to the host only). */
+  knockArrived(knock: { knockId: string; name: string }): void {
+    if (!this.knocks.some((waiting) => waiting.knockId === knock.knockId)) this.knocks = [...this.knocks, knock];
+  }
+
+  /** The knock stopped waiting (cancelled, timed out, answered elsewhere). */
+  knockGone(knockId: string): void {
+    this.knocks = this.knocks.filter((knock) => knock.knockId !== knockId);
+  }
+
+  /** Host: let the knocker in (once) or decline; they hear only the answer. */
+  async answerKnock(knockId: string, admit: boolean): Promise<void> {
+    const name = this.knocks.find((knock) => knock.knockId === knockId)?.name ?? 'They';
+    this.knockGone(knockId);
+    try {
+      await this.#context.request('room:answer-knock', { knockId, admit });
+      this.#context.notify(admit ? `${name} can come in now.` : `You declined ${name}.`);
+    } catch (error) {
+      this.#context.notify(messageFor(toApiError(error).code, 'call'));
+    }
+  }
+
   async setLocked(locked: boolean): Promise<void> {
     try {
       const result = await this.#context.request('room:lock', { locked });
@@ -104,7 +132,7 @@ export class Moderation {
   }
 
   /**
-   * Owner: everyone leaves the call, us included, and the room and its link stay for the next one.
+   * Host: everyone leaves the call, us included, and the room and its link stay for the next one.
    * Deleting the room is a separate action ("My rooms").
    */
   async endForEveryone(): Promise<void> {

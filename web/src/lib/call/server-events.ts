@@ -31,6 +31,10 @@ export const parseGameState = parser('game:state');
 export const parseReason = parser('room:kicked');
 export const parseLocked = parser('room:locked');
 export const parseMuteRequest = parser('peer:mute-requested');
+export const parseHost = parser('room:host');
+export const parseKnockRequest = parser('room:knock-request');
+export const parseKnockWithdrawn = parser('room:knock-withdrawn');
+export const parseKnockResult = parser('room:knock-result');
 export const parseExpiring = parser('session:expiring');
 
 export interface RelayedSignal {

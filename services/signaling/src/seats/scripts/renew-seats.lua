@@ -30,6 +30,8 @@ local function restore(seat, score, route)
   redis.call('HSET', routes, seat.peerId, route)
   redis.call('HSET', sessions, seat.peerId, seat.session)
   redis.call('HSETNX', seqs, seat.peerId, seat.seq)
+  -- Its place in line is lost with the data: it counts from now for the handover of moderation.
+  redis.call('ZADD', since, 'NX', now, seat.peerId)
   restored = true
   return true
 end

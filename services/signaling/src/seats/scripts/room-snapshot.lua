@@ -1,4 +1,5 @@
--- Everyone seated (record and media, flat pairs), the last chat messages, and the lock flag.
+-- Everyone seated (record and media, flat pairs), the last chat messages, the lock flag and the
+-- host's peer id ('' when nobody moderates).
 -- args: chatCount.
 local list = {}
 for _, peer_id in ipairs(redis.call('ZRANGEBYSCORE', seats, now, '+inf')) do
@@ -10,4 +11,4 @@ for _, peer_id in ipairs(redis.call('ZRANGEBYSCORE', seats, now, '+inf')) do
 end
 local recent = {}
 if args.chatCount > 0 then recent = redis.call('LRANGE', chat, -args.chatCount, -1) end
-return {list, recent, redis.call('EXISTS', locked)}
+return {list, recent, redis.call('EXISTS', locked), redis.call('GET', host) or ''}

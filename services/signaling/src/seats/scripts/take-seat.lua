@@ -1,8 +1,9 @@
 -- A new seat from a join ticket: closed rooms, used tickets, bans, the lock and the capacity are
--- checked in this one script, so replicas racing for the last seat admit exactly one.
+-- checked in this one script, so replicas racing for the last seat admit exactly one. The owner's
+-- seat becomes the host (see make_host in room-prelude.lua).
 -- args: peerId, userId, leaseUntil, record, media, route, session (JSON strings kept as they
 -- are), owner (boolean), jti, ticketExpiresAt (ms), issuedAt (s), ticketCapacity, kind,
--- tombstoneMs.
+-- tombstoneMs, admittedKey (redisKeys.roomAdmitted of the user).
 local peer_id, user_id, lease_until, tombstone_ms = args.peerId, args.userId, args.leaseUntil, args.tombstoneMs
 
 if redis.call('EXISTS', closed) == 1 then return {'ROOM_CLOSED', 0, {}} end
@@ -21,7 +22,13 @@ for i = 1, #seated, 2 do
   if is_seated(other_id) and cjson.decode(seated[i + 1]).userId == user_id then table.insert(own_seats, other_id) end
 end
 -- Someone already in the room is not a newcomer: the lock does not keep them out of their own seat.
-if not args.owner and #own_seats == 0 and redis.call('EXISTS', locked) == 1 then return {'ROOM_LOCKED', 0, {}} end
+-- Nor does it keep out an account the host admitted after a knock (answer-knock.lua): once, since
+-- the admission is used up below when the seat is taken.
+local by_admission = false
+if not args.owner and #own_seats == 0 and redis.call('EXISTS', locked) == 1 then
+  if redis.call('EXISTS', args.admittedKey) == 0 then return {'ROOM_LOCKED', 0, {}} end
+  by_admission = true
+end
 
 -- The capacity is the ticket's unless rooms announced a change after the ticket was issued.
 local cap = args.ticketCapacity
@@ -40,6 +47,14 @@ if redis.call('ZCARD', seats) - #own_seats >= cap then
   return {'ROOM_FULL', cap, expired}
 end
 local replaced = {}
+-- The account's new seat keeps the place in line its old one had, and the role of host with it.
+local seated_since = now
+local was_host = false
+local current_host = redis.call('GET', host)
+for _, other_id in ipairs(own_seats) do
+  seated_since = math.min(seated_since, tonumber(redis.call('ZSCORE', since, other_id) or now))
+  if other_id == current_host then was_host = true end
+end
 for _, other_id in ipairs(own_seats) do
   local other_user, other_route = remove_seat(other_id, tombstone_ms)
   publish_evict(other_route, other_id, 'joined-elsewhere')
@@ -51,6 +66,10 @@ redis.call('HSET', peers, peer_id, args.record)
 redis.call('HSET', media, peer_id, args.media)
 redis.call('HSET', routes, peer_id, args.route)
 redis.call('HSET', sessions, peer_id, args.session)
+redis.call('ZADD', since, seated_since, peer_id)
+if by_admission then redis.call('DEL', args.admittedKey) end
+-- The owner takes moderation back whenever they come (back) in.
+if args.owner or was_host then make_host(peer_id) end
 redis.call('SET', ticket_key, '1', 'PX', math.max(args.ticketExpiresAt - now, 1000))
 for _, key in ipairs({chat, game, info}) do redis.call('PERSIST', key) end
 settle_room()
