@@ -26,6 +26,7 @@ import { refreshTokenModels } from './repositories/refresh-token-models.js';
 import { createRefreshTokenRepository } from './repositories/refresh-token-repository.js';
 import { userModel } from './repositories/user-model.js';
 import { createUserRepository } from './repositories/user-repository.js';
+import { registerGuestRoutes } from './routes/guest-routes.js';
 import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerMeRoutes } from './routes/me-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -121,6 +122,7 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
     requireDatabase,
     metrics,
   });
+  registerGuestRoutes(app, { accessTokens, checkOrigin: originGuard(config.ALLOWED_ORIGINS), metrics });
   registerMeRoutes(app, { accounts, accessTokens, requireDatabase });
   registerJwksRoutes(app, { accessTokens });
   return app;
