@@ -81,6 +81,10 @@ export class Call {
       const room = this.session.room;
       if (room) this.session.room = { ...room, inviteCode };
     },
+    guestAccessChanged: (guestAccess) => {
+      const room = this.session.room;
+      if (room) this.session.room = { ...room, guestAccess };
+    },
   });
 
   constructor() {
@@ -94,7 +98,7 @@ export class Call {
   /** Display name for a user id (game players), "You" for ourselves. */
   nameOf = (userId: string | null): string => {
     if (!userId) return 'Nobody';
-    if (userId === session.user?.id) return 'You';
+    if (userId === session.me?.id) return 'You';
     return this.mesh.participants.find((p) => p.userId === userId)?.name ?? 'A former participant';
   };
 
