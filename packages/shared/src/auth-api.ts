@@ -81,12 +81,8 @@ export type GuestSessionBody = z.infer<typeof guestSessionBodySchema>;
 export const publicGuestSchema = z.object({ id: z.string(), name: z.string(), roomId: z.string() });
 export type PublicGuest = z.infer<typeof publicGuestSchema>;
 
-/** Answer of `POST /api/auth/guest`: a guest token and no refresh cookie. */
-export const guestSessionResponseSchema = z.object({
-  guest: publicGuestSchema,
-  accessToken: z.string(),
-  expiresIn: z.number().int().positive(),
-});
+/** Answer of `POST /api/auth/guest`: a guest token (the token fields of a refresh) and no refresh cookie. */
+export const guestSessionResponseSchema = refreshResponseSchema.extend({ guest: publicGuestSchema });
 export type GuestSessionResponse = z.infer<typeof guestSessionResponseSchema>;
 
 export const meResponseSchema = z.object({ user: publicUserSchema });
