@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { participantsFor } from './support/participants.js';
+import { saveScreenshot } from './support/screenshots.js';
 import { createRoom, expectVideoPlaying, inviteLink, joinFromPrejoin, openPanel, problemsOf, remoteTile, signUp } from './support/app.js';
 
 /** What the API answers a browser without an account that tries its luck directly. */
@@ -36,6 +37,7 @@ describe('guests: an invite link opened without an account', () => {
     const invite = guest.page.getByTestId('guest-invite');
     await invite.waitFor();
     expect(await guest.page.getByTestId('invite-room-name').textContent()).toBe(roomName);
+    await saveScreenshot(guest.page, 'guest-invite');
     expect(new URL(await guest.page.getByTestId('invite-sign-in').getAttribute('href') ?? '', 'http://x').searchParams.get('next')).toBe(`/room/${roomId}?${new URL(link).searchParams}`);
 
     // The name is checked before anything is sent.
@@ -51,6 +53,7 @@ describe('guests: an invite link opened without an account', () => {
     expect(await remoteTile(owner.page, guest.name).getByTestId('tile-guest').textContent()).toBe('Guest');
     expect(await remoteTile(guest.page, owner.name).getByTestId('tile-guest').count()).toBe(0);
     expect(await guest.page.getByTestId('local-tile').getByTestId('tile-guest').textContent()).toBe('Guest');
+    await saveScreenshot(owner.page, 'call-with-guest');
 
     await openPanel(owner.page, 'people');
     const guestInOwnersList = owner.page.locator(`[data-testid="participant"][data-peer-name="${guest.name}"]`);
@@ -70,6 +73,11 @@ describe('guests: an invite link opened without an account', () => {
     await ended.waitFor();
     expect(await ended.textContent()).toContain('Your guest session has ended');
     expect(await guest.page.getByTestId('back-to-lobby').count()).toBe(0);
+    await saveScreenshot(guest.page, 'guest-ended');
+    expect(await ended.textContent()).not.toContain('You can rejoin');
+    // Joining again starts from the invite page, as a new guest.
+    await guest.page.getByTestId('guest-join-again').click();
+    await guest.page.getByTestId('guest-invite').waitFor();
     await expect.poll(() => owner.page.locator(`[data-testid="video-tile"][data-peer-name="${guest.name}"]`).count()).toBe(0);
     await guest.page.goto('/');
     await guest.page.getByTestId('signin-email').waitFor();
@@ -91,6 +99,7 @@ describe('guests: an invite link opened without an account', () => {
     expect(await stranger.page.getByTestId('invite-room-name').textContent()).toBe(roomName);
     expect(await stranger.page.getByTestId('guests-off').textContent()).toContain('does not let guests in');
     expect(await stranger.page.getByTestId('join-as-guest').count()).toBe(0);
+    await saveScreenshot(stranger.page, 'guest-invite-guests-off');
     expect(await stranger.page.getByTestId('invite-sign-in').getAttribute('href')).toContain(encodeURIComponent(`/room/${roomId}?`));
 
     // Straight to the API: a guest token is handed out, but rooms gives it no ticket, and it can
