@@ -83,6 +83,25 @@ describe('guests: an invite link opened without an account', () => {
     await guest.page.getByTestId('signin-email').waitFor();
   });
 
+  it('ends a guest session that runs out with the end screen, not a lobby', async () => {
+    const { Olga: owner, Gwen: guest } = people;
+    onTestFailed(() => console.log(problemsOf(owner, guest)));
+    await guest.page.goto(link);
+    await guest.page.getByTestId('guest-name').fill(guest.name);
+    await guest.page.getByTestId('join-as-guest').click();
+    await joinFromPrejoin(guest.page);
+    await expectVideoPlaying(owner.page, guest.name);
+
+    // The e2e stack's guest tokens live 90 s (global-setup); the web ends the session at 72 s.
+    const ended = guest.page.getByTestId('guest-ended');
+    await ended.waitFor({ timeout: 120_000 });
+    expect(await ended.locator('h1').textContent()).toBe('Your guest session has ended');
+    expect(await guest.page.getByTestId('back-to-lobby').count()).toBe(0);
+    expect(await guest.page.getByTestId('call').count()).toBe(0);
+    // The guest left cleanly: the owner is alone at once, not after a resume window.
+    await expect.poll(() => owner.page.getByTestId('call-count').textContent(), { timeout: 10_000 }).toMatch(/^1 \//);
+  }, 180_000);
+
   it('says so when the owner turns guests off, and no guest can join even by calling the API', async () => {
     const { Olga: owner, Pete: stranger } = people;
     onTestFailed(() => console.log(problemsOf(owner, stranger)));

@@ -38,7 +38,7 @@ export const accessTokenClaimsSchema = z.object({
 });
 export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 
-/** How long a guest session lasts: one call's worth. There is no refresh token; a guest joins again after it. */
+/** How long a guest session lasts by default (auth's GUEST_TOKEN_TTL): one call's worth. There is no refresh token; a guest joins again after it. */
 export const GUEST_TOKEN_TTL_SECONDS = 2 * 60 * 60;
 
 /**

@@ -64,7 +64,7 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
   // One retry per command, then an error the error handler maps to 503: during a Redis outage a
   // sign-in fails fast instead of waiting in ioredis's offline queue indefinitely.
   const redis = createRedisClient(redisTargetOf(config), { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-  const accessTokens = createAccessTokens({ signingKey, previousPublicKey, ttlSeconds: config.ACCESS_TOKEN_TTL, revocations: redis });
+  const accessTokens = createAccessTokens({ signingKey, previousPublicKey, ttlSeconds: config.ACCESS_TOKEN_TTL, guestTtlSeconds: config.GUEST_TOKEN_TTL, revocations: redis });
   redis.on('error', (error: Error) => app.log.warn({ reason: error.message }, 'redis connection problem'));
   app.addHook('onClose', async () => {
     redis.disconnect();

@@ -36,6 +36,18 @@ describe('POST /guest', () => {
     expect(claims.sid).toEqual(expect.any(String));
   });
 
+  it('lives GUEST_TOKEN_TTL when it is set', async () => {
+    const shortLived = await startAuth(testConfig(DATABASE, { GUEST_TOKEN_TTL: '90' }));
+    try {
+      const response = await shortLived.inject({ method: 'POST', url: '/guest', payload: { roomId: ROOM_ID, name: 'Ada' }, headers: { 'x-forwarded-for': clientIp() } });
+      expect(response.json().expiresIn).toBe(90);
+      const claims = guestTokenClaimsSchema.parse(decodeJwt(response.json().accessToken));
+      expect(claims.exp - claims.iat).toBe(90);
+    } finally {
+      await shortLived.close();
+    }
+  });
+
   it('gives every guest a different id', async () => {
     const first = (await startGuest({ roomId: ROOM_ID, name: 'Ada' })).json();
     const second = (await startGuest({ roomId: ROOM_ID, name: 'Ada' })).json();

@@ -3,7 +3,6 @@ import { SignJWT, createLocalJWKSet, type JWK } from 'jose';
 import { z } from 'zod';
 import {
   ErrorCode,
-  GUEST_TOKEN_TTL_SECONDS,
   TOKEN_ALGORITHM,
   TokenAudience,
   TokenIssuer,
@@ -54,7 +53,7 @@ export interface AccessTokens {
   issue(subject: AccessTokenSubject): Promise<IssuedToken>;
   /**
    * Signs a guest token (`typ: 'guest'`): a new random guest id, the chosen name and the one room
-   * it opens, for GUEST_TOKEN_TTL_SECONDS and no refresh. Which room lets guests in is for rooms
+   * it opens, for GUEST_TOKEN_TTL (2 h by default) and no refresh. Which room lets guests in is for rooms
    * to decide at every use (see the README), so nothing here looks the room up.
    */
   issueGuest(subject: { name: string; roomId: string }): Promise<IssuedToken & { guest: PublicGuest }>;
@@ -73,12 +72,14 @@ export interface AccessTokenOptions {
   /** The key being retired during a rotation: still published (and accepted) so nobody is signed out. */
   previousPublicKey: JWK | undefined;
   ttlSeconds: number;
+  /** Lifetime of a guest token (GUEST_TOKEN_TTL); there is no refresh. */
+  guestTtlSeconds: number;
   /** The revocation set of signed-out sessions (Redis), the same one rooms and signaling check. */
   revocations: SessionRevocationReader;
 }
 
 export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
-  const { signingKey, previousPublicKey, ttlSeconds, revocations } = options;
+  const { signingKey, previousPublicKey, ttlSeconds, guestTtlSeconds, revocations } = options;
   const published = [signingKey.publicJwk];
   if (previousPublicKey && previousPublicKey.kid !== signingKey.kid) published.push(previousPublicKey);
   const document = jwksSchema.parse(jwksDocument(published));
@@ -115,8 +116,8 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       // Shaped like an account id (24 hex digits) so seats and bans handle guests as they handle
       // anyone; 96 random bits never meet an ObjectId in practice, and `typ` tells them apart anyway.
       const guestId = randomBytes(12).toString('hex');
-      const accessToken = await sign({ name, typ: 'guest', room: roomId, sid: randomUUID() }, guestId, GUEST_TOKEN_TTL_SECONDS);
-      return { accessToken, expiresIn: GUEST_TOKEN_TTL_SECONDS, guest: { id: guestId, name, roomId } };
+      const accessToken = await sign({ name, typ: 'guest', room: roomId, sid: randomUUID() }, guestId, guestTtlSeconds);
+      return { accessToken, expiresIn: guestTtlSeconds, guest: { id: guestId, name, roomId } };
     },
     verify: (token) => verifier.verify(token),
     jwks: () => document,

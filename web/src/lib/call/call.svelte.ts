@@ -121,6 +121,17 @@ export class Call {
     this.#finish(endFor('left'));
   }
 
+  /**
+   * Ends the call because our guest session is over (its token cannot be refreshed): leaves
+   * cleanly while the token still holds, so the others see us go at once instead of a seat held
+   * for a resume that will never come.
+   */
+  async guestSessionOver(): Promise<void> {
+    if (this.phase !== 'in-call' && this.phase !== 'joining') return;
+    await this.session.leave();
+    this.#finish(endFor('signed-out'));
+  }
+
   /** Ends the call because the user was signed out elsewhere (refresh refused). */
   signedOut(): void {
     if (this.phase === 'in-call' || this.phase === 'joining') this.#finish(endFor('signed-out'));
