@@ -26,7 +26,9 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-e2e-'));
-  const stack = await startStack({ fresh: true, dataDir, gatewayPort: 0, bcryptCost: 4, turnServers: 2 });
+  // Guest sessions of 90 s instead of 2 h, so guests.e2e.test.ts sees one run out (the web ends
+  // it where it would refresh: 72 s in); nothing else uses guest tokens.
+  const stack = await startStack({ fresh: true, dataDir, gatewayPort: 0, bcryptCost: 4, turnServers: 2, serviceEnv: { GUEST_TOKEN_TTL: '90' } });
   if (stack.skipped.length > 0) {
     await stack.stop();
     throw new Error(`e2e needs the whole stack, but these were not started: ${stack.skipped.join(', ')} (run \`npm run build\` first)`);

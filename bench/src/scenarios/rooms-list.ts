@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { customAlphabet } from 'nanoid';
-import { ROOM_KINDS, redisKeys, roomPageResponseSchema } from '@meshcall/shared';
+import { GUEST_TOKEN_TTL_SECONDS, ROOM_KINDS, redisKeys, roomPageResponseSchema } from '@meshcall/shared';
 import { loadSigningKey } from '@meshcall/server-kit';
 import { startBackingServices } from '@meshcall/stack';
 import { createAccessTokens } from '@meshcall/auth/dist/tokens/access-tokens.js';
@@ -85,7 +85,7 @@ function newOwner(name: string): Owner {
 /** Auth's access-token issuer with a throwaway key, its JWKS on a loopback port for rooms to fetch. */
 async function startTokenIssuer(redis: Redis, dataDir: string) {
   const signingKey = await loadSigningKey({ pem: undefined, dataDir, fileName: 'bench-signing-key.json', production: false });
-  const tokens = createAccessTokens({ signingKey, previousPublicKey: undefined, ttlSeconds: 3600, revocations: redis });
+  const tokens = createAccessTokens({ signingKey, previousPublicKey: undefined, ttlSeconds: 3600, guestTtlSeconds: GUEST_TOKEN_TTL_SECONDS, revocations: redis });
   const server = createServer((request, response) => {
     if (request.url !== '/.well-known/jwks.json') return void response.writeHead(404).end();
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(tokens.jwks()));

@@ -1,7 +1,10 @@
 import {
+  guestSessionResponseSchema,
   meResponseSchema,
   refreshResponseSchema,
   sessionResponseSchema,
+  type GuestSessionBody,
+  type GuestSessionResponse,
   type LoginBody,
   type MeResponse,
   type RefreshResponse,
@@ -45,6 +48,15 @@ export class AuthApi {
    */
   async refresh(): Promise<RefreshResponse> {
     return this.withRefreshCookie('/refresh', { method: 'POST', schema: refreshResponseSchema });
+  }
+
+  /**
+   * Starts a guest session for one room (`POST /guest`): a guest token (2 h, no refresh cookie)
+   * that rooms accepts only for that room's preview, join and ICE servers, while its owner lets
+   * guests in. Flood-limited per address at the gateway like sign-up (429 RATE_LIMITED).
+   */
+  async startGuest(body: GuestSessionBody): Promise<GuestSessionResponse> {
+    return (await this.http.request(`${this.basePath}/guest`, { method: 'POST', body, schema: guestSessionResponseSchema })).body;
   }
 
   /** Signs this session out (`POST /logout`): the refresh cookie and the session's access tokens stop working. */

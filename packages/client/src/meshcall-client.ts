@@ -1,4 +1,4 @@
-import type { LoginBody, PublicUser, RegisterBody, SessionResponse } from '@meshcall/shared';
+import type { GuestSessionBody, GuestSessionResponse, LoginBody, PublicGuest, PublicUser, RegisterBody, SessionResponse } from '@meshcall/shared';
 import { AccessTokens } from './access-tokens.js';
 import { AuthApi } from './auth-api.js';
 import { HttpTransport, type HttpOptions } from './http.js';
@@ -40,6 +40,7 @@ export class MeshcallClient {
   readonly tokens: AccessTokens;
   readonly #options: MeshcallClientOptions;
   #user: PublicUser | undefined;
+  #guest: PublicGuest | undefined;
 
   /** @param options - the gateway's address, and how to keep the refresh token */
   constructor(options: MeshcallClientOptions = {}) {
@@ -54,6 +55,25 @@ export class MeshcallClient {
   /** The signed-in user, once signUp or signIn succeeded. */
   get user(): PublicUser | undefined {
     return this.#user;
+  }
+
+  /** The guest, once joinAsGuest succeeded. */
+  get guest(): PublicGuest | undefined {
+    return this.#guest;
+  }
+
+  /**
+   * Starts a guest session for one room, without an account: the guest token then serves
+   * `rooms.preview`/`get`/`join`/`iceServers` of that room (with its invite code, while its owner
+   * lets guests in) and `connect`. It lasts 2 hours and cannot be refreshed; anything else is
+   * GUEST_NOT_ALLOWED.
+   */
+  async joinAsGuest(body: GuestSessionBody): Promise<GuestSessionResponse> {
+    const session = await this.auth.startGuest(body);
+    this.tokens.set(session);
+    this.#user = undefined;
+    this.#guest = session.guest;
+    return session;
   }
 
   /** Creates an account and signs in with it. */
@@ -91,6 +111,7 @@ export class MeshcallClient {
   #started(session: SessionResponse): SessionResponse {
     this.tokens.set(session);
     this.#user = session.user;
+    this.#guest = undefined;
     return session;
   }
 }

@@ -4,6 +4,7 @@ import {
   roomBansResponseSchema,
   roomListResponseSchema,
   roomPageResponseSchema,
+  roomPreviewResponseSchema,
   roomResponseSchema,
   type CreateRoomBody,
   type IceServer,
@@ -13,6 +14,7 @@ import {
   type RoomBan,
   type RoomListResponse,
   type RoomPageResponse,
+  type RoomPreview,
   type UpdateRoomBody,
 } from '@meshcall/shared';
 import type { HttpTransport } from './http.js';
@@ -57,7 +59,16 @@ export class RoomsApi {
     return this.authorized(async (token) => (await this.http.request(this.roomPath(roomId, search), { token, schema: roomResponseSchema })).body.room);
   }
 
-  /** Owner: changes a room's name, capacity, visibility or guest list. */
+  /**
+   * What an invite link shows before anyone signs in (`GET /:id/preview?invite=`, no token): the
+   * room's name and kind and whether guests may join. A wrong code is FORBIDDEN.
+   */
+  async preview(roomId: string, invite: string): Promise<RoomPreview> {
+    const path = this.roomPath(roomId, `/preview?invite=${encodeURIComponent(invite)}`);
+    return (await this.http.request(path, { schema: roomPreviewResponseSchema })).body.room;
+  }
+
+  /** Owner: changes a room's name, capacity, lock, guest access or guest list. */
   async update(roomId: string, body: UpdateRoomBody): Promise<Room> {
     return this.authorized(async (token) => (await this.http.request(this.roomPath(roomId), { method: 'PATCH', token, body, schema: roomResponseSchema })).body.room);
   }

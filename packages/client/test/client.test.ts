@@ -88,6 +88,30 @@ describe('rooms through the client', () => {
   });
 });
 
+describe('guests through the client', () => {
+  it('previews an invite without a token, joins as a guest with it, and is seen as a guest; nothing else is open to it', async () => {
+    const { client: owner } = await signedUpClient('Host');
+    const room = await owner.rooms.create({ name: `Guests ${Date.now()}`, kind: 'learning', visibility: 'private', guestAccess: true });
+    const invite = room.inviteCode ?? '';
+    const guest = new MeshcallClient({ baseUrl: inject('gatewayUrl') });
+    expect(await guest.rooms.preview(room.id, invite)).toEqual({ id: room.id, name: room.name, kind: 'learning', guestAccess: true });
+    expect(await rejection(guest.rooms.preview(room.id, 'not-the-code-1234'))).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+
+    await guest.joinAsGuest({ roomId: room.id, name: 'Gwen' });
+    expect(guest.guest).toMatchObject({ name: 'Gwen', roomId: room.id });
+    const { call: ownerCall } = await seated(owner, room.id);
+    const ownerHearsGuest = ownerCall.next('peer:joined');
+    const admission = await guest.rooms.join(room.id, invite);
+    const guestCall = await guest.connect({ roomId: room.id });
+    open.push(guestCall);
+    await guestCall.join(admission.ticket);
+    expect(await ownerHearsGuest).toMatchObject({ name: 'Gwen', guest: true, role: 'member' });
+
+    expect(await rejection(guest.rooms.create({ name: 'Mine now', kind: 'coding' }))).toMatchObject({ code: 'GUEST_NOT_ALLOWED', status: 403 });
+    expect(await rejection(guest.rooms.mine())).toMatchObject({ code: 'GUEST_NOT_ALLOWED', status: 403 });
+  });
+});
+
 describe('signaling through the client', () => {
   it('refuses a handshake with a bad token with UNAUTHORIZED', async () => {
     const refused = await rejection(SignalingConnection.connect({ url: inject('gatewayUrl'), origin: inject('gatewayUrl'), accessToken: async () => 'not-a-token' }));

@@ -11,6 +11,8 @@ export { loadSigningKey, loadPublicKey, jwksDocument, type SigningKey, type Sign
 export {
   createJwtVerifier,
   createAccessTokenVerifier,
+  createPlatformTokenVerifier,
+  accountsOnly,
   sessionRevocationCheck,
   bearerTokenFrom,
   type JwtVerifier,

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, base64url, exportSPKI, generateKeyPair, importJWK, type CryptoKey } from 'jose';
 import { AppError, redisKeys } from '@meshcall/shared';
-import { createAccessTokenVerifier, type JwtVerifier } from './jwt-verifier.js';
+import { accountsOnly, createAccessTokenVerifier, createPlatformTokenVerifier, type JwtVerifier } from './jwt-verifier.js';
 import { jwksDocument, loadSigningKey, type SigningKey } from './signing-keys.js';
 import type { AccessTokenClaims } from '@meshcall/shared';
 
@@ -91,6 +91,29 @@ describe('access token verification against a served JWKS', () => {
     await expect(unreachable.verify(await accessToken())).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     expect(await unreachable.isReachable().catch(() => false)).toBe(false);
     expect(await verifier.isReachable()).toBe(true);
+  });
+});
+
+describe('guest tokens', () => {
+  const guestToken = (overrides: Record<string, unknown> = {}) => accessToken({ typ: 'guest', room: 'room-abc123', name: 'Gwen', ...overrides });
+
+  it('are refused by the account verifier, accepted with their room by the platform verifier', async () => {
+    expect(await refusal(await guestToken())).toBe('UNAUTHORIZED');
+    const platform = createPlatformTokenVerifier(jwksUrl, revocations);
+    expect(await platform.verify(await guestToken())).toMatchObject({ typ: 'guest', room: 'room-abc123', name: 'Gwen' });
+    expect(await platform.verify(await accessToken())).toMatchObject({ typ: 'access', name: 'Ada' });
+  });
+
+  it('without a room, or with a malformed one, are refused', async () => {
+    const platform = createPlatformTokenVerifier(jwksUrl, revocations);
+    await expect(platform.verify(await guestToken({ room: undefined }))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(platform.verify(await guestToken({ room: '../x' }))).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+
+  it('are refused with GUEST_NOT_ALLOWED where only an account may go', async () => {
+    const accounts = accountsOnly(createPlatformTokenVerifier(jwksUrl, revocations));
+    await expect(accounts.verify(await guestToken())).rejects.toMatchObject({ code: 'GUEST_NOT_ALLOWED' });
+    expect(await accounts.verify(await accessToken())).toMatchObject({ typ: 'access' });
   });
 });
 

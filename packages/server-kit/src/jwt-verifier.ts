@@ -7,8 +7,10 @@ import {
   TokenAudience,
   TokenIssuer,
   accessTokenClaimsSchema,
+  platformTokenClaimsSchema,
   redisKeys,
   type AccessTokenClaims,
+  type PlatformTokenClaims,
 } from '@meshcall/shared';
 
 export interface JwtVerifierOptions<S extends z.ZodType> {
@@ -82,7 +84,7 @@ export interface SessionRevocationReader {
  * that does not answer refuses the token as UNAVAILABLE rather than letting a possibly signed-out
  * session through.
  */
-export function sessionRevocationCheck(redis: SessionRevocationReader): (claims: AccessTokenClaims) => Promise<boolean> {
+export function sessionRevocationCheck(redis: SessionRevocationReader): (claims: { sid?: string | undefined }) => Promise<boolean> {
   return async (claims) => {
     // Tokens without a session id are not minted by auth any more; they cannot be signed out
     // individually and expire within the access-token lifetime.
@@ -110,6 +112,37 @@ export function createAccessTokenVerifier(jwksUrl: string, revocations: SessionR
     invalidCode: ErrorCode.UNAUTHORIZED,
     isRevoked: sessionRevocationCheck(revocations),
   });
+}
+
+/**
+ * Verifier for what rooms and signaling accept at their edge: an account's access token or a guest
+ * token (`typ: 'guest'`, bound to one room). Same checks as createAccessTokenVerifier; whoever uses
+ * it must refuse guests wherever an account is needed (rooms: GUEST_NOT_ALLOWED).
+ */
+export function createPlatformTokenVerifier(jwksUrl: string, revocations: SessionRevocationReader): JwtVerifier<PlatformTokenClaims> {
+  return createJwtVerifier({
+    keys: jwksUrl,
+    issuer: TokenIssuer.auth,
+    audience: TokenAudience.platform,
+    claims: platformTokenClaimsSchema,
+    invalidCode: ErrorCode.UNAUTHORIZED,
+    isRevoked: sessionRevocationCheck(revocations),
+  });
+}
+
+/**
+ * The same verifier for what only an account may do: a guest token is refused with 403
+ * GUEST_NOT_ALLOWED (a clear "guests cannot do this", not a "sign in again" 401).
+ */
+export function accountsOnly(verifier: JwtVerifier<PlatformTokenClaims>): JwtVerifier<AccessTokenClaims> {
+  return {
+    async verify(token) {
+      const claims = await verifier.verify(token);
+      if (claims.typ === 'guest') throw new AppError(ErrorCode.GUEST_NOT_ALLOWED);
+      return claims;
+    },
+    isReachable: () => verifier.isReachable(),
+  };
 }
 
 /** Reads the token from an `Authorization: Bearer <token>` header value. */

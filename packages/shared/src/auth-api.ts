@@ -82,6 +82,21 @@ export const refreshResponseSchema = z.object({
 });
 export type RefreshResponse = z.infer<typeof refreshResponseSchema>;
 
+/** `POST /api/auth/guest` body: a guest session for one room, from someone without an account. */
+export const guestSessionBodySchema = z.strictObject({
+  roomId: z.string().regex(/^[A-Za-z0-9_-]{6,32}$/, 'must be a room id'),
+  name: displayNameSchema,
+});
+export type GuestSessionBody = z.infer<typeof guestSessionBodySchema>;
+
+/** Who a guest is: a random id, the chosen name and the one room they may join. */
+export const publicGuestSchema = z.object({ id: z.string(), name: z.string(), roomId: z.string() });
+export type PublicGuest = z.infer<typeof publicGuestSchema>;
+
+/** Answer of `POST /api/auth/guest`: a guest token (the token fields of a refresh) and no refresh cookie. */
+export const guestSessionResponseSchema = refreshResponseSchema.extend({ guest: publicGuestSchema });
+export type GuestSessionResponse = z.infer<typeof guestSessionResponseSchema>;
+
 export const meResponseSchema = z.object({ user: publicUserSchema });
 export type MeResponse = z.infer<typeof meResponseSchema>;
 

@@ -35,6 +35,10 @@ export const ErrorCode = {
   ROOM_LOCKED: 'ROOM_LOCKED',
   /** The room was closed by its owner. */
   ROOM_CLOSED: 'ROOM_CLOSED',
+  /** A guest token was used for something only an account may do (create rooms, my rooms, another room). */
+  GUEST_NOT_ALLOWED: 'GUEST_NOT_ALLOWED',
+  /** The room's owner does not let guests in (guest access is off). */
+  GUESTS_OFF: 'GUESTS_OFF',
   /** The join ticket is missing, forged, expired or for another user. */
   TICKET_INVALID: 'TICKET_INVALID',
   /** The socket sent a room event before joining a room. */
@@ -75,6 +79,8 @@ export const httpStatusOf: Readonly<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   ROOM_QUOTA_REACHED: 403,
   BANNED: 403,
+  GUEST_NOT_ALLOWED: 403,
+  GUESTS_OFF: 403,
   NOT_FOUND: 404,
   PEER_NOT_FOUND: 404,
   KNOCK_NOT_FOUND: 404,
@@ -104,6 +110,8 @@ export const defaultMessageOf: Readonly<Record<ErrorCode, string>> = {
   NOT_FOUND: 'Not found.',
   ROOM_QUOTA_REACHED: 'You have as many open rooms as an account may have; close one first.',
   BANNED: 'The owner removed you from this room.',
+  GUEST_NOT_ALLOWED: 'Guests can only join the room they were invited to; sign up for an account to do that.',
+  GUESTS_OFF: 'The owner of this room does not let guests in; sign in to join.',
   PEER_NOT_FOUND: 'That participant is not in this room.',
   NO_HOST: 'Nobody in the call can let you in right now.',
   KNOCK_NOT_FOUND: 'That request to join is no longer waiting.',

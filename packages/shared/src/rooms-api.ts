@@ -28,6 +28,8 @@ export const createRoomBodySchema = z.strictObject({
   capacity: capacitySchema.default(4),
   /** People to invite (user ids); each gets a pending invitation they may accept or decline. */
   allowedUsers: z.array(userIdSchema).max(100).default([]),
+  /** Whether people without an account may join through the invite link as guests (private rooms only have one). */
+  guestAccess: z.boolean().default(false),
 });
 export type CreateRoomBody = z.input<typeof createRoomBodySchema>;
 
@@ -37,6 +39,8 @@ export const updateRoomBodySchema = z
     name: roomNameSchema.optional(),
     capacity: capacitySchema.optional(),
     locked: z.boolean().optional(),
+    /** Let people without an account in through the invite link; off refuses new guest tickets at once. */
+    guestAccess: z.boolean().optional(),
     /**
      * Everyone invited from now on: new ids get a pending invitation, ids left out lose theirs (an
      * accepted guest left out is removed: refused at once and taken out of a call in progress).
@@ -107,6 +111,8 @@ export const roomSchema = z.object({
   ownerId: z.string(),
   ownerName: z.string(),
   locked: z.boolean(),
+  /** Guests (no account) may join through the invite link. */
+  guestAccess: z.boolean(),
   allowedUsers: z.array(z.string()).optional(),
   invitations: z.array(roomInvitationSchema).optional(),
   invitation: invitationStatusSchema.optional(),
@@ -119,6 +125,18 @@ export const roomSchema = z.object({
 export type Room = z.infer<typeof roomSchema>;
 
 export const roomResponseSchema = z.object({ room: roomSchema });
+
+/** `GET /api/rooms/:id/preview?invite=` (no sign-in): only what the invite link already grants, to name the room. */
+export const roomPreviewQuerySchema = z.strictObject({ invite: inviteCodeSchema });
+export const roomPreviewSchema = z.object({
+  id: roomIdSchema,
+  name: z.string(),
+  kind: roomKindSchema,
+  /** Whether "Join as guest" is offered. */
+  guestAccess: z.boolean(),
+});
+export type RoomPreview = z.infer<typeof roomPreviewSchema>;
+export const roomPreviewResponseSchema = z.object({ room: roomPreviewSchema });
 export const roomListResponseSchema = z.object({
   items: z.array(roomSchema),
   page: z.number().int(),

@@ -99,6 +99,8 @@ export const peerSchema = z.object({
   userId: z.string(),
   name: z.string(),
   role: roomRoleSchema,
+  /** Joined as a guest (no account); the call marks them "Guest". Seats stored before this field read as false. */
+  guest: z.boolean().default(false),
   media: mediaStateSchema,
 });
 export type Peer = z.infer<typeof peerSchema>;
@@ -390,6 +392,8 @@ export interface SocketData {
   tokenExpiresAt: number;
   /** The access token's session (`sid`): signing it out drops the socket. */
   sessionId?: string;
+  /** Set for a guest token: the one room this socket may join. */
+  guestOf?: string;
   roomId?: string;
   peerId?: string;
   role?: z.infer<typeof roomRoleSchema>;

@@ -38,6 +38,37 @@ export const accessTokenClaimsSchema = z.object({
 });
 export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 
+/** How long a guest session lasts by default (auth's GUEST_TOKEN_TTL): one call's worth. There is no refresh token; a guest joins again after it. */
+export const GUEST_TOKEN_TTL_SECONDS = 2 * 60 * 60;
+
+/**
+ * Claims of a guest token minted by auth (`POST /api/auth/guest`) for someone without an account
+ * who opened an invite link. Its own `typ` keeps it out of every verifier that expects an account
+ * (`accessTokenClaimsSchema`); only the routes that take `platformTokenClaimsSchema` and check
+ * `room` accept it.
+ */
+export const guestTokenClaimsSchema = z.object({
+  iss: z.literal(TokenIssuer.auth),
+  aud: z.literal(TokenAudience.platform),
+  /** A random guest id, shaped like a user id (24 hex digits) so bans and seats treat it alike; never an account. */
+  sub: z.string().regex(/^[a-f0-9]{24}$/),
+  /** The display name the guest chose. */
+  name: z.string(),
+  typ: z.literal('guest'),
+  /** The one room this guest may preview and join. */
+  room: z.string().regex(/^[A-Za-z0-9_-]{6,32}$/),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  jti: z.string().optional(),
+  /** A session id of its own, so the revocation set can end it like any other session. */
+  sid: z.string().min(1).optional(),
+});
+export type GuestTokenClaims = z.infer<typeof guestTokenClaimsSchema>;
+
+/** What rooms and signaling accept at their edge: an account's access token or a guest token. */
+export const platformTokenClaimsSchema = z.discriminatedUnion('typ', [accessTokenClaimsSchema, guestTokenClaimsSchema]);
+export type PlatformTokenClaims = z.infer<typeof platformTokenClaimsSchema>;
+
 export const roomRoleSchema = z.enum(['owner', 'member']);
 export type RoomRole = z.infer<typeof roomRoleSchema>;
 
@@ -53,6 +84,8 @@ export const joinTicketClaimsSchema = z.object({
   /** The joiner's display name. */
   name: z.string(),
   role: roomRoleSchema,
+  /** The joiner has no account (a guest token); others see them marked as a guest. Absent on older tickets. */
+  guest: z.boolean().default(false),
   /** Seats in the room at the time the ticket was issued. */
   cap: z.number().int().min(2).max(8),
   /** Room kind, so signaling knows whether the game is on. */

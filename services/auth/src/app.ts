@@ -26,6 +26,7 @@ import { refreshTokenModels } from './repositories/refresh-token-models.js';
 import { createRefreshTokenRepository } from './repositories/refresh-token-repository.js';
 import { userModel } from './repositories/user-model.js';
 import { createUserRepository } from './repositories/user-repository.js';
+import { registerGuestRoutes } from './routes/guest-routes.js';
 import { registerJwksRoutes } from './routes/jwks-routes.js';
 import { registerMeRoutes } from './routes/me-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
@@ -63,7 +64,7 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
   // One retry per command, then an error the error handler maps to 503: during a Redis outage a
   // sign-in fails fast instead of waiting in ioredis's offline queue indefinitely.
   const redis = createRedisClient(redisTargetOf(config), { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
-  const accessTokens = createAccessTokens({ signingKey, previousPublicKey, ttlSeconds: config.ACCESS_TOKEN_TTL, revocations: redis });
+  const accessTokens = createAccessTokens({ signingKey, previousPublicKey, ttlSeconds: config.ACCESS_TOKEN_TTL, guestTtlSeconds: config.GUEST_TOKEN_TTL, revocations: redis });
   redis.on('error', (error: Error) => app.log.warn({ reason: error.message }, 'redis connection problem'));
   app.addHook('onClose', async () => {
     redis.disconnect();
@@ -121,6 +122,7 @@ export async function buildApp(config: AuthConfig, deps: AuthDeps = {}): Promise
     requireDatabase,
     metrics,
   });
+  registerGuestRoutes(app, { accessTokens, checkOrigin: originGuard(config.ALLOWED_ORIGINS), metrics });
   registerMeRoutes(app, { accounts, accessTokens, requireDatabase });
   registerJwksRoutes(app, { accessTokens });
   return app;

@@ -21,6 +21,11 @@ export function createAuthMetrics(registry: Registry) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    guestSessions: new Counter({
+      name: 'auth_guest_sessions_total',
+      help: 'Guest sessions started (guest tokens issued)',
+      registers: [registry],
+    }),
   };
 }
 

@@ -31,6 +31,7 @@ describe('auth configuration', () => {
       BCRYPT_COST: 12,
       ACCESS_TOKEN_TTL: 900,
       REFRESH_TOKEN_TTL: 2_592_000,
+      GUEST_TOKEN_TTL: 7200,
       AUTH_SIGN_IN_FREE_FAILURES: 5,
       AUTH_SIGN_IN_BACKOFF_BASE: 30,
       AUTH_SIGN_IN_BACKOFF_MAX: 3600,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { env, loadConfig, redisTargetEnv, requireOneRedisTarget, alongsideOtherProblems } from '@meshcall/shared';
+import { GUEST_TOKEN_TTL_SECONDS, env, loadConfig, redisTargetEnv, requireOneRedisTarget, alongsideOtherProblems } from '@meshcall/shared';
 
 /** bcrypt cost below which production refuses to start: each step halves an attacker's guessing rate. */
 export const MIN_PRODUCTION_BCRYPT_COST = 10;
@@ -39,6 +39,8 @@ export const authConfigSchema = z
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     ACCESS_TOKEN_TTL: env.seconds(900),
     REFRESH_TOKEN_TTL: env.seconds(30 * 24 * 3600),
+    // A guest session (POST /guest) lasts this long, with no refresh: one call's worth.
+    GUEST_TOKEN_TTL: env.seconds(GUEST_TOKEN_TTL_SECONDS),
     AUTH_SIGNING_KEY: pem('PRIVATE KEY'),
     AUTH_PREVIOUS_PUBLIC_KEY: pem('PUBLIC KEY'),
     // Sign-in throttling (plugins/failed-sign-in-limit.ts): failures per bucket before the

@@ -6,7 +6,8 @@ import { Counter, Gauge } from 'prom-client';
 import { redisTargetOf } from '@meshcall/shared';
 import {
   connectMongo,
-  createAccessTokenVerifier,
+  accountsOnly,
+  createPlatformTokenVerifier,
   createBaseApp,
   createRedisClient,
   loadSigningKey,
@@ -30,6 +31,7 @@ import { TurnGrantLimiter } from './turn/turn-grant-limiter.js';
 import { TurnServerPool } from './turn/turn-server-pool.js';
 import { jwksRoutes } from './routes/jwks-routes.js';
 import { liveRoutes } from './routes/live-routes.js';
+import { roomPreviewRoutes } from './routes/room-preview-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
 import { JoinTicketIssuer } from './tickets/join-ticket.js';
 
@@ -82,7 +84,7 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
   });
   const tickets = new JoinTicketIssuer(signingKey, config.TICKET_TTL);
   // The same Redis holds the revocation set of signed-out sessions that auth writes.
-  const accessTokens = createAccessTokenVerifier(config.AUTH_JWKS_URL, redis);
+  const platformTokens = createPlatformTokenVerifier(config.AUTH_JWKS_URL, redis);
   const live = new LiveRoomStore(redis);
   const events = new RoomEventPublisher(redis);
   const lobby = new LobbyReadModel({ redis, rooms, database: databaseNameOf(config.MONGO_URL), log: app.log });
@@ -137,13 +139,15 @@ export async function buildApp(config: RoomsConfig, options: BuildAppOptions = {
   registerHealthRoutes(app, 'rooms', {
     mongo: () => mongo.isReady(),
     redis: async () => subscriber.status === 'ready' && (await redis.ping()) === 'PONG',
-    authJwks: () => accessTokens.isReachable(),
+    authJwks: () => platformTokens.isReachable(),
     // The lobby and the quota are served from the read model: a starting replica waits for it.
     lobbyReadModel: () => lobby.hasBeenBuilt(),
   });
   await app.register(jwksRoutes, { tickets });
-  await app.register(liveRoutes, { hub, accessTokens, allowedOrigins: config.ALLOWED_ORIGINS });
-  await app.register(roomRoutes, { service, accessTokens });
+  // The lobby is an account's: a guest token is refused there (GUEST_NOT_ALLOWED closes the socket).
+  await app.register(liveRoutes, { hub, accessTokens: accountsOnly(platformTokens), allowedOrigins: config.ALLOWED_ORIGINS });
+  await app.register(roomPreviewRoutes, { service });
+  await app.register(roomRoutes, { service, platformTokens });
 
   app.addHook('onClose', async () => {
     bridge.stop();

@@ -58,9 +58,9 @@ describe('POST /:id/join', () => {
     const jwks = createRemoteJWKSet(new URL(`${server.url}/.well-known/jwks.json`));
     const { payload, protectedHeader } = await jwtVerify(body.ticket, jwks, { algorithms: ['ES256'], issuer: 'meshcall-rooms', audience: 'meshcall-signaling' });
     expect(protectedHeader.alg).toBe('ES256');
-    expect(Object.keys(payload).sort()).toEqual(['aud', 'cap', 'exp', 'iat', 'iss', 'jti', 'kind', 'name', 'role', 'room', 'sub', 'typ']);
+    expect(Object.keys(payload).sort()).toEqual(['aud', 'cap', 'exp', 'guest', 'iat', 'iss', 'jti', 'kind', 'name', 'role', 'room', 'sub', 'typ']);
     const claims = joinTicketClaimsSchema.parse(payload);
-    expect(claims).toMatchObject({ iss: 'meshcall-rooms', aud: 'meshcall-signaling', sub: member.id, typ: 'join-ticket', room: room.id, name: 'Max', role: 'member', cap: 3, kind: 'coding' });
+    expect(claims).toMatchObject({ iss: 'meshcall-rooms', aud: 'meshcall-signaling', sub: member.id, typ: 'join-ticket', room: room.id, name: 'Max', role: 'member', guest: false, cap: 3, kind: 'coding' });
     expect(claims.iat).toBeGreaterThanOrEqual(before);
     expect(claims.exp - claims.iat).toBe(60);
   });

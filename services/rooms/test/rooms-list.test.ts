@@ -208,6 +208,7 @@ function modelRecord(id: string, name: string, kind: RoomRecord['kind'], at: Dat
     invitedUsers: [],
     memberNames: {},
     inviteCode: null,
+    guestAccess: false,
     locked: false,
     createdAt: at,
     updatedAt: at,

@@ -1,7 +1,7 @@
 import type { FastifyServerOptions } from 'fastify';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
-import { MAX_SOCKET_MESSAGE_BYTES, type AccessTokenClaims, type JoinTicketClaims } from '@meshcall/shared';
+import { MAX_SOCKET_MESSAGE_BYTES, type JoinTicketClaims, type PlatformTokenClaims } from '@meshcall/shared';
 import { createBaseApp, registerHealthRoutes, registerMetrics, type BaseApp, type JwtVerifier } from '@meshcall/server-kit';
 import type { Config } from './config.js';
 import { createSignalingMetrics } from './metrics.js';
@@ -36,8 +36,8 @@ import type { SignalingServer } from './types.js';
 
 export interface SignalingDeps {
   redis: RedisConnections;
-  /** Access tokens from auth (createAccessTokenVerifier over AUTH_JWKS_URL). */
-  accessTokens: JwtVerifier<AccessTokenClaims>;
+  /** Access tokens and guest tokens from auth (createPlatformTokenVerifier over AUTH_JWKS_URL). */
+  accessTokens: JwtVerifier<PlatformTokenClaims>;
   /** Join tickets from rooms (createJwtVerifier over ROOMS_JWKS_URL). */
   tickets: JwtVerifier<JoinTicketClaims>;
   /** Fastify logger options; tests pass false. */

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { TokenAudience, TokenIssuer, joinTicketClaimsSchema, ErrorCode, redisTargetOf } from '@meshcall/shared';
-import { createAccessTokenVerifier, createJwtVerifier, describeRedisTarget, loggerOptions, serve } from '@meshcall/server-kit';
+import { createPlatformTokenVerifier, createJwtVerifier, describeRedisTarget, loggerOptions, serve } from '@meshcall/server-kit';
 import { createApplication } from './app.js';
 import { loadSignalingConfig } from './config.js';
 import { createRedisConnections } from './redis/connections.js';
@@ -15,7 +15,7 @@ await redis.ready();
 
 const { app } = await createApplication(config, {
   redis,
-  accessTokens: createAccessTokenVerifier(config.AUTH_JWKS_URL, redis.commands),
+  accessTokens: createPlatformTokenVerifier(config.AUTH_JWKS_URL, redis.commands),
   tickets: createJwtVerifier({
     keys: config.ROOMS_JWKS_URL,
     issuer: TokenIssuer.rooms,

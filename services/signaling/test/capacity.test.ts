@@ -69,7 +69,7 @@ describe('room capacity under concurrent joins on two replicas', () => {
     const third = await connectUser(replicas[0]!.url, issuer);
     try {
       expect(second.joined.peers).toEqual([
-        { peerId: first.joined.peerId, userId: first.userId, name: expect.any(String), role: 'member', media: { audio: false, video: false, screen: false } },
+        { peerId: first.joined.peerId, userId: first.userId, name: expect.any(String), role: 'member', guest: false, media: { audio: false, video: false, screen: false } },
       ]);
       expect(await first.log.waitFor('peer:joined')).toMatchObject({ peerId: second.joined.peerId, userId: second.userId });
 

@@ -43,7 +43,7 @@ describe('messages between replicas', () => {
       store.takeSeat(
         {
           roomId,
-          record: { peerId, userId, name: peerId, role },
+          record: { peerId, userId, name: peerId, role, guest: false },
           media: MUTED,
           route,
           resumeTokenHash: `token-of-${peerId}`,

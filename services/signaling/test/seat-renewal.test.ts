@@ -13,7 +13,7 @@ function seat(peerId: string, route: string, deliveredSeq = 0): HeldSeat {
   return {
     peerId,
     route,
-    record: { peerId, userId: newUserId(), name: peerId, role: 'member' },
+    record: { peerId, userId: newUserId(), name: peerId, role: 'member', guest: false },
     media: MUTED,
     resumeTokenHash: `token-of-${peerId}`,
     deliveredSeq,

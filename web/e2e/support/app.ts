@@ -19,6 +19,8 @@ export interface RoomOptions {
   kind?: 'game' | 'business' | 'coding' | 'learning' | 'language';
   visibility?: 'public' | 'private';
   capacity?: number;
+  /** Private rooms: let people without an account join as guests. */
+  guestAccess?: boolean;
 }
 
 /** Creates a room from the lobby dialog; the app then opens its pre-join page. Returns the room id. */
@@ -28,6 +30,7 @@ export async function createRoom(page: Page, options: RoomOptions): Promise<stri
   await dialog.getByTestId('room-name').fill(options.name);
   await dialog.getByTestId('room-kind').selectOption(options.kind ?? 'business');
   await dialog.getByTestId(`visibility-${options.visibility ?? 'public'}`).check();
+  if (options.guestAccess !== undefined) await dialog.getByTestId('guest-access').setChecked(options.guestAccess);
   if (options.capacity !== undefined && options.kind !== 'game') await dialog.getByTestId('room-capacity').fill(String(options.capacity));
   await dialog.getByTestId('create-room-submit').click();
   await page.waitForURL(/\/room\/[A-Za-z0-9_-]+/);

@@ -208,9 +208,10 @@ describe('gateway (nginx) with stand-in upstreams', () => {
     expect(signalingReply.url).toBe('/healthz');
   });
 
-  it('passes sign-in and sign-up to auth as /login and /register', async () => {
+  it('passes sign-in, sign-up and guest sessions to auth as /login, /register and /guest', async () => {
     expect(await echo('/api/auth/login', { method: 'POST', body: '{"email":"a@b.c"}' })).toMatchObject({ upstream: 'auth', url: '/login', body: '{"email":"a@b.c"}' });
     expect(await echo('/api/auth/register', { method: 'POST', body: '{}' })).toMatchObject({ upstream: 'auth', url: '/register' });
+    expect(await echo('/api/auth/guest', { method: 'POST', body: '{"name":"Ada"}' })).toMatchObject({ upstream: 'auth', url: '/guest', body: '{"name":"Ada"}' });
   });
 
   it('keeps the /socket.io/ path: a Socket.IO handshake reaches a signaling replica', async () => {
@@ -391,6 +392,14 @@ describe('gateway (nginx) with stand-in upstreams', () => {
     expect(limited?.headers.get('retry-after')).toBe('60');
     expect(JSON.parse(limited?.text ?? '{}')).toEqual({ error: { code: 'RATE_LIMITED', message: 'Too many attempts; wait a minute and try again' } });
     expect(auth.seen.filter((request) => request.url === '/login').length - loginsBefore).toBe(passed);
+  });
+
+  it('counts guest sessions in the same per-address zone as sign-ins: after the burst above they are refused too', async () => {
+    const guestsBefore = auth.seen.filter((request) => request.url === '/guest').length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await get('/api/auth/guest', { method: 'POST', body: '{"roomId":"abcdefghij","name":"Ada"}' })).status);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(10);
+    expect(auth.seen.filter((request) => request.url === '/guest').length - guestsBefore).toBe(statuses.filter((status) => status === 200).length);
   });
 });
 

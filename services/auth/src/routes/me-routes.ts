@@ -13,7 +13,7 @@ export function registerMeRoutes(app: BaseApp, deps: { accounts: Accounts; acces
         summary: 'The signed-in user',
         tags: ['account'],
         security: [{ bearer: [] }],
-        response: { 200: meResponseSchema, ...errorResponses(ErrorCode.UNAUTHORIZED, ErrorCode.UNAVAILABLE) },
+        response: { 200: meResponseSchema, ...errorResponses(ErrorCode.UNAUTHORIZED, ErrorCode.GUEST_NOT_ALLOWED, ErrorCode.UNAVAILABLE) },
       },
     },
     async (request) => {

@@ -1,8 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, type JWK } from 'jose';
 import { z } from 'zod';
-import { ErrorCode, TOKEN_ALGORITHM, TokenAudience, TokenIssuer, accessTokenClaimsSchema, type AccessTokenClaims } from '@meshcall/shared';
 import {
+  ErrorCode,
+  TOKEN_ALGORITHM,
+  TokenAudience,
+  TokenIssuer,
+  platformTokenClaimsSchema,
+  type AccessTokenClaims,
+  type PublicGuest,
+} from '@meshcall/shared';
+import {
+  accountsOnly,
   createJwtVerifier,
   jwksDocument,
   sessionRevocationCheck,
@@ -33,12 +42,25 @@ export interface AccessTokenSubject {
   sessionId: string;
 }
 
+export interface IssuedToken {
+  accessToken: string;
+  /** Seconds until it expires. */
+  expiresIn: number;
+}
+
 export interface AccessTokens {
   /** Signs a new access token for the user; `expiresIn` is in seconds. */
-  issue(subject: AccessTokenSubject): Promise<{ accessToken: string; expiresIn: number }>;
+  issue(subject: AccessTokenSubject): Promise<IssuedToken>;
+  /**
+   * Signs a guest token (`typ: 'guest'`): a new random guest id, the chosen name and the one room
+   * it opens, for GUEST_TOKEN_TTL (2 h by default) and no refresh. Which room lets guests in is for rooms
+   * to decide at every use (see the README), so nothing here looks the room up.
+   */
+  issueGuest(subject: { name: string; roomId: string }): Promise<IssuedToken & { guest: PublicGuest }>;
   /**
    * Verifies with the algorithm, issuer and audience pinned, against the keys we publish, and
-   * refuses tokens of a signed-out session.
+   * refuses tokens of a signed-out session; a guest token is refused as GUEST_NOT_ALLOWED, since
+   * everything auth serves with a token is an account's.
    */
   verify(token: string): Promise<AccessTokenClaims>;
   /** The document served at `/.well-known/jwks.json`. */
@@ -50,39 +72,52 @@ export interface AccessTokenOptions {
   /** The key being retired during a rotation: still published (and accepted) so nobody is signed out. */
   previousPublicKey: JWK | undefined;
   ttlSeconds: number;
+  /** Lifetime of a guest token (GUEST_TOKEN_TTL); there is no refresh. */
+  guestTtlSeconds: number;
   /** The revocation set of signed-out sessions (Redis), the same one rooms and signaling check. */
   revocations: SessionRevocationReader;
 }
 
 export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
-  const { signingKey, previousPublicKey, ttlSeconds, revocations } = options;
+  const { signingKey, previousPublicKey, ttlSeconds, guestTtlSeconds, revocations } = options;
   const published = [signingKey.publicJwk];
   if (previousPublicKey && previousPublicKey.kid !== signingKey.kid) published.push(previousPublicKey);
   const document = jwksSchema.parse(jwksDocument(published));
   // Verifying our own tokens through the same key set other services fetch keeps one code path
   // for "which keys count": exactly the ones in the JWKS.
-  const verifier: JwtVerifier<AccessTokenClaims> = createJwtVerifier({
+  const verifier: JwtVerifier<AccessTokenClaims> = accountsOnly(createJwtVerifier({
     keys: createLocalJWKSet(document),
     issuer: TokenIssuer.auth,
     audience: TokenAudience.platform,
-    claims: accessTokenClaimsSchema,
+    claims: platformTokenClaimsSchema,
     invalidCode: ErrorCode.UNAUTHORIZED,
     isRevoked: sessionRevocationCheck(revocations),
-  });
+  }));
+
+  const sign = async (claims: Record<string, unknown>, subject: string, lifetimeSeconds: number): Promise<string> => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: signingKey.kid, typ: 'JWT' })
+      .setIssuer(TokenIssuer.auth)
+      .setAudience(TokenAudience.platform)
+      .setSubject(subject)
+      .setIssuedAt(now)
+      .setExpirationTime(now + lifetimeSeconds)
+      .setJti(randomUUID())
+      .sign(signingKey.privateKey);
+  };
 
   return {
     async issue({ userId, name, sessionId }) {
-      const now = Math.floor(Date.now() / 1000);
-      const accessToken = await new SignJWT({ name, typ: 'access', sid: sessionId })
-        .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: signingKey.kid, typ: 'JWT' })
-        .setIssuer(TokenIssuer.auth)
-        .setAudience(TokenAudience.platform)
-        .setSubject(userId)
-        .setIssuedAt(now)
-        .setExpirationTime(now + ttlSeconds)
-        .setJti(randomUUID())
-        .sign(signingKey.privateKey);
+      const accessToken = await sign({ name, typ: 'access', sid: sessionId }, userId, ttlSeconds);
       return { accessToken, expiresIn: ttlSeconds };
+    },
+    async issueGuest({ name, roomId }) {
+      // Shaped like an account id (24 hex digits) so seats and bans handle guests as they handle
+      // anyone; 96 random bits never meet an ObjectId in practice, and `typ` tells them apart anyway.
+      const guestId = randomBytes(12).toString('hex');
+      const accessToken = await sign({ name, typ: 'guest', room: roomId, sid: randomUUID() }, guestId, guestTtlSeconds);
+      return { accessToken, expiresIn: guestTtlSeconds, guest: { id: guestId, name, roomId } };
     },
     verify: (token) => verifier.verify(token),
     jwks: () => document,

@@ -262,6 +262,8 @@ const storedRecordSchema = z.object({
   invitedUsers: z.array(z.string()),
   memberNames: z.record(z.string(), z.string()),
   inviteCode: z.string().nullable(),
+  // Records mirrored before guests existed have none: off.
+  guestAccess: z.boolean().default(false),
   locked: z.boolean(),
   createdAt: z.coerce.date(),
   updatedAt: z.coerce.date(),

@@ -3,8 +3,10 @@ import { ROOM_KINDS } from '@meshcall/shared';
 import type { NewRoomRecord, Page, RoomChanges, RoomRecord, RoomRepository } from './room-record.js';
 
 /** The stored shape: `_id` is the room id. */
-export interface RoomDocument extends Omit<RoomRecord, 'id' | 'invitedUsers' | 'memberNames'> {
+export interface RoomDocument extends Omit<RoomRecord, 'id' | 'invitedUsers' | 'memberNames' | 'guestAccess'> {
   _id: string;
+  /** Missing on rooms stored before guests existed: off. */
+  guestAccess?: boolean;
   /** Missing on rooms stored before invitations had to be accepted. */
   invitedUsers?: string[];
   memberNames?: Record<string, string>;
@@ -23,6 +25,7 @@ export const roomSchema = new Schema<RoomDocument>(
     invitedUsers: { type: [String], default: [] },
     memberNames: { type: Map, of: String, default: {} },
     inviteCode: { type: String, default: null },
+    guestAccess: { type: Boolean, default: false },
     locked: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -58,6 +61,7 @@ function toRecord(document: RoomDocument): RoomRecord {
     invitedUsers: [...(document.invitedUsers ?? [])],
     memberNames: { ...(document.memberNames ?? {}) },
     inviteCode: document.inviteCode,
+    guestAccess: document.guestAccess ?? false,
     locked: document.locked,
     createdAt: document.createdAt,
     updatedAt: document.updatedAt,

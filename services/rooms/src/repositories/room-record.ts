@@ -18,6 +18,8 @@ export interface RoomRecord {
   memberNames: Record<string, string>;
   /** Secret that lets anyone holding a link into a private room; null for public rooms. */
   inviteCode: string | null;
+  /** Guests (no account) may join through the invite link; set by the owner, off by default. */
+  guestAccess: boolean;
   /** Last lock state written by rooms or mirrored from signaling; Redis holds the live one. */
   locked: boolean;
   createdAt: Date;
@@ -27,7 +29,7 @@ export interface RoomRecord {
 
 export type NewRoomRecord = Omit<RoomRecord, 'createdAt' | 'updatedAt' | 'closedAt' | 'locked' | 'allowedUsers' | 'memberNames'>;
 
-export type RoomChanges = Partial<Pick<RoomRecord, 'name' | 'capacity' | 'locked' | 'allowedUsers' | 'invitedUsers' | 'inviteCode'>>;
+export type RoomChanges = Partial<Pick<RoomRecord, 'name' | 'capacity' | 'locked' | 'guestAccess' | 'allowedUsers' | 'invitedUsers' | 'inviteCode'>>;
 
 export interface Page {
   skip: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomRecord } from '../repositories/room-record.js';
-import { accessTo } from './access.js';
+import { accessTo, guestAccessTo } from './access.js';
 
 const owner = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const friend = 'bbbbbbbbbbbbbbbbbbbbbbbb';
@@ -20,6 +20,7 @@ function room(overrides: Partial<RoomRecord>): RoomRecord {
     invitedUsers: [],
     memberNames: {},
     inviteCode: 'invite-code-1234',
+    guestAccess: false,
     locked: false,
     createdAt: now,
     updatedAt: now,
@@ -56,5 +57,25 @@ describe('accessTo', () => {
   it('refuses a stranger with a wrong or replaced invite code', () => {
     expect(accessTo(room({}), stranger, 'invite-code-9999')).toEqual({ granted: false, reason: 'bad-invite' });
     expect(accessTo(room({}), stranger, 'short')).toEqual({ granted: false, reason: 'bad-invite' });
+  });
+});
+
+describe('guestAccessTo', () => {
+  it('admits a guest as a member with the current invite code while guests are on', () => {
+    expect(guestAccessTo(room({ guestAccess: true }), 'invite-code-1234')).toEqual({ granted: true, role: 'member' });
+  });
+
+  it('refuses a guest while the owner keeps guests out, but only tells someone holding the right code', () => {
+    expect(guestAccessTo(room({ guestAccess: false }), 'invite-code-1234')).toEqual({ granted: false, reason: 'guests-off' });
+    expect(guestAccessTo(room({ guestAccess: false }), 'wrong-code-12345')).toEqual({ granted: false, reason: 'bad-invite' });
+  });
+
+  it('hides the room from a guest without a code, and from any guest of a room without an invite link', () => {
+    expect(guestAccessTo(room({ guestAccess: true }))).toEqual({ granted: false, reason: 'hidden' });
+    expect(guestAccessTo(room({ guestAccess: true, visibility: 'public', inviteCode: null }), 'invite-code-1234')).toEqual({ granted: false, reason: 'hidden' });
+  });
+
+  it('refuses a replaced code', () => {
+    expect(guestAccessTo(room({ guestAccess: true, inviteCode: 'new-code-1234567' }), 'invite-code-1234')).toEqual({ granted: false, reason: 'bad-invite' });
   });
 });

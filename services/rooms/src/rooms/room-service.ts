@@ -13,6 +13,7 @@ import {
   type RoomKind,
   type RoomListResponse,
   type RoomPageResponse,
+  type RoomPreview,
   type RoomVisibility,
   searchPrefixes,
 } from '@meshcall/shared';
@@ -24,17 +25,19 @@ import type { JoinTicketIssuer } from '../tickets/join-ticket.js';
 import { createIceServers, type IceServersGrant } from '../turn/ice-servers.js';
 import type { TurnGrantLimiter } from '../turn/turn-grant-limiter.js';
 import type { TurnServer } from '../turn/turn-server-list.js';
-import { accessTo, type RoomAccess } from './access.js';
+import { accessTo, guestAccessTo, inviteLinkCheck, type RoomAccess } from './access.js';
 import { planInvitations } from './invitations.js';
 import type { ListCursorCodec } from './list-cursor.js';
 import type { RoomCreationLimits } from './room-creation-limits.js';
 import type { FixedWindowRate } from './fixed-window-rate.js';
 import { toRoomView } from './room-view.js';
 
-/** The signed-in user a request acts for, from the access token. */
+/** Who a request acts for, from the access token (an account) or a guest token. */
 export interface Caller {
   id: string;
   name: string;
+  /** Set for a guest: the one room their guest token opens. Accounts have none. */
+  guestOf?: string;
 }
 
 export interface NewRoomInput {
@@ -43,6 +46,7 @@ export interface NewRoomInput {
   visibility: RoomVisibility;
   capacity: number;
   allowedUsers: string[];
+  guestAccess: boolean;
 }
 
 /** Where a room is read from: the lobby read model (fast) or MongoDB (the source of truth). */
@@ -109,6 +113,21 @@ export class RoomService {
     return toRoomView(record, empty, caller.id);
   }
 
+  /**
+   * What an invite link shows before anyone signs in: the room's name and kind and whether guests
+   * may join, for the holder of the current invite code only (a wrong code is 403, as for a
+   * signed-in caller; no code, or a room without invite links, 404). Nothing else: no owner, no
+   * occupancy, no guest list.
+   */
+  async preview(id: string, invite: string): Promise<RoomPreview> {
+    const record = await this.roomById(id);
+    if (!record) throw new AppError(ErrorCode.NOT_FOUND, 'No such room.');
+    const link = inviteLinkCheck(record, invite);
+    if (link !== 'valid') this.refuse(link);
+    if (record.closedAt) throw new AppError(ErrorCode.ROOM_CLOSED);
+    return { id: record.id, name: record.name, kind: record.kind, guestAccess: record.guestAccess };
+  }
+
   private storeNewRoom(caller: Caller, input: NewRoomInput): Promise<RoomRecord> {
     return this.deps.rooms.create({
       id: nanoid(ROOM_ID_LENGTH),
@@ -122,6 +141,7 @@ export class RoomService {
       // Being put on a list grants nothing until the invitee accepts.
       invitedUsers: normalizedAllowedUsers(input.allowedUsers, caller.id),
       inviteCode: input.visibility === 'private' ? nanoid(INVITE_CODE_LENGTH) : null,
+      guestAccess: input.guestAccess,
     });
   }
 
@@ -266,8 +286,10 @@ export class RoomService {
     if (live.count - ownSeats >= record.capacity) throw new AppError(ErrorCode.ROOM_FULL);
     const iceServers = await this.grantIceServers(caller, record);
     // In by the invite code: from now on a guest, so the room is in their "My rooms" and a link
-    // without the code takes them back in (until the owner takes them off the guest list).
-    if (role === 'member' && record.visibility === 'private' && !record.allowedUsers.includes(caller.id)) {
+    // without the code takes them back in (until the owner takes them off the guest list). A guest
+    // without an account has no "My rooms" and must come with the code every time.
+    const isGuest = caller.guestOf !== undefined;
+    if (!isGuest && role === 'member' && record.visibility === 'private' && !record.allowedUsers.includes(caller.id)) {
       const admitted = await this.deps.rooms.admitByInviteCode(record.id, caller.id, caller.name, this.now());
       if (admitted) await this.deps.lobby.mirror(admitted);
     }
@@ -277,6 +299,7 @@ export class RoomService {
       name: caller.name,
       roomId: record.id,
       role,
+      guest: isGuest,
       capacity: record.capacity,
       kind: record.kind,
     });
@@ -349,14 +372,19 @@ export class RoomService {
     invite?: string,
     source: RoomSource = 'read-model',
   ): Promise<{ record: RoomRecord; role: Extract<RoomAccess, { granted: true }>['role'] }> {
+    // A guest token opens one room; any other id is refused before it is even looked up.
+    if (caller.guestOf !== undefined && caller.guestOf !== id) throw new AppError(ErrorCode.GUEST_NOT_ALLOWED);
     const record = source === 'database' ? await this.deps.rooms.findById(id) : await this.roomById(id);
     if (!record) throw new AppError(ErrorCode.NOT_FOUND, 'No such room.');
-    const access = accessTo(record, caller.id, invite);
-    if (!access.granted) {
-      if (access.reason === 'bad-invite') throw new AppError(ErrorCode.FORBIDDEN, 'The invite code is not valid; ask the owner for a new link.');
-      throw new AppError(ErrorCode.NOT_FOUND, 'No such room.');
-    }
+    const access = caller.guestOf === undefined ? accessTo(record, caller.id, invite) : guestAccessTo(record, invite);
+    if (!access.granted) this.refuse(access.reason);
     return { record, role: access.role };
+  }
+
+  private refuse(reason: Extract<RoomAccess, { granted: false }>['reason']): never {
+    if (reason === 'bad-invite') throw new AppError(ErrorCode.FORBIDDEN, 'The invite code is not valid; ask the owner for a new link.');
+    if (reason === 'guests-off') throw new AppError(ErrorCode.GUESTS_OFF);
+    throw new AppError(ErrorCode.NOT_FOUND, 'No such room.');
   }
 
   private async ownedOpenRoom(caller: Caller, id: string, source: RoomSource = 'read-model'): Promise<RoomRecord> {

@@ -17,6 +17,7 @@ export function toRoomView(room: RoomRecord, live: Pick<LiveRoomState, 'count' |
     ownerId: room.ownerId,
     ownerName: room.ownerName,
     locked: live.locked,
+    guestAccess: room.guestAccess,
     occupancy: { count: live.count, capacity: room.capacity },
     createdAt: room.createdAt.toISOString(),
     updatedAt: room.updatedAt.toISOString(),

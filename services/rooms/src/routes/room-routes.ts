@@ -17,7 +17,7 @@ import {
   roomResponseSchema,
   updateRoomBodySchema,
   userIdSchema,
-  type AccessTokenClaims,
+  type PlatformTokenClaims,
 } from '@meshcall/shared';
 import type { JwtVerifier } from '@meshcall/server-kit';
 import { requireAccessToken } from '../plugins/authenticate.js';
@@ -26,17 +26,21 @@ import type { RoomService } from '../rooms/room-service.js';
 
 export interface RoomRoutesOptions {
   service: RoomService;
-  accessTokens: JwtVerifier<AccessTokenClaims>;
+  /** Accounts' access tokens and guest tokens; guests only reach routes marked `config: { guests: true }`. */
+  platformTokens: JwtVerifier<PlatformTokenClaims>;
 }
 
 const roomParamsSchema = z.object({ id: roomIdSchema });
 const banParamsSchema = z.object({ id: roomIdSchema, userId: userIdSchema });
 const inviteQuerySchema = z.strictObject({ invite: inviteCodeSchema.optional() });
 
-/** Error responses a route documents; every one has the same body. */
+/** Error responses a route documents; every one has the same body. 403 is always possible: GUEST_NOT_ALLOWED. */
 function errors(...statuses: number[]): Record<number, typeof errorBodySchema> {
-  return Object.fromEntries([401, 503, ...statuses].map((status) => [status, errorBodySchema]));
+  return Object.fromEntries([401, 403, 503, ...statuses].map((status) => [status, errorBodySchema]));
 }
+
+/** Routes a guest token may use, for its own room only (the preview is public: room-preview-routes). */
+const guestsToo = { guests: true };
 
 /** Runs a handler, putting a RetryLaterError's wait in `Retry-After` before the error handler answers. */
 async function withRetryAfter<T>(reply: FastifyReply, handler: () => Promise<T>): Promise<T> {
@@ -51,9 +55,12 @@ async function withRetryAfter<T>(reply: FastifyReply, handler: () => Promise<T>)
 const tags = ['rooms'];
 const security = [{ bearer: [] }];
 
-/** Room CRUD, the public list, "mine", join and ICE servers; all behind an access token. */
-export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, { service, accessTokens }) => {
-  requireAccessToken(app, accessTokens);
+/**
+ * Room CRUD, the public list, "mine", join and ICE servers; all behind an access token. A guest
+ * token reaches only GET /:id, POST /:id/join and POST /:id/ice, for its own room.
+ */
+export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, { service, platformTokens }) => {
+  requireAccessToken(app, platformTokens);
 
   app.post(
     '/',
@@ -110,6 +117,7 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
   app.get(
     '/:id',
     {
+      config: guestsToo,
       schema: {
         summary: 'One room: public rooms to anyone signed in, private ones to the owner, allowed users or with ?invite=',
         tags,
@@ -155,6 +163,7 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
   app.post(
     '/:id/ice',
     {
+      config: guestsToo,
       schema: {
         summary: 'Fresh STUN/TURN servers with new TURN credentials for a room you may join (refresh before an ICE restart); bounded per user and per room',
         tags,
@@ -249,8 +258,10 @@ export const roomRoutes: FastifyPluginAsyncZod<RoomRoutesOptions> = async (app, 
   app.post(
     '/:id/join',
     {
+      config: guestsToo,
       schema: {
-        summary: 'Get a join ticket for signaling and ICE servers with TURN credentials',
+        summary:
+          'Get a join ticket for signaling and ICE servers with TURN credentials. A guest token: only for its own room, with the current invite code, while the owner lets guests in (403 GUESTS_OFF otherwise)',
         tags,
         security,
         params: roomParamsSchema,

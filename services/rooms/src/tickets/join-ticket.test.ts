@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { joinTicketClaimsSchema } from '@meshcall/shared';
 import { loadSigningKey, type SigningKey } from '@meshcall/server-kit';
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const subject = { userId: '65f0c0ffee0000000000beef', name: 'Ada', roomId: 'room-abc123', role: 'member', capacity: 4, kind: 'coding' } as const;
+const subject = { userId: '65f0c0ffee0000000000beef', name: 'Ada', roomId: 'room-abc123', role: 'member', guest: false, capacity: 4, kind: 'coding' } as const;
 
 describe('JoinTicketIssuer', () => {
   it('signs exactly the join-ticket claims with ES256 under its kid', async () => {
@@ -31,9 +31,14 @@ describe('JoinTicketIssuer', () => {
       audience: 'meshcall-signaling',
     });
     const claims = joinTicketClaimsSchema.strict().parse(payload);
-    expect(claims).toMatchObject({ sub: subject.userId, typ: 'join-ticket', room: subject.roomId, name: 'Ada', role: 'member', cap: 4, kind: 'coding' });
+    expect(claims).toMatchObject({ sub: subject.userId, typ: 'join-ticket', room: subject.roomId, name: 'Ada', role: 'member', guest: false, cap: 4, kind: 'coding' });
     expect(claims.iat).toBe(Math.floor(now / 1000));
     expect(claims.exp - claims.iat).toBe(60);
+  });
+
+  it('marks a guest joiner', async () => {
+    const { ticket } = await new JoinTicketIssuer(key, 60).issue({ ...subject, guest: true });
+    expect(joinTicketClaimsSchema.parse(decodeJwt(ticket)).guest).toBe(true);
   });
 
   it('gives every ticket its own jti', async () => {

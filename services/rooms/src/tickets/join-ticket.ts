@@ -8,6 +8,8 @@ export interface JoinTicketSubject {
   name: string;
   roomId: string;
   role: RoomRole;
+  /** The joiner came with a guest token; signaling shows them as a guest. */
+  guest: boolean;
   capacity: number;
   kind: RoomKind;
 }
@@ -36,6 +38,7 @@ export class JoinTicketIssuer {
       room: subject.roomId,
       name: subject.name,
       role: subject.role,
+      guest: subject.guest,
       cap: subject.capacity,
       kind: subject.kind,
     };

@@ -29,6 +29,8 @@ export interface MintOptions {
   foreignKey?: boolean;
   /** The `sid` claim auth sets: the session that signing out revokes. */
   sessionId?: string;
+  /** A guest token (`typ: 'guest'`) for this room, as auth's `POST /guest` mints it. */
+  guestOf?: string;
 }
 
 interface KeyPair {
@@ -68,7 +70,8 @@ export async function startFakeAuth(): Promise<FakeAuth> {
       const signer = options.foreignKey ? foreign : key;
       const now = Math.floor(Date.now() / 1000);
       const session = options.sessionId === undefined ? {} : { sid: options.sessionId };
-      return new SignJWT({ name: user.name, typ: options.typ ?? 'access', ...session })
+      const kind = options.guestOf === undefined ? { typ: options.typ ?? 'access' } : { typ: options.typ ?? 'guest', room: options.guestOf };
+      return new SignJWT({ name: user.name, ...kind, ...session })
         .setProtectedHeader({ alg: 'ES256', kid: signer.kid, typ: 'JWT' })
         .setIssuer(options.issuer ?? 'meshcall-auth')
         .setAudience(options.audience ?? 'meshcall')

@@ -35,16 +35,22 @@ local function make_host(peer_id)
   redis.call('PUBLISH', ROOM_EVENTS_CHANNEL, cjson.encode({type = 'host', roomId = room_id, peerId = peer_id, name = name}))
 end
 
+-- Guests (no account, one room, one call) never moderate: the room's owner let them in to talk.
+local function is_guest(peer_id)
+  local record = redis.call('HGET', peers, peer_id)
+  return record ~= false and cjson.decode(record).guest == true
+end
+
 -- The host's seat is gone for good (left, kicked, swept after the resume window, replaced):
--- moderation passes to the longest-seated peer whose socket is connected, else to the
--- longest-seated one waiting for a resume; with nobody left the room has no host until the
+-- moderation passes to the longest-seated account whose socket is connected, else to the
+-- longest-seated one waiting for a resume; with no account left the room has no host until the
 -- owner comes back. A host merely away (inside its resume window) keeps its seat and so the role.
 local function pass_host_on()
   local current = redis.call('GET', host)
   if not current or redis.call('ZSCORE', seats, current) then return end
   local successor, away_successor = nil, nil
   for _, peer_id in ipairs(redis.call('ZRANGE', since, 0, -1)) do
-    if is_seated(peer_id) then
+    if is_seated(peer_id) and not is_guest(peer_id) then
       if (redis.call('HGET', routes, peer_id) or '') ~= '' then
         successor = peer_id
         break

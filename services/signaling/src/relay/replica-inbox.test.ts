@@ -24,7 +24,7 @@ function seatWithSocket(localSeats: LocalSeats): { seat: LocalSeat; emitted: num
     role: 'member',
     room: { capacity: 4, kind: 'business' },
     route: 'r|socket-1',
-    record: { peerId: 'peer-bob-000001', userId: 'user-1', name: 'Bob', role: 'member' },
+    record: { peerId: 'peer-bob-000001', userId: 'user-1', name: 'Bob', role: 'member', guest: false },
     media: { audio: false, video: false, screen: false },
     resumeTokenHash: 'hash',
     deliveredSeq: 0,

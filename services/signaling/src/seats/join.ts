@@ -78,13 +78,17 @@ export function registerJoinHandlers(deps: JoinDeps, socket: SignalingSocket): v
 async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, request: TicketJoin): Promise<JoinResult> {
   const claims = await deps.tickets.verify(request.ticket);
   if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.TICKET_INVALID, 'The ticket was issued to someone else.');
+  // Belt and braces: rooms only hands a guest a guest ticket for the guest's own room.
+  if (socket.data.guestOf !== undefined && (!claims.guest || claims.room !== socket.data.guestOf)) {
+    throw new AppError(ErrorCode.TICKET_INVALID, 'A guest may only join the room they were invited to.');
+  }
   const roomId = roomIdSchema.safeParse(claims.room);
   if (!roomId.success) throw new AppError(ErrorCode.TICKET_INVALID);
 
   const peerId = nanoid(16);
   const resumeToken = nanoid(32);
   // A name for this call only lives in the seat record: everyone's view, chat and a resume read it there.
-  const record = { peerId, userId: socket.data.userId, name: request.name ?? claims.name, role: claims.role };
+  const record = { peerId, userId: socket.data.userId, name: request.name ?? claims.name, role: claims.role, guest: claims.guest };
   const now = deps.now();
   const taken = await deps.seats.takeSeat(
     {

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { ErrorCode, defaultMessageOf, type AccessTokenClaims } from '@meshcall/shared';
+import { ErrorCode, defaultMessageOf, type PlatformTokenClaims } from '@meshcall/shared';
 import type { JwtVerifier } from '@meshcall/server-kit';
 import type { SignalingMetrics } from '../metrics.js';
 import type { SignalingSocket } from '../types.js';
@@ -13,10 +13,12 @@ function handshakeRefusal(code: ErrorCode, message: string): Error & { data: { c
 /**
  * Handshake middleware: the access token from `auth: { token }` is verified against auth's key
  * set (algorithm, issuer and audience pinned by the verifier) and against the revocation set of
- * signed-out sessions; without a valid one the socket never connects.
+ * signed-out sessions; without a valid one the socket never connects. A guest token connects too:
+ * all a socket can do before joining is join, and joining needs a ticket from rooms, which gives a
+ * guest one only for its own room.
  */
 export function authenticateHandshake(deps: {
-  accessTokens: JwtVerifier<AccessTokenClaims>;
+  accessTokens: JwtVerifier<PlatformTokenClaims>;
   metrics: Pick<SignalingMetrics, 'reject'>;
   logger: FastifyBaseLogger;
 }) {
@@ -34,6 +36,8 @@ export function authenticateHandshake(deps: {
       socket.data.name = claims.name;
       socket.data.tokenExpiresAt = claims.exp;
       socket.data.sessionId = claims.sid;
+      // A guest token opens one room; the join checks the ticket against it.
+      if (claims.typ === 'guest') socket.data.guestOf = claims.room;
       next();
     } catch (error) {
       const { code, message, internal } = toAckError(error);

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '@meshcall/server-kit';
-import { AppError, ErrorCode, redisChannels, sessionsRevokedMessageSchema, type AccessTokenClaims } from '@meshcall/shared';
+import { AppError, ErrorCode, redisChannels, sessionsRevokedMessageSchema, type PlatformTokenClaims } from '@meshcall/shared';
 import type { JwtVerifier } from '@meshcall/server-kit';
 import type { Notifier } from '../notifier.js';
 import { channelSubscription, type ChannelSubscription } from '../redis/channel-subscription.js';
@@ -13,7 +13,7 @@ const EXPIRY_WARNING_MS = 60_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SessionDeps extends ClientEventDeps {
-  accessTokens: JwtVerifier<AccessTokenClaims>;
+  accessTokens: JwtVerifier<PlatformTokenClaims>;
   notifier: Notifier;
   now(): number;
 }

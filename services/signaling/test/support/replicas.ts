@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { ErrorCode, TokenAudience, TokenIssuer, joinTicketClaimsSchema, redisTargetOf } from '@meshcall/shared';
-import { createAccessTokenVerifier, createJwtVerifier } from '@meshcall/server-kit';
+import { createPlatformTokenVerifier, createJwtVerifier } from '@meshcall/server-kit';
 import { LocalComponent, findFreePort, httpOk } from '@meshcall/stack';
 import { createApplication, type SignalingApplication } from '../../src/app.js';
 import { loadSignalingConfig, type Config } from '../../src/config.js';
@@ -52,7 +52,7 @@ export async function startReplica(options: ReplicaOptions): Promise<InProcessRe
   await redis.ready();
   const application = await createApplication(config, {
     redis,
-    accessTokens: createAccessTokenVerifier(config.AUTH_JWKS_URL, redis.commands),
+    accessTokens: createPlatformTokenVerifier(config.AUTH_JWKS_URL, redis.commands),
     tickets: createJwtVerifier({
       keys: config.ROOMS_JWKS_URL,
       issuer: TokenIssuer.rooms,

@@ -20,6 +20,8 @@ export interface TicketOptions {
   roomId: string;
   name?: string;
   role?: RoomRole;
+  /** A ticket rooms hands a guest (`guest: true`). */
+  guest?: boolean;
   capacity?: number;
   kind?: RoomKind;
   /** Seconds since the epoch; defaults to now. */
@@ -35,6 +37,8 @@ export interface AccessTokenOptions {
   audience?: string;
   /** The `sid` claim auth puts on every token: the session that signing out revokes. */
   sessionId?: string;
+  /** Mint a guest token (`typ: 'guest'`) for this room instead of an account's access token. */
+  guestOf?: string;
 }
 
 /**
@@ -79,7 +83,8 @@ export class TestTokenIssuer {
     const key = options.forged ? this.stranger : this.auth;
     const now = Math.floor(Date.now() / 1000);
     const session = options.sessionId === undefined ? {} : { sid: options.sessionId };
-    return new SignJWT({ name: options.name ?? `user ${userId.slice(-4)}`, typ: 'access', ...session })
+    const kind = options.guestOf === undefined ? { typ: 'access' } : { typ: 'guest', room: options.guestOf };
+    return new SignJWT({ name: options.name ?? `user ${userId.slice(-4)}`, ...kind, ...session })
       .setProtectedHeader({ alg: TOKEN_ALGORITHM, kid: key.kid, typ: 'JWT' })
       .setIssuer(TokenIssuer.auth)
       .setAudience(options.audience ?? TokenAudience.platform)
@@ -97,6 +102,7 @@ export class TestTokenIssuer {
       room: options.roomId,
       name: options.name ?? `user ${options.userId.slice(-4)}`,
       role: options.role ?? 'member',
+      ...(options.guest === undefined ? {} : { guest: options.guest }),
       cap: options.capacity ?? 4,
       kind: options.kind ?? 'business',
     })

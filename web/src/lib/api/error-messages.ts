@@ -2,7 +2,7 @@ import type { Issue } from '@meshcall/shared';
 import type { UiErrorCode } from './api-error.js';
 
 /** Where an error surfaced: the same code deserves different words on a sign-in form and in a call. */
-export type ErrorContext = 'signin' | 'signup' | 'lobby' | 'create-room' | 'join' | 'call' | 'game' | 'chat' | 'general';
+export type ErrorContext = 'signin' | 'signup' | 'guest' | 'lobby' | 'create-room' | 'join' | 'call' | 'game' | 'chat' | 'general';
 
 const general: Readonly<Record<UiErrorCode, string>> = {
   INVALID_PAYLOAD: 'Some of the information is not valid. Check the highlighted fields.',
@@ -17,6 +17,8 @@ const general: Readonly<Record<UiErrorCode, string>> = {
   ROOM_LOCKED: 'The owner has locked this room, so nobody new can join.',
   ROOM_QUOTA_REACHED: 'You have as many open rooms as one account may have. Close one you no longer need first.',
   BANNED: 'You were removed from this room. You can join again only if its owner decides to let you back in.',
+  GUEST_NOT_ALLOWED: 'Guests can only join the room they were invited to. Create an account to do more.',
+  GUESTS_OFF: 'The owner of this room does not let guests in. Sign in or create an account to join.',
   ROOM_CLOSED: 'This room has been closed by its owner.',
   TICKET_INVALID: 'Your seat reservation expired. Join the room again.',
   NOT_IN_ROOM: 'You are no longer in this room. Join it again.',
@@ -42,6 +44,13 @@ const byContext: Readonly<Partial<Record<ErrorContext, Partial<Record<UiErrorCod
   },
   signup: {
     INVALID_PAYLOAD: 'Some fields need attention.',
+  },
+  guest: {
+    INVALID_PAYLOAD: 'Enter a name of 1 to 60 characters.',
+    RATE_LIMITED: 'Too many people joined as guests from your network just now. Wait a minute and try again.',
+    FORBIDDEN: 'This invite link no longer works. Ask the room’s owner for a new one.',
+    NOT_FOUND: 'This invite link does not lead to a room. Check the link or ask the owner for a new one.',
+    ROOM_CLOSED: 'This room has been closed by its owner.',
   },
   'create-room': {
     INVALID_PAYLOAD: 'The room could not be created. Check the highlighted fields.',

@@ -8,3 +8,11 @@ export function createRoomsClient(authorized: Authorized): RoomsApi {
 }
 
 export type RoomsClient = RoomsApi;
+
+/**
+ * Rooms' public invite preview, the one rooms call without a token (an invite link opened with no
+ * session). Any other call through it would go out unauthenticated and be refused.
+ */
+export const previewClient: Pick<RoomsApi, 'preview'> = new RoomsApi(new HttpTransport(), () => {
+  throw new Error('the invite preview needs no token');
+});

@@ -1,5 +1,5 @@
-import { defaultMessageOf, type LoginBody, type PublicUser, type RegisterBody, type SessionResponse } from '@meshcall/shared';
-import { isApiError, type ApiError } from '../api/api-error.js';
+import { defaultMessageOf, type LoginBody, type PublicGuest, type PublicUser, type RegisterBody, type SessionResponse } from '@meshcall/shared';
+import { ApiError, isApiError } from '../api/api-error.js';
 import { authClient } from '../api/auth-client.js';
 import { messageFor } from '../api/error-messages.js';
 import { createRoomsClient } from '../api/rooms-client.js';
@@ -7,7 +7,15 @@ import { oneTabAtATime } from './one-tab-at-a-time.js';
 import { rememberSignedIn } from './returning-visitor.js';
 import { TokenKeeper, withAuthRetry } from './token-keeper.js';
 
-export type SessionStatus = 'loading' | 'signed-in' | 'signed-out' | 'unreachable';
+/**
+ * `guest`: someone without an account in one room, on a guest token (2 h, no refresh);
+ * `guest-ended`: that session is over (they left the call, or it expired): the room page says so,
+ * and nothing pretends they have an account.
+ */
+export type SessionStatus = 'loading' | 'signed-in' | 'signed-out' | 'guest' | 'guest-ended' | 'unreachable';
+
+/** Guest tokens cannot be refreshed: when the keeper would, the guest session is over. */
+const GUEST_SESSION_OVER = 'Your guest session has ended.';
 
 /**
  * Every tab refreshes through the same cookie, and each refresh rotates it: two tabs refreshing at
@@ -31,10 +39,17 @@ export class SessionManager {
   user = $state<PublicUser | null>(null);
   /** Why the user was signed out without asking, for the sign-in page. */
   endedReason = $state<string | null>(null);
+  /** The guest of a guest session (status `guest`, and still set at `guest-ended`): name and room. */
+  guest = $state<PublicGuest | null>(null);
 
   readonly #tokenListeners = new Set<(token: string) => void>();
   readonly #keeper = new TokenKeeper({
-    refresh: () => oneTabAtATime(REFRESH_LOCK, () => authClient.refresh()),
+    refresh: () => {
+      // A guest has no refresh cookie: refreshing would at best find an account of this browser's
+      // and silently swap the guest for it. The guest session simply ends instead.
+      if (this.status === 'guest') return Promise.reject(new ApiError('UNAUTHORIZED', GUEST_SESSION_OVER));
+      return oneTabAtATime(REFRESH_LOCK, () => authClient.refresh());
+    },
     onToken: (token) => {
       for (const listener of this.#tokenListeners) listener(token);
     },
@@ -63,6 +78,39 @@ export class SessionManager {
 
   async signUp(body: RegisterBody): Promise<void> {
     this.#accept(await authClient.signUp(body));
+  }
+
+  /** Who is in the call: the account, or the guest. */
+  get me(): { id: string; name: string } | null {
+    return this.user ?? this.guest;
+  }
+
+  /**
+   * Starts a guest session for one room (auth's `POST /api/auth/guest`): only when nobody is
+   * signed in in this tab. The token lives in memory only, like an account's; a reload asks again.
+   */
+  async startGuest(roomId: string, name: string): Promise<void> {
+    const { guest, ...grant } = await authClient.startGuest({ roomId, name });
+    this.#keeper.accept(grant);
+    this.guest = guest;
+    this.user = null;
+    this.endedReason = null;
+    this.status = 'guest';
+  }
+
+  /** Ends a guest session (the guest left the call): the token is forgotten, the room page says it is over. */
+  endGuest(): void {
+    if (this.status !== 'guest') return;
+    this.#keeper.clear();
+    this.status = 'guest-ended';
+  }
+
+  /** Back to the invite page after a guest session ended, to join again as a guest or sign in. */
+  forgetGuest(): void {
+    this.#keeper.clear();
+    this.guest = null;
+    this.endedReason = null;
+    this.status = 'signed-out';
   }
 
   async signOut(): Promise<void> {
@@ -129,12 +177,18 @@ export class SessionManager {
   #accept(response: SessionResponse): void {
     this.#keeper.accept(response);
     this.user = response.user;
+    this.guest = null;
     this.endedReason = null;
     this.status = 'signed-in';
     rememberSignedIn(globalThis.localStorage);
   }
 
   #sessionEnded(error: ApiError): void {
+    if (this.status === 'guest') {
+      this.endedReason = GUEST_SESSION_OVER;
+      this.status = 'guest-ended';
+      return;
+    }
     if (this.status !== 'signed-in') return;
     this.user = null;
     // Keep a specific server explanation (a revoked session says why); the generic one reads worse than ours.

@@ -13,6 +13,13 @@ describe('endFromError', () => {
     expect(endFromError('BANNED')).toMatchObject({ reason: 'banned', canRetry: false });
     expect(endFromError('BANNED').message).toMatch(/let you back in/);
   });
+
+  it('tells a guest when the owner turned guests off, and that a guest token opens one room only', () => {
+    expect(endFromError('GUESTS_OFF')).toMatchObject({ reason: 'guests-off', title: 'Guests can’t join this room', canRetry: false });
+    expect(endFromError('GUESTS_OFF').message).toMatch(/does not let guests in/);
+    expect(endFromError('GUEST_NOT_ALLOWED')).toMatchObject({ reason: 'forbidden', canRetry: false });
+    expect(endFromError('GUEST_NOT_ALLOWED').message).toMatch(/only join the room they were invited to/);
+  });
 });
 
 describe('endFor', () => {

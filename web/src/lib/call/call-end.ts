@@ -16,6 +16,7 @@ export type EndReason =
   | 'locked'
   | 'not-found'
   | 'forbidden'
+  | 'guests-off'
   | 'signed-out'
   | 'unreachable'
   | 'error';
@@ -35,6 +36,8 @@ const reasonOfCode: Partial<Record<UiErrorCode, EndReason>> = {
   BANNED: 'banned',
   NOT_FOUND: 'not-found',
   FORBIDDEN: 'forbidden',
+  GUEST_NOT_ALLOWED: 'forbidden',
+  GUESTS_OFF: 'guests-off',
   UNAUTHORIZED: 'signed-out',
   NETWORK: 'unreachable',
   TIMEOUT: 'unreachable',
@@ -56,6 +59,7 @@ const titles: Readonly<Record<EndReason, string>> = {
   locked: 'This room is locked',
   'not-found': 'Room not found',
   forbidden: 'You need an invite',
+  'guests-off': 'Guests can’t join this room',
   'signed-out': 'You are signed out',
   unreachable: 'Cannot reach the server',
   error: 'Something went wrong',

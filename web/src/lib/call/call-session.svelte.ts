@@ -14,6 +14,8 @@ export interface RoomInfo {
   visibility: Room['visibility'];
   ownerId: string;
   inviteCode: string | undefined;
+  /** Guests may join through the invite link (the owner's setting). */
+  guestAccess: boolean;
 }
 
 /** A client event sent on the call's socket, resolved with its acknowledgement's data (or an ApiError). */
@@ -288,5 +290,6 @@ function roomInfo(room: Room): RoomInfo {
     visibility: room.visibility,
     ownerId: room.ownerId,
     inviteCode: room.inviteCode,
+    guestAccess: room.guestAccess,
   };
 }

@@ -85,6 +85,10 @@ export class Call {
       const room = this.session.room;
       if (room) this.session.room = { ...room, inviteCode };
     },
+    guestAccessChanged: (guestAccess) => {
+      const room = this.session.room;
+      if (room) this.session.room = { ...room, guestAccess };
+    },
   });
 
   constructor() {
@@ -104,7 +108,7 @@ export class Call {
   /** Display name for a user id (game players), "You" for ourselves. */
   nameOf = (userId: string | null): string => {
     if (!userId) return 'Nobody';
-    if (userId === session.user?.id) return 'You';
+    if (userId === session.me?.id) return 'You';
     return this.mesh.participants.find((p) => p.userId === userId)?.name ?? 'A former participant';
   };
 
@@ -127,6 +131,17 @@ export class Call {
     if (this.phase !== 'in-call' && this.phase !== 'joining') return;
     await this.session.leave();
     this.#finish(endFor('left'));
+  }
+
+  /**
+   * Ends the call because our guest session is over (its token cannot be refreshed): leaves
+   * cleanly while the token still holds, so the others see us go at once instead of a seat held
+   * for a resume that will never come.
+   */
+  async guestSessionOver(): Promise<void> {
+    if (this.phase !== 'in-call' && this.phase !== 'joining') return;
+    await this.session.leave();
+    this.#finish(endFor('signed-out'));
   }
 
   /** Ends the call because the user was signed out elsewhere (refresh refused). */

@@ -11,7 +11,12 @@ function moderation(overrides: Partial<ModerationContext> = {}) {
   const events: string[] = [];
   const context: ModerationContext = {
     request: (async (event: string) => (event === 'room:lock' ? { locked: true } : {})) as unknown as SendRequest,
-    rooms: { bans: async () => [ban], liftBan: async () => undefined, rotateInvite: async () => ({ inviteCode: 'new-code-123' }) as Room },
+    rooms: {
+      bans: async () => [ban],
+      liftBan: async () => undefined,
+      rotateInvite: async () => ({ inviteCode: 'new-code-123' }) as Room,
+      update: async (_id, body) => ({ guestAccess: body.guestAccess ?? false }) as Room,
+    },
     roomId: () => 'room-1',
     isOwner: () => true,
     nameOfPeer: (peerId) => (peerId === 'peer-bob' ? 'Bob' : undefined),
@@ -19,6 +24,7 @@ function moderation(overrides: Partial<ModerationContext> = {}) {
     lockChanged: (locked) => events.push(`locked:${locked}`),
     ended: () => events.push('ended'),
     inviteChanged: (code) => events.push(`invite:${code}`),
+    guestAccessChanged: (on) => events.push(`guests:${on}`),
     ...overrides,
   };
   return { moderation: new Moderation(context), notices, events };
@@ -59,7 +65,7 @@ describe('Moderation', () => {
 
   it('does not ask rooms for the list unless we own the room', async () => {
     let asked = false;
-    const { moderation: member } = moderation({ isOwner: () => false, rooms: { bans: async () => ((asked = true), [ban]), liftBan: async () => undefined, rotateInvite: async () => ({}) as Room } });
+    const { moderation: member } = moderation({ isOwner: () => false, rooms: { bans: async () => ((asked = true), [ban]), liftBan: async () => undefined, rotateInvite: async () => ({}) as Room, update: async () => ({}) as Room } });
     await member.loadBans();
     expect(asked).toBe(false);
     expect(member.bans).toEqual([]);
@@ -103,9 +109,25 @@ describe('Moderation', () => {
     expect(events).toEqual(['invite:new-code-123']);
     expect(notices).toEqual(['New invite link made: the old one no longer works.']);
 
-    const refused = moderation({ rooms: { bans: async () => [], liftBan: async () => undefined, rotateInvite: () => Promise.reject(new ApiError('FORBIDDEN', 'no')) } });
+    const refused = moderation({ rooms: { bans: async () => [], liftBan: async () => undefined, rotateInvite: () => Promise.reject(new ApiError('FORBIDDEN', 'no')), update: async () => ({}) as Room } });
     await refused.moderation.rotateInvite();
     expect(refused.events).toEqual([]);
     expect(refused.notices).toHaveLength(1);
+  });
+
+  it('lets guests in and keeps them out through rooms, showing what rooms confirmed', async () => {
+    const { moderation: owner, events, notices } = moderation();
+    await owner.setGuestAccess(true);
+    await owner.setGuestAccess(false);
+    expect(events).toEqual(['guests:true', 'guests:false']);
+    expect(notices).toEqual(['Guests can now join with the invite link.', 'Guests can no longer join; those in the call stay.']);
+  });
+
+  it('says in a sentence when rooms refuses the guest setting, and changes nothing', async () => {
+    const refused = { bans: async () => [], liftBan: async () => undefined, rotateInvite: async () => ({}) as Room, update: () => Promise.reject(new ApiError('FORBIDDEN', 'no')) };
+    const { moderation: owner, events, notices } = moderation({ rooms: refused });
+    await owner.setGuestAccess(true);
+    expect(events).toEqual([]);
+    expect(notices).toEqual(['You are not allowed to do that.']);
   });
 });

@@ -7,7 +7,7 @@ import type { SendRequest } from './call-session.svelte.js';
 /** What moderation needs from the call around it. */
 export interface ModerationContext {
   request: SendRequest;
-  rooms: Pick<RoomsClient, 'bans' | 'liftBan' | 'rotateInvite'>;
+  rooms: Pick<RoomsClient, 'bans' | 'liftBan' | 'rotateInvite' | 'update'>;
   /** The call's room, once admitted. */
   roomId: () => string | null;
   isOwner: () => boolean;
@@ -17,6 +17,8 @@ export interface ModerationContext {
   lockChanged: (locked: boolean) => void;
   /** The owner made a new invite code: the link shown from now on. */
   inviteChanged: (inviteCode: string | undefined) => void;
+  /** The owner let guests in or kept them out: the setting shown from now on. */
+  guestAccessChanged: (guestAccess: boolean) => void;
   /** We ended the call for everyone, us included; the room stays for the next call. */
   ended: () => void;
 }
@@ -116,6 +118,22 @@ export class Moderation {
     try {
       await this.#context.request('room:answer-knock', { knockId, admit });
       this.#context.notify(admit ? `${name} can come in now.` : `You declined ${name}.`);
+    } catch (error) {
+      this.#context.notify(messageFor(toApiError(error).code, 'call'));
+    }
+  }
+
+  /**
+   * Owner of a private room: let people without an account join through the invite link as
+   * guests, or stop that (rooms then gives guests no new tickets; guests already in the call stay).
+   */
+  async setGuestAccess(guestAccess: boolean): Promise<void> {
+    const roomId = this.#context.roomId();
+    if (!roomId) return;
+    try {
+      const room = await this.#context.rooms.update(roomId, { guestAccess });
+      this.#context.guestAccessChanged(room.guestAccess);
+      this.#context.notify(room.guestAccess ? 'Guests can now join with the invite link.' : 'Guests can no longer join; those in the call stay.');
     } catch (error) {
       this.#context.notify(messageFor(toApiError(error).code, 'call'));
     }

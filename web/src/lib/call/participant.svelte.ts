@@ -8,6 +8,8 @@ export class RemoteParticipant {
   userId = $state('');
   name = $state('');
   role = $state<RoomRole>('member');
+  /** Joined as a guest, without an account. */
+  guest = $state(false);
   media = $state<MediaState>({ audio: true, video: true, screen: false });
   videoTrack = $state<MediaStreamTrack | null>(null);
   audioTracks = $state<MediaStreamTrack[]>([]);
@@ -27,6 +29,7 @@ export class RemoteParticipant {
     this.userId = peer.userId;
     this.name = peer.name;
     this.role = peer.role;
+    this.guest = peer.guest;
     this.media = peer.media;
   }
 }

@@ -33,7 +33,7 @@ class RecordingLink implements MeshLink {
   }
 }
 
-const peer = (id: string): Peer => ({ peerId: `peer-${id}`, userId: `user-${id}`, name: id, role: 'member', media: { audio: true, video: true, screen: false } });
+const peer = (id: string): Peer => ({ peerId: `peer-${id}`, userId: `user-${id}`, name: id, role: 'member', guest: false, media: { audio: true, video: true, screen: false } });
 const offer: IncomingSignal = { description: { type: 'offer', sdp: 'v=0' } };
 
 function mesh(selfPeerId: string | null = 'peer-self') {

@@ -14,6 +14,7 @@ function room(id: string, overrides: Partial<Room> = {}): Room {
     ownerId: 'a'.repeat(24),
     ownerName: 'Ada',
     locked: false,
+    guestAccess: false,
     occupancy: { count: 0, capacity: 4 },
     createdAt: at,
     updatedAt: at,
