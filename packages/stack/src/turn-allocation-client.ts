@@ -34,6 +34,8 @@ const Attr = {
 } as const;
 
 const UDP = 17;
+/** The 5-tuple already holds an allocation (RFC 8656 §7.3). */
+const ALLOCATION_MISMATCH = 437;
 
 export interface TurnServerAddress {
   host: string;
@@ -60,12 +62,19 @@ export interface TurnTlsOptions {
 export interface TurnClientOptions {
   /** Speak TLS over TCP instead of UDP. */
   tls?: TurnTlsOptions;
+  /**
+   * Over UDP, the local port of the first socket (any free one by default). A test picks the
+   * port of a client that went away to play a NAT handing out a used address.
+   */
+  udpLocalPort?: number;
 }
 
 /** Where STUN messages go and come from: a UDP socket, or a TLS stream framed by STUN's header length. */
 interface StunTransport {
   /** True when the transport delivers or fails by itself (TLS): a request is sent once, never retried. */
   readonly reliable: boolean;
+  /** The UDP socket's local port; undefined over TLS. */
+  readonly localPort?: number;
   send(packet: Buffer): void;
   close(): void;
 }
@@ -236,7 +245,7 @@ export class TurnAllocationClient {
 
   static async open(server: TurnServerAddress, credentials: TurnRestCredentials, options: TurnClientOptions = {}): Promise<TurnAllocationClient> {
     const client = new TurnAllocationClient(server, credentials);
-    client.transport = options.tls ? await client.openTls(options.tls) : await client.openUdp();
+    client.transport = options.tls ? await client.openTls(options.tls) : await client.openUdp(options.udpLocalPort ?? 0);
     return client;
   }
 
@@ -249,17 +258,22 @@ export class TurnAllocationClient {
     resolve?.(message);
   }
 
-  private async openUdp(): Promise<StunTransport> {
+  private async openUdp(localPort = 0): Promise<StunTransport> {
     const socket: Socket = createSocket(isIPv6(this.server.host) ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, () => {
+      socket.bind(localPort, () => {
         socket.off('error', reject);
         resolve();
       });
     });
     socket.on('message', (packet) => this.receive(packet));
-    return { reliable: false, send: (packet) => socket.send(packet, this.server.port, this.server.host), close: () => socket.close() };
+    return {
+      reliable: false,
+      localPort: socket.address().port,
+      send: (packet) => socket.send(packet, this.server.port, this.server.host),
+      close: () => socket.close(),
+    };
   }
 
   private async openTls(options: TurnTlsOptions): Promise<StunTransport> {
@@ -301,8 +315,24 @@ export class TurnAllocationClient {
     return { reliable: true, send: (packet) => socket.write(packet), close: () => socket.destroy() };
   }
 
-  /** Asks for a UDP relay of the given family; `lifetimeSeconds` is what the client requests. */
+  /**
+   * Asks for a UDP relay of the given family; `lifetimeSeconds` is what the client requests. Over
+   * UDP, a 437 (Allocation Mismatch) is tried again from a new local port, at most twice: the
+   * server saw this 5-tuple as taken, which happens when a NAT in between (Docker's userland
+   * proxy for a published port) hands us the mapped address of a client that ended without
+   * releasing its allocation, and RFC 8656 §7.3 has the client retry from another address.
+   */
   async allocate(options: { family: 4 | 6; lifetimeSeconds?: number }): Promise<AllocateResult> {
+    let result = await this.allocateOnce(options);
+    for (let retry = 0; retry < 2 && !result.ok && result.code === ALLOCATION_MISMATCH && this.transport?.reliable === false; retry++) {
+      this.transport.close();
+      this.transport = await this.openUdp();
+      result = await this.allocateOnce(options);
+    }
+    return result;
+  }
+
+  private async allocateOnce(options: { family: 4 | 6; lifetimeSeconds?: number }): Promise<AllocateResult> {
     const attributes: Attribute[] = [
       { type: Attr.requestedTransport, value: Buffer.from([UDP, 0, 0, 0]) },
       { type: Attr.requestedAddressFamily, value: Buffer.from([options.family === 4 ? 0x01 : 0x02, 0, 0, 0]) },
@@ -340,6 +370,11 @@ export class TurnAllocationClient {
 
   close(): void {
     this.transport?.close();
+  }
+
+  /** The local port of the UDP socket in use (after a 437 retry, the new one); undefined over TLS. */
+  get localPort(): number | undefined {
+    return this.transport?.localPort;
   }
 
   private async authenticatedRequest(method: MethodName, attributesFor: (transactionId: Buffer) => Attribute[]): Promise<StunMessage> {

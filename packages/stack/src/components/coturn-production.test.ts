@@ -162,6 +162,28 @@ describe('the production coturn config, as the launcher renders it', () => {
     expect(log).not.toMatch(/A peer IP (8\.8\.8\.8|1\.1\.1\.1|93\.184\.216\.34|2606:4700:4700::1111) denied/);
   });
 
+  it('gives a client whose address still holds an allocation a relay from another local port (437 retried)', async () => {
+    // A client that went away without releasing keeps its allocation on the server; a NAT in
+    // between (Docker's userland proxy) may hand its address to the next client, as reusing the
+    // port does here.
+    const gone = await TurnAllocationClient.open({ host: '127.0.0.1', port }, restCredentials(SECRET, 'reused-address-1'));
+    const first = await gone.allocate({ family: 4 });
+    const reusedPort = gone.localPort;
+    gone.close();
+    const next = await TurnAllocationClient.open({ host: '127.0.0.1', port }, restCredentials(SECRET, 'reused-address-2'), { udpLocalPort: reusedPort });
+    try {
+      expect(first).toMatchObject({ ok: true });
+      expect(reusedPort).toBeGreaterThan(0);
+      const allocation = await next.allocate({ family: 4 });
+      expect(allocation).toMatchObject({ ok: true });
+      expect(next.localPort).not.toBe(reusedPort);
+      expect(await next.createPermission('8.8.8.8')).toEqual({ ok: true });
+    } finally {
+      await next.release();
+      next.close();
+    }
+  });
+
   it(`lets one user hold ${USER_QUOTA} allocations at once over all their credentials, and no more`, async () => {
     const clients: TurnAllocationClient[] = [];
     try {
