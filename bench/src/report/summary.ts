@@ -167,7 +167,7 @@ function targetRows(report: BenchReport): TargetRow[] {
       unit: 'KiB',
       bound: TARGETS.idleKiBPerConnection,
       better: 'lower',
-      why: `An idle meshcall socket is a Socket.IO socket (the naive relay, same library, no app state: ${fmt(naiveIdle?.marginal?.rssKiBPerConnection)} KiB of RSS, ${fmt(naiveIdle?.marginal?.heapKiBPerConnection)} KiB of heap) plus what meshcall keeps per socket (${fmt(idle?.marginal?.heapKiBPerConnection)} KiB of heap in all): the verified token claims, a token bucket, two session timers (expiry warning and expiry) and its event handlers with their closures. Socket.IO itself is above the target on this machine; letting go of each session's first HTTP request (the Socket.IO memory-usage advice, done) did not move the heap figure measurably.`,
+      why: `An idle meshcall socket is a Socket.IO socket (the naive relay, same library, no app state: ${fmt(naiveIdle?.marginal?.rssKiBPerConnection)} KiB of RSS, ${fmt(naiveIdle?.marginal?.heapKiBPerConnection)} KiB of heap) plus what meshcall keeps per socket (${fmt(idle?.marginal?.heapKiBPerConnection)} KiB of heap in all): the verified token claims, a token bucket, one session timer, the event guard's middleware and one disconnect listener. The event handlers are registered once per replica, not per socket: per socket they took 7 KiB of RSS (results/idle-ab-2026-12-06). Socket.IO itself is above the target on this machine; letting go of each session's first HTTP request (the Socket.IO memory-usage advice, done) did not move the heap figure measurably.`,
     },
     {
       figure: `Join p99 with ${join?.joiners ?? 50} concurrent joiners`,

@@ -1,7 +1,7 @@
 import type { FastifyServerOptions } from 'fastify';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
-import { MAX_SOCKET_MESSAGE_BYTES, type JoinTicketClaims, type PlatformTokenClaims } from '@meshcall/shared';
+import { ClientEvent, MAX_SOCKET_MESSAGE_BYTES, type JoinTicketClaims, type PlatformTokenClaims } from '@meshcall/shared';
 import { createBaseApp, registerHealthRoutes, registerMetrics, type BaseApp, type JwtVerifier } from '@meshcall/server-kit';
 import type { Config } from './config.js';
 import { createSignalingMetrics } from './metrics.js';
@@ -28,6 +28,7 @@ import { registerLeaveHandlers, type LeaveDeps } from './seats/leave.js';
 import { LocalSeats } from './seats/local-seats.js';
 import { SeatStore } from './seats/seat-store.js';
 import { SeatSweeper } from './seats/seat-sweeper.js';
+import { ClientEventRouter } from './transport/client-event.js';
 import { guardEvents } from './transport/event-guard.js';
 import { authenticateHandshake } from './transport/handshake.js';
 import { refuseForeignOrigins } from './transport/origin.js';
@@ -118,7 +119,6 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   // Each behaviour gets what it uses, built once per replica rather than per socket.
   const reporting = { logger, metrics };
   const seatHolding = { seats, localSeats, resumeGraceMs: config.RESUME_GRACE_MS, now };
-  const eventGuard = { rateLimit: { burst: config.SOCKET_RATE_LIMIT_BURST, perSecond: config.SOCKET_RATE_LIMIT_PER_SECOND }, metrics, now };
   const session: SessionDeps = { ...reporting, accessTokens: deps.accessTokens, notifier, now };
   const join: JoinDeps = { ...reporting, ...seatHolding, tickets: deps.tickets, players, inbox, departures, notifier, replicaId };
   const leave: LeaveDeps = { ...reporting, ...seatHolding, departures, track };
@@ -137,18 +137,25 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const knocks = new KnockStore(commands);
   const knocking: KnockDeps = { ...reporting, tickets: deps.tickets, localSeats, knocks, notifier, knockTimeoutMs: config.KNOCK_TIMEOUT_MS, track, now };
 
+  // Every behaviour's handlers, once per replica; a socket only gets the guard and its deadlines.
+  const events = new ClientEventRouter(reporting);
+  const sessions = registerSessionHandlers(session, events);
+  registerJoinHandlers(join, events);
+  registerLeaveHandlers(leave, events);
+  registerSignalHandlers(signal, events);
+  registerMediaHandlers(media, events);
+  registerChatHandlers(chat, events);
+  registerGameHandlers(game, events);
+  registerModerationHandlers(moderation, events);
+  registerKnockHandlers(knocking, events);
+  events.requireHandlersFor(Object.values(ClientEvent));
+  const eventGuard = { rateLimit: { burst: config.SOCKET_RATE_LIMIT_BURST, perSecond: config.SOCKET_RATE_LIMIT_PER_SECOND }, metrics, now, events };
+
   io.use(authenticateHandshake({ accessTokens: deps.accessTokens, metrics, logger }));
   io.on('connection', (socket) => {
     guardEvents(eventGuard, socket);
-    registerSessionHandlers(session, socket);
-    registerJoinHandlers(join, socket);
-    registerLeaveHandlers(leave, socket);
-    registerSignalHandlers(signal, socket);
-    registerMediaHandlers(media, socket);
-    registerChatHandlers(chat, socket);
-    registerGameHandlers(game, socket);
-    registerModerationHandlers(moderation, socket);
-    registerKnockHandlers(knocking, socket);
+    events.attach(socket);
+    sessions.watch(socket);
   });
 
   const roomEvents = new RoomEvents({ notifier, subscriber, seats, localSeats, departures, knocks, logger, now });

@@ -2,8 +2,7 @@ import { AppError, ErrorCode } from '@meshcall/shared';
 import type { SignalingMetrics } from '../metrics.js';
 import type { LocalSeats } from '../seats/local-seats.js';
 import { requireSeat } from '../seats/require-seat.js';
-import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
-import type { SignalingSocket } from '../types.js';
+import type { ClientEventDeps, ClientEventRouter } from '../transport/client-event.js';
 import type { ReplicaInbox } from './replica-inbox.js';
 import type { SignalRelay } from './signal-relay.js';
 
@@ -23,8 +22,8 @@ export interface SignalDeps extends ClientEventDeps {
  * replica. The sender's ack, and the delivery, wait until the signal is stored; if Redis cannot
  * answer, nothing is relayed.
  */
-export function registerSignalHandlers(deps: SignalDeps, socket: SignalingSocket): void {
-  onClientEvent(deps, socket, 'signal', async (payload) => {
+export function registerSignalHandlers(deps: SignalDeps, events: ClientEventRouter): void {
+  events.on('signal', async (socket, payload) => {
     const seat = requireSeat(deps.localSeats, socket);
     if (payload.to === seat.peerId) throw new AppError(ErrorCode.PEER_NOT_FOUND, 'A peer cannot signal itself.');
     const message =

@@ -4,8 +4,7 @@ import type { SignalingMetrics } from '../metrics.js';
 import type { Notifier } from '../notifier.js';
 import type { LocalSeats } from '../seats/local-seats.js';
 import { requireSeat } from '../seats/require-seat.js';
-import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
-import type { SignalingSocket } from '../types.js';
+import type { ClientEventDeps, ClientEventRouter } from '../transport/client-event.js';
 import type { ChatHistory } from './chat-history.js';
 
 export interface ChatDeps extends ClientEventDeps {
@@ -21,8 +20,8 @@ export interface ChatDeps extends ClientEventDeps {
  * HTML). Kept in the room's bounded history, sent to the others as `chat:message`; the sender's
  * copy is the acknowledgement.
  */
-export function registerChatHandlers(deps: ChatDeps, socket: SignalingSocket): void {
-  onClientEvent(deps, socket, 'chat:send', async ({ text }) => {
+export function registerChatHandlers(deps: ChatDeps, events: ClientEventRouter): void {
+  events.on('chat:send', async (socket, { text }) => {
     const seat = requireSeat(deps.localSeats, socket);
     const now = deps.now();
     const message: ChatMessage = {

@@ -4,7 +4,7 @@ import type { Notifier } from '../notifier.js';
 import { applyMove, moveRefusalMessages, resetGame, type GameTransition } from './tic-tac-toe.js';
 import type { LocalSeat, LocalSeats } from '../seats/local-seats.js';
 import { requireSeat } from '../seats/require-seat.js';
-import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
+import type { ClientEventDeps, ClientEventRouter } from '../transport/client-event.js';
 import type { SignalingSocket } from '../types.js';
 import type { GameStore } from './game-store.js';
 
@@ -38,8 +38,8 @@ async function play<E extends string>(
 }
 
 /** Tic-tac-toe in game rooms; the server's board in Redis is the only truth. */
-export function registerGameHandlers(deps: GameDeps, socket: SignalingSocket): void {
-  onClientEvent(deps, socket, 'game:move', async ({ cell }) => {
+export function registerGameHandlers(deps: GameDeps, events: ClientEventRouter): void {
+  events.on('game:move', async (socket, { cell }) => {
     const seat = requireSeat(deps.localSeats, socket);
     requireGameRoom(seat);
     return play(
@@ -51,7 +51,7 @@ export function registerGameHandlers(deps: GameDeps, socket: SignalingSocket): v
     );
   });
 
-  onClientEvent(deps, socket, 'game:reset', async () => {
+  events.on('game:reset', async (socket) => {
     const seat = requireSeat(deps.localSeats, socket);
     requireGameRoom(seat);
     return play(

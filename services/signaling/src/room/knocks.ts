@@ -4,7 +4,7 @@ import type { JwtVerifier } from '@meshcall/server-kit';
 import type { Notifier } from '../notifier.js';
 import type { LocalSeats } from '../seats/local-seats.js';
 import { requireSeat } from '../seats/require-seat.js';
-import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
+import type { ClientEventDeps, ClientEventRouter } from '../transport/client-event.js';
 import { knockChannel, type SignalingSocket } from '../types.js';
 import type { KnockResult, KnockStore } from './knock-store.js';
 
@@ -36,22 +36,24 @@ const refusalOfKnock: Record<Exclude<KnockResult, { ok: true }>['reason'], AppEr
  * An admission is a short-lived key that rooms and take-seat honour past the lock, once. The
  * knocker's own replica times the knock out, and withdraws it when the knocker cancels or drops.
  */
-export function registerKnockHandlers(deps: KnockDeps, socket: SignalingSocket): void {
-  let waiting: { roomId: string; knockId: string; timer: NodeJS.Timeout } | undefined;
-  let knocking = false;
+export function registerKnockHandlers(deps: KnockDeps, events: ClientEventRouter): void {
+  /** Each knocking socket's knock while it waits for an answer. */
+  const waiting = new WeakMap<SignalingSocket, { roomId: string; knockId: string; timer: NodeJS.Timeout }>();
+  /** Sockets whose room:knock is being handled, so one socket cannot race itself into two knocks. */
+  const knocking = new WeakSet<SignalingSocket>();
 
-  const stopWaiting = () => {
-    if (!waiting) return undefined;
-    const knock = waiting;
+  const stopWaiting = (socket: SignalingSocket) => {
+    const knock = waiting.get(socket);
+    if (!knock) return undefined;
     clearTimeout(knock.timer);
     void socket.leave(knockChannel(knock.knockId));
-    waiting = undefined;
+    waiting.delete(socket);
     return knock;
   };
 
   /** Ends our knock if nobody answered it yet; the host's notice goes, and `timeout` tells the knocker why. */
-  const withdraw = async (outcome?: 'timeout') => {
-    const knock = stopWaiting();
+  const withdraw = async (socket: SignalingSocket, outcome?: 'timeout') => {
+    const knock = stopWaiting(socket);
     if (!knock) return false;
     if (!(await deps.knocks.end(knock.roomId, knock.knockId, socket.data.userId, deps.now()))) return false;
     deps.notifier.toRoom(knock.roomId, 'room:knock-withdrawn', { knockId: knock.knockId });
@@ -59,15 +61,16 @@ export function registerKnockHandlers(deps: KnockDeps, socket: SignalingSocket):
     return true;
   };
 
-  onClientEvent(deps, socket, 'room:knock', async ({ ticket }) => {
-    if (knocking || deps.localSeats.of(socket)) throw new AppError(ErrorCode.CONFLICT, 'This socket is in a room already, or asking to join one.');
-    knocking = true;
+  events.on('room:knock', async (socket, { ticket }) => {
+    if (knocking.has(socket) || deps.localSeats.of(socket)) throw new AppError(ErrorCode.CONFLICT, 'This socket is in a room already, or asking to join one.');
+    knocking.add(socket);
     try {
       // A knock answered by the host (on another replica) is no longer ours to wait for.
-      if (waiting && (await deps.knocks.isWaiting(waiting.roomId, waiting.knockId))) {
+      const earlier = waiting.get(socket);
+      if (earlier && (await deps.knocks.isWaiting(earlier.roomId, earlier.knockId))) {
         throw new AppError(ErrorCode.CONFLICT, 'You are already asking to join; cancel that first.');
       }
-      stopWaiting();
+      stopWaiting(socket);
       const claims = await deps.tickets.verify(ticket);
       if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.TICKET_INVALID, 'The ticket was issued to someone else.');
       const roomId = roomIdSchema.safeParse(claims.room);
@@ -77,23 +80,23 @@ export function registerKnockHandlers(deps: KnockDeps, socket: SignalingSocket):
       if (!knocked.ok) throw refusalOfKnock[knocked.reason];
       await socket.join(knockChannel(knockId));
       const timer = setTimeout(() => {
-        deps.track(withdraw('timeout').catch((error: unknown) => deps.logger.warn({ err: error, roomId: roomId.data, knockId }, 'could not end a knock that timed out')));
+        deps.track(withdraw(socket, 'timeout').catch((error: unknown) => deps.logger.warn({ err: error, roomId: roomId.data, knockId }, 'could not end a knock that timed out')));
       }, deps.knockTimeoutMs);
-      waiting = { roomId: roomId.data, knockId, timer };
+      waiting.set(socket, { roomId: roomId.data, knockId, timer });
       deps.notifier.toPeer(knocked.host, 'room:knock-request', { knockId, name: claims.name });
       deps.logger.info({ roomId: roomId.data, knockId }, 'knock on a locked room');
       return { knockId };
     } finally {
-      knocking = false;
+      knocking.delete(socket);
     }
   });
 
-  onClientEvent(deps, socket, 'room:knock-cancel', async () => {
-    if (!(await withdraw())) throw new AppError(ErrorCode.KNOCK_NOT_FOUND);
+  events.on('room:knock-cancel', async (socket) => {
+    if (!(await withdraw(socket))) throw new AppError(ErrorCode.KNOCK_NOT_FOUND);
     return null;
   });
 
-  onClientEvent(deps, socket, 'room:answer-knock', async ({ knockId, admit }) => {
+  events.on('room:answer-knock', async (socket, { knockId, admit }) => {
     const seat = requireSeat(deps.localSeats, socket);
     const answered = await deps.knocks.answer(seat.roomId, knockId, seat.peerId, admit, deps.now());
     if (!answered.ok) {
@@ -104,7 +107,7 @@ export function registerKnockHandlers(deps: KnockDeps, socket: SignalingSocket):
     return null;
   });
 
-  socket.on('disconnect', () => {
-    if (waiting) deps.track(withdraw().catch((error: unknown) => deps.logger.warn({ err: error }, 'could not withdraw a dropped knocker’s knock')));
+  events.onDisconnect((socket) => {
+    if (waiting.has(socket)) deps.track(withdraw(socket).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not withdraw a dropped knocker’s knock')));
   });
 }

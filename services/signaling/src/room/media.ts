@@ -4,8 +4,7 @@ import type { Notifier } from '../notifier.js';
 import type { LocalSeats } from '../seats/local-seats.js';
 import { requireSeat } from '../seats/require-seat.js';
 import type { SeatStore } from '../seats/seat-store.js';
-import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
-import type { SignalingSocket } from '../types.js';
+import type { ClientEventDeps, ClientEventRouter } from '../transport/client-event.js';
 
 export interface MediaDeps extends ClientEventDeps {
   localSeats: LocalSeats;
@@ -16,8 +15,8 @@ export interface MediaDeps extends ClientEventDeps {
 }
 
 /** `media:state`: own microphone/camera/screen state, stored for joiners and shown to the room. */
-export function registerMediaHandlers(deps: MediaDeps, socket: SignalingSocket): void {
-  onClientEvent(deps, socket, 'media:state', async (media) => {
+export function registerMediaHandlers(deps: MediaDeps, events: ClientEventRouter): void {
+  events.on('media:state', async (socket, media) => {
     const seat = requireSeat(deps.localSeats, socket);
     if (!(await deps.seats.updateMedia(seat.roomId, seat.peerId, media, deps.now()))) throw new AppError(ErrorCode.NOT_IN_ROOM);
     seat.media = media;

@@ -3,8 +3,7 @@ import type { Departures } from '../seats/departures.js';
 import type { LocalSeats } from '../seats/local-seats.js';
 import { requireHost } from '../seats/require-seat.js';
 import type { SeatStore } from '../seats/seat-store.js';
-import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
-import type { SignalingSocket } from '../types.js';
+import type { ClientEventDeps, ClientEventRouter } from '../transport/client-event.js';
 import type { Notifier } from '../notifier.js';
 import type { RoomFlags } from './room-flags.js';
 
@@ -28,8 +27,8 @@ export interface ModerationDeps extends ClientEventDeps {
  * call; closing the room for good is the rooms service's `DELETE`. Asking someone to mute only
  * asks: their client puts the question to them.
  */
-export function registerModerationHandlers(deps: ModerationDeps, socket: SignalingSocket): void {
-  onClientEvent(deps, socket, 'room:kick', async ({ peerId }) => {
+export function registerModerationHandlers(deps: ModerationDeps, events: ClientEventRouter): void {
+  events.on('room:kick', async (socket, { peerId }) => {
     const seat = await requireHost(deps.localSeats, deps.seats, socket);
     if (peerId === seat.peerId) throw new AppError(ErrorCode.FORBIDDEN, 'Use room:leave to leave the room.');
     const released = await deps.seats.releaseSeat(seat.roomId, peerId, 'kicked', deps.now());
@@ -39,20 +38,20 @@ export function registerModerationHandlers(deps: ModerationDeps, socket: Signali
     return null;
   });
 
-  onClientEvent(deps, socket, 'room:lock', async ({ locked }) => {
+  events.on('room:lock', async (socket, { locked }) => {
     const seat = await requireHost(deps.localSeats, deps.seats, socket);
     if (!(await deps.flags.setLocked(seat.roomId, seat.peerId, locked, deps.now()))) throw new AppError(ErrorCode.NOT_IN_ROOM);
     return { locked };
   });
 
-  onClientEvent(deps, socket, 'room:end', async () => {
+  events.on('room:end', async (socket) => {
     const seat = await requireHost(deps.localSeats, deps.seats, socket);
     const freed = await deps.seats.endCall(seat.roomId, deps.now());
     deps.logger.info({ roomId: seat.roomId, by: seat.peerId, freed }, 'call ended for everyone');
     return null;
   });
 
-  onClientEvent(deps, socket, 'peer:ask-mute', async ({ peerId }) => {
+  events.on('peer:ask-mute', async (socket, { peerId }) => {
     const seat = await requireHost(deps.localSeats, deps.seats, socket);
     if (peerId === seat.peerId) throw new AppError(ErrorCode.FORBIDDEN, 'Mute yourself instead.');
     const { peers } = await deps.seats.snapshot(seat.roomId, 0, deps.now());

@@ -20,7 +20,7 @@ import type { LocalSeat } from './local-seats.js';
 import { planReplay } from './replay-plan.js';
 import type { RoomSnapshot, TakeSeatResult } from './seat-store.js';
 import type { SignalingSocket } from '../types.js';
-import { onClientEvent, type ClientEventDeps, type HandlerTools } from '../transport/client-event.js';
+import type { ClientEventDeps, ClientEventRouter, HandlerTools } from '../transport/client-event.js';
 import type { Departures } from './departures.js';
 import { holdSeatForResume, type SeatHoldDeps } from './leave.js';
 import type { GameSeating, ResumeDelivery } from './seat-neighbours.js';
@@ -62,15 +62,15 @@ const refusalOfTakeSeat: Record<Exclude<TakeSeatResult, { ok: true }>['reason'],
  * back, on any replica. Sockets that are mid-join are remembered so that one socket cannot race
  * itself into two seats.
  */
-export function registerJoinHandlers(deps: JoinDeps, socket: SignalingSocket): void {
-  let joining = false;
-  onClientEvent(deps, socket, 'room:join', async (payload, tools) => {
-    if (joining || deps.localSeats.of(socket)) throw new AppError(ErrorCode.CONFLICT, 'This socket already holds a seat; leave the room first.');
-    joining = true;
+export function registerJoinHandlers(deps: JoinDeps, events: ClientEventRouter): void {
+  const joining = new WeakSet<SignalingSocket>();
+  events.on('room:join', async (socket, payload, tools) => {
+    if (joining.has(socket) || deps.localSeats.of(socket)) throw new AppError(ErrorCode.CONFLICT, 'This socket already holds a seat; leave the room first.');
+    joining.add(socket);
     try {
       return 'ticket' in payload ? await joinWithTicket(deps, socket, payload) : await resume(deps, socket, payload.resume, tools);
     } finally {
-      joining = false;
+      joining.delete(socket);
     }
   });
 }

@@ -1,6 +1,5 @@
 import { AppError, ErrorCode, SEAT_LEASE_MS } from '@meshcall/shared';
-import { onClientEvent, type ClientEventDeps } from '../transport/client-event.js';
-import type { SignalingSocket } from '../types.js';
+import type { ClientEventDeps, ClientEventRouter } from '../transport/client-event.js';
 import type { Departures } from './departures.js';
 import type { LocalSeat, LocalSeats } from './local-seats.js';
 import type { SeatStore } from './seat-store.js';
@@ -25,8 +24,8 @@ export interface LeaveDeps extends ClientEventDeps, SeatHoldDeps {
  * the seat away: it is kept for the resume grace window, and the room hears `peer:left` from the
  * sweeper only if nobody resumes it in time.
  */
-export function registerLeaveHandlers(deps: LeaveDeps, socket: SignalingSocket): void {
-  onClientEvent(deps, socket, 'room:leave', async () => {
+export function registerLeaveHandlers(deps: LeaveDeps, events: ClientEventRouter): void {
+  events.on('room:leave', async (socket) => {
     const seat = deps.localSeats.of(socket);
     if (!seat) throw new AppError(ErrorCode.NOT_IN_ROOM);
     // Out of the room locally whatever Redis says: if it cannot answer, the lease runs out instead.
@@ -40,7 +39,7 @@ export function registerLeaveHandlers(deps: LeaveDeps, socket: SignalingSocket):
     return null;
   });
 
-  socket.on('disconnect', (reason) => {
+  events.onDisconnect((socket, reason) => {
     const seat = deps.localSeats.of(socket);
     if (!seat) return;
     deps.localSeats.detach(seat);

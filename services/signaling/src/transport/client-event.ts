@@ -31,28 +31,78 @@ export function splitArgs(args: unknown[]): { payload: unknown; ack: AckFn | und
   return { payload: ack && args.length === 1 ? undefined : args[0], ack };
 }
 
-/** Where onClientEvent reports failures. */
+/** Where the router reports failures. */
 export interface ClientEventDeps {
   logger: FastifyBaseLogger;
   metrics: Pick<SignalingMetrics, 'reject'>;
 }
 
 /**
- * Registers one client event (the rate budget was spent in event-guard.ts): validates the payload
- * with the event's shared schema, runs the handler, and answers with exactly one acknowledgement.
- * The payload and the ack data the handler deals in are the shared event map's for that event.
- * Errors become typed codes; internal ones are logged and reach the client as INTERNAL. An event
- * whose payload is empty (`room:leave`, `game:reset`) may come with the acknowledgement alone.
+ * Handles one client event for any socket of the replica: the payload and the ack data it deals
+ * in are the shared event map's for that event.
  */
-export function onClientEvent<E extends ClientEventName>(
-  deps: ClientEventDeps,
+export type ClientEventHandler<E extends ClientEventName> = (
   socket: SignalingSocket,
-  event: E,
-  handler: (payload: ClientEventPayload<E>, tools: HandlerTools) => Promise<ClientEventAckData<E>>,
-): void {
+  payload: ClientEventPayload<E>,
+  tools: HandlerTools,
+) => Promise<ClientEventAckData<E>>;
+
+type DisconnectHandler = (socket: SignalingSocket, reason: string) => void;
+type Route = (socket: SignalingSocket, args: unknown[]) => Promise<void>;
+
+/**
+ * The replica's client events: each behaviour registers its handlers once, at start, and every
+ * incoming event is dispatched here with its socket (event-guard.ts does it, after the rate
+ * budget). Registering per socket instead gave every idle connection a listener and its closures
+ * for each of the protocol's events, about 5 KiB of heap per socket (bench/README, "memory per
+ * idle connection"); now a socket holds one middleware and one disconnect listener.
+ */
+export class ClientEventRouter {
+  readonly #routes = new Map<string, Route>();
+  readonly #disconnectHandlers: DisconnectHandler[] = [];
+
+  constructor(private readonly deps: ClientEventDeps) {}
+
+  /** Registers the handler of `event`; one per event. */
+  on<E extends ClientEventName>(event: E, handler: ClientEventHandler<E>): void {
+    if (this.#routes.has(event)) throw new Error(`client event ${event} has a handler already`);
+    this.#routes.set(event, answering(this.deps, event, handler));
+  }
+
+  /** Runs `handler` for every socket that goes, after the connection closed. */
+  onDisconnect(handler: DisconnectHandler): void {
+    this.#disconnectHandlers.push(handler);
+  }
+
+  /** Fails at start if an event of the protocol has no handler (it would never be answered). */
+  requireHandlersFor(events: readonly string[]): void {
+    const missing = events.filter((event) => !this.#routes.has(event));
+    if (missing.length > 0) throw new Error(`client events without a handler: ${missing.join(', ')}`);
+  }
+
+  /** Hands a socket's event (arguments as Socket.IO delivers them, ack last) to its handler. */
+  dispatch(socket: SignalingSocket, event: string, args: unknown[]): void {
+    void this.#routes.get(event)?.(socket, args);
+  }
+
+  /** Wires a new socket's disconnect to the handlers. */
+  attach(socket: SignalingSocket): void {
+    socket.on('disconnect', (reason) => {
+      for (const handler of this.#disconnectHandlers) handler(socket, reason);
+    });
+  }
+}
+
+/**
+ * One event's route: validates the payload with the event's shared schema, runs the handler, and
+ * answers with exactly one acknowledgement. Errors become typed codes; internal ones are logged
+ * and reach the client as INTERNAL. An event whose payload is empty (`room:leave`, `game:reset`)
+ * may come with the acknowledgement alone.
+ */
+function answering<E extends ClientEventName>(deps: ClientEventDeps, event: E, handler: ClientEventHandler<E>): Route {
   const schema: z.ZodType = clientEventPayloadSchemas[event];
   const payloadMayBeOmitted = schema === emptyPayloadSchema;
-  const listener = async (...args: unknown[]) => {
+  return async (socket, args) => {
     const { payload, ack } = splitArgs(args);
     const deferred: Array<() => void> = [];
     let response: Ack<unknown>;
@@ -65,7 +115,7 @@ export function onClientEvent<E extends ClientEventName>(
       } else {
         response = ackOk(
           // TypeScript cannot follow the generic event name into the schema map, so it is said here.
-          await handler(parsed.data as ClientEventPayload<E>, { afterAck: (work) => deferred.push(work) }),
+          await handler(socket, parsed.data as ClientEventPayload<E>, { afterAck: (work) => deferred.push(work) }),
         );
       }
     } catch (error) {
@@ -78,8 +128,4 @@ export function onClientEvent<E extends ClientEventName>(
     ack?.(response);
     for (const work of deferred) work();
   };
-  // What arrives is untrusted and checked against the schema above, so the listener takes unknown
-  // arguments rather than the ones the map promises.
-  const untrustedListener = (...args: unknown[]) => void listener(...args);
-  socket.on<ClientEventName>(event, untrustedListener);
 }

@@ -5,7 +5,7 @@ import type { JwtVerifier } from '@meshcall/server-kit';
 import type { Notifier } from '../notifier.js';
 import { channelSubscription, type ChannelSubscription } from '../redis/channel-subscription.js';
 import type { SignalingServer, SignalingSocket } from '../types.js';
-import { onClientEvent, type ClientEventDeps } from './client-event.js';
+import type { ClientEventDeps, ClientEventRouter } from './client-event.js';
 
 /** How long before expiry a socket is asked for a fresh token. */
 const EXPIRY_WARNING_MS = 60_000;
@@ -18,43 +18,51 @@ export interface SessionDeps extends ClientEventDeps {
   now(): number;
 }
 
-/**
- * Keeps the socket's session tied to its token: `session:expiring` a minute before expiry, a
- * disconnect at expiry, and `session:refresh` to move both deadlines with a new token of the
- * same user.
- */
-export function registerSessionHandlers(deps: SessionDeps, socket: SignalingSocket): void {
-  let warning: NodeJS.Timeout | undefined;
-  let expiry: NodeJS.Timeout | undefined;
+/** Starts following a new socket's token deadlines. */
+export interface SessionWatch {
+  watch(socket: SignalingSocket): void;
+}
 
-  const schedule = () => {
-    clearTimeout(warning);
-    clearTimeout(expiry);
+/**
+ * Keeps each socket's session tied to its token: `session:expiring` a minute before expiry, a
+ * disconnect at expiry, and `session:refresh` to move both deadlines with a new token of the
+ * same user. A socket has one timer at a time (the warning, then the expiry), since every idle
+ * connection carries it.
+ */
+export function registerSessionHandlers(deps: SessionDeps, events: ClientEventRouter): SessionWatch {
+  const timers = new WeakMap<SignalingSocket, NodeJS.Timeout>();
+  const untilExpiry = (expiresAtMs: number) => Math.min(Math.max(0, expiresAtMs - deps.now()), MAX_TIMER_MS);
+
+  const schedule = (socket: SignalingSocket) => {
+    clearTimeout(timers.get(socket));
     const expiresAtMs = socket.data.tokenExpiresAt * 1000;
-    const expiresAt = new Date(expiresAtMs).toISOString();
-    const untilExpiry = Math.min(Math.max(0, expiresAtMs - deps.now()), MAX_TIMER_MS);
-    warning = setTimeout(() => deps.notifier.toSocket(socket, 'session:expiring', { expiresAt }), Math.max(0, untilExpiry - EXPIRY_WARNING_MS));
-    expiry = setTimeout(() => {
-      deps.logger.info({ socketId: socket.id, userId: socket.data.userId }, 'access token expired; disconnecting');
-      socket.disconnect(true);
-    }, untilExpiry);
+    const warning = setTimeout(() => {
+      deps.notifier.toSocket(socket, 'session:expiring', { expiresAt: new Date(expiresAtMs).toISOString() });
+      const expiry = setTimeout(() => {
+        deps.logger.info({ socketId: socket.id, userId: socket.data.userId }, 'access token expired; disconnecting');
+        socket.disconnect(true);
+      }, untilExpiry(expiresAtMs));
+      timers.set(socket, expiry);
+    }, Math.max(0, untilExpiry(expiresAtMs) - EXPIRY_WARNING_MS));
+    timers.set(socket, warning);
   };
 
-  schedule();
-  socket.on('disconnect', () => {
-    clearTimeout(warning);
-    clearTimeout(expiry);
+  events.onDisconnect((socket) => {
+    clearTimeout(timers.get(socket));
+    timers.delete(socket);
   });
 
-  onClientEvent(deps, socket, 'session:refresh', async ({ token }) => {
+  events.on('session:refresh', async (socket, { token }) => {
     const claims = await deps.accessTokens.verify(token);
     if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.FORBIDDEN, 'The token belongs to another user.');
     socket.data.tokenExpiresAt = claims.exp;
     socket.data.sessionId = claims.sid;
     socket.data.name = claims.name;
-    schedule();
+    schedule(socket);
     return { expiresAt: new Date(claims.exp * 1000).toISOString() };
   });
+
+  return { watch: schedule };
 }
 
 /**
