@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     const users = await mapLimited(Array.from({ length: BENCH_USERS }, (_, i) => i), 2, (i) => api.register(`profile-${i}`));
     const cluster: MeshcallCluster = { api, users, replicaUrls: stack.urls.signaling, origin: stack.gatewayUrl, replicaPids: stack.components.signaling.map((c) => c.process?.pid ?? 0), redisPid: undefined };
     if (LOAD === 'relay') {
-      const target = new MeshcallRelayTarget(cluster, PLACEMENT);
+      const target = new MeshcallRelayTarget(cluster, PLACEMENT, 'acknowledged');
       const log = new DeliveryLog(0);
       const pairs: RelayPair[] = await target.openPairs(PAIRS, { onReceive: (id) => log.receive(id), onFailure: (id, reason) => log.fail(id, reason) });
       const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));

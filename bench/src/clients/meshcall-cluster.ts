@@ -1,6 +1,9 @@
+import { sendUnacknowledged } from '@meshcall/client';
 import { benchCandidate, idOfCandidate } from '../load/candidate.js';
 import type { DeliveryPaths, IdleTarget, RelayHandlers, RelayPair, RelayTarget } from '../load/relay-target.js';
 import { parsePrometheusValue, readRssBytes, sumPrometheusSamples, type MeteredProcess } from '../process-memory.js';
+import { mapLimited, type BenchUser, type MeshcallApi } from './meshcall-api.js';
+import { connectMeshcall, joinOrThrow, leaveAndClose, type MeshcallSocket } from './meshcall-socket.js';
 
 const RELAY_LATENCY_COUNT = 'signaling_relay_latency_seconds_count';
 
@@ -8,8 +11,6 @@ const RELAY_LATENCY_COUNT = 'signaling_relay_latency_seconds_count';
 async function replicaMetrics(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
 }
-import { mapLimited, type BenchUser, type MeshcallApi } from './meshcall-api.js';
-import { connectMeshcall, joinOrThrow, leaveAndClose, type MeshcallSocket } from './meshcall-socket.js';
 
 /** What the bench needs of a running meshcall stack. */
 export interface MeshcallCluster {
@@ -71,18 +72,29 @@ export async function seatPairs(cluster: MeshcallCluster, count: number, placeme
   });
 }
 
-/** meshcall's signaling under a relay load: `signal { to, candidate }` with its acknowledgement. */
+/**
+ * How the load sends its signals: `acknowledged` asks for an acknowledgement of each (the SDK's
+ * `signal()`, which learns when a signal is stored or refused); `fire-and-forget` sends without one,
+ * as the web app sends its descriptions and candidates (`sendUnacknowledged`: no answer frame).
+ */
+export type SignalMode = 'acknowledged' | 'fire-and-forget';
+
+/** meshcall's signaling under a relay load: `signal { to, candidate }`, acknowledged or not. */
 export class MeshcallRelayTarget implements RelayTarget {
   readonly system = 'meshcall' as const;
   readonly label: string;
+  readonly acknowledged: boolean;
   private pairs: SeatedPair[] = [];
   private deliveredBefore: DeliveryPaths = { sameReplica: 0, crossReplica: 0 };
 
   constructor(
     private readonly cluster: MeshcallCluster,
     readonly placement: Placement,
+    signals: SignalMode,
   ) {
-    this.label = placement === 'gateway' ? 'meshcall, through the gateway' : `meshcall, ${placement}`;
+    this.acknowledged = signals === 'acknowledged';
+    const where = placement === 'gateway' ? 'through the gateway' : placement;
+    this.label = `meshcall, ${where}${this.acknowledged ? '' : ', fire and forget'}`;
   }
 
   async openPairs(count: number, handlers: RelayHandlers): Promise<RelayPair[]> {
@@ -93,6 +105,7 @@ export class MeshcallRelayTarget implements RelayTarget {
         const id = idOfCandidate(message.candidate);
         if (id !== undefined) handlers.onReceive(id);
       });
+      if (!this.acknowledged) return { send: (id: number) => sendUnacknowledged(pair.sender, 'signal', { to: pair.receiverPeerId, candidate: benchCandidate(id) }) };
       return {
         send: (id: number) =>
           pair.sender.emit('signal', { to: pair.receiverPeerId, candidate: benchCandidate(id) }, (ack) => {

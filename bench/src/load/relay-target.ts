@@ -12,7 +12,7 @@ export interface RelayPair {
 export interface RelayHandlers {
   /** A receiver got the candidate with this bench id. */
   onReceive(id: number): void;
-  /** The system refused the send of `id` (meshcall answers every signal; the peers never say no). */
+  /** The system refused the send of `id` (meshcall says so when the signal asked for an acknowledgement; the peers never say no). */
   onFailure(id: number, reason: string): void;
 }
 
@@ -21,6 +21,8 @@ export interface RelayTarget {
   readonly system: SystemName;
   /** What the figure is called in reports ("meshcall, cross-replica"). */
   readonly label: string;
+  /** meshcall only: every signal asks for an acknowledgement (the peers never acknowledge). */
+  readonly acknowledged?: boolean;
   openPairs(count: number, handlers: RelayHandlers): Promise<RelayPair[]>;
   closePairs(): Promise<void>;
   /** Processes to sample CPU and memory of while the load runs, by name. */

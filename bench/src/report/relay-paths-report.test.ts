@@ -17,6 +17,16 @@ describe('relay paths in the summary and charts', () => {
     expect(text).toContain('## Through the gateway and direct (issue 14)');
     expect(text).toContain('signaling-1 40, signaling-2 40, redis 13.3, gateway 10 (load-generator 53.3)');
     expect(text).toMatch(/\| through nginx \| naive relay \| 2× \| 2× \| 0.7× \|/);
+    expect(text).not.toContain('What an acknowledgement of every signal costs');
+  });
+
+  it('says what acknowledging every signal costs when the plan measured it', () => {
+    const acknowledged = { ...result('meshcall', 'gateway', { p50: 0.9, p99: 6, high: 7_000, ceiling: 12_000, cpuSeconds: { 'signaling-1': 4, gateway: 1 } }), acknowledged: true as const };
+    const withAck = [...results, acknowledged];
+    const text = relayPathsSection({ options, results: withAck, ratios: pathRatios(withAck) }).join('\n');
+    expect(text).toContain('acknowledged ÷ fire and forget, p50 1.5×, p99 1.5× at 1,000/s');
+    expect(text).toMatch(/\| through nginx \| naive relay \| 2× \| 2× \| 0.7× \|/);
+    expect(relayPathsCharts({ options, results: withAck, ratios: [] }, '2 cores')[0]?.[1]).toContain('meshcall acked via nginx');
   });
 
   it('says nothing when the phase did not run', () => {

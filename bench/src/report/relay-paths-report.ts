@@ -1,7 +1,7 @@
 import { LOAD_GENERATOR, microsecondsByRole } from '../cpu-accounting.js';
 import type { DeliveryPaths } from '../load/relay-target.js';
 import { MACHINE_TOTAL } from '../process-memory.js';
-import type { RelayPathResult, RelayPathsResult } from '../scenarios/relay-paths.js';
+import { acknowledgementCost, type RelayPathResult, type RelayPathsResult } from '../scenarios/relay-paths.js';
 import { groupedBarChart } from './svg.js';
 
 /**
@@ -19,8 +19,8 @@ const SYSTEM_NAMES = { meshcall: 'meshcall', naive: 'naive relay', peerjs: 'Peer
 const PEER_NAMES = { naive: 'naive relay', peerjs: 'PeerJS server' } as const;
 
 /** A label short enough for a chart's group axis. */
-export function shortLabel(result: Pick<RelayPathResult, 'system' | 'path'>): string {
-  return `${SYSTEM_NAMES[result.system]} ${result.path === 'gateway' ? 'via nginx' : 'direct'}`;
+export function shortLabel(result: Pick<RelayPathResult, 'system' | 'path' | 'acknowledged'>): string {
+  return `${SYSTEM_NAMES[result.system]}${result.acknowledged ? ' acked' : ''} ${result.path === 'gateway' ? 'via nginx' : 'direct'}`;
 }
 
 /** "signaling-1 31.2, signaling-2 30.8, redis 12.1, gateway 7.9 (load generator 40.3; machine 130)". */
@@ -72,6 +72,14 @@ export function relayPathsSection(relayPaths: RelayPathsResult | undefined): str
         `| ${path === 'gateway' ? 'through nginx' : 'direct'} | ${PEER_NAMES[peer as keyof typeof PEER_NAMES] ?? peer} | ${times(ratios.p50Ms)} | ${times(ratios.p99Ms)} | ${times(ratios.highStepDeliveredPerS)} | ${times(ratios.highStepP99Ms)} | ${times(ratios.ceilingPerS)} | ${times(ratios.serverMicrosecondsPerMessage)} |`,
       );
     }
+  }
+  const ackCost = acknowledgementCost(relayPaths.results);
+  if (ackCost) {
+    const r = ackCost.ratios;
+    lines.push(
+      '',
+      `What an acknowledgement of every signal costs meshcall ${ackCost.path === 'gateway' ? 'through nginx' : 'direct'} (the SDK's \`signal()\` asks for one; the web app sends its descriptions and candidates fire and forget, and the ratios above compare that): acknowledged ÷ fire and forget, p50 ${times(r.p50Ms)}, p99 ${times(r.p99Ms)} at ${fmt(o.latencyRate, 0)}/s; delivered ${times(r.highStepDeliveredPerS)} and p99 ${times(r.highStepP99Ms)} at ${fmt(o.highRate, 0)}/s; ceiling ${times(r.ceilingPerS)}; server CPU per signal at the ceiling ${times(r.serverMicrosecondsPerMessage)}.`,
+    );
   }
   lines.push('', 'CPU in cores (1 = one core busy) at the ceiling, and the whole machine (other work on the box shows here):', '', '| system | cores |', '|---|---|');
   for (const r of relayPaths.results) {

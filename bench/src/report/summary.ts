@@ -95,7 +95,7 @@ function targetRows(report: BenchReport): TargetRow[] {
       `Creating the connections before the join (the "pre-gathered" mode, iceCandidatePoolSize 1 on both sides) removes the joiner's own wait for its relay candidate (${fmt(pregathered?.connectBreakdownP50Ms?.firstLocalCandidate, 1)} ms instead of ${fmt(b.firstLocalCandidate, 1)} ms) but connect p95 stays at ${fmt(pregathered?.connect.p95Ms, 1)} ms. The target is a client-side ICE matter, not one of signaling.`
     : '';
 
-  const gateway = report.relayPaths?.results.find((r) => r.system === 'meshcall' && r.path === 'gateway');
+  const gateway = report.relayPaths?.results.find((r) => r.system === 'meshcall' && r.path === 'gateway' && !r.acknowledged);
   const naiveGateway = report.relayPaths?.results.find((r) => r.system === 'naive' && r.path === 'gateway');
   const gatewayRatios = report.relayPaths?.ratios.find((r) => r.path === 'gateway' && r.peer === 'naive')?.ratios;
   const perProcess = gateway?.ceiling?.cpu.microsecondsPerMessage ?? {};
@@ -105,8 +105,8 @@ function targetRows(report: BenchReport): TargetRow[] {
   const gatewayWhy =
     `Through the gateway meshcall delivered ${inProcess ? `${fmt((100 * inProcess.sameReplica) / Math.max(1, inProcess.sameReplica + inProcess.crossReplica), 1)} %` : 'n/a'} of its signals in process (both sockets of a pair on the replica their room hashes to). ` +
     `At the ceiling a signal still costs ${fmt(processUs((n) => n.startsWith('signaling')), 1)} µs of replica CPU, ${fmt(processUs((n) => n === 'redis'), 1)} µs of Redis and ${fmt(processUs((n) => n === 'gateway'), 1)} µs of nginx, against ${fmt(naiveUs, 1)} µs for the naive relay and its nginx together. ` +
-    'What meshcall does on top of the naive relay, per signal: an acknowledgement (a second WebSocket frame out of the replica and through nginx: the naive relay acknowledges nothing), validation and the per-socket rate limit, and the Redis script that stores the signal for an exact resume before it is delivered or acknowledged. ' +
-    'A profile of a replica at 8,000 signals/s (profile-signaling-relay-same-replica.md) puts 40-45 % of its busy time in the socket-write syscalls: two WebSocket frames per signal and, below saturation, one Redis command per signal. The msgpack parser was measured and does not pay (services/signaling/README.md).';
+    'meshcall sends here as the web app does, fire and forget: one WebSocket frame in and one out per signal, as the naive relay (the row that asks for an acknowledgement of every signal, as the SDK\'s signal() does, shows what the extra frame costs). What meshcall does on top of the naive relay, per signal: validation and the per-socket rate limit, and the Redis script that stores the signal for an exact resume before it is delivered (batched: one script call per round trip to Redis, not per signal). ' +
+    'A profile of a replica at 8,000 acknowledged signals/s (profile-signaling-relay-same-replica.md) puts 40-45 % of its busy time in the socket-write syscalls: two WebSocket frames per acknowledged signal and the Redis commands. The msgpack parser was measured and does not pay (services/signaling/README.md).';
   const sameCauses = 'The same causes as the first through-the-gateway row.';
   const ratioRow = (figure: string, measured: number | undefined, bound: number, better: 'lower' | 'higher', why = sameCauses): TargetRow => ({
     figure,

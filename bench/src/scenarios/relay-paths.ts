@@ -36,6 +36,8 @@ export interface RelayPathResult {
   system: SystemName;
   path: RelayPath;
   label: string;
+  /** meshcall's extra row: each signal acknowledged (left out of the ratios, which compare the web app's way). */
+  acknowledged?: true;
   pairs: number;
   atLatencyRate: RateStep & { cpu: LoadCpu };
   highStep: (RateStep & { cpu: LoadCpu; perSenderRate: number }) | null;
@@ -73,7 +75,7 @@ export function comparable(result: RelayPathResult): ComparableFigures {
 export function pathRatios(results: RelayPathResult[]): RelayPathsResult['ratios'] {
   const ratios: RelayPathsResult['ratios'] = [];
   for (const path of ['gateway', 'direct'] as const) {
-    const meshcall = results.find((r) => r.system === 'meshcall' && r.path === path);
+    const meshcall = results.find((r) => r.system === 'meshcall' && r.path === path && !r.acknowledged);
     if (!meshcall) continue;
     for (const peer of ['naive', 'peerjs'] as const) {
       const other = results.find((r) => r.system === peer && r.path === path);
@@ -81,6 +83,14 @@ export function pathRatios(results: RelayPathResult[]): RelayPathsResult['ratios
     }
   }
   return ratios;
+}
+
+/** What asking for an acknowledgement of every signal costs meshcall: acknowledged ÷ fire and forget, same path. */
+export function acknowledgementCost(results: RelayPathResult[]): { path: RelayPath; ratios: FigureRatios } | undefined {
+  const acknowledged = results.find((r) => r.system === 'meshcall' && r.acknowledged);
+  const plain = acknowledged && results.find((r) => r.system === 'meshcall' && !r.acknowledged && r.path === acknowledged.path);
+  if (!acknowledged || !plain) return undefined;
+  return { path: acknowledged.path, ratios: figureRatios(comparable(acknowledged), comparable(plain)) };
 }
 
 /** Refuses a plan whose open-loop steps would push a socket past signaling's per-socket limit. */
@@ -116,7 +126,7 @@ export async function measureRelayPath(target: RelayTarget, path: RelayPath, opt
       progress(`${target.label}: ceiling ${closed.deliveredPerS}/s, ${ceiling.cpu.serverMicrosecondsPerMessage} µs server CPU/msg`);
     }
     const deliveryPaths = await target.deliveryPaths?.();
-    return { system: target.system, path, label: target.label, pairs: run.pairs.length, atLatencyRate, highStep, ceiling, ...(deliveryPaths && { deliveryPaths }) };
+    return { system: target.system, path, label: target.label, ...(target.acknowledged && { acknowledged: true as const }), pairs: run.pairs.length, atLatencyRate, highStep, ceiling, ...(deliveryPaths && { deliveryPaths }) };
   } finally {
     await run.close();
   }

@@ -25,4 +25,4 @@ export {
   type SignalingConnectionOptions,
 } from './signaling/signaling-connection.js';
 export { openSignalingSocket, type SignalingSocket, type SignalingSocketOptions } from './signaling/socket.js';
-export { DEFAULT_ACK_TIMEOUT_MS, rawRequest, request, unwrapAck, type ClientEventInput } from './signaling/requests.js';
+export { DEFAULT_ACK_TIMEOUT_MS, rawRequest, request, sendUnacknowledged, unwrapAck, type ClientEventInput } from './signaling/requests.js';

@@ -218,11 +218,16 @@ describe('signaling through the client', () => {
     await dropped;
     expect(bobCall.connected).toBe(false);
     for (const n of [1, 2, 3]) await aliceCall.signal(bobSeat.peerId, { candidate: { candidate: `candidate:${n} 1 udp 1 127.0.0.1 500${n} typ host`, sdpMid: '0' } });
-    // A request made while the seat is away waits for the resume instead of failing NOT_IN_ROOM.
+    // A request made while the seat is away waits for the resume instead of failing NOT_IN_ROOM,
+    // and so does a fire-and-forget signal (which would otherwise be refused unheard).
+    const atAlice: Array<string | null> = [];
+    aliceCall.on('signal', (message) => atAlice.push(message.candidate === undefined ? 'description' : (message.candidate?.candidate.split(' ')[0] ?? null)));
     const bobAnswers = bobCall.signal(aliceCall.peerId, { candidate: null });
+    bobCall.send('signal', { to: aliceCall.peerId, candidate: { candidate: 'candidate:9 1 udp 1 127.0.0.1 5009 typ host', sdpMid: '0' } });
 
     const result = await resumed;
     await bobAnswers;
+    await expect.poll(() => atAlice).toEqual([null, 'candidate:9']);
     expect(result).toMatchObject({ peerId: bobSeat.peerId, resync: false });
     await expect.poll(() => candidates.length).toBe(4);
     expect(candidates.map((candidate) => candidate.split(' ')[0])).toEqual(['candidate:0', 'candidate:1', 'candidate:2', 'candidate:3']);

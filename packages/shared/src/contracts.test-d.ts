@@ -7,6 +7,8 @@ import type {
   ErrorCode,
   JoinResult,
   ServerToClientEvents,
+  UnacknowledgedEvent,
+  ClientEventAckData,
   registerBodySchema,
   SessionResponse,
 } from './index.js';
@@ -25,6 +27,12 @@ describe('contract types', () => {
   it('room:join acknowledges with a JoinResult', () => {
     type JoinAck = Parameters<ClientToServerEvents['room:join']>[1];
     expectTypeOf<Parameters<JoinAck>[0]>().toEqualTypeOf<Ack<JoinResult>>();
+  });
+
+  it('exactly the unacknowledged events may go without an ack callback', () => {
+    type AckOptional = { [E in keyof ClientToServerEvents]: undefined extends Parameters<ClientToServerEvents[E]>[1] ? E : never }[keyof ClientToServerEvents];
+    expectTypeOf<AckOptional>().toEqualTypeOf<UnacknowledgedEvent>();
+    expectTypeOf<ClientEventAckData<'signal'>>().toEqualTypeOf<null>();
   });
 
   it('server events carry typed payloads', () => {

@@ -305,15 +305,20 @@ export const serverEventPayloadSchemas = {
 /** A server event's payload as its schema accepts it. */
 export type ServerEventPayload<E extends keyof ServerToClientEvents> = z.output<(typeof serverEventPayloadSchemas)[E]>;
 
-/** Typed Socket.IO maps: `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`. */
+/**
+ * Typed Socket.IO maps: `Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>`.
+ * Every event is answered through its acknowledgement callback. `signal`, `media:state` and
+ * `room:leave` may also go without one (UnacknowledgedEvent): the server then answers nothing, not
+ * even a refusal, and writes one frame less per message, for what a later message supersedes anyway.
+ */
 export interface ClientToServerEvents {
   'room:join': (payload: JoinPayload, ack: AckCallback<JoinResult>) => void;
-  signal: (payload: SignalPayload, ack: AckCallback<null>) => void;
-  'media:state': (payload: MediaState, ack: AckCallback<null>) => void;
+  signal: (payload: SignalPayload, ack?: AckCallback<null>) => void;
+  'media:state': (payload: MediaState, ack?: AckCallback<null>) => void;
   'chat:send': (payload: { text: string }, ack: AckCallback<ChatMessage>) => void;
   'game:move': (payload: { cell: number }, ack: AckCallback<GameState>) => void;
   'game:reset': (payload: Record<string, never>, ack: AckCallback<GameState>) => void;
-  'room:leave': (payload: Record<string, never>, ack: AckCallback<null>) => void;
+  'room:leave': (payload: Record<string, never>, ack?: AckCallback<null>) => void;
   'room:kick': (payload: { peerId: string }, ack: AckCallback<null>) => void;
   'room:lock': (payload: { locked: boolean }, ack: AckCallback<{ locked: boolean }>) => void;
   'room:end': (payload: Record<string, never>, ack: AckCallback<null>) => void;
@@ -355,8 +360,12 @@ export const clientEventPayloadSchemas = {
 /** A client event's payload once its schema accepted it. */
 export type ClientEventPayload<E extends keyof ClientToServerEvents> = z.output<(typeof clientEventPayloadSchemas)[E]>;
 
+/** The client events that may be sent without an acknowledgement callback (fire and forget). */
+export type UnacknowledgedEvent = 'signal' | 'media:state' | 'room:leave';
+
 /** What a client event's acknowledgement carries when it succeeds. */
-export type ClientEventAckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends AckCallback<infer T> ? T : never;
+export type ClientEventAckData<E extends keyof ClientToServerEvents> =
+  NonNullable<Parameters<ClientToServerEvents[E]>[1]> extends AckCallback<infer T> ? T : never;
 
 /**
  * The schema of every client event's acknowledgement data on success, by event name, so a client

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendUnacknowledged } from '@meshcall/client';
 import { signalingKeys } from '../src/redis/keys.js';
 import { dataOf, errorCodeOf, request, requestRaw } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
@@ -76,6 +77,32 @@ describe('signal relay across replicas', () => {
       expect(carol.log.of('signal')).toEqual([]);
     } finally {
       closeAll(alice, bob, carol);
+    }
+  });
+
+  it('relays a signal sent without an acknowledgement callback and answers nothing, not even a refusal', async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(one.url, issuer, { roomId });
+    const bobHere = await seatUser(one.url, issuer, { roomId });
+    const bobThere = await seatUser(two.url, issuer, { roomId });
+    const acksAtAlice: unknown[] = [];
+    // Socket.IO's manager hands over every decoded packet; type 3 is an acknowledgement.
+    alice.socket.io.on('packet', (packet: { type: number }) => {
+      if (packet.type === 3) acksAtAlice.push(packet);
+    });
+    try {
+      sendUnacknowledged(alice.socket, 'signal', { to: bobHere.joined.peerId, description: offer });
+      sendUnacknowledged(alice.socket, 'signal', { to: bobThere.joined.peerId, candidate });
+      sendUnacknowledged(alice.socket, 'signal', { to: 'no-such-peer-0001', candidate });
+      expect(await bobHere.log.waitFor('signal')).toMatchObject({ from: alice.joined.peerId, description: offer, seq: 1 });
+      expect(await bobThere.log.waitFor('signal')).toMatchObject({ from: alice.joined.peerId, candidate, seq: 1 });
+
+      // An acknowledged request after them is answered, and is the only answer Alice ever got.
+      dataOf(await request(alice.socket, 'chat:send', { text: 'sync point' }));
+      expect(acksAtAlice).toHaveLength(1);
+      expect(alice.socket.connected).toBe(true);
+    } finally {
+      closeAll(alice, bobHere, bobThere);
     }
   });
 

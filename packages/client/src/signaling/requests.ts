@@ -1,4 +1,4 @@
-import { clientEventAckSchemas, type Ack, type ClientEventAckData, type ClientToServerEvents } from '@meshcall/shared';
+import { clientEventAckSchemas, type Ack, type ClientEventAckData, type ClientToServerEvents, type UnacknowledgedEvent } from '@meshcall/shared';
 import type { z } from 'zod';
 import { ClientErrorCode, MeshcallError, errorFromAck } from '../errors.js';
 import type { SignalingSocket } from './socket.js';
@@ -25,6 +25,16 @@ export async function request<E extends keyof ClientToServerEvents>(
   const parsed = (clientEventAckSchemas[event] as unknown as z.ZodType<ClientEventAckData<E>>).safeParse(data);
   if (!parsed.success) throw new MeshcallError(ClientErrorCode.BAD_RESPONSE, 'The server answered unexpectedly.');
   return parsed.data;
+}
+
+/**
+ * Emits `signal`, `media:state` or `room:leave` without an acknowledgement callback: the server
+ * answers nothing, not even a refusal, and writes one frame less. For what a later message
+ * supersedes anyway; `request` is the way to learn the outcome.
+ */
+export function sendUnacknowledged<E extends UnacknowledgedEvent>(socket: SignalingSocket, event: E, payload: ClientEventInput<E>): void {
+  // emit's inference cannot follow a generic event name; E pins the payload to the event.
+  (socket as unknown as { emit(event: string, payload: unknown): void }).emit(event, payload);
 }
 
 /**

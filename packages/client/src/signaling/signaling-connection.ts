@@ -8,10 +8,11 @@ import {
   type ServerEventPayload,
   type ServerToClientEvents,
   type SessionDescription,
+  type UnacknowledgedEvent,
 } from '@meshcall/shared';
 import type { z } from 'zod';
 import { ClientErrorCode, MeshcallError, errorFromHandshake } from '../errors.js';
-import { DEFAULT_ACK_TIMEOUT_MS, request, type ClientEventInput } from './requests.js';
+import { DEFAULT_ACK_TIMEOUT_MS, request, sendUnacknowledged, type ClientEventInput } from './requests.js';
 import { openSignalingSocket, type SignalingSocket, type SignalingSocketOptions } from './socket.js';
 
 /** How to connect to signaling. */
@@ -70,6 +71,8 @@ export class SignalingConnection {
   /** Settled while the seat (if any) is usable; replaced by a pending one while resuming. */
   #ready: Promise<void> = Promise.resolve();
   #markReady: () => void = () => undefined;
+  /** True while #ready is pending: `send` then waits instead of emitting at once. */
+  #resuming = false;
 
   private constructor(options: SignalingConnectionOptions) {
     this.#options = options;
@@ -229,9 +232,27 @@ export class SignalingConnection {
     await this.request('room:answer-knock', { knockId, admit });
   }
 
-  /** Relays a description or candidate to one peer of the room (PEER_NOT_FOUND if it is not there). */
+  /**
+   * Relays a description or candidate to one peer of the room and resolves once signaling has
+   * stored it (PEER_NOT_FOUND if the peer is not there). `send('signal', …)` does the same
+   * without waiting for, or being told, the outcome.
+   */
   async signal(to: string, content: SignalContent): Promise<void> {
     await this.request('signal', { to, ...content });
+  }
+
+  /**
+   * Fire and forget, for `signal`, `media:state` and `room:leave`: sent without an acknowledgement
+   * callback, so the server answers nothing, not even a refusal (a candidate for a peer that just
+   * left is dropped unseen), and each message costs a frame less. The web app sends descriptions,
+   * candidates and media state so, since a later message supersedes a lost one. While a dropped
+   * connection is being resumed the message waits for the resume, and is dropped if that takes
+   * longer than the ack timeout.
+   */
+  send<E extends UnacknowledgedEvent>(event: E, payload: ClientEventInput<E>): void {
+    const emit = () => sendUnacknowledged(this.socket, event, payload);
+    if (!this.#resuming) emit();
+    else this.#whenReady().then(emit, () => undefined);
   }
 
   /** Leaves the room and frees the seat at once (others hear `peer:left { reason: 'left' }`). */
@@ -308,7 +329,15 @@ export class SignalingConnection {
 
   #resumeAfterReconnect(): void {
     this.socket.on('disconnect', (reason) => {
-      if (this.#seat) this.#ready = new Promise((resolve) => (this.#markReady = resolve));
+      if (this.#seat) {
+        this.#resuming = true;
+        this.#ready = new Promise((resolve) => {
+          this.#markReady = () => {
+            this.#resuming = false;
+            resolve();
+          };
+        });
+      }
       // 'io server disconnect' (signed out, token expired, the seat resumed by another socket) is
       // not retried by Socket.IO, and rightly: reconnecting could take the seat back from a newer
       // socket of the same participant. `reconnect()` is the caller's decision.

@@ -1,5 +1,5 @@
 import { handshakeRefusalCode, openSignalingSocket, rawRequest, type SignalingSocket } from '@meshcall/client';
-import { serverEventPayloadSchemas, type Ack, type ClientToServerEvents, type ErrorCode, type ServerToClientEvents } from '@meshcall/shared';
+import { serverEventPayloadSchemas, type Ack, type ClientEventAckData, type ClientToServerEvents, type ErrorCode, type ServerToClientEvents } from '@meshcall/shared';
 import { TEST_ORIGIN } from './replicas.js';
 
 /**
@@ -59,7 +59,7 @@ export async function refusedHandshake(url: string, token: string | undefined, o
 
 type EventName = keyof ClientToServerEvents;
 type PayloadOf<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];
-type ResultOf<E extends EventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+type ResultOf<E extends EventName> = Ack<ClientEventAckData<E>>;
 
 /** Emits a client event and waits for its acknowledgement. */
 export async function request<E extends EventName>(socket: TestSocket, event: E, payload: PayloadOf<E>): Promise<ResultOf<E>> {

@@ -1,5 +1,5 @@
 import { openSignalingSocket, rawRequest, type SignalingSocket } from '@meshcall/client';
-import { serverEventPayloadSchemas, type Ack, type ClientToServerEvents, type ErrorCode, type JoinResult, type ServerToClientEvents } from '@meshcall/shared';
+import { serverEventPayloadSchemas, type Ack, type ClientEventAckData, type ClientToServerEvents, type ErrorCode, type JoinResult, type ServerToClientEvents } from '@meshcall/shared';
 
 /**
  * A bare typed socket from @meshcall/client. The scenarios fault the stack under it and check
@@ -57,7 +57,7 @@ export async function connectSocket(
 
 type EventName = keyof ClientToServerEvents;
 type PayloadOf<E extends EventName> = Parameters<ClientToServerEvents[E]>[0];
-type ResultOf<E extends EventName> = Parameters<Parameters<ClientToServerEvents[E]>[1]>[0];
+type ResultOf<E extends EventName> = Ack<ClientEventAckData<E>>;
 
 /** Emits a client event and waits (bounded) for its acknowledgement. */
 export async function request<E extends EventName>(socket: CallSocket, event: E, payload: PayloadOf<E>, timeoutMs = EVENT_TIMEOUT_MS): Promise<ResultOf<E>> {

@@ -14,7 +14,7 @@ import type { ClientEventAckData, ClientToServerEvents } from '@meshcall/shared'
  * request functions rather than a SignalingConnection.
  */
 export type { SignalingSocket };
-export { unwrapAck } from '@meshcall/client';
+export { sendUnacknowledged, unwrapAck } from '@meshcall/client';
 
 /** What the acknowledgement of a client event carries on success. */
 export type AckData<E extends keyof ClientToServerEvents> = ClientEventAckData<E>;
