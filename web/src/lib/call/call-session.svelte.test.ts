@@ -21,6 +21,8 @@ let joins: JoinPayload[];
 let seatGone: boolean;
 let seatNumber: number;
 let connections: ServerSocket[];
+/** Fire-and-forget events the server got, and whether each came with an acknowledgement callback. */
+let unanswered: Array<{ event: string; withAck: boolean }>;
 
 function seat(peerId: string, resync = false): JoinResult {
   return { peerId, role: 'member', resumeToken: `resume-token-of-${peerId}`, room: { id: ROOM_ID, kind: 'business', capacity: 4, locked: false }, host: null, peers: [], chat: [], game: null, resync };
@@ -32,6 +34,7 @@ beforeEach(async () => {
   seatGone = false;
   seatNumber = 0;
   connections = [];
+  unanswered = [];
   http = createServer();
   signaling = new Server(http, { transports: ['websocket'] });
   signaling.use((socket, next) => {
@@ -43,6 +46,9 @@ beforeEach(async () => {
   });
   signaling.on('connection', (socket) => {
     connections.push(socket);
+    for (const event of ['signal', 'media:state', 'room:leave']) {
+      socket.on(event, (...args: unknown[]) => unanswered.push({ event, withAck: typeof args.at(-1) === 'function' }));
+    }
     socket.on('room:join', (payload: JoinPayload, ack: (response: unknown) => void) => {
       joins.push(payload);
       if ('resume' in payload) {
@@ -153,6 +159,21 @@ describe('CallSession', () => {
     await expect(opened).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     session.close();
   }, 15_000);
+
+  it('sends signals, media state and a leave on page hide without asking for an acknowledgement', async () => {
+    const { session } = callSession();
+    await session.open(ROOM_ID, undefined);
+    session.send('signal', { to: 'peer-seat-9', candidate: null });
+    session.send('media:state', { audio: true, video: false, screen: false });
+    session.leaveNow();
+    await until(() => unanswered.length === 3, 'the three events');
+    expect(unanswered).toEqual([
+      { event: 'signal', withAck: false },
+      { event: 'media:state', withAck: false },
+      { event: 'room:leave', withAck: false },
+    ]);
+    session.close();
+  });
 
   it('refuses requests before the socket exists', async () => {
     const { session } = callSession();
