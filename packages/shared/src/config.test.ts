@@ -64,6 +64,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads TRUST_PROXY as Fastify takes it: loopback by default, true/false, or a list kept as written', () => {
+    const proxy = z.object({ TRUST_PROXY: env.trustProxy() });
+    expect(loadConfig('rooms', proxy, {}).TRUST_PROXY).toBe('loopback');
+    expect(loadConfig('rooms', proxy, { TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadConfig('rooms', proxy, { TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig('rooms', proxy, { TRUST_PROXY: 'uniquelocal,198.18.0.0/15' }).TRUST_PROXY).toBe('uniquelocal,198.18.0.0/15');
+  });
+
   it('ignores variables the schema does not name', () => {
     const config = loadConfig('auth', schema, { PORT: '1', MONGO_URL: 'mongodb://x/db', UNRELATED: 'x' });
     expect(config).not.toHaveProperty('UNRELATED');

@@ -70,6 +70,16 @@ export const env = {
       .default(fallback)
       .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
       .refine((list) => list.every((o) => /^https?:\/\/[^/\s]+$/.test(o)), 'must be comma-separated origins like https://host:port'),
+  /**
+   * `TRUST_PROXY` as Fastify takes it: true/false, or comma-separated addresses, CIDR ranges and
+   * proxy-addr names ("loopback", "uniquelocal,198.18.0.0/15"). Hop counts are not offered:
+   * Fastify 5 treats them as "trust nobody", since a count alone cannot tell a proxy from a client.
+   */
+  trustProxy: () =>
+    z
+      .string()
+      .default('loopback')
+      .transform((value): boolean | string => (value === 'true' || value === 'false' ? value === 'true' : value)),
   nodeEnv: () => z.enum(['development', 'production', 'test']).default('development'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

@@ -4,20 +4,6 @@ import { GUEST_TOKEN_TTL_SECONDS, env, loadConfig, redisTargetEnv, requireOneRed
 /** bcrypt cost below which production refuses to start: each step halves an attacker's guessing rate. */
 export const MIN_PRODUCTION_BCRYPT_COST = 10;
 
-/**
- * `TRUST_PROXY` as Fastify takes it: true/false, or comma-separated addresses, CIDR ranges and
- * proxy-addr names ("loopback", "10.0.0.0/8"). Hop counts are not offered: Fastify 5 treats them
- * as "trust nobody", since a count alone cannot tell a proxy from a client.
- */
-const trustProxy = z
-  .string()
-  .default('loopback')
-  .transform((value): boolean | string => {
-    if (value === 'true') return true;
-    if (value === 'false') return false;
-    return value;
-  });
-
 const pem = (label: string) =>
   z
     .string()
@@ -32,7 +18,7 @@ export const authConfigSchema = z
     LOG_LEVEL: env.logLevel(),
     DATA_DIR: z.string().default('./.data/auth'),
     ALLOWED_ORIGINS: env.origins('http://127.0.0.1:8080,http://localhost:8080'),
-    TRUST_PROXY: trustProxy,
+    TRUST_PROXY: env.trustProxy(),
     MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
     ...redisTargetEnv,
     // bcrypt itself accepts 4..31; past 15 a single sign-in takes seconds in bcryptjs.

@@ -5,12 +5,6 @@ import { formatHostPort, parseTurnServers, TurnServerListError, type TurnServer 
 /** coturn's `max-allocate-lifetime` in infra/coturn/turnserver.conf; keep the two in step. */
 export const TURN_MAX_ALLOCATE_LIFETIME_SECONDS = 600;
 
-/** Fastify's trustProxy: "true"/"false", or addresses proxy-addr takes ("loopback", "10.0.0.0/8,127.0.0.1"). */
-const trustProxySchema = z
-  .string()
-  .default('loopback')
-  .transform((value): boolean | string => (value === 'true' || value === 'false' ? value === 'true' : value));
-
 export const roomsConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   HOST: z.string().default('127.0.0.1'),
@@ -18,7 +12,7 @@ export const roomsConfigSchema = z.object({
   LOG_LEVEL: env.logLevel(),
   DATA_DIR: z.string().default('./.data/rooms'),
   ALLOWED_ORIGINS: env.origins('http://127.0.0.1:8080,http://localhost:8080'),
-  TRUST_PROXY: trustProxySchema,
+  TRUST_PROXY: env.trustProxy(),
   MONGO_URL: env.url(['mongodb', 'mongodb+srv']),
   ...redisTargetEnv,
   /** Where auth publishes the keys access tokens are signed with. */

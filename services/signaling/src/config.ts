@@ -2,23 +2,13 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { KNOCK_TIMEOUT_MS, alongsideOtherProblems, env, loadConfig, redisTargetEnv, requireOneRedisTarget } from '@meshcall/shared';
 
-/** Fastify's trustProxy from the environment: true/false, or addresses and names such as "loopback". */
-const trustProxySchema = z
-  .string()
-  .default('loopback')
-  .transform((value): boolean | string => {
-    if (value === 'true') return true;
-    if (value === 'false') return false;
-    return value;
-  });
-
 export const configSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   HOST: z.string().default('127.0.0.1'),
   PORT: env.port(),
   LOG_LEVEL: env.logLevel(),
   ALLOWED_ORIGINS: env.origins('http://127.0.0.1:8080,http://localhost:8080'),
-  TRUST_PROXY: trustProxySchema,
+  TRUST_PROXY: env.trustProxy(),
   ...redisTargetEnv,
   AUTH_JWKS_URL: env.url(['http', 'https']),
   ROOMS_JWKS_URL: env.url(['http', 'https']),
