@@ -1,12 +1,16 @@
 import { startStack, type Stack } from '@meshcall/stack';
 import { BENCH_BCRYPT_COST, BENCH_SERVICE_ENV } from './config.js';
+import { onInterrupt } from './interrupt.js';
 
 /**
  * The stack every measurement runs on: a fresh launcher stack with two signaling replicas and the
  * bench's service settings, so the bench and the profiler always measure the same configuration.
+ * Interrupted (Ctrl-C) while it starts or runs, it is stopped before the bench exits; its
+ * `stop()` hands that duty back to the caller.
  */
-export function startBenchStack(dataDir: string, options: { serviceEnv?: Record<string, string>; onProgress?: (line: string) => void } = {}): Promise<Stack> {
-  return startStack({
+export async function startBenchStack(dataDir: string, options: { serviceEnv?: Record<string, string>; onProgress?: (line: string) => void } = {}): Promise<Stack> {
+  const startUp = new AbortController();
+  const starting = startStack({
     dataDir,
     fresh: true,
     gatewayPort: 0,
@@ -16,5 +20,24 @@ export function startBenchStack(dataDir: string, options: { serviceEnv?: Record<
     env: { PATH: process.env.PATH },
     serviceEnv: { ...BENCH_SERVICE_ENV, ...options.serviceEnv },
     onProgress: options.onProgress,
+    signal: startUp.signal,
   });
+  // Aborted, the launcher stops what it has started and rejects; if it had just finished, the stack is stopped here.
+  const release = onInterrupt(async () => {
+    startUp.abort(new Error('interrupted while the stack was starting'));
+    await (await starting.catch(() => undefined))?.stop();
+  });
+  try {
+    const stack = await starting;
+    return {
+      ...stack,
+      stop: () => {
+        release();
+        return stack.stop();
+      },
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
 }

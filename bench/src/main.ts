@@ -20,6 +20,7 @@ import { Redis } from 'ioredis';
 import type { Stack } from '@meshcall/stack';
 import type { RelayTarget } from './load/relay-target.js';
 import { startBenchStack } from './bench-stack.js';
+import { wasInterrupted } from './interrupt.js';
 import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
 import { MeshcallIdleTarget, MeshcallRelayTarget, type MeshcallCluster } from './clients/meshcall-cluster.js';
 import { NaiveIdleTarget, NaiveRelayTarget } from './clients/naive-client.js';
@@ -246,6 +247,8 @@ async function main(): Promise<void> {
     });
   }
 
+  // Stopped half-way: what was measured is partial, and must not replace a committed run.
+  if (wasInterrupted()) return;
   report.durationS = Math.round((performance.now() - t0) / 100) / 10;
   report.loadAverage1mAtEnd = machineInfo().loadAverage1m;
   const written = writeReport(report, resultsDir);

@@ -3,8 +3,8 @@
  * Node 20 refuses --cpu-prof in NODE_OPTIONS, so the services start with the inspector on a
  * random loopback port (NODE_OPTIONS=--inspect=127.0.0.1:0 through the launcher's serviceEnv);
  * the bench reads each replica's inspector URL from its log, records a CPU profile over the
- * DevTools protocol during a cross-replica relay load at a fixed rate, and writes the heaviest
- * functions by self time to bench/results/profile-signaling.md. Not part of `npm run bench`:
+ * DevTools protocol during a relay load at a fixed rate (or bursts of joins), and writes the
+ * heaviest functions by self time to bench/results/profile-signaling-*.md. Not part of `npm run bench`:
  * profiling slows the replicas down, so no figure of the summary comes from a profiled run.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchStack } from './bench-stack.js';
+import { wasInterrupted } from './interrupt.js';
 import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
-import { MeshcallRelayTarget, type MeshcallCluster } from './clients/meshcall-cluster.js';
+import { MeshcallRelayTarget, type MeshcallCluster, type Placement, type SignalMode } from './clients/meshcall-cluster.js';
 import { measureJoinLatency } from './scenarios/join-latency.js';
 import { BENCH_USERS } from './config.js';
 import { DeliveryLog } from './load/delivery-log.js';
@@ -25,8 +26,13 @@ import { summarize } from './stats.js';
 /** relay: cross-replica signals at PROFILE_RATE/s; join: bursts of 50 concurrent joins back to back. */
 const LOAD = process.env.PROFILE_LOAD === 'join' ? 'join' : 'relay';
 const RATE = Number(process.env.PROFILE_RATE ?? 3_000);
-/** Where each pair's sockets sit: across both replicas (default), or both on one replica. */
-const PLACEMENT = process.env.PROFILE_PLACEMENT === 'same-replica' ? 'same-replica' : 'cross-replica';
+/**
+ * Where each pair's sockets sit: across both replicas (default), both on one replica, or wherever
+ * the gateway routes them (the path users take: every socket of a room on the replica it hashes to).
+ */
+const PLACEMENT: Placement = process.env.PROFILE_PLACEMENT === 'same-replica' || process.env.PROFILE_PLACEMENT === 'gateway' ? process.env.PROFILE_PLACEMENT : 'cross-replica';
+/** Signals asking for an acknowledgement (as the SDK's signal() does, the default), or sent as the web app sends them. */
+const SIGNALS: SignalMode = process.env.PROFILE_SIGNALS === 'fire-and-forget' ? 'fire-and-forget' : 'acknowledged';
 const DURATION_MS = 15_000;
 const PAIRS = 100;
 const TOP = 25;
@@ -99,6 +105,13 @@ function inspectorUrlIn(logFile: string): string {
   return match[1];
 }
 
+/** The command line that repeats this profile, with the settings it ran under. */
+function reproduceCommand(): string {
+  const settings = [`PROFILE_LOAD=${LOAD}`];
+  if (LOAD === 'relay') settings.push(`PROFILE_PLACEMENT=${PLACEMENT}`, `PROFILE_SIGNALS=${SIGNALS}`, `PROFILE_RATE=${RATE}`);
+  return `${settings.join(' ')} npm run profile -w @meshcall/bench`;
+}
+
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-profile-'));
   // Each replica with the inspector on an ephemeral port, for its CPU profile.
@@ -108,9 +121,17 @@ async function main(): Promise<void> {
   try {
     const api = new MeshcallApi(stack.urls.auth[0] as string, stack.urls.rooms[0] as string);
     const users = await mapLimited(Array.from({ length: BENCH_USERS }, (_, i) => i), 2, (i) => api.register(`profile-${i}`));
-    const cluster: MeshcallCluster = { api, users, replicaUrls: stack.urls.signaling, origin: stack.gatewayUrl, replicaPids: stack.components.signaling.map((c) => c.process?.pid ?? 0), redisPid: undefined };
+    const cluster: MeshcallCluster = {
+      api,
+      users,
+      replicaUrls: stack.urls.signaling,
+      origin: stack.gatewayUrl,
+      replicaPids: stack.components.signaling.map((c) => c.process?.pid ?? 0),
+      redisPid: undefined,
+      gateway: { url: stack.gatewayUrl, pid: stack.components.gateway.process?.pid ?? Number.NaN },
+    };
     if (LOAD === 'relay') {
-      const target = new MeshcallRelayTarget(cluster, PLACEMENT, 'acknowledged');
+      const target = new MeshcallRelayTarget(cluster, PLACEMENT, SIGNALS);
       const log = new DeliveryLog(0);
       const pairs: RelayPair[] = await target.openPairs(PAIRS, { onReceive: (id) => log.receive(id), onFailure: (id, reason) => log.fail(id, reason) });
       const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
@@ -129,14 +150,16 @@ async function main(): Promise<void> {
   } finally {
     await stack.stop();
   }
+  // Stopped half-way: the samples are partial, and must not replace a committed profile.
+  if (wasInterrupted()) return;
   const what =
     LOAD === 'relay'
-      ? `${PAIRS} ${PLACEMENT} pairs, ${RATE} signals/s for ${DURATION_MS / 1000} s`
+      ? `${PAIRS} pairs (${PLACEMENT === 'gateway' ? 'through the gateway' : PLACEMENT}), ${RATE} ${SIGNALS === 'acknowledged' ? 'acknowledged' : 'fire-and-forget'} signals/s for ${DURATION_MS / 1000} s`
       : `bursts of 50 concurrent room:join (7 rooms of 8 seats, both replicas) for ${DURATION_MS / 1000} s, fresh tickets between bursts`;
   const lines = [
     `# Where a signaling replica spends its CPU: ${LOAD === 'relay' ? 'relaying signals' : 'joining'}`,
     '',
-    `Generated by \`PROFILE_LOAD=${LOAD} npm run profile -w @meshcall/bench\` on ${new Date().toISOString()}: two replicas sampled through the inspector (200 µs), ${what}; latency meanwhile (slowed by the profiler): p50 ${latency?.p50Ms} ms, p99 ${latency?.p99Ms} ms. Self time per function in % of the replica's busy samples (idle, "(program)" and "(garbage collector)" are shown, idle is left out of the shares).`,
+    `Generated by \`${reproduceCommand()}\` on ${new Date().toISOString()}: two replicas sampled through the inspector (200 µs), ${what}; latency meanwhile (slowed by the profiler): p50 ${latency?.p50Ms} ms, p99 ${latency?.p99Ms} ms. Self time per function in % of the replica's busy samples (idle, "(program)" and "(garbage collector)" are shown, idle is left out of the shares).`,
     '',
   ];
   for (const { name, profile } of profiles) {
@@ -144,7 +167,8 @@ async function main(): Promise<void> {
     for (const row of selfTimeTable(profile).slice(0, TOP)) lines.push(`| ${row.percent} | \`${row.where.replace(/\|/g, '\\|')}\` |`);
     lines.push('');
   }
-  const out = fileURLToPath(new URL(`../results/profile-signaling-${LOAD}${PLACEMENT === 'same-replica' ? '-same-replica' : ''}.md`, import.meta.url));
+  const variant = LOAD === 'relay' ? `${PLACEMENT === 'cross-replica' ? '' : `-${PLACEMENT}`}${SIGNALS === 'fire-and-forget' ? '-fire-and-forget' : ''}` : '';
+  const out = fileURLToPath(new URL(`../results/profile-signaling-${LOAD}${variant}.md`, import.meta.url));
   writeFileSync(out, `${lines.join('\n')}\n`);
   process.stderr.write(`wrote ${out} from ${profiles.length} signaling profiles\n`);
 }

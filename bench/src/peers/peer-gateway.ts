@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { findFreePort, gatewayComponent, type LocalComponent } from '@meshcall/stack';
+import { onInterrupt } from '../interrupt.js';
 import type { MeteredProcess } from '../process-memory.js';
 
 /**
@@ -15,6 +16,7 @@ export class PeerGateway {
     readonly name: string,
     private readonly component: LocalComponent,
     readonly url: string,
+    private readonly releaseOnInterrupt: () => void,
   ) {}
 
   static async start(name: string, upstreamPort: number, dir: string): Promise<PeerGateway> {
@@ -26,8 +28,15 @@ export class PeerGateway {
       runDir: join(dir, name, 'run'),
       logDir: join(dir, name, 'logs'),
     });
-    await component.start();
-    return new PeerGateway(name, component, `http://127.0.0.1:${port}`);
+    // nginx runs in a process group of its own: an interrupted bench stops it (from its start on).
+    const release = onInterrupt(() => component.stop());
+    try {
+      await component.start();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return new PeerGateway(name, component, `http://127.0.0.1:${port}`, release);
   }
 
   /** The nginx master and (read when a meter starts) its worker. */
@@ -38,6 +47,7 @@ export class PeerGateway {
   }
 
   stop(): Promise<void> {
+    this.releaseOnInterrupt();
     return this.component.stop();
   }
 }

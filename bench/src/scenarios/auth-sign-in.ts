@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcryptjs';
 import { exportPKCS8, generateKeyPair } from 'jose';
 import { findFreePort, pickMongoWireServer, startBackingServices, type BackingServices } from '@meshcall/stack';
+import { onInterrupt } from '../interrupt.js';
 import { AUTH_SIGN_IN } from '../config.js';
 import { commandVersion, machineInfo, type MachineInfo } from '../machine.js';
 import { packageDir, packageVersion } from '../package-dir.js';
@@ -241,6 +242,8 @@ export function renderAuthSignIn(report: AuthSignInReport): string {
 export async function measureAuthSignIn(): Promise<AuthSignInReport> {
   const loadAverageAtStart = round(loadavg()[0] ?? 0, 2);
   const backing = await startBackingServices();
+  // Redis and the database run in process groups of their own: an interrupted run stops them here.
+  const release = onInterrupt(() => backing.stop());
   try {
     const results: CostResult[] = [];
     for (const cost of [12, 4]) {
@@ -265,6 +268,7 @@ export async function measureAuthSignIn(): Promise<AuthSignInReport> {
       results,
     };
   } finally {
+    release();
     await backing.stop();
   }
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { onInterrupt } from '../interrupt.js';
 
 /**
  * Benches run as child processes of `npm run bench` with a time budget, their JSON folded into
@@ -82,17 +83,24 @@ export async function runChildBench(spec: ChildBenchSpec, repoRoot: string, resu
   const child = spawn(spec.argv[0], spec.argv.slice(1), { cwd: repoRoot, stdio: ['ignore', log, log], detached: true });
   closeSync(log);
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const outcome = await Promise.race([exit.then((code) => ({ timedOut: false, code })), sleep(spec.budgetMs).then(() => ({ timedOut: true, code: null }))]);
-  let exitCode = outcome.code;
-  if (outcome.timedOut && child.pid !== undefined) {
-    // Its Redis and database servers run in process groups of their own: stop every descendant by pid.
-    const tree = [...descendantsOf(child.pid), child.pid];
+  // Its Redis and database servers run in process groups of their own: stop every descendant by pid.
+  const stopTree = async (rootPid: number) => {
+    const tree = [...descendantsOf(rootPid), rootPid];
     signalAll(tree, 'SIGTERM');
     const gone = await Promise.race([exit.then(() => true), sleep(10_000).then(() => false)]);
     signalAll(tree, 'SIGKILL');
     if (!gone) await exit;
+  };
+  const release = onInterrupt(async () => {
+    if (child.pid !== undefined && child.exitCode === null) await stopTree(child.pid);
+  });
+  const outcome = await Promise.race([exit.then((code) => ({ timedOut: false, code })), sleep(spec.budgetMs).then(() => ({ timedOut: true, code: null }))]);
+  let exitCode = outcome.code;
+  if (outcome.timedOut && child.pid !== undefined) {
+    await stopTree(child.pid);
     exitCode = null;
   }
+  release();
   const durationS = Math.round((Date.now() - started) / 100) / 10;
   const status = outcome.timedOut ? 'out-of-time' : exitCode === 0 ? 'completed' : 'failed';
   // Only a step that completed wrote its JSON: these benches write at the very end, and a

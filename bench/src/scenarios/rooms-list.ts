@@ -19,6 +19,7 @@ import { customAlphabet } from 'nanoid';
 import { GUEST_TOKEN_TTL_SECONDS, ROOM_KINDS, redisKeys, roomPageResponseSchema } from '@meshcall/shared';
 import { loadSigningKey } from '@meshcall/server-kit';
 import { startBackingServices } from '@meshcall/stack';
+import { onInterrupt } from '../interrupt.js';
 import { createAccessTokens } from '@meshcall/auth/dist/tokens/access-tokens.js';
 import { buildApp } from '@meshcall/rooms/dist/app.js';
 import { loadRoomsConfig } from '@meshcall/rooms/dist/config.js';
@@ -287,13 +288,11 @@ export async function measureRoomsList(): Promise<RoomsListReport> {
     await app.close();
     redis.disconnect();
     await issuer.stop();
-    // The databases run in their own process groups: without this an interrupted run leaves them behind.
+    // The databases run in their own process groups: without this (onInterrupt) an interrupted run leaves them behind.
     await backing.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
-  }
+  onInterrupt(cleanUp);
   try {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
