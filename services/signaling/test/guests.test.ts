@@ -1,52 +1,40 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventLog, connect, dataOf, errorCodeOf, request } from './support/client.js';
 import { ALL_SERVER_EVENTS, closeAll, seatUser, type Participant, type Seated } from './support/participant.js';
-import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
-import { TestTokenIssuer, newRoomId, newUserId } from './support/token-issuer.js';
+import { twoReplicasForSuite } from './support/replicas.js';
+import { newRoomId, newUserId } from './support/token-issuer.js';
 
 /**
  * Guests (no account): a guest token from auth connects, a guest ticket from rooms seats it, and
  * everyone in the room sees it marked as a guest. A guest cannot moderate.
  */
 describe('guests in a call', () => {
-  let cluster: TwoReplicas | undefined;
-  let issuer: TestTokenIssuer;
-  let one: InProcessReplica;
-  let two: InProcessReplica;
-
-  beforeAll(async () => {
-    cluster = await startTwoReplicas('guests');
-    ({ issuer, one, two } = cluster);
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = twoReplicasForSuite('guests');
 
   async function connectGuest(url: string, roomId: string, name = 'Gwen'): Promise<Participant> {
     const userId = newUserId();
-    const socket = await connect(url, await issuer.accessToken(userId, { guestOf: roomId, name }));
+    const socket = await connect(url, await cluster.issuer.accessToken(userId, { guestOf: roomId, name }));
     return { userId, socket, log: new EventLog(socket, ALL_SERVER_EVENTS) };
   }
 
   async function seatGuest(url: string, roomId: string, name = 'Gwen'): Promise<Seated> {
     const guest = await connectGuest(url, roomId, name);
-    const ticket = await issuer.ticket({ userId: guest.userId, roomId, name, guest: true });
+    const ticket = await cluster.issuer.ticket({ userId: guest.userId, roomId, name, guest: true });
     return { ...guest, joined: dataOf(await request(guest.socket, 'room:join', { ticket })) };
   }
 
   it('marks the guest for everyone: in peer:joined, in the peers a later joiner gets, and not the accounts', async () => {
     const roomId = newRoomId();
-    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
+    const owner = await seatUser(cluster.one.url, cluster.issuer, { roomId, role: 'owner' });
     let guest: Seated | undefined;
     let later: Seated | undefined;
     try {
-      guest = await seatGuest(two.url, roomId);
+      guest = await seatGuest(cluster.two.url, roomId);
       expect(guest.joined.role).toBe('member');
       expect(guest.joined.peers).toEqual([expect.objectContaining({ peerId: owner.joined.peerId, guest: false, role: 'owner' })]);
       expect(await owner.log.waitFor('peer:joined')).toMatchObject({ peerId: guest.joined.peerId, userId: guest.userId, name: 'Gwen', guest: true, role: 'member' });
 
-      later = await seatUser(one.url, issuer, { roomId });
+      later = await seatUser(cluster.one.url, cluster.issuer, { roomId });
       const seen = Object.fromEntries(later.joined.peers.map((peer) => [peer.peerId, peer.guest]));
       expect(seen).toEqual({ [owner.joined.peerId]: false, [guest.joined.peerId]: true });
     } finally {
@@ -56,8 +44,8 @@ describe('guests in a call', () => {
 
   it('cannot moderate: kick, lock, end the call and ask to mute are refused', async () => {
     const roomId = newRoomId();
-    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
-    const guest = await seatGuest(two.url, roomId);
+    const owner = await seatUser(cluster.one.url, cluster.issuer, { roomId, role: 'owner' });
+    const guest = await seatGuest(cluster.two.url, roomId);
     try {
       expect(errorCodeOf(await request(guest.socket, 'room:kick', { peerId: owner.joined.peerId }))).toBe('FORBIDDEN');
       expect(errorCodeOf(await request(guest.socket, 'room:lock', { locked: true }))).toBe('FORBIDDEN');
@@ -73,9 +61,9 @@ describe('guests in a call', () => {
 
   it('never becomes the host: when the owner leaves, moderation skips a guest who has been there longer', async () => {
     const roomId = newRoomId();
-    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
-    const guest = await seatGuest(two.url, roomId);
-    const member = await seatUser(one.url, issuer, { roomId });
+    const owner = await seatUser(cluster.one.url, cluster.issuer, { roomId, role: 'owner' });
+    const guest = await seatGuest(cluster.two.url, roomId);
+    const member = await seatUser(cluster.one.url, cluster.issuer, { roomId });
     try {
       dataOf(await request(owner.socket, 'room:leave', {}));
       expect(await guest.log.waitFor('room:host', (event) => event.peerId !== owner.joined.peerId)).toMatchObject({ peerId: member.joined.peerId });
@@ -95,13 +83,13 @@ describe('guests in a call', () => {
   it('joins only its own room, and only with a guest ticket', async () => {
     const roomId = newRoomId();
     const otherRoom = newRoomId();
-    const guest = await connectGuest(one.url, roomId);
+    const guest = await connectGuest(cluster.one.url, roomId);
     try {
-      const elsewhere = await issuer.ticket({ userId: guest.userId, roomId: otherRoom, guest: true });
+      const elsewhere = await cluster.issuer.ticket({ userId: guest.userId, roomId: otherRoom, guest: true });
       expect(errorCodeOf(await request(guest.socket, 'room:join', { ticket: elsewhere }))).toBe('TICKET_INVALID');
-      const asAccount = await issuer.ticket({ userId: guest.userId, roomId, guest: false });
+      const asAccount = await cluster.issuer.ticket({ userId: guest.userId, roomId, guest: false });
       expect(errorCodeOf(await request(guest.socket, 'room:join', { ticket: asAccount }))).toBe('TICKET_INVALID');
-      const right = await issuer.ticket({ userId: guest.userId, roomId, guest: true });
+      const right = await cluster.issuer.ticket({ userId: guest.userId, roomId, guest: true });
       expect(dataOf(await request(guest.socket, 'room:join', { ticket: right })).room.id).toBe(roomId);
     } finally {
       closeAll(guest);

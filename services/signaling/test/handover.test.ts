@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ownRoomKey } from '../src/redis/keys.js';
 import { dataOf, errorCodeOf, request } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
-import type { TestRedis } from './support/redis.js';
-import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
-import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
+import { twoReplicasForSuite, type InProcessReplica } from './support/replicas.js';
+import { newRoomId } from './support/token-issuer.js';
 
 const RESUME_GRACE_MS = 2000;
 
@@ -20,27 +19,14 @@ function nameOf(peer: Seated, seenBy: Seated): string {
 }
 
 describe('moderation passes on when the host leaves (two replicas)', () => {
-  let cluster: TwoReplicas | undefined;
-  let redis: TestRedis;
-  let issuer: TestTokenIssuer;
-  let one: InProcessReplica;
-  let two: InProcessReplica;
-
-  beforeAll(async () => {
-    // A short resume window, so a host who does not come back is let go quickly.
-    cluster = await startTwoReplicas('handover', { RESUME_GRACE_MS: String(RESUME_GRACE_MS) });
-    ({ redis, issuer, one, two } = cluster);
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  // A short resume window, so a host who does not come back is let go quickly.
+  const cluster = twoReplicasForSuite('handover', { RESUME_GRACE_MS: String(RESUME_GRACE_MS) });
 
   it('makes the longest-present peer (on the other replica) the host when the owner leaves; only the host moderates', async () => {
     const roomId = newRoomId();
-    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
-    const bob = await seatUser(two.url, issuer, { roomId });
-    const carol = await seatUser(one.url, issuer, { roomId });
+    const owner = await seatUser(cluster.one.url, cluster.issuer, { roomId, role: 'owner' });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
+    const carol = await seatUser(cluster.one.url, cluster.issuer, { roomId });
     try {
       for (const peer of [owner, bob, carol]) expect(peer.joined.host).toBe(owner.joined.peerId);
       expect(errorCodeOf(await request(bob.socket, 'room:lock', { locked: true }))).toBe('FORBIDDEN');
@@ -49,7 +35,7 @@ describe('moderation passes on when the host leaves (two replicas)', () => {
       const announced = { peerId: bob.joined.peerId, name: nameOf(bob, carol) };
       expect(await bob.log.waitFor('room:host')).toEqual(announced);
       expect(await carol.log.waitFor('room:host')).toEqual(announced);
-      expect(await redis.client.get(ownRoomKey(roomId, 'host'))).toBe(bob.joined.peerId);
+      expect(await cluster.redis.client.get(ownRoomKey(roomId, 'host'))).toBe(bob.joined.peerId);
 
       // The new host has the owner's tools in the call; the others still do not.
       expect(errorCodeOf(await request(carol.socket, 'room:lock', { locked: true }))).toBe('FORBIDDEN');
@@ -65,12 +51,12 @@ describe('moderation passes on when the host leaves (two replicas)', () => {
 
   it('keeps the host through a reconnect inside the resume window, passes it on when they do not come back, and gives it back to the owner', async () => {
     const roomId = newRoomId();
-    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
-    const bob = await seatUser(two.url, issuer, { roomId });
-    const back = await connectUser(two.url, issuer, owner.userId);
+    const owner = await seatUser(cluster.one.url, cluster.issuer, { roomId, role: 'owner' });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
+    const back = await connectUser(cluster.two.url, cluster.issuer, owner.userId);
     let returned: Seated | undefined;
     try {
-      await dropConnection(owner, one);
+      await dropConnection(owner, cluster.one);
       const resumed = dataOf(
         await request(back.socket, 'room:join', { resume: { roomId, peerId: owner.joined.peerId, resumeToken: owner.joined.resumeToken } }),
       );
@@ -78,7 +64,7 @@ describe('moderation passes on when the host leaves (two replicas)', () => {
       // Longer than the window the owner was away: nothing was handed over.
       await new Promise((resolve) => setTimeout(resolve, RESUME_GRACE_MS + 1500));
       expect(bob.log.of('room:host')).toEqual([]);
-      expect(await redis.client.get(ownRoomKey(roomId, 'host'))).toBe(owner.joined.peerId);
+      expect(await cluster.redis.client.get(ownRoomKey(roomId, 'host'))).toBe(owner.joined.peerId);
 
       // This time the owner does not come back: once the seat is swept, Bob hosts.
       back.socket.disconnect();
@@ -86,7 +72,7 @@ describe('moderation passes on when the host leaves (two replicas)', () => {
       expect(await bob.log.waitFor('peer:left')).toEqual({ peerId: owner.joined.peerId, reason: 'disconnected' });
 
       // The owner comes back with a fresh ticket and takes moderation back, as in Meet or Jitsi.
-      returned = await seatUser(one.url, issuer, { roomId, role: 'owner', userId: owner.userId });
+      returned = await seatUser(cluster.one.url, cluster.issuer, { roomId, role: 'owner', userId: owner.userId });
       expect(returned.joined.host).toBe(returned.joined.peerId);
       expect(await bob.log.waitFor('room:host', (host) => host.peerId === returned?.joined.peerId)).toMatchObject({ peerId: returned.joined.peerId });
       expect(errorCodeOf(await request(bob.socket, 'room:lock', { locked: true }))).toBe('FORBIDDEN');
@@ -97,17 +83,17 @@ describe('moderation passes on when the host leaves (two replicas)', () => {
 
   it('picks exactly one host when the owner and the next in line leave at once from different replicas', async () => {
     const roomId = newRoomId();
-    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner', capacity: 6 });
-    const bob = await seatUser(two.url, issuer, { roomId, capacity: 6 });
-    const carol = await seatUser(one.url, issuer, { roomId, capacity: 6 });
-    const dave = await seatUser(two.url, issuer, { roomId, capacity: 6 });
+    const owner = await seatUser(cluster.one.url, cluster.issuer, { roomId, role: 'owner', capacity: 6 });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId, capacity: 6 });
+    const carol = await seatUser(cluster.one.url, cluster.issuer, { roomId, capacity: 6 });
+    const dave = await seatUser(cluster.two.url, cluster.issuer, { roomId, capacity: 6 });
     try {
       await Promise.all([request(owner.socket, 'room:leave', {}), request(bob.socket, 'room:leave', {})]);
       await expect.poll(() => dave.log.of('peer:left').length).toBe(2);
       // Whatever order the two scripts ran in, both remaining peers end up agreeing on Carol.
       await expect.poll(() => carol.log.of('room:host').at(-1)?.peerId).toBe(carol.joined.peerId);
       await expect.poll(() => dave.log.of('room:host').at(-1)?.peerId).toBe(carol.joined.peerId);
-      expect(await redis.client.get(ownRoomKey(roomId, 'host'))).toBe(carol.joined.peerId);
+      expect(await cluster.redis.client.get(ownRoomKey(roomId, 'host'))).toBe(carol.joined.peerId);
       const [carolLock, daveLock] = await Promise.all([
         request(carol.socket, 'room:lock', { locked: true }),
         request(dave.socket, 'room:lock', { locked: true }),
@@ -121,16 +107,16 @@ describe('moderation passes on when the host leaves (two replicas)', () => {
 
   it('moves the host with its account to a new tab, and leaves nobody hosting after the call ends', async () => {
     const roomId = newRoomId();
-    const owner = await seatUser(one.url, issuer, { roomId, role: 'owner' });
-    const bob = await seatUser(two.url, issuer, { roomId });
-    const carol = await seatUser(one.url, issuer, { roomId });
+    const owner = await seatUser(cluster.one.url, cluster.issuer, { roomId, role: 'owner' });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
+    const carol = await seatUser(cluster.one.url, cluster.issuer, { roomId });
     let bobAgain: Seated | undefined;
     let next: Seated | undefined;
     try {
       dataOf(await request(owner.socket, 'room:leave', {}));
       await carol.log.waitFor('room:host', (host) => host.peerId === bob.joined.peerId);
       // Bob opens the call in another tab: the new seat takes the old one's place, and hosts.
-      bobAgain = await seatUser(one.url, issuer, { roomId, userId: bob.userId });
+      bobAgain = await seatUser(cluster.one.url, cluster.issuer, { roomId, userId: bob.userId });
       expect(bobAgain.joined.host).toBe(bobAgain.joined.peerId);
       expect(await carol.log.waitFor('room:host', (host) => host.peerId === bobAgain?.joined.peerId)).toMatchObject({ peerId: bobAgain.joined.peerId });
       expect(carol.log.of('room:host').map((host) => host.peerId)).not.toContain(carol.joined.peerId);
@@ -138,7 +124,7 @@ describe('moderation passes on when the host leaves (two replicas)', () => {
       dataOf(await request(bobAgain.socket, 'room:end', {}));
       await carol.log.waitFor('room:ended');
       // The next call starts without a host until the owner comes.
-      next = await seatUser(two.url, issuer, { roomId });
+      next = await seatUser(cluster.two.url, cluster.issuer, { roomId });
       expect(next.joined.host).toBeNull();
       expect(errorCodeOf(await request(next.socket, 'room:lock', { locked: true }))).toBe('FORBIDDEN');
     } finally {

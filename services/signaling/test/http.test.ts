@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findFreePort } from '@meshcall/stack';
 import { dataOf, refusedHandshake, request } from './support/client.js';
 import { closeAll, seatUser } from './support/participant.js';
-import type { TestRedis } from './support/redis.js';
-import { startReplica, startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
-import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
+import { startReplica, twoReplicasForSuite } from './support/replicas.js';
+import { newRoomId } from './support/token-issuer.js';
 
 /** The value of one series in Prometheus text format (labels in any order), or undefined when absent. */
 function sample(metrics: string, name: string, labels: Record<string, string>): number | undefined {
@@ -20,48 +19,35 @@ function sample(metrics: string, name: string, labels: Record<string, string>): 
 }
 
 describe('health, readiness and metrics', () => {
-  let cluster: TwoReplicas | undefined;
-  let redis: TestRedis;
-  let issuer: TestTokenIssuer;
-  let one: InProcessReplica;
-  let two: InProcessReplica;
-
-  beforeAll(async () => {
-    cluster = await startTwoReplicas('http');
-    ({ redis, issuer, one, two } = cluster);
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = twoReplicasForSuite('http');
 
   it('is alive and ready when Redis and both key sets answer', async () => {
-    const health = await fetch(`${one.url}/healthz`);
+    const health = await fetch(`${cluster.one.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', service: 'signaling' });
-    const ready = await fetch(`${one.url}/readyz`);
+    const ready = await fetch(`${cluster.one.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ok', service: 'signaling', checks: { redis: 'ok', authJwks: 'ok', roomsJwks: 'ok' } });
-    const missing = await fetch(`${one.url}/nope`);
+    const missing = await fetch(`${cluster.one.url}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 
   it('is not ready while Redis does not answer, and ready again after', async () => {
-    redis.component.signal('SIGSTOP');
+    cluster.redis.component.signal('SIGSTOP');
     try {
-      const ready = await fetch(`${one.url}/readyz`);
+      const ready = await fetch(`${cluster.one.url}/readyz`);
       expect(ready.status).toBe(503);
       expect(await ready.json()).toMatchObject({ status: 'unavailable', checks: { redis: 'down', authJwks: 'ok', roomsJwks: 'ok' } });
     } finally {
-      redis.component.signal('SIGCONT');
+      cluster.redis.component.signal('SIGCONT');
     }
-    await expect.poll(async () => (await fetch(`${one.url}/readyz`)).status).toBe(200);
+    await expect.poll(async () => (await fetch(`${cluster.one.url}/readyz`)).status).toBe(200);
   });
 
   it('is not ready when the rooms key set cannot be fetched', async () => {
     const nowhere = `http://127.0.0.1:${await findFreePort()}/.well-known/jwks.json`;
-    const blind = await startReplica({ redisUrl: redis.url, issuer, replicaId: 'http-blind', env: { ROOMS_JWKS_URL: nowhere } });
+    const blind = await startReplica({ redisUrl: cluster.redis.url, issuer: cluster.issuer, replicaId: 'http-blind', env: { ROOMS_JWKS_URL: nowhere } });
     try {
       const ready = await fetch(`${blind.url}/readyz`);
       expect(ready.status).toBe(503);
@@ -73,16 +59,16 @@ describe('health, readiness and metrics', () => {
 
   it('counts sockets, seats, relayed messages with their latency, and rejects by code', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     try {
-      await refusedHandshake(one.url, 'forged');
+      await refusedHandshake(cluster.one.url, 'forged');
       dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: { type: 'offer', sdp: 'v=0\r\n' } }));
       await bob.log.waitFor('signal');
       await request(alice.socket, 'signal', { to: 'missing-peer-01', description: { type: 'offer', sdp: 'v=0\r\n' } });
 
-      const atOne = await (await fetch(`${one.url}/metrics`)).text();
-      const atTwo = await (await fetch(`${two.url}/metrics`)).text();
+      const atOne = await (await fetch(`${cluster.one.url}/metrics`)).text();
+      const atTwo = await (await fetch(`${cluster.two.url}/metrics`)).text();
       expect(sample(atOne, 'signaling_connected_sockets', {})).toBe(1);
       expect(sample(atOne, 'signaling_joined_peers', {})).toBe(1);
       expect(sample(atOne, 'signaling_relayed_messages_total', { kind: 'signal' })).toBe(1);

@@ -1,14 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SEAT_LEASE_MS, redisKeys } from '@meshcall/shared';
 import { LEASE_RENEW_INTERVAL_MS } from '../src/seats/lease-keeper.js';
 import { ownRoomKey } from '../src/redis/keys.js';
 import { dataOf, request } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Participant, type Seated } from './support/participant.js';
-import type { TestRedis } from './support/redis.js';
-import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
-import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
+import { twoReplicasForSuite } from './support/replicas.js';
+import { newRoomId } from './support/token-issuer.js';
 
 const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
 
@@ -18,32 +17,19 @@ async function signalWhenRedisIsBack(from: Seated, to: Seated): Promise<void> {
 }
 
 describe('Redis restarted in the middle of a call', () => {
-  let cluster: TwoReplicas | undefined;
-  let redis: TestRedis;
-  let issuer: TestTokenIssuer;
-  let one: InProcessReplica;
-  let two: InProcessReplica;
-
-  beforeAll(async () => {
-    cluster = await startTwoReplicas('restart');
-    ({ redis, issuer, one, two } = cluster);
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = twoReplicasForSuite('restart');
 
   it('keeps the call going, and a peer that left during the outage does not stay behind as a ghost', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId, capacity: 3 });
-    const bob = await seatUser(two.url, issuer, { roomId, capacity: 3 });
-    const carol = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId, capacity: 3 });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId, capacity: 3 });
+    const carol = await seatUser(cluster.one.url, cluster.issuer, { roomId, capacity: 3 });
     let dave: Seated | undefined;
     try {
-      await redis.component.stop();
+      await cluster.redis.component.stop();
       carol.socket.close();
-      await expect.poll(() => one.io.of('/').sockets.size).toBe(1);
-      await redis.component.start();
+      await expect.poll(() => cluster.one.io.of('/').sockets.size).toBe(1);
+      await cluster.redis.component.start();
 
       await signalWhenRedisIsBack(alice, bob);
       expect((await bob.log.waitFor('signal')).from).toBe(alice.joined.peerId);
@@ -52,10 +38,10 @@ describe('Redis restarted in the middle of a call', () => {
         reason: 'disconnected',
       });
       await bob.log.waitFor('peer:left', (p) => p.peerId === carol.joined.peerId);
-      const seated = await redis.client.zrangebyscore(redisKeys.roomSeats(roomId), Date.now(), '+inf');
+      const seated = await cluster.redis.client.zrangebyscore(redisKeys.roomSeats(roomId), Date.now(), '+inf');
       expect(seated.sort()).toEqual([alice.joined.peerId, bob.joined.peerId].sort());
       // Carol's seat really is free: a newcomer fits into the room of three.
-      dave = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+      dave = await seatUser(cluster.two.url, cluster.issuer, { roomId, capacity: 3 });
       expect(dave.joined.peers.map((p) => p.peerId).sort()).toEqual(seated.sort());
       expect([...alice.log.of('peer:left'), ...bob.log.of('peer:left')].map((p) => p.peerId)).toEqual([carol.joined.peerId, carol.joined.peerId]);
     } finally {
@@ -65,34 +51,34 @@ describe('Redis restarted in the middle of a call', () => {
 
   /** Stops Redis, deletes its data, starts it again on the same port: a restart without persistence. */
   async function restartRedisWithoutData(): Promise<void> {
-    await redis.component.stop();
-    rmSync(redis.dataDir, { recursive: true, force: true });
-    mkdirSync(redis.dataDir);
-    await redis.component.start();
+    await cluster.redis.component.stop();
+    rmSync(cluster.redis.dataDir, { recursive: true, force: true });
+    mkdirSync(cluster.redis.dataDir);
+    await cluster.redis.component.start();
   }
 
   /** Drops the peer's connection and waits until its replica has marked the seat away (held for a resume). */
   async function dropConnection(peer: Seated, roomId: string): Promise<void> {
     peer.socket.close();
-    await expect.poll(() => redis.client.hget(ownRoomKey(roomId, 'routes'), peer.joined.peerId)).toBe('');
+    await expect.poll(() => cluster.redis.client.hget(ownRoomKey(roomId, 'routes'), peer.joined.peerId)).toBe('');
   }
 
   it('puts live seats back when Redis comes back without its data', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     try {
       dataOf(await request(alice.socket, 'chat:send', { text: 'before the outage' }));
       await restartRedisWithoutData();
       // Redis really lost everything (the chat line is not something replicas put back).
-      expect(await redis.client.llen(ownRoomKey(roomId, 'chat'))).toBe(0);
+      expect(await cluster.redis.client.llen(ownRoomKey(roomId, 'chat'))).toBe(0);
 
       // Each replica re-asserts the seats of its live sockets and tells the room they are there.
       await bob.log.waitFor('peer:joined', (p) => p.peerId === alice.joined.peerId, 15_000);
       // Alice heard of Bob when he joined, and again when his seat came back.
       await expect.poll(() => alice.log.of('peer:joined').filter((p) => p.peerId === bob.joined.peerId).length, { timeout: 15_000 }).toBe(2);
       await signalWhenRedisIsBack(bob, alice);
-      const seated = await redis.client.zrangebyscore(redisKeys.roomSeats(roomId), Date.now(), '+inf');
+      const seated = await cluster.redis.client.zrangebyscore(redisKeys.roomSeats(roomId), Date.now(), '+inf');
       expect(seated.sort()).toEqual([alice.joined.peerId, bob.joined.peerId].sort());
       dataOf(await request(alice.socket, 'chat:send', { text: 'we are back' }));
       expect((await bob.log.waitFor('chat:message', (m) => m.text === 'we are back')).peerId).toBe(alice.joined.peerId);
@@ -104,28 +90,28 @@ describe('Redis restarted in the middle of a call', () => {
 
   it('announces a peer that dropped just before Redis lost its data once its resume window ends', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId, capacity: 3 });
-    const bob = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId, capacity: 3 });
+    const bob = await seatUser(cluster.one.url, cluster.issuer, { roomId, capacity: 3 });
     // Carol is the only one of the room on her replica: after she drops, it holds no live socket there.
-    const carol = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+    const carol = await seatUser(cluster.two.url, cluster.issuer, { roomId, capacity: 3 });
     let dave: Seated | undefined;
     try {
       dataOf(await request(alice.socket, 'chat:send', { text: 'before the outage' }));
       await dropConnection(carol, roomId);
       await restartRedisWithoutData();
-      expect(await redis.client.llen(ownRoomKey(roomId, 'chat'))).toBe(0);
+      expect(await cluster.redis.client.llen(ownRoomKey(roomId, 'chat'))).toBe(0);
 
       await signalWhenRedisIsBack(alice, bob);
       for (const listener of [alice, bob]) {
-        expect(await listener.log.waitFor('peer:left', (p) => p.peerId === carol.joined.peerId, two.config.RESUME_GRACE_MS + 15_000)).toEqual({
+        expect(await listener.log.waitFor('peer:left', (p) => p.peerId === carol.joined.peerId, cluster.two.config.RESUME_GRACE_MS + 15_000)).toEqual({
           peerId: carol.joined.peerId,
           reason: 'disconnected',
         });
       }
-      const seated = await redis.client.zrangebyscore(redisKeys.roomSeats(roomId), Date.now(), '+inf');
+      const seated = await cluster.redis.client.zrangebyscore(redisKeys.roomSeats(roomId), Date.now(), '+inf');
       expect(seated.sort()).toEqual([alice.joined.peerId, bob.joined.peerId].sort());
       // Her seat is really free again: a newcomer fits into the room of three and sees only the two.
-      dave = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+      dave = await seatUser(cluster.two.url, cluster.issuer, { roomId, capacity: 3 });
       expect(dave.joined.peers.map((p) => p.peerId).sort()).toEqual(seated.sort());
       expect([...alice.log.of('peer:left'), ...bob.log.of('peer:left')].map((p) => p.peerId)).toEqual([carol.joined.peerId, carol.joined.peerId]);
     } finally {
@@ -135,8 +121,8 @@ describe('Redis restarted in the middle of a call', () => {
 
   it('lets a peer that dropped just before Redis lost its data resume, renegotiating what was lost', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     let back: Participant | undefined;
     try {
       dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
@@ -148,7 +134,7 @@ describe('Redis restarted in the middle of a call', () => {
 
       // Bob's seat is back (held for him), so Alice can signal him again.
       await signalWhenRedisIsBack(alice, bob);
-      back = await connectUser(two.url, issuer, bob.userId);
+      back = await connectUser(cluster.two.url, cluster.issuer, bob.userId);
       const resumed = dataOf(
         await request(back.socket, 'room:join', { resume: { roomId, peerId: bob.joined.peerId, resumeToken: bob.joined.resumeToken, lastSignalSeq } }),
       );
@@ -165,25 +151,25 @@ describe('Redis restarted in the middle of a call', () => {
 
   it('announces a peer that dropped during an outage that outlasted its seat and lost the data', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId, capacity: 3 });
-    const dave = await seatUser(two.url, issuer, { roomId, capacity: 3 });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId, capacity: 3 });
+    const dave = await seatUser(cluster.two.url, cluster.issuer, { roomId, capacity: 3 });
     let erin: Seated | undefined;
     try {
-      const leaseEnds = Number(await redis.client.zscore(redisKeys.roomSeats(roomId), dave.joined.peerId));
-      await redis.component.stop();
+      const leaseEnds = Number(await cluster.redis.client.zscore(redisKeys.roomSeats(roomId), dave.joined.peerId));
+      await cluster.redis.component.stop();
       dave.socket.close();
-      await expect.poll(() => two.io.of('/').sockets.size).toBe(0);
+      await expect.poll(() => cluster.two.io.of('/').sockets.size).toBe(0);
       // Redis stays away until Dave's seat would have lapsed (a renewal may have been in flight as it stopped).
       await sleep(Math.max(0, leaseEnds + LEASE_RENEW_INTERVAL_MS - Date.now()));
-      rmSync(redis.dataDir, { recursive: true, force: true });
-      mkdirSync(redis.dataDir);
-      await redis.component.start();
+      rmSync(cluster.redis.dataDir, { recursive: true, force: true });
+      mkdirSync(cluster.redis.dataDir);
+      await cluster.redis.component.start();
 
       expect(await alice.log.waitFor('peer:left', (p) => p.peerId === dave.joined.peerId, 30_000)).toEqual({
         peerId: dave.joined.peerId,
         reason: 'disconnected',
       });
-      erin = await seatUser(one.url, issuer, { roomId, capacity: 3 });
+      erin = await seatUser(cluster.one.url, cluster.issuer, { roomId, capacity: 3 });
       expect(erin.joined.peers.map((p) => p.peerId)).toEqual([alice.joined.peerId]);
       expect(alice.log.of('peer:left').map((p) => p.peerId)).toEqual([dave.joined.peerId]);
     } finally {

@@ -1,44 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendUnacknowledged } from '@meshcall/client';
 import { signalingKeys } from '../src/redis/keys.js';
 import { dataOf, errorCodeOf, request, requestRaw } from './support/client.js';
 import { closeAll, connectUser, seatUser, type Seated } from './support/participant.js';
-import type { TestRedis } from './support/redis.js';
-import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
-import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
+import { twoReplicasForSuite } from './support/replicas.js';
+import { newRoomId } from './support/token-issuer.js';
 
 const offer = { type: 'offer' as const, sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' };
 const answer = { type: 'answer' as const, sdp: 'v=0\r\no=- 2 2 IN IP4 127.0.0.1\r\n' };
 const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
 
 describe('signal relay across replicas', () => {
-  let cluster: TwoReplicas | undefined;
-  let redis: TestRedis;
-  let issuer: TestTokenIssuer;
-  let one: InProcessReplica;
-  let two: InProcessReplica;
-
-  beforeAll(async () => {
-    cluster = await startTwoReplicas('relay');
-    ({ redis, issuer, one, two } = cluster);
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  const cluster = twoReplicasForSuite('relay');
 
   /** Alice (on aliceUrl) signals Bob (on bobUrl) while Redis is frozen: refused, nothing leaks, and the relay works after. */
   async function expectFailClosed(aliceUrl: string, bobUrl: string): Promise<void> {
     const roomId = newRoomId();
-    const alice: Seated = await seatUser(aliceUrl, issuer, { roomId });
-    const bob: Seated = await seatUser(bobUrl, issuer, { roomId });
+    const alice: Seated = await seatUser(aliceUrl, cluster.issuer, { roomId });
+    const bob: Seated = await seatUser(bobUrl, cluster.issuer, { roomId });
     try {
-      redis.component.signal('SIGSTOP');
+      cluster.redis.component.signal('SIGSTOP');
       try {
         const attempt = await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer });
         expect(errorCodeOf(attempt)).toBe('UNAVAILABLE');
       } finally {
-        redis.component.signal('SIGCONT');
+        cluster.redis.component.signal('SIGCONT');
       }
       // Nothing leaked through while Redis was frozen, and the relay works again afterwards.
       dataOf(await request(alice.socket, 'signal', { to: bob.joined.peerId, description: offer }));
@@ -52,9 +38,9 @@ describe('signal relay across replicas', () => {
 
   it('relays offer, answer and candidates between peers on different replicas, to the named peer only', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
-    const carol = await seatUser(two.url, issuer, { roomId });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
+    const carol = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     try {
       // Everyone learns who is there: the joiner from its ack, the others from peer:joined.
       expect(bob.joined.peers.map((p) => p.peerId)).toEqual([alice.joined.peerId]);
@@ -82,9 +68,9 @@ describe('signal relay across replicas', () => {
 
   it('relays a signal sent without an acknowledgement callback and answers nothing, not even a refusal', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bobHere = await seatUser(one.url, issuer, { roomId });
-    const bobThere = await seatUser(two.url, issuer, { roomId });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bobHere = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bobThere = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     const acksAtAlice: unknown[] = [];
     // Socket.IO's manager hands over every decoded packet; type 3 is an acknowledgement.
     alice.socket.io.on('packet', (packet: { type: number }) => {
@@ -108,8 +94,8 @@ describe('signal relay across replicas', () => {
 
   it('delivers a burst of candidates in the order they were sent, each once', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     try {
       const sent = Array.from({ length: 40 }, (_, i) => ({ ...candidate, candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${50000 + i} typ host` }));
       const acks = await Promise.all(sent.map((c) => request(alice.socket, 'signal', { to: bob.joined.peerId, candidate: c })));
@@ -124,18 +110,18 @@ describe('signal relay across replicas', () => {
 
   it("delivers signals published while the recipient's replica was not subscribed, once and in order, when it is again", async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     try {
       // What a reconnecting subscriber looks like from Redis: nobody listens on replica two's channel
       // while the relay (on its own connection) keeps numbering, storing and publishing.
-      await two.redis.subscriber.unsubscribe(signalingKeys.replicaChannel(two.config.REPLICA_ID));
+      await cluster.two.redis.subscriber.unsubscribe(signalingKeys.replicaChannel(cluster.two.config.REPLICA_ID));
       const during = [0, 1].map((i) => ({ ...candidate, candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${51000 + i} typ host` }));
       for (const c of during) expect((await request(alice.socket, 'signal', { to: bob.joined.peerId, candidate: c })).ok).toBe(true);
       expect(bob.log.of('signal')).toEqual([]);
 
       // ioredis says 'ready' again once it has reconnected.
-      two.redis.subscriber.emit('ready');
+      cluster.two.redis.subscriber.emit('ready');
       await bob.log.waitFor('signal', (s) => s.seq === 2);
       const after = { ...candidate, candidate: 'candidate:2 1 udp 2122260223 127.0.0.1 51002 typ host' };
       expect((await request(alice.socket, 'signal', { to: bob.joined.peerId, candidate: after })).ok).toBe(true);
@@ -147,10 +133,10 @@ describe('signal relay across replicas', () => {
   });
 
   it('never lets a peer of room A reach a peer of room B, even with its exact peer id', async () => {
-    const mallory = await seatUser(one.url, issuer, { roomId: newRoomId() });
+    const mallory = await seatUser(cluster.one.url, cluster.issuer, { roomId: newRoomId() });
     const victimRoom = newRoomId();
-    const victim = await seatUser(two.url, issuer, { roomId: victimRoom });
-    const friend = await seatUser(one.url, issuer, { roomId: victimRoom });
+    const victim = await seatUser(cluster.two.url, cluster.issuer, { roomId: victimRoom });
+    const friend = await seatUser(cluster.one.url, cluster.issuer, { roomId: victimRoom });
     try {
       const guessed = await request(mallory.socket, 'signal', { to: victim.joined.peerId, description: offer });
       expect(errorCodeOf(guessed)).toBe('PEER_NOT_FOUND');
@@ -170,8 +156,8 @@ describe('signal relay across replicas', () => {
 
   it('refuses signals from a socket without a seat and to peers that do not exist', async () => {
     const roomId = newRoomId();
-    const seated = await seatUser(one.url, issuer, { roomId });
-    const outsider = await connectUser(two.url, issuer);
+    const seated = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const outsider = await connectUser(cluster.two.url, cluster.issuer);
     try {
       expect(errorCodeOf(await request(outsider.socket, 'signal', { to: seated.joined.peerId, description: offer }))).toBe('NOT_IN_ROOM');
       expect(errorCodeOf(await request(seated.socket, 'signal', { to: 'nobody-here-1234', description: offer }))).toBe('PEER_NOT_FOUND');
@@ -184,14 +170,14 @@ describe('signal relay across replicas', () => {
   });
 
   it('fails closed when Redis cannot answer', async () => {
-    await expectFailClosed(one.url, two.url);
+    await expectFailClosed(cluster.one.url, cluster.two.url);
   });
 
   it('relays between two peers on the same replica in the order sent, each once, and never to a guessed peer of another room there', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(one.url, issuer, { roomId });
-    const mallory = await seatUser(one.url, issuer, { roomId: newRoomId() });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const mallory = await seatUser(cluster.one.url, cluster.issuer, { roomId: newRoomId() });
     try {
       const sent = Array.from({ length: 40 }, (_, i) => ({ ...candidate, candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${52000 + i} typ host` }));
       const acks = await Promise.all(sent.map((c) => request(alice.socket, 'signal', { to: bob.joined.peerId, candidate: c })));
@@ -210,9 +196,9 @@ describe('signal relay across replicas', () => {
 
   it('numbers signals from a peer on the same replica and one on another into one sequence, delivered in order and each once', async () => {
     const roomId = newRoomId();
-    const bob = await seatUser(one.url, issuer, { roomId });
-    const near = await seatUser(one.url, issuer, { roomId });
-    const far = await seatUser(two.url, issuer, { roomId });
+    const bob = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const near = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const far = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     try {
       const burst = (from: Seated, tag: string) =>
         Array.from({ length: 30 }, (_, i) => request(from.socket, 'signal', { to: bob.joined.peerId, candidate: { ...candidate, candidate: `candidate:${tag}${i} 1 udp 1 127.0.0.1 ${53000 + i} typ host` } }));
@@ -231,6 +217,6 @@ describe('signal relay across replicas', () => {
   });
 
   it('fails closed between peers on the same replica when Redis cannot answer', async () => {
-    await expectFailClosed(one.url, one.url);
+    await expectFailClosed(cluster.one.url, cluster.one.url);
   });
 });

@@ -1,39 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ownRoomKey } from '../src/redis/keys.js';
 import { dataOf, disconnection, errorCodeOf, request } from './support/client.js';
 import { closeAll, connectUser, dropConnection, seatUser } from './support/participant.js';
-import type { TestRedis } from './support/redis.js';
-import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
-import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
+import { twoReplicasForSuite } from './support/replicas.js';
+import { newRoomId } from './support/token-issuer.js';
 
 const candidate = (i: number) => ({ candidate: `candidate:${i} 1 udp 2122260223 127.0.0.1 ${40000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
 
 describe('resuming a seat after a dropped connection (in-process replicas)', () => {
-  let cluster: TwoReplicas | undefined;
-  let redis: TestRedis;
-  let issuer: TestTokenIssuer;
-  let one: InProcessReplica;
-  let two: InProcessReplica;
-
-  beforeAll(async () => {
-    // A short grace window and a small mailbox, so expiry and overflow are quick to reach.
-    cluster = await startTwoReplicas('resume', { RESUME_GRACE_MS: '2000', SIGNAL_MAILBOX_LIMIT: '5' });
-    ({ redis, issuer, one, two } = cluster);
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  // A short grace window and a small mailbox, so expiry and overflow are quick to reach.
+  const cluster = twoReplicasForSuite('resume', { RESUME_GRACE_MS: '2000', SIGNAL_MAILBOX_LIMIT: '5' });
 
   it('gives the same seat back on the other replica and replays the missed signals once, in order', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
-    const back = await connectUser(two.url, issuer, alice.userId);
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
+    const back = await connectUser(cluster.two.url, cluster.issuer, alice.userId);
     try {
       dataOf(await request(bob.socket, 'signal', { to: alice.joined.peerId, candidate: candidate(1) }));
       const seen = await alice.log.waitFor('signal');
-      await dropConnection(alice, one);
+      await dropConnection(alice, cluster.one);
 
       for (let i = 2; i <= 4; i += 1) dataOf(await request(bob.socket, 'signal', { to: alice.joined.peerId, candidate: candidate(i) }));
       const resumed = dataOf(
@@ -60,15 +46,15 @@ describe('resuming a seat after a dropped connection (in-process replicas)', () 
 
   it('replays from where the old replica got to when the client does not say', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(one.url, issuer, { roomId });
-    const back = await connectUser(two.url, issuer, alice.userId);
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const back = await connectUser(cluster.two.url, cluster.issuer, alice.userId);
     try {
       dataOf(await request(bob.socket, 'signal', { to: alice.joined.peerId, candidate: candidate(1) }));
       await alice.log.waitFor('signal');
-      await dropConnection(alice, one);
+      await dropConnection(alice, cluster.one);
       // The hand-off is asynchronous: wait until the old replica has recorded the drop.
-      await expect.poll(() => redis.client.hget(ownRoomKey(roomId, 'routes'), alice.joined.peerId)).toBe('');
+      await expect.poll(() => cluster.redis.client.hget(ownRoomKey(roomId, 'routes'), alice.joined.peerId)).toBe('');
       dataOf(await request(bob.socket, 'signal', { to: alice.joined.peerId, candidate: candidate(2) }));
       const resumed = dataOf(await request(back.socket, 'room:join', { resume: { roomId, peerId: alice.joined.peerId, resumeToken: alice.joined.resumeToken } }));
       expect(resumed.resync).toBe(false);
@@ -80,11 +66,11 @@ describe('resuming a seat after a dropped connection (in-process replicas)', () 
 
   it('tells the client to resync when more was missed than the mailbox keeps', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
-    const back = await connectUser(two.url, issuer, alice.userId);
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
+    const back = await connectUser(cluster.two.url, cluster.issuer, alice.userId);
     try {
-      await dropConnection(alice, one);
+      await dropConnection(alice, cluster.one);
       for (let i = 1; i <= 7; i += 1) dataOf(await request(bob.socket, 'signal', { to: alice.joined.peerId, candidate: candidate(i) }));
       const resumed = dataOf(
         await request(back.socket, 'room:join', { resume: { roomId, peerId: alice.joined.peerId, resumeToken: alice.joined.resumeToken, lastSignalSeq: 0 } }),
@@ -101,11 +87,11 @@ describe('resuming a seat after a dropped connection (in-process replicas)', () 
 
   it('announces peer:left only once the grace window ends without a resume, and the seat is gone then', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
-    const late = await connectUser(two.url, issuer, alice.userId);
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
+    const late = await connectUser(cluster.two.url, cluster.issuer, alice.userId);
     try {
-      await dropConnection(alice, one);
+      await dropConnection(alice, cluster.one);
       expect(await bob.log.waitFor('peer:left', () => true, 10_000)).toEqual({ peerId: alice.joined.peerId, reason: 'disconnected' });
       const resume = await request(late.socket, 'room:join', { resume: { roomId, peerId: alice.joined.peerId, resumeToken: alice.joined.resumeToken } });
       expect(errorCodeOf(resume)).toBe('TICKET_INVALID');
@@ -117,11 +103,11 @@ describe('resuming a seat after a dropped connection (in-process replicas)', () 
 
   it('refuses a resume with a wrong token or by another user', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const thief = await connectUser(two.url, issuer);
-    const aliceAgain = await connectUser(two.url, issuer, alice.userId);
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const thief = await connectUser(cluster.two.url, cluster.issuer);
+    const aliceAgain = await connectUser(cluster.two.url, cluster.issuer, alice.userId);
     try {
-      await dropConnection(alice, one);
+      await dropConnection(alice, cluster.one);
       const stolen = await request(thief.socket, 'room:join', { resume: { roomId, peerId: alice.joined.peerId, resumeToken: alice.joined.resumeToken } });
       expect(errorCodeOf(stolen)).toBe('TICKET_INVALID');
       const guessed = await request(aliceAgain.socket, 'room:join', { resume: { roomId, peerId: alice.joined.peerId, resumeToken: 'x'.repeat(32) } });
@@ -136,9 +122,9 @@ describe('resuming a seat after a dropped connection (in-process replicas)', () 
 
   it('moves the seat to the new socket when the old connection still looks alive, and drops the old one', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
-    const newNetwork = await connectUser(two.url, issuer, alice.userId);
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
+    const newNetwork = await connectUser(cluster.two.url, cluster.issuer, alice.userId);
     try {
       const oldGone = disconnection(alice.socket);
       dataOf(await request(newNetwork.socket, 'room:join', { resume: { roomId, peerId: alice.joined.peerId, resumeToken: alice.joined.resumeToken, lastSignalSeq: 0 } }));

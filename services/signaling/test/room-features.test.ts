@@ -1,33 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CHAT_HISTORY_LIMIT, CHAT_HISTORY_ON_JOIN } from '@meshcall/shared';
 import { ownRoomKey } from '../src/redis/keys.js';
 import { dataOf, errorCodeOf, request } from './support/client.js';
 import { closeAll, connectUser, seatUser } from './support/participant.js';
-import type { TestRedis } from './support/redis.js';
-import { startTwoReplicas, type InProcessReplica, type TwoReplicas } from './support/replicas.js';
-import { TestTokenIssuer, newRoomId } from './support/token-issuer.js';
+import { twoReplicasForSuite } from './support/replicas.js';
+import { newRoomId } from './support/token-issuer.js';
 
 describe('chat, media state and tic-tac-toe across replicas', () => {
-  let cluster: TwoReplicas | undefined;
-  let redis: TestRedis;
-  let issuer: TestTokenIssuer;
-  let one: InProcessReplica;
-  let two: InProcessReplica;
-
-  beforeAll(async () => {
-    // A large event budget: these tests send a few hundred chat messages on purpose.
-    cluster = await startTwoReplicas('features', { SOCKET_RATE_LIMIT_BURST: '1000' });
-    ({ redis, issuer, one, two } = cluster);
-  });
-
-  afterAll(async () => {
-    await cluster?.stop();
-  });
+  // A large event budget: these tests send a few hundred chat messages on purpose.
+  const cluster = twoReplicasForSuite('features', { SOCKET_RATE_LIMIT_BURST: '1000' });
 
   it('keeps the last 200 chat messages and hands a joiner the last 50, oldest first', async () => {
     const roomId = newRoomId();
-    const author = await seatUser(one.url, issuer, { roomId });
-    const listener = await seatUser(two.url, issuer, { roomId });
+    const author = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const listener = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     try {
       const sent = [];
       for (let i = 0; i < CHAT_HISTORY_LIMIT + 10; i += 1) sent.push(dataOf(await request(author.socket, 'chat:send', { text: `  line ${i}  ` })));
@@ -38,8 +24,8 @@ describe('chat, media state and tic-tac-toe across replicas', () => {
       // The sender's copy is its acknowledgement, not an echo.
       expect(author.log.of('chat:message')).toEqual([]);
 
-      expect(await redis.client.llen(ownRoomKey(roomId, 'chat'))).toBe(CHAT_HISTORY_LIMIT);
-      const late = await seatUser(one.url, issuer, { roomId });
+      expect(await cluster.redis.client.llen(ownRoomKey(roomId, 'chat'))).toBe(CHAT_HISTORY_LIMIT);
+      const late = await seatUser(cluster.one.url, cluster.issuer, { roomId });
       expect(late.joined.chat).toEqual(sent.slice(-CHAT_HISTORY_ON_JOIN));
       closeAll(late);
     } finally {
@@ -48,7 +34,7 @@ describe('chat, media state and tic-tac-toe across replicas', () => {
   });
 
   it('refuses chat from a socket without a seat', async () => {
-    const outsider = await connectUser(one.url, issuer);
+    const outsider = await connectUser(cluster.one.url, cluster.issuer);
     try {
       expect(errorCodeOf(await request(outsider.socket, 'chat:send', { text: 'hello?' }))).toBe('NOT_IN_ROOM');
     } finally {
@@ -58,13 +44,13 @@ describe('chat, media state and tic-tac-toe across replicas', () => {
 
   it('shows media state changes to the room and to later joiners', async () => {
     const roomId = newRoomId();
-    const alice = await seatUser(one.url, issuer, { roomId });
-    const bob = await seatUser(two.url, issuer, { roomId });
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId });
     try {
       dataOf(await request(alice.socket, 'media:state', { audio: true, video: false, screen: true }));
       expect(await bob.log.waitFor('peer:media')).toEqual({ peerId: alice.joined.peerId, audio: true, video: false, screen: true });
       expect(alice.log.of('peer:media')).toEqual([]);
-      const carol = await seatUser(two.url, issuer, { roomId });
+      const carol = await seatUser(cluster.two.url, cluster.issuer, { roomId });
       expect(carol.joined.peers.find((p) => p.peerId === alice.joined.peerId)?.media).toEqual({ audio: true, video: false, screen: true });
       closeAll(carol);
     } finally {
@@ -74,8 +60,8 @@ describe('chat, media state and tic-tac-toe across replicas', () => {
 
   it('plays tic-tac-toe by the rules: X first, turns alternate, no taken cells, nothing after a win', async () => {
     const roomId = newRoomId();
-    const x = await seatUser(one.url, issuer, { roomId, kind: 'game', capacity: 2 });
-    const o = await seatUser(two.url, issuer, { roomId, kind: 'game', capacity: 2 });
+    const x = await seatUser(cluster.one.url, cluster.issuer, { roomId, kind: 'game', capacity: 2 });
+    const o = await seatUser(cluster.two.url, cluster.issuer, { roomId, kind: 'game', capacity: 2 });
     try {
       expect(x.joined.game?.players).toEqual({ X: x.userId, O: null });
       expect(o.joined.game?.players).toEqual({ X: x.userId, O: o.userId });
@@ -108,8 +94,8 @@ describe('chat, media state and tic-tac-toe across replicas', () => {
 
   it('lets only one of two simultaneous moves by the same player count', async () => {
     const roomId = newRoomId();
-    const x = await seatUser(one.url, issuer, { roomId, kind: 'game', capacity: 2 });
-    const o = await seatUser(two.url, issuer, { roomId, kind: 'game', capacity: 2 });
+    const x = await seatUser(cluster.one.url, cluster.issuer, { roomId, kind: 'game', capacity: 2 });
+    const o = await seatUser(cluster.two.url, cluster.issuer, { roomId, kind: 'game', capacity: 2 });
     try {
       const answers = await Promise.all([request(x.socket, 'game:move', { cell: 0 }), request(x.socket, 'game:move', { cell: 8 })]);
       expect(answers.filter((a) => a.ok)).toHaveLength(1);
@@ -123,10 +109,10 @@ describe('chat, media state and tic-tac-toe across replicas', () => {
 
   it('refuses moves by a spectator, resets by non-players, and games outside game rooms', async () => {
     const roomId = newRoomId();
-    const x = await seatUser(one.url, issuer, { roomId, kind: 'game', capacity: 3 });
-    const o = await seatUser(two.url, issuer, { roomId, kind: 'game', capacity: 3 });
-    const spectator = await seatUser(one.url, issuer, { roomId, kind: 'game', capacity: 3 });
-    const meeting = await seatUser(two.url, issuer, { roomId: newRoomId(), kind: 'business' });
+    const x = await seatUser(cluster.one.url, cluster.issuer, { roomId, kind: 'game', capacity: 3 });
+    const o = await seatUser(cluster.two.url, cluster.issuer, { roomId, kind: 'game', capacity: 3 });
+    const spectator = await seatUser(cluster.one.url, cluster.issuer, { roomId, kind: 'game', capacity: 3 });
+    const meeting = await seatUser(cluster.two.url, cluster.issuer, { roomId: newRoomId(), kind: 'business' });
     try {
       expect(spectator.joined.game?.players).toEqual({ X: x.userId, O: o.userId });
       dataOf(await request(x.socket, 'game:move', { cell: 0 }));
@@ -141,8 +127,8 @@ describe('chat, media state and tic-tac-toe across replicas', () => {
 
   it('frees a departed player’s mark: the one who stays plays X and the next joiner O', async () => {
     const roomId = newRoomId();
-    const x = await seatUser(one.url, issuer, { roomId, kind: 'game', capacity: 2 });
-    const o = await seatUser(two.url, issuer, { roomId, kind: 'game', capacity: 2 });
+    const x = await seatUser(cluster.one.url, cluster.issuer, { roomId, kind: 'game', capacity: 2 });
+    const o = await seatUser(cluster.two.url, cluster.issuer, { roomId, kind: 'game', capacity: 2 });
     try {
       dataOf(await request(x.socket, 'game:move', { cell: 0 }));
       dataOf(await request(x.socket, 'room:leave', {}));
@@ -152,7 +138,7 @@ describe('chat, media state and tic-tac-toe across replicas', () => {
         winner: null,
         players: { X: o.userId, O: null },
       });
-      const next = await seatUser(one.url, issuer, { roomId, kind: 'game', capacity: 2 });
+      const next = await seatUser(cluster.one.url, cluster.issuer, { roomId, kind: 'game', capacity: 2 });
       expect(next.joined.game?.players).toEqual({ X: o.userId, O: next.userId });
       closeAll(next);
     } finally {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import pino from 'pino';
 import { ErrorCode, TokenAudience, TokenIssuer, joinTicketClaimsSchema, redisTargetOf } from '@meshcall/shared';
 import { createPlatformTokenVerifier, createJwtVerifier } from '@meshcall/server-kit';
@@ -117,7 +118,7 @@ export interface TwoReplicas {
 }
 
 /** Starts the shared setup; replicas are named `<name>-1` and `<name>-2`. */
-export async function startTwoReplicas(name: string, env?: Record<string, string>): Promise<TwoReplicas> {
+async function startTwoReplicas(name: string, env?: Record<string, string>): Promise<TwoReplicas> {
   const redis = await startTestRedis();
   const issuer = await TestTokenIssuer.start();
   const one = await startReplica({ redisUrl: redis.url, issuer, replicaId: `${name}-1`, env });
@@ -131,6 +132,38 @@ export async function startTwoReplicas(name: string, env?: Record<string, string
       await Promise.all([one.close(), two.close()]);
       await issuer.stop();
       await redis.stop();
+    },
+  };
+}
+
+/**
+ * The shared setup for the enclosing describe: started in a beforeAll and stopped in an afterAll this registers.
+ * The fields are getters, as the cluster only exists once the suite has started; reach them from tests and later hooks.
+ */
+export function twoReplicasForSuite(name: string, env?: Record<string, string>): Readonly<Omit<TwoReplicas, 'stop'>> {
+  let cluster: TwoReplicas | undefined;
+  beforeAll(async () => {
+    cluster = await startTwoReplicas(name, env);
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  const started = (): TwoReplicas => {
+    if (!cluster) throw new Error(`the '${name}' replicas have not started yet: reach them from a test or a hook registered after twoReplicasForSuite, not while the suite is collected`);
+    return cluster;
+  };
+  return {
+    get redis() {
+      return started().redis;
+    },
+    get issuer() {
+      return started().issuer;
+    },
+    get one() {
+      return started().one;
+    },
+    get two() {
+      return started().two;
     },
   };
 }
