@@ -1,8 +1,8 @@
 import type { FastifyServerOptions } from 'fastify';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
-import { ClientEvent, MAX_SOCKET_MESSAGE_BYTES, type JoinTicketClaims, type PlatformTokenClaims } from '@meshcall/shared';
-import { createBaseApp, registerHealthRoutes, registerMetrics, type BaseApp, type JwtVerifier } from '@meshcall/server-kit';
+import { ClientEvent, ErrorCode, MAX_SOCKET_MESSAGE_BYTES, TokenAudience, TokenIssuer, joinTicketClaimsSchema, type JoinTicketClaims, type PlatformTokenClaims } from '@meshcall/shared';
+import { createBaseApp, createJwtVerifier, createPlatformTokenVerifier, registerHealthRoutes, registerMetrics, type BaseApp, type JwtVerifier } from '@meshcall/server-kit';
 import type { Config } from './config.js';
 import { createSignalingMetrics } from './metrics.js';
 import { Notifier } from './notifier.js';
@@ -44,6 +44,24 @@ export interface SignalingDeps {
   /** Fastify logger options; tests pass false. */
   logger?: FastifyServerOptions['logger'];
   now?: () => number;
+}
+
+/**
+ * The verifiers of a replica's config: access and guest tokens against auth's JWKS (the
+ * revocation list read through `redis`), join tickets against rooms'. One place, so that the tests'
+ * in-process replicas check tokens exactly as server.ts does.
+ */
+export function tokenVerifiers(config: Config, redis: RedisConnections): Pick<SignalingDeps, 'accessTokens' | 'tickets'> {
+  return {
+    accessTokens: createPlatformTokenVerifier(config.AUTH_JWKS_URL, redis.commands),
+    tickets: createJwtVerifier({
+      keys: config.ROOMS_JWKS_URL,
+      issuer: TokenIssuer.rooms,
+      audience: TokenAudience.signaling,
+      claims: joinTicketClaimsSchema,
+      invalidCode: ErrorCode.TICKET_INVALID,
+    }),
+  };
 }
 
 export interface SignalingApplication {

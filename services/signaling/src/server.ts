@@ -1,7 +1,7 @@
 import pino from 'pino';
-import { TokenAudience, TokenIssuer, joinTicketClaimsSchema, ErrorCode, redisTargetOf } from '@meshcall/shared';
-import { createPlatformTokenVerifier, createJwtVerifier, describeRedisTarget, loggerOptions, serve } from '@meshcall/server-kit';
-import { createApplication } from './app.js';
+import { redisTargetOf } from '@meshcall/shared';
+import { describeRedisTarget, loggerOptions, serve } from '@meshcall/server-kit';
+import { createApplication, tokenVerifiers } from './app.js';
 import { loadSignalingConfig } from './config.js';
 import { createRedisConnections } from './redis/connections.js';
 
@@ -13,16 +13,6 @@ const redis = createRedisConnections(redisTarget, logger);
 logger.info(`waiting for ${describeRedisTarget(redisTarget)}`);
 await redis.ready();
 
-const { app } = await createApplication(config, {
-  redis,
-  accessTokens: createPlatformTokenVerifier(config.AUTH_JWKS_URL, redis.commands),
-  tickets: createJwtVerifier({
-    keys: config.ROOMS_JWKS_URL,
-    issuer: TokenIssuer.rooms,
-    audience: TokenAudience.signaling,
-    claims: joinTicketClaimsSchema,
-    invalidCode: ErrorCode.TICKET_INVALID,
-  }),
-});
+const { app } = await createApplication(config, { redis, ...tokenVerifiers(config, redis) });
 
 await serve(app, { host: config.HOST, port: config.PORT, onClose: () => redis.quit() });

@@ -5,10 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import pino from 'pino';
-import { ErrorCode, TokenAudience, TokenIssuer, joinTicketClaimsSchema, redisTargetOf } from '@meshcall/shared';
-import { createPlatformTokenVerifier, createJwtVerifier } from '@meshcall/server-kit';
+import { redisTargetOf } from '@meshcall/shared';
 import { LocalComponent, findFreePort, httpOk } from '@meshcall/stack';
-import { createApplication, type SignalingApplication } from '../../src/app.js';
+import { createApplication, tokenVerifiers, type SignalingApplication } from '../../src/app.js';
 import { loadSignalingConfig, type Config } from '../../src/config.js';
 import { createRedisConnections, type RedisConnections } from '../../src/redis/connections.js';
 import { TestTokenIssuer } from './token-issuer.js';
@@ -51,18 +50,7 @@ export async function startReplica(options: ReplicaOptions): Promise<InProcessRe
   const config = loadSignalingConfig(environment(options, 0));
   const redis = createRedisConnections(redisTargetOf(config), pino({ level: 'silent' }));
   await redis.ready();
-  const application = await createApplication(config, {
-    redis,
-    accessTokens: createPlatformTokenVerifier(config.AUTH_JWKS_URL, redis.commands),
-    tickets: createJwtVerifier({
-      keys: config.ROOMS_JWKS_URL,
-      issuer: TokenIssuer.rooms,
-      audience: TokenAudience.signaling,
-      claims: joinTicketClaimsSchema,
-      invalidCode: ErrorCode.TICKET_INVALID,
-    }),
-    logger: false,
-  });
+  const application = await createApplication(config, { redis, ...tokenVerifiers(config, redis), logger: false });
   await application.app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = application.app.server.address() as AddressInfo;
   return {
