@@ -10,8 +10,16 @@ import type { Departures } from './departures.js';
 export const LEASE_RENEW_INTERVAL_MS = Math.floor(SEAT_LEASE_MS / 3);
 
 /**
+ * How often the keeper looks for rooms due a renewal. Each room is renewed one interval after its
+ * last renewal, so a replica's rooms are renewed a few at a time all through the interval, not all
+ * in one burst: thousands of renewal scripts at once would hold every signal queued behind them
+ * (in the replica and in Redis) for as long as they take.
+ */
+const RENEWAL_TICK_MS = 100;
+
+/**
  * Keeps the leases of this replica's seats alive, one script per room every interval (not per
- * message). Each round also reconciles: a seat Redis lost (restart without data, or swept while
+ * message). Each renewal also reconciles: a seat Redis lost (restart without data, or swept while
  * Redis was unreachable) is put back and announced again; a seat removed on purpose elsewhere,
  * or taken over by a resume on another socket, is let go here. Seats whose socket dropped from
  * here and that wait for a resume are put back too if Redis lost them, with only the rest of
@@ -19,7 +27,10 @@ export const LEASE_RENEW_INTERVAL_MS = Math.floor(SEAT_LEASE_MS / 3);
  */
 export class LeaseKeeper {
   private timer: NodeJS.Timeout | undefined;
+  /** The renewals in flight; the next ones start after them. */
   private running: Promise<void> | undefined;
+  /** When each room of this replica was last renewed, or first seen here (its seats then have a fresh lease). */
+  private readonly renewedAt = new Map<string, number>();
   private connectedBefore = false;
   /** The last time the command connection came back: Redis may have lost its data then. */
   private reconnectedAt = Number.NEGATIVE_INFINITY;
@@ -47,7 +58,7 @@ export class LeaseKeeper {
   start(): void {
     this.connectedBefore = this.deps.redis.status === 'ready';
     this.deps.redis.on('ready', this.onReady);
-    this.timer = setInterval(() => void this.renewNow(), LEASE_RENEW_INTERVAL_MS);
+    this.timer = setInterval(() => this.renewDue(), RENEWAL_TICK_MS);
   }
 
   async stop(): Promise<void> {
@@ -56,17 +67,42 @@ export class LeaseKeeper {
     await this.running;
   }
 
-  /** One renewal round; concurrent calls share the round in flight. */
+  /** Renews every room now, after the renewals in flight. */
   renewNow(): Promise<void> {
-    this.running ??= this.renewAll().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.renew(this.deps.localSeats.roomIds());
   }
 
-  private async renewAll(): Promise<void> {
-    const { localSeats } = this.deps;
-    await Promise.all(localSeats.roomIds().map((roomId) => this.renewRoom(roomId)));
+  /**
+   * Renews the rooms whose interval is up. A tick that finds renewals still in flight (Redis is
+   * slow) does nothing: the rooms stay due, and a later tick takes them.
+   */
+  private renewDue(): void {
+    if (this.running) return;
+    const now = this.deps.now();
+    const present = new Set(this.deps.localSeats.roomIds());
+    const due: string[] = [];
+    for (const roomId of present) {
+      const last = this.renewedAt.get(roomId);
+      if (last === undefined) this.renewedAt.set(roomId, now);
+      else if (now - last >= LEASE_RENEW_INTERVAL_MS) due.push(roomId);
+    }
+    for (const roomId of this.renewedAt.keys()) if (!present.has(roomId)) this.renewedAt.delete(roomId);
+    if (due.length > 0) void this.renew(due);
+  }
+
+  private renew(roomIds: string[]): Promise<void> {
+    const round = (this.running ?? Promise.resolve())
+      .then(async () => {
+        const now = this.deps.now();
+        // Counted from the attempt: a room whose renewal failed is tried again one interval later.
+        for (const roomId of roomIds) this.renewedAt.set(roomId, now);
+        await Promise.all(roomIds.map((roomId) => this.renewRoom(roomId)));
+      })
+      .finally(() => {
+        if (this.running === round) this.running = undefined;
+      });
+    this.running = round;
+    return round;
   }
 
   private async renewRoom(roomId: string): Promise<void> {
