@@ -10,6 +10,7 @@ export {
 } from './supervision.js';
 export { readLauncherSettings, LAUNCHER_VARIABLES, LAUNCHER_VARIABLE_NAMES, COMPOSE_ONLY_GATEWAY_VARIABLES, type LauncherSettings } from './settings.js';
 export { findFreePort, isPortOpen, assertPortFree } from './ports.js';
+export { findFreePorts } from './free-ports.js';
 export { waitUntil, httpOk, type WaitOptions } from './wait.js';
 export { redisComponent, redisPing } from './components/redis.js';
 export { startRedisCluster, clusterInfo, clusterHealthy, masterPortOf, CLUSTER_NODE_TIMEOUT_MS, type LocalRedisCluster } from './components/redis-cluster.js';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DOCKER_TEST_TRUSTED_PROXIES, findFreePort, httpOk, stunBindingOk, waitUntil } from '@meshcall/stack';
+import { DOCKER_TEST_TRUSTED_PROXIES, findFreePorts, httpOk, stunBindingOk, waitUntil } from '@meshcall/stack';
 import { Network, type StartedNetwork } from 'testcontainers';
 import { STACK_IMAGES, type ContainerImages } from './images.js';
 import { StackContainer, commandSucceeds, type ReadinessProbe, type StackContainerSpec } from './stack-container.js';
@@ -100,9 +100,20 @@ class ContainerEnvironment implements TestEnvironment {
     const network = await new Network().start();
     const started: StackContainer[] = [];
     try {
-      const gatewayPort = await findFreePort();
+      // Every host port of this stack at once, all different: probed one by one, the kernel can
+      // hand the same ephemeral port out twice, and the second container then fails to start
+      // ("port is already allocated"). UDP too, for coturn.
+      const signalingReplicas = options.signalingReplicas ?? 2;
+      const authReplicas = options.authReplicas ?? 1;
+      const hostPorts = await findFreePorts('127.0.0.1', 2 + authReplicas + 1 + signalingReplicas, { udp: true });
+      const nextHostPort = (): number => {
+        const port = hostPorts.shift();
+        if (port === undefined) throw new Error('the Testcontainers stack needs more host ports than it picked');
+        return port;
+      };
+      const gatewayPort = nextHostPort();
       const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-      const turnPort = await findFreePort();
+      const turnPort = nextHostPort();
       const turnSecret = randomBytes(32).toString('base64url');
 
       const backing = await startTogether(
@@ -134,10 +145,10 @@ class ContainerEnvironment implements TestEnvironment {
         TRUST_PROXY: DOCKER_TEST_TRUSTED_PROXIES,
         ...options.serviceEnv,
       };
-      const serviceSpecs = async (service: ServiceName, count: number, environment: Record<string, string>) => {
+      const serviceSpecs = (service: ServiceName, count: number, environment: Record<string, string>) => {
         const specs: Array<StackContainerSpec & { url: string }> = [];
         for (let index = 1; index <= count; index++) {
-          const port = await findFreePort();
+          const port = nextHostPort();
           const url = `http://127.0.0.1:${port}`;
           const name = `${service}-${index}`;
           specs.push({
@@ -153,13 +164,13 @@ class ContainerEnvironment implements TestEnvironment {
         return specs;
       };
       const startService = async (service: ServiceName, count: number, environment: Record<string, string>): Promise<ServiceReplica[]> => {
-        const specs = await serviceSpecs(service, count, environment);
+        const specs = serviceSpecs(service, count, environment);
         const containers = await startTogether(network, specs, started);
         return containers.map((container, index) => ({ container, url: (specs[index] as { url: string }).url }));
       };
 
       // Replicas of a service share its key, as the replicas of a compose service share .env.
-      const auth = await startService('auth', options.authReplicas ?? 1, {
+      const auth = await startService('auth', authReplicas, {
         MONGO_URL,
         REDIS_URL,
         AUTH_SIGNING_KEY: signingKeyPem(),
@@ -182,7 +193,7 @@ class ContainerEnvironment implements TestEnvironment {
         TURN_HEALTH_CHECK: 'false',
       });
       // Signaling and the web server need nothing of each other: they start together.
-      const signalingSpecs = await serviceSpecs('signaling', options.signalingReplicas ?? 2, {
+      const signalingSpecs = serviceSpecs('signaling', signalingReplicas, {
         REDIS_URL,
         AUTH_JWKS_URL: authJwks,
         ROOMS_JWKS_URL: `http://rooms:${SERVICE_PORT}/.well-known/jwks.json`,
