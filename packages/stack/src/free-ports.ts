@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import { findFreePort } from './ports.js';
 
 function tcpPortIsFree(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -20,29 +21,18 @@ function udpPortIsFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** A TCP port the kernel hands out on HOST, closed again before it is returned. */
-function ephemeralTcpPort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * COUNT distinct ports free on HOST for TCP, and for UDP too when `udp` is set (TURN listens on
- * both). Another program may still take one before Docker binds it; compose then fails to start
- * and says which port, so the run is repeated rather than silently wrong.
+ * both), for pieces that bind them later all together (compose, a Testcontainers stack): probed
+ * one by one with findFreePort, the kernel can hand out the same port twice. Another program may
+ * still take one before Docker binds it; the stack then fails to start and says which port, so
+ * the run is repeated rather than silently wrong.
  */
 export async function findFreePorts(host: string, count: number, options: { udp: boolean }): Promise<number[]> {
   const ports: number[] = [];
   for (let attempt = 0; ports.length < count; attempt += 1) {
     if (attempt >= 50) throw new Error(`found only ${ports.length} of ${count} free ports on ${host} in 50 attempts`);
-    const port = await ephemeralTcpPort(host);
+    const port = await findFreePort(host);
     if (ports.includes(port)) continue;
     if (options.udp && !(await udpPortIsFree(host, port))) continue;
     if (!(await tcpPortIsFree(host, port))) continue;
