@@ -23,6 +23,7 @@ import { RoomEvents } from './room/room-events.js';
 import { RoomFlags } from './room/room-flags.js';
 import { Departures } from './seats/departures.js';
 import { registerJoinHandlers, type JoinDeps } from './seats/join.js';
+import { RoomCatchUp } from './seats/room-catch-up.js';
 import { LeaseKeeper } from './seats/lease-keeper.js';
 import { registerLeaveHandlers, type LeaveDeps } from './seats/leave.js';
 import { LocalSeats } from './seats/local-seats.js';
@@ -179,15 +180,17 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const roomEvents = new RoomEvents({ notifier, subscriber, seats, localSeats, departures, knocks, logger, now });
   const signedOutSessions = followSignedOutSessions({ io, subscriber, logger });
   const leaseKeeper = new LeaseKeeper({ notifier, redis: commands, seats, localSeats, departures, logger, now });
+  const roomCatchUp = new RoomCatchUp({ adapterSubscriber: deps.redis.adapterSubscriber, seats, localSeats, notifier, logger, now });
   const sweeper = new SeatSweeper({ redis: commands, replicaId, seats, departures, logger, now });
   await inbox.start();
   await roomEvents.start();
   await signedOutSessions.start();
   leaseKeeper.start();
+  roomCatchUp.start();
   sweeper.start();
 
   app.addHook('preClose', async () => {
-    await Promise.all([leaseKeeper.stop(), sweeper.stop()]);
+    await Promise.all([leaseKeeper.stop(), roomCatchUp.stop(), sweeper.stop()]);
     // Each dropped socket's seat is marked away, so its client resumes on another replica.
     io.local.disconnectSockets(true);
     await Promise.allSettled([...pending]);
