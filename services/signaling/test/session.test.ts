@@ -47,6 +47,21 @@ describe('handshake and session', () => {
     native.close();
   });
 
+  it('keeps neither the access token nor the request headers of a connected socket', async () => {
+    const userId = newUserId();
+    const token = await issuer.accessToken(userId);
+    const socket = await connect(replica.url, token, { origin: TEST_ORIGIN });
+    try {
+      const held = [...replica.io.of('/').sockets.values()].find((candidate) => candidate.data.userId === userId);
+      expect(held).toBeDefined();
+      // A heap dump of a replica hands out no live token, and an idle socket carries less.
+      expect(JSON.stringify(held?.handshake)).not.toContain(token);
+      expect(held?.handshake.headers).toEqual({});
+    } finally {
+      socket.close();
+    }
+  });
+
   it('warns before the token expires and drops the socket when it does', async () => {
     // The warning leaves right after the handshake (the token has less than a minute left), so the
     // log listens before the socket connects.

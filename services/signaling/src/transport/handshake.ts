@@ -11,6 +11,16 @@ function handshakeRefusal(code: ErrorCode, message: string): Error & { data: { c
 }
 
 /**
+ * Socket.IO keeps each socket's handshake, `auth` and the access token in it included, for the
+ * socket's life. Once the token is verified nothing reads it again (socket.data holds what its
+ * claims said), so it is let go: a heap dump then hands out no live token, and an idle
+ * connection carries less (the request and its headers already go in app.ts).
+ */
+function forgetHandshakeToken(socket: SignalingSocket): void {
+  socket.handshake.auth = {};
+}
+
+/**
  * Handshake middleware: the access token from `auth: { token }` is verified against auth's key
  * set (algorithm, issuer and audience pinned by the verifier) and against the revocation set of
  * signed-out sessions; without a valid one the socket never connects. A guest token connects too:
@@ -38,6 +48,7 @@ export function authenticateHandshake(deps: {
       socket.data.sessionId = claims.sid;
       // A guest token opens one room; the join checks the ticket against it.
       if (claims.typ === 'guest') socket.data.guestOf = claims.room;
+      forgetHandshakeToken(socket);
       next();
     } catch (error) {
       const { code, message, internal } = toAckError(error);
