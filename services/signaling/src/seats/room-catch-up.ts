@@ -1,5 +1,5 @@
-import type { FastifyBaseLogger } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyBaseLogger } from 'fastify';
 import type { RedisClient } from '@meshcall/server-kit';
 import type { LocalSeats } from './local-seats.js';
 import type { SeatStore } from './seat-store.js';
@@ -28,12 +28,10 @@ const RETRY_DELAY_MS = 500;
  * own, so there the catch-up follows the cluster client's readiness without that confirmation.
  */
 export class RoomCatchUp {
-  private connectedBefore = false;
   private stopped = false;
   private running: Promise<void> | undefined;
-  private readonly onReady = () => {
-    if (this.connectedBefore) this.running = this.catchUp();
-    this.connectedBefore = true;
+  private readonly onReconnected = () => {
+    this.running = this.catchUp();
   };
 
   constructor(
@@ -47,14 +45,14 @@ export class RoomCatchUp {
     },
   ) {}
 
+  /** After the replica's connections are ready: the subscriber says 'ready' again after every reconnection. */
   start(): void {
-    this.connectedBefore = this.deps.adapterSubscriber.status === 'ready';
-    this.deps.adapterSubscriber.on('ready', this.onReady);
+    this.deps.adapterSubscriber.on('ready', this.onReconnected);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.deps.adapterSubscriber.off('ready', this.onReady);
+    this.deps.adapterSubscriber.off('ready', this.onReconnected);
     await this.running;
   }
 
@@ -83,9 +81,10 @@ export class RoomCatchUp {
   private async tellEveryRoom(): Promise<void> {
     const { seats, localSeats, notifier, now } = this.deps;
     for (const roomId of localSeats.roomIds()) {
-      const listeners = localSeats.inRoom(roomId);
-      if (listeners.length === 0) continue;
+      // Rooms where this replica only holds seats awaiting a resume have nobody to tell.
+      if (localSeats.inRoom(roomId).length === 0) continue;
       const { peers } = await seats.snapshot(roomId, 0, now());
+      // Read again after the snapshot: sockets may have come or gone meanwhile.
       for (const listener of localSeats.inRoom(roomId)) {
         for (const peer of peers) if (peer.peerId !== listener.peerId) notifier.toSocket(listener.socket, 'peer:joined', peer);
       }
