@@ -105,7 +105,10 @@ class ContainerEnvironment implements TestEnvironment {
       // ("port is already allocated"). UDP too, for coturn.
       const signalingReplicas = options.signalingReplicas ?? 2;
       const authReplicas = options.authReplicas ?? 1;
-      const hostPorts = await findFreePorts('127.0.0.1', 2 + authReplicas + 1 + signalingReplicas, { udp: true });
+      const roomsReplicas = 1;
+      // The gateway and coturn, then one per service replica.
+      const hostPortCount = 2 + authReplicas + roomsReplicas + signalingReplicas;
+      const hostPorts = await findFreePorts('127.0.0.1', hostPortCount, { udp: true });
       const nextHostPort = (): number => {
         const port = hostPorts.shift();
         if (port === undefined) throw new Error('the Testcontainers stack needs more host ports than it picked');
@@ -177,7 +180,7 @@ class ContainerEnvironment implements TestEnvironment {
         BCRYPT_COST,
       });
       const authJwks = `http://auth:${SERVICE_PORT}/.well-known/jwks.json`;
-      const rooms = await startService('rooms', 1, {
+      const rooms = await startService('rooms', roomsReplicas, {
         MONGO_URL,
         REDIS_URL,
         AUTH_JWKS_URL: authJwks,
