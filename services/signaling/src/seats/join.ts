@@ -87,6 +87,7 @@ async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, request: 
 
   const peerId = nanoid(16);
   const resumeToken = nanoid(32);
+  const resumeTokenHash = hashResumeToken(resumeToken);
   // A name for this call only lives in the seat record: everyone's view, chat and a resume read it there.
   const record = { peerId, userId: socket.data.userId, name: request.name ?? claims.name, role: claims.role, guest: claims.guest };
   const now = deps.now();
@@ -96,7 +97,7 @@ async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, request: 
       record,
       media: MUTED,
       route: routeOf(deps, socket),
-      resumeTokenHash: hashResumeToken(resumeToken),
+      resumeTokenHash,
       leaseUntil: now + SEAT_LEASE_MS,
       owner: claims.role === 'owner',
       ticket: { jti: claims.jti, issuedAt: claims.iat, expiresAtMs: claims.exp * 1000, capacity: claims.cap, kind: claims.kind },
@@ -116,7 +117,7 @@ async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, request: 
     route: routeOf(deps, socket),
     record,
     media: MUTED,
-    resumeTokenHash: hashResumeToken(resumeToken),
+    resumeTokenHash,
     deliveredSeq: 0,
     socket,
     leaseRenewedAt: now,
@@ -152,6 +153,7 @@ async function resume(
   tools: HandlerTools,
 ): Promise<JoinResult> {
   const { roomId, peerId } = request;
+  const resumeTokenHash = hashResumeToken(request.resumeToken);
   if (!deps.inbox.hold(peerId)) throw new AppError(ErrorCode.CONFLICT, 'This seat is being resumed already.');
   let held = true;
   try {
@@ -161,7 +163,7 @@ async function resume(
         roomId,
         peerId,
         userId: socket.data.userId,
-        resumeTokenHash: hashResumeToken(request.resumeToken),
+        resumeTokenHash,
         route: routeOf(deps, socket),
         leaseUntil: now + SEAT_LEASE_MS,
       },
@@ -188,7 +190,7 @@ async function resume(
       route: routeOf(deps, socket),
       record: resumed.record,
       media: resumed.media,
-      resumeTokenHash: hashResumeToken(request.resumeToken),
+      resumeTokenHash,
       // Replayed entries advance it; held live signals at or below it are duplicates.
       deliveredSeq: plan.resync ? plan.deliveredSeq : (lastSeen ?? 0),
       socket,
