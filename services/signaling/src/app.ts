@@ -21,6 +21,7 @@ import { KnockStore } from './room/knock-store.js';
 import { registerKnockHandlers, type KnockDeps } from './room/knocks.js';
 import { RoomEvents } from './room/room-events.js';
 import { RoomFlags } from './room/room-flags.js';
+import { DepartureLog } from './seats/departure-log.js';
 import { Departures } from './seats/departures.js';
 import { registerJoinHandlers, type JoinDeps } from './seats/join.js';
 import { RoomCatchUp } from './seats/room-catch-up.js';
@@ -127,7 +128,8 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const seats = new SeatStore(commands);
   const games = new GameStore(commands);
   const players = new GamePlayers({ games, seats, notifier, now });
-  const departures = new Departures({ notifier, players, logger });
+  const departureLog = new DepartureLog(commands);
+  const departures = new Departures({ notifier, players, log: departureLog, logger });
   const inbox = new ReplicaInbox({ subscriber, commands, replicaId, localSeats, notifier, metrics, logger, now });
   const pending = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -180,7 +182,7 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
   const roomEvents = new RoomEvents({ notifier, subscriber, seats, localSeats, departures, knocks, logger, now });
   const signedOutSessions = followSignedOutSessions({ io, subscriber, logger });
   const leaseKeeper = new LeaseKeeper({ notifier, redis: commands, seats, localSeats, departures, logger, now });
-  const roomCatchUp = new RoomCatchUp({ adapterSubscriber: deps.redis.adapterSubscriber, seats, localSeats, notifier, logger, now });
+  const roomCatchUp = new RoomCatchUp({ adapterSubscriber: deps.redis.adapterSubscriber, seats, departures: departureLog, localSeats, notifier, logger, now });
   const sweeper = new SeatSweeper({ redis: commands, replicaId, seats, departures, logger, now });
   await inbox.start();
   await roomEvents.start();

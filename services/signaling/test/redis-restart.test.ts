@@ -117,6 +117,30 @@ describe('Redis restarted in the middle of a call', () => {
     }
   });
 
+  it("tells a replica's sockets who left the room while its broadcast subscription was away", async () => {
+    const roomId = newRoomId();
+    const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId, capacity: 3 });
+    const bob = await seatUser(cluster.two.url, cluster.issuer, { roomId, capacity: 3 });
+    const erin = await seatUser(cluster.two.url, cluster.issuer, { roomId, capacity: 3 });
+    const { adapterSubscriber } = cluster.one.redis;
+    try {
+      await alice.log.waitFor('peer:joined', (p) => p.peerId === erin.joined.peerId);
+      adapterSubscriber.disconnect();
+      await expect.poll(() => adapterSubscriber.status).toBe('end');
+      dataOf(await request(erin.socket, 'room:leave', {}));
+      expect(await bob.log.waitFor('peer:left', (p) => p.peerId === erin.joined.peerId)).toEqual({ peerId: erin.joined.peerId, reason: 'left' });
+      // Without a catch-up Alice would keep Erin in her call for good.
+      expect(alice.log.of('peer:left')).toEqual([]);
+
+      await adapterSubscriber.connect();
+      expect(await alice.log.waitFor('peer:left', (p) => p.peerId === erin.joined.peerId, 10_000)).toEqual({ peerId: erin.joined.peerId, reason: 'left' });
+      // Only the one who left: Bob, still seated, is not said to have gone.
+      expect(alice.log.of('peer:left').map((p) => p.peerId)).toEqual([erin.joined.peerId]);
+    } finally {
+      closeAll(alice, bob, erin);
+    }
+  });
+
   it('announces a peer that dropped just before Redis lost its data once its resume window ends', async () => {
     const roomId = newRoomId();
     const alice = await seatUser(cluster.one.url, cluster.issuer, { roomId, capacity: 3 });

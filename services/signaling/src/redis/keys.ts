@@ -1,7 +1,7 @@
 import { redisKeys } from '@meshcall/shared';
 
 /** Signaling's own per-room keys; the room id is a hash tag (`{roomId}`), as in redis-contract.ts. */
-export function ownRoomKey(roomId: string, name: 'media' | 'routes' | 'sessions' | 'signal-seqs' | 'info' | 'chat' | 'game' | 'host' | 'since'): string {
+export function ownRoomKey(roomId: string, name: 'media' | 'routes' | 'sessions' | 'signal-seqs' | 'info' | 'chat' | 'game' | 'host' | 'since' | 'departures'): string {
   return `meshcall:room:{${roomId}}:sig:${name}`;
 }
 

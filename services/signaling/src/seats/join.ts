@@ -107,7 +107,8 @@ async function joinWithTicket(deps: JoinDeps, socket: SignalingSocket, request: 
   if (taken.expired.length > 0) void deps.departures.announce(roomId.data, taken.expired, 'disconnected');
   if (!taken.ok) throw refusalOfTakeSeat[taken.reason];
   // The script told the replaced seats' sockets (through their replica's inbox, this one included).
-  if (taken.replaced.length > 0) void deps.departures.announce(roomId.data, taken.replaced, 'replaced');
+  // Awaited, so the room hears the old seat leave before the new one joins.
+  if (taken.replaced.length > 0) await deps.departures.announce(roomId.data, taken.replaced, 'replaced');
 
   const seat = deps.localSeats.attach({
     peerId,

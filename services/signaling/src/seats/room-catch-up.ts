@@ -4,6 +4,7 @@ import type { RedisClient } from '@meshcall/server-kit';
 import type { LocalSeats } from './local-seats.js';
 import type { SeatStore } from './seat-store.js';
 import type { Notifier } from '../notifier.js';
+import type { DepartureLog } from './departure-log.js';
 
 /**
  * A catch-up that meets the command connection still reconnecting (it fails fast, and its back-off
@@ -20,9 +21,11 @@ const RETRY_DELAY_MS = 500;
  * joined there in that moment, and never connect to it.
  *
  * So once the subscriber is back, each local socket is told again who is in its room (a
- * `peer:joined` per seated peer; clients ignore the ones they know). The snapshot is read only
- * after Redis has confirmed the resubscription, so anything put back before it is in the
- * snapshot, and anything after it arrives by pub/sub.
+ * `peer:joined` per seated peer; clients ignore the ones they know), and who left it in the last
+ * minute and is not seated now (a `peer:left` per departure in the room's DepartureLog, which is
+ * written before each broadcast; clients ignore peers they do not know). Both are read only
+ * after Redis has confirmed the resubscription, so anything before it is in what is read, and
+ * anything after it arrives by pub/sub.
  *
  * On a Redis Cluster the sharded adapter's subscriptions live on per-shard connections of their
  * own, so there the catch-up follows the cluster client's readiness without that confirmation.
@@ -38,6 +41,7 @@ export class RoomCatchUp {
     private readonly deps: {
       adapterSubscriber: RedisClient;
       seats: SeatStore;
+      departures: DepartureLog;
       localSeats: LocalSeats;
       notifier: Notifier;
       logger: FastifyBaseLogger;
@@ -79,14 +83,17 @@ export class RoomCatchUp {
   }
 
   private async tellEveryRoom(): Promise<void> {
-    const { seats, localSeats, notifier, now } = this.deps;
+    const { seats, departures, localSeats, notifier, now } = this.deps;
     for (const roomId of localSeats.roomIds()) {
       // Rooms where this replica only holds seats awaiting a resume have nobody to tell.
       if (localSeats.inRoom(roomId).length === 0) continue;
-      const { peers } = await seats.snapshot(roomId, 0, now());
+      const [{ peers }, departed] = await Promise.all([seats.snapshot(roomId, 0, now()), departures.recent(roomId)]);
+      const seated = new Set(peers.map((peer) => peer.peerId));
+      const gone = departed.filter((departure) => !seated.has(departure.peerId));
       // Read again after the snapshot: sockets may have come or gone meanwhile.
       for (const listener of localSeats.inRoom(roomId)) {
         for (const peer of peers) if (peer.peerId !== listener.peerId) notifier.toSocket(listener.socket, 'peer:joined', peer);
+        for (const departure of gone) if (departure.peerId !== listener.peerId) notifier.toSocket(listener.socket, 'peer:left', departure);
       }
     }
   }
