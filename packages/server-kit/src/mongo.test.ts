@@ -34,7 +34,7 @@ describe('connectMongo', () => {
     await backing.mongo?.stop();
     // A driver outage error (answered as 503), not mongoose's "buffering timed out" after 10 s.
     const failure = await things.findOne({ n: 1 }).then(() => undefined, (error: unknown) => error);
-    expect(isDependencyUnavailable(failure)).toBe(true);
+    expect(isDependencyUnavailable(failure), `${(failure as Error | undefined)?.name}: ${String(failure)}`).toBe(true);
     expect(await handle.isReady().catch(() => false)).toBe(false);
     await backing.mongo?.start();
     await waitUntil('mongo back', () => handle.isReady().catch(() => false), { timeoutMs: 30_000, intervalMs: 250 });
