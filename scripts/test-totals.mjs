@@ -18,8 +18,9 @@ const failures = [];
 /** The first line of a failure message, without colour codes, short enough to read in a tail. */
 function firstLine(message = '') {
   // eslint-disable-next-line no-control-regex
-  const line = String(message).replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((text) => text.trim() !== '') ?? '(no message)';
-  return line.length > 240 ? `${line.slice(0, 240)}…` : line.trim();
+  const lines = String(message).replace(/\u001b\[[0-9;]*m/g, '').split('\n').map((text) => text.trim());
+  const line = lines.find((text) => text !== '') ?? '(no message)';
+  return line.length > 240 ? `${line.slice(0, 240)}…` : line;
 }
 for (const workspace of workspaces) {
   const dir = join(root, workspace, '.test-results');
