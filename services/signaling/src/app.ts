@@ -73,12 +73,6 @@ export interface SignalingApplication {
 }
 
 /**
- * Builds one signaling replica: a Fastify app for health and metrics, with Socket.IO on the
- * same HTTP server (the gateway sends `/socket.io/` here unchanged). Everything the replica
- * talks to comes in through `deps`; `app.close()` lets the sockets go (their seats stay for the
- * resume window, so clients continue on another replica) and stops the background work.
- */
-/**
  * Broadcasts between replicas go through Redis pub/sub. On a Redis Cluster they use sharded
  * pub/sub (SPUBLISH), a channel per room spread over the shards, so no message crosses every
  * node of the cluster as classic PUBLISH would.
@@ -89,6 +83,12 @@ function socketAdapter(redis: RedisConnections) {
     : createAdapter(redis.publisher, redis.adapterSubscriber, { key: 'meshcall:socket.io' });
 }
 
+/**
+ * Builds one signaling replica: a Fastify app for health and metrics, with Socket.IO on the
+ * same HTTP server (the gateway sends `/socket.io/` here unchanged). Everything the replica
+ * talks to comes in through `deps`; `app.close()` lets the sockets go (their seats stay for the
+ * resume window, so clients continue on another replica) and stops the background work.
+ */
 export async function createApplication(config: Config, deps: SignalingDeps): Promise<SignalingApplication> {
   const now = deps.now ?? Date.now;
   const app = createBaseApp({ service: 'signaling', logLevel: config.LOG_LEVEL, trustProxy: config.TRUST_PROXY, logger: deps.logger });
