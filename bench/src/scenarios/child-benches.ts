@@ -87,14 +87,17 @@ export async function runChildBench(spec: ChildBenchSpec, repoRoot: string, resu
   const stopTree = async (rootPid: number) => {
     const tree = [...descendantsOf(rootPid), rootPid];
     signalAll(tree, 'SIGTERM');
-    const gone = await Promise.race([exit.then(() => true), sleep(10_000).then(() => false)]);
+    const gone = await Promise.race([exit.then(() => true), sleep(10_000, undefined, { ref: false }).then(() => false)]);
     signalAll(tree, 'SIGKILL');
     if (!gone) await exit;
   };
   const release = onInterrupt(async () => {
     if (child.pid !== undefined && child.exitCode === null) await stopTree(child.pid);
   });
-  const outcome = await Promise.race([exit.then((code) => ({ timedOut: false, code })), sleep(spec.budgetMs).then(() => ({ timedOut: true, code: null }))]);
+  // Unreferenced: the child's own handle keeps the bench alive while it runs, and a budget timer
+  // left behind when it finishes early must not keep the bench from exiting for minutes.
+  const budget = sleep(spec.budgetMs, undefined, { ref: false });
+  const outcome = await Promise.race([exit.then((code) => ({ timedOut: false, code })), budget.then(() => ({ timedOut: true, code: null }))]);
   let exitCode = outcome.code;
   if (outcome.timedOut && child.pid !== undefined) {
     await stopTree(child.pid);
