@@ -17,7 +17,7 @@ export { startRedisCluster, clusterInfo, clusterHealthy, masterPortOf, CLUSTER_N
 export { mongoWireComponent, pickMongoWireServer, mongoUrl } from './components/mongo.js';
 export { startBackingServices, type BackingServices, type BackingServicesOptions } from './backing-services.js';
 export { startStack, LAUNCHER_MAX_TURN_SERVERS, type Stack, type StackOptions, type StackUrls } from './stack.js';
-export { serviceComponent, type ServiceOptions } from './components/service.js';
+export { SERVICE_NODE_FLAGS, serviceComponent, type ServiceOptions } from './components/service.js';
 export { repoRoot, defaultDataDir } from './repo.js';
 export {
   gatewayComponent,

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SERVICE_NODE_FLAGS } from './components/service.js';
 import { startStack, type Stack } from './stack.js';
 import { findFreePort } from './ports.js';
 import type { SupervisionEvent } from './supervision.js';
@@ -132,6 +133,11 @@ describe('startStack', () => {
     // TURN over TLS shares the TLS port: without http ALPN the gateway hands the connection to coturn.
     expect(await stunOverTls(tlsPort, readFileSync(join(certificates, 'fullchain.pem')))).toBe(0x0101);
     expect(stack.components.signaling).toHaveLength(2);
+    // Each replica runs with its service's Node flags (signaling: V8's young generation capped).
+    for (const replica of stack.components.signaling) {
+      const commandLine = readFileSync(`/proc/${replica.process!.pid}/cmdline`, 'utf8').split('\0');
+      expect(commandLine).toEqual(expect.arrayContaining([...SERVICE_NODE_FLAGS.signaling]));
+    }
     for (const service of ['auth', 'rooms', 'signaling']) {
       for (const probe of ['healthz', 'readyz']) {
         const response = await fetch(`${stack.gatewayUrl}/api/${service}/${probe}`);

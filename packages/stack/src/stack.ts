@@ -278,7 +278,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const name = count === 1 ? service : `${service}-${i}`;
         const port = await findFreePort();
         const env = { ...commonEnv, ...extraEnv, DATA_DIR: join(dataDir, service), REPLICA_ID: name };
-        const component = await launch(serviceComponent({ name, entry, port, logDir, env, readyTimeoutMs: options.serviceReadyTimeoutMs }));
+        const component = await launch(serviceComponent({ name, service, entry, port, logDir, env, readyTimeoutMs: options.serviceReadyTimeoutMs }));
         replicas.push({ component, address: `127.0.0.1:${port}` });
       }
       return replicas;

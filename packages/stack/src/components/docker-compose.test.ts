@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { productionCoturnConfig } from './coturn.js';
 import { infraDir, templateVariables } from './nginx.js';
+import { SERVICE_NODE_FLAGS } from './service.js';
 
 /**
  * Checks the Docker deployment without a Docker engine: the compose file against the Compose
@@ -329,6 +330,13 @@ describe('Dockerfiles', () => {
 
   it.each(['auth', 'rooms', 'signaling'])('%s builds from the one service Dockerfile with its own SERVICE', (name) => {
     expect(service(name).build?.args?.SERVICE).toBe(name);
+  });
+
+  it.each(['auth', 'rooms', 'signaling'] as const)('%s image starts Node with the flags the launcher gives it', (name) => {
+    expect(service(name).build?.args?.NODE_FLAGS ?? '').toBe(SERVICE_NODE_FLAGS[name].join(' '));
+    const runtime = finalStage(readFileSync(join(repoRoot, 'services', 'Dockerfile'), 'utf8'));
+    expect(runtime).toContain('ARG NODE_FLAGS=""');
+    expect(runtime.find((line) => line.startsWith('ENV '))).toContain('NODE_OPTIONS="${NODE_FLAGS}"');
   });
 
   it('builds a service multi-stage from the workspace root and runs its compiled server', () => {
