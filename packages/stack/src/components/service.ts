@@ -21,6 +21,7 @@ export const SERVICE_NODE_FLAGS: Record<ServiceName, readonly string[]> = {
 export interface ServiceOptions {
   /** Instance name ("auth", "signaling-2"), used for the log file too. */
   name: string;
+  /** Which service the instance runs: picks its Node flags. */
   service: ServiceName;
   /** The built server entry (services/<name>/dist/server.js). */
   entry: string;
