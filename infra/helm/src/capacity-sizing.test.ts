@@ -2,6 +2,7 @@
 // the bench's memory per connection moves, or a value is edited, these say which size no longer fits.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { findObject, onlyContainer, renderChart } from './render.js';
 import { readToolPins, repositoryRoot } from './tools.js';
 import { valuesCases } from './values-cases.js';
@@ -17,8 +18,23 @@ interface IdleMemory {
 
 const bench = JSON.parse(readFileSync(`${repositoryRoot}bench/results/meshcall-bench.json`, 'utf8')) as { idle: IdleMemory[] };
 const meshcall = bench.idle.find((system) => system.system === 'meshcall') as IdleMemory;
+
+/**
+ * The young generation a signaling replica grows to once sockets connect, from the Node flags its
+ * image starts with (docker-compose.yml's NODE_FLAGS build argument, which the chart's image
+ * carries): V8 sizes it at three semi-spaces. The bench's baseline is read before it grows, and
+ * its marginal figure after, so the plan adds it once.
+ */
+function youngGenerationMiB(): number {
+  const compose = parse(readFileSync(`${repositoryRoot}docker-compose.yml`, 'utf8'), { merge: true }) as { services: Record<string, { build?: { args?: Record<string, string> } }> };
+  const flags = compose.services.signaling?.build?.args?.NODE_FLAGS ?? '';
+  const semiSpace = /--max-semi-space-size=(\d+)/.exec(flags)?.[1];
+  if (!semiSpace) throw new Error(`signaling's image caps no young generation (NODE_FLAGS "${flags}"): the plan below assumes it does`);
+  return 3 * Number(semiSpace);
+}
+
 // The bench ran two replicas; its baseline is theirs together.
-const plannedPodMiB = meshcall.baseline.rssBytes / 2 / 2 ** 20 + (SOCKETS_PER_SIGNALING_POD * meshcall.marginal.rssKiBPerConnection) / 1024;
+const plannedPodMiB = meshcall.baseline.rssBytes / 2 / 2 ** 20 + youngGenerationMiB() + (SOCKETS_PER_SIGNALING_POD * meshcall.marginal.rssKiBPerConnection) / 1024;
 
 function mebibytes(quantity: string): number {
   const match = /^(\d+(?:\.\d+)?)(Mi|Gi)$/.exec(quantity);
