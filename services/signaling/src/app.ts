@@ -34,6 +34,7 @@ import { ClientEventRouter } from './transport/client-event.js';
 import { guardEvents } from './transport/event-guard.js';
 import { authenticateHandshake } from './transport/handshake.js';
 import { refuseForeignOrigins } from './transport/origin.js';
+import { guardForeignUpgrades, releaseUpgradeRequests } from './transport/upgrade-request.js';
 import { followSignedOutSessions, registerSessionHandlers, type SessionDeps } from './transport/session.js';
 import type { SignalingServer } from './types.js';
 
@@ -115,12 +116,8 @@ export async function createApplication(config: Config, deps: SignalingDeps): Pr
     adapter: socketAdapter(deps.redis),
   });
 
-  // Engine.IO keeps each session's first HTTP request (headers, parser state: about 4 KiB) for
-  // the socket's life. The origin and the token are checked before this point, and nothing later
-  // reads the request, so it is let go (the Socket.IO memory-usage guide's advice).
-  io.engine.on('connection', (rawSocket: { request: unknown }) => {
-    rawSocket.request = null;
-  });
+  releaseUpgradeRequests(io);
+  guardForeignUpgrades(app.server, io.path());
 
   const { subscriber } = deps.redis;
   const replicaId = config.REPLICA_ID;

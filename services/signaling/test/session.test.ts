@@ -1,10 +1,40 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisChannels, redisKeys } from '@meshcall/shared';
-import { connect, dataOf, disconnection, errorCodeOf, refusedHandshake, request, EventLog } from './support/client.js';
+import { connect, dataOf, type TestSocket, disconnection, errorCodeOf, refusedHandshake, request, EventLog } from './support/client.js';
 import { startTestRedis, type TestRedis } from './support/redis.js';
 import { TEST_ORIGIN, startReplica, type InProcessReplica } from './support/replicas.js';
 import { TestTokenIssuer, newUserId } from './support/token-issuer.js';
+
+// A full collection on demand, to see what a replica still holds.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** Whether the object is collected while the socket stays connected (a few rounds: pending callbacks may hold it briefly). */
+async function collectedWhileConnected(socket: TestSocket, held: WeakRef<object>): Promise<boolean> {
+  for (let round = 0; round < 10 && held.deref() !== undefined; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    collectGarbage();
+  }
+  return socket.connected && held.deref() === undefined;
+}
+
+/** Sends a WebSocket upgrade request for `path` and resets the connection before any answer. */
+function resetUpgrade(port: number, path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const client = net.connect(port, '127.0.0.1', () => {
+      client.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n`);
+      setTimeout(() => {
+        client.resetAndDestroy();
+        resolve();
+      }, 20);
+    });
+    client.on('error', () => resolve());
+  });
+}
 
 describe('handshake and session', () => {
   let redis: TestRedis;
@@ -60,6 +90,33 @@ describe('handshake and session', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it("lets go of a connected socket's upgrade request, which an idle connection would otherwise carry", async () => {
+    let upgradeRequest: WeakRef<object> | undefined;
+    const capture = (_headers: unknown, request: object) => {
+      upgradeRequest = new WeakRef(request);
+    };
+    replica.io.engine.once('initial_headers', capture);
+    const socket = await connect(replica.url, await issuer.accessToken(newUserId()), { origin: TEST_ORIGIN });
+    try {
+      expect(upgradeRequest).toBeDefined();
+      expect(await collectedWhileConnected(socket, upgradeRequest as WeakRef<object>)).toBe(true);
+    } finally {
+      socket.close();
+    }
+  });
+
+  it('stays up when upgrades, to another path or to Socket.IO, are reset before they are answered', async () => {
+    const { port } = new URL(replica.url);
+    const paths = ['/not-socket-io/', '/socket.io/?EIO=4&transport=websocket'];
+    await Promise.all(Array.from({ length: 20 }, (_, i) => resetUpgrade(Number(port), paths[i % paths.length] as string)));
+    // engine.io 6.6.11 turns an upgrade to another path away a second later with no error
+    // listener on it meanwhile, so a reset there was an uncaught error that ended the process.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const socket = await connect(replica.url, await issuer.accessToken(newUserId()), { origin: TEST_ORIGIN });
+    expect(socket.connected).toBe(true);
+    socket.close();
   });
 
   it('warns before the token expires and drops the socket when it does', async () => {

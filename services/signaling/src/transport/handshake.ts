@@ -14,7 +14,7 @@ function handshakeRefusal(code: ErrorCode, message: string): Error & { data: { c
  * Socket.IO keeps each socket's handshake, `auth` and the access token in it included, for the
  * socket's life. Once the token is verified nothing reads it again (socket.data holds what its
  * claims said), so it is let go: a heap dump then hands out no live token, and an idle
- * connection carries less (the request and its headers already go in app.ts).
+ * connection carries less (the upgrade request and its headers go in upgrade-request.ts).
  */
 function forgetHandshakeToken(socket: SignalingSocket): void {
   socket.handshake.auth = {};
