@@ -1,5 +1,6 @@
 /**
- * `npm run profile -w @meshcall/bench`: where a signaling replica spends its CPU while relaying.
+ * `npm run profile -w @meshcall/bench`: where a signaling replica spends its CPU while relaying
+ * or joining, or (PROFILE_LOAD=idle) what of its heap each idle connection keeps.
  * Node 20 refuses --cpu-prof in NODE_OPTIONS, so the services start with the inspector on a
  * random loopback port (NODE_OPTIONS=--inspect=127.0.0.1:0 through the launcher's serviceEnv);
  * the bench reads each replica's inspector URL from its log, records a CPU profile over the
@@ -8,23 +9,30 @@
  * profiling slows the replicas down, so no figure of the summary comes from a profiled run.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import WebSocket from 'ws';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Stack } from '@meshcall/stack';
 import { startBenchStack } from './bench-stack.js';
+import { connectMeshcall, type MeshcallSocket } from './clients/meshcall-socket.js';
 import { wasInterrupted } from './interrupt.js';
-import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
+import { openInspectorSession } from './inspector-session.js';
+import { growthPerConnection, heapByKind, takeHeapSnapshot, type GrowthRow } from './heap-snapshot.js';
+import { MeshcallApi, mapLimited, type BenchUser } from './clients/meshcall-api.js';
 import { MeshcallRelayTarget, type MeshcallCluster, type Placement, type SignalMode } from './clients/meshcall-cluster.js';
 import { measureJoinLatency } from './scenarios/join-latency.js';
 import { BENCH_USERS } from './config.js';
 import { DeliveryLog } from './load/delivery-log.js';
 import { runOpenLoop, waitFor } from './load/pacer.js';
 import type { RelayPair } from './load/relay-target.js';
-import { summarize } from './stats.js';
+import { round, summarize } from './stats.js';
 
-/** relay: cross-replica signals at PROFILE_RATE/s; join: bursts of 50 concurrent joins back to back. */
-const LOAD = process.env.PROFILE_LOAD === 'join' ? 'join' : 'relay';
+/**
+ * relay: cross-replica signals at PROFILE_RATE/s; join: bursts of 50 concurrent joins back to
+ * back; idle: heap snapshots of one replica before and after IDLE_CONNECTIONS idle sockets.
+ */
+const LOAD = process.env.PROFILE_LOAD === 'join' || process.env.PROFILE_LOAD === 'idle' ? process.env.PROFILE_LOAD : 'relay';
 const RATE = Number(process.env.PROFILE_RATE ?? 3_000);
 /**
  * Where each pair's sockets sit: across both replicas (default), both on one replica, or wherever
@@ -64,36 +72,16 @@ export function selfTimeTable(profile: CpuProfile): Array<{ where: string; perce
   return [...totals.entries()].map(([where, count]) => ({ where, percent: Math.round((count / (busy || 1)) * 1000) / 10 })).sort((a, b) => b.percent - a.percent);
 }
 
-/** A CPU profiler session on one process's inspector (Chrome DevTools protocol over WebSocket). */
+/** A CPU profiler on one process's inspector. */
 async function startProfiler(inspectorUrl: string): Promise<{ stop(): Promise<CpuProfile> }> {
-  const socket = new WebSocket(inspectorUrl);
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  let nextId = 0;
-  const call = (method: string, params: object = {}) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const id = ++nextId;
-      const timer = setTimeout(() => reject(new Error(`${method} timed out`)), 30_000);
-      const listener = (data: WebSocket.RawData) => {
-        const message = JSON.parse(String(data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string } };
-        if (message.id !== id) return;
-        clearTimeout(timer);
-        socket.off('message', listener);
-        if (message.error) reject(new Error(message.error.message));
-        else resolve(message.result ?? {});
-      };
-      socket.on('message', listener);
-      socket.send(JSON.stringify({ id, method, params }));
-    });
-  await call('Profiler.enable');
-  await call('Profiler.setSamplingInterval', { interval: 200 });
-  await call('Profiler.start');
+  const session = await openInspectorSession(inspectorUrl);
+  await session.call('Profiler.enable');
+  await session.call('Profiler.setSamplingInterval', { interval: 200 });
+  await session.call('Profiler.start');
   return {
     async stop() {
-      const { profile } = (await call('Profiler.stop')) as { profile: CpuProfile };
-      socket.close();
+      const { profile } = (await session.call('Profiler.stop')) as { profile: CpuProfile };
+      session.close();
       return profile;
     },
   };
@@ -112,46 +100,27 @@ function reproduceCommand(): string {
   return `${settings.join(' ')} npm run profile -w @meshcall/bench`;
 }
 
-async function main(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-profile-'));
-  // Each replica with the inspector on an ephemeral port, for its CPU profile.
-  const stack = await startBenchStack(dataDir, { serviceEnv: { NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
-  let latency;
+/** Relay or join load under the CPU profiler on both replicas: the report's lines. */
+async function cpuProfileReport(stack: Stack, cluster: MeshcallCluster): Promise<string[]> {
   const profiles: Array<{ name: string; profile: CpuProfile }> = [];
-  try {
-    const api = new MeshcallApi(stack.urls.auth[0] as string, stack.urls.rooms[0] as string);
-    const users = await mapLimited(Array.from({ length: BENCH_USERS }, (_, i) => i), 2, (i) => api.register(`profile-${i}`));
-    const cluster: MeshcallCluster = {
-      api,
-      users,
-      replicaUrls: stack.urls.signaling,
-      origin: stack.gatewayUrl,
-      replicaPids: stack.components.signaling.map((c) => c.process?.pid ?? 0),
-      redisPid: undefined,
-      gateway: { url: stack.gatewayUrl, pid: stack.components.gateway.process?.pid ?? Number.NaN },
-    };
-    if (LOAD === 'relay') {
-      const target = new MeshcallRelayTarget(cluster, PLACEMENT, SIGNALS);
-      const log = new DeliveryLog(0);
-      const pairs: RelayPair[] = await target.openPairs(PAIRS, { onReceive: (id) => log.receive(id), onFailure: (id, reason) => log.fail(id, reason) });
-      const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
-      await runOpenLoop({ ratePerSecond: RATE, durationMs: DURATION_MS, send: (i) => (pairs[i % pairs.length] as RelayPair).send(log.stamp(i % pairs.length)) });
-      await waitFor(() => log.outstanding === 0, 5_000);
-      latency = summarize(log.latenciesMs);
-      for (const [i, profiler] of profilers.entries()) profiles.push({ name: `signaling-${i + 1}`, profile: await profiler.stop() });
-      await target.closePairs();
-    } else {
-      const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
-      // The untimed ticket requests between bursts idle the replicas; the self-time shares below count busy samples only.
-      const joins = await measureJoinLatency(cluster, { joiners: 50, roomCapacity: 8, rounds: 40, deadline: performance.now() + DURATION_MS }, () => undefined);
-      latency = joins.latency;
-      for (const [i, profiler] of profilers.entries()) profiles.push({ name: `signaling-${i + 1}`, profile: await profiler.stop() });
-    }
-  } finally {
-    await stack.stop();
+  let latency;
+  if (LOAD === 'relay') {
+    const target = new MeshcallRelayTarget(cluster, PLACEMENT, SIGNALS);
+    const log = new DeliveryLog(0);
+    const pairs: RelayPair[] = await target.openPairs(PAIRS, { onReceive: (id) => log.receive(id), onFailure: (id, reason) => log.fail(id, reason) });
+    const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
+    await runOpenLoop({ ratePerSecond: RATE, durationMs: DURATION_MS, send: (i) => (pairs[i % pairs.length] as RelayPair).send(log.stamp(i % pairs.length)) });
+    await waitFor(() => log.outstanding === 0, 5_000);
+    latency = summarize(log.latenciesMs);
+    for (const [i, profiler] of profilers.entries()) profiles.push({ name: `signaling-${i + 1}`, profile: await profiler.stop() });
+    await target.closePairs();
+  } else {
+    const profilers = await Promise.all(stack.components.signaling.map((component) => startProfiler(inspectorUrlIn(component.logFile))));
+    // The untimed ticket requests between bursts idle the replicas; the self-time shares below count busy samples only.
+    const joins = await measureJoinLatency(cluster, { joiners: 50, roomCapacity: 8, rounds: 40, deadline: performance.now() + DURATION_MS }, () => undefined);
+    latency = joins.latency;
+    for (const [i, profiler] of profilers.entries()) profiles.push({ name: `signaling-${i + 1}`, profile: await profiler.stop() });
   }
-  // Stopped half-way: the samples are partial, and must not replace a committed profile.
-  if (wasInterrupted()) return;
   const what =
     LOAD === 'relay'
       ? `${PAIRS} pairs (${PLACEMENT === 'gateway' ? 'through the gateway' : PLACEMENT}), ${RATE} ${SIGNALS === 'acknowledged' ? 'acknowledged' : 'fire-and-forget'} signals/s for ${DURATION_MS / 1000} s`
@@ -167,10 +136,82 @@ async function main(): Promise<void> {
     for (const row of selfTimeTable(profile).slice(0, TOP)) lines.push(`| ${row.percent} | \`${row.where.replace(/\|/g, '\\|')}\` |`);
     lines.push('');
   }
+  return lines;
+}
+
+/** Sockets connected before the first snapshot, so what a replica sets up once for its first connections is not counted per connection. */
+const WARM_CONNECTIONS = 200;
+const IDLE_CONNECTIONS = 3_000;
+/** The same quiet as the bench's idle phase before it reads memory. */
+const IDLE_SETTLE_MS = 2_000;
+/** Kinds of object that grew by less per connection are in the total only. */
+const IDLE_MIN_BYTES = 16;
+
+/** Heap snapshots of replica 1 before and after IDLE_CONNECTIONS idle authenticated sockets: the report's lines. */
+async function idleHeapReport(stack: Stack, cluster: MeshcallCluster): Promise<string[]> {
+  const [replica] = stack.components.signaling;
+  if (!replica?.process?.pid) throw new Error('no signaling replica is running');
+  const url = cluster.replicaUrls[0] as string;
+  const sockets: MeshcallSocket[] = [];
+  const open = (count: number) =>
+    mapLimited(Array.from({ length: count }, (_, i) => i), 50, async (i) => {
+      sockets.push(await connectMeshcall(url, (cluster.users[i % cluster.users.length] as BenchUser).accessToken, cluster.origin));
+    });
+  const session = await openInspectorSession(inspectorUrlIn(replica.logFile));
+  try {
+    await open(WARM_CONNECTIONS);
+    await sleep(IDLE_SETTLE_MS);
+    const before = heapByKind(await takeHeapSnapshot(session));
+    await open(IDLE_CONNECTIONS);
+    await sleep(IDLE_SETTLE_MS);
+    const after = heapByKind(await takeHeapSnapshot(session));
+    const growth = growthPerConnection(before, after, IDLE_CONNECTIONS, IDLE_MIN_BYTES);
+    const row = (r: GrowthRow) => `| ${Math.round(r.bytesPerConnection)} | ${round(r.objectsPerConnection, 2)} | \`${r.kind.replace(/\|/g, '\\|')}\` |`;
+    return [
+      '# What a signaling replica keeps for each idle connection',
+      '',
+      `Generated by \`${reproduceCommand()}\` on ${new Date().toISOString()}: ${WARM_CONNECTIONS} authenticated sockets connected to replica 1, then a heap snapshot (which collects garbage first), then ${IDLE_CONNECTIONS} more sockets and a second snapshot, each ${IDLE_SETTLE_MS / 1000} s after the last connection as in the bench's idle phase. The table divides what each kind of object grew by among the ${IDLE_CONNECTIONS} connections: self sizes, so an object's contents are counted where they live. "native" rows are memory outside the V8 heap that the snapshot sees.`,
+      '',
+      `Per connection: **${Math.round(growth.totalBytesPerConnection)} bytes** in the snapshot. (The replica's RSS is not read here: taking a snapshot grows it by far more than the connections do.)`,
+      '',
+      '| bytes per connection | objects per connection | kind (type and constructor or function) |',
+      '|---|---|---|',
+      ...growth.rows.map(row),
+      '',
+    ];
+  } finally {
+    session.close();
+    for (const socket of sockets) socket.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'meshcall-profile-'));
+  // Each replica with the inspector on an ephemeral port, for its CPU profile or heap snapshots.
+  const stack = await startBenchStack(dataDir, { serviceEnv: { NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
+  let lines: string[];
+  try {
+    const api = new MeshcallApi(stack.urls.auth[0] as string, stack.urls.rooms[0] as string);
+    const users = await mapLimited(Array.from({ length: BENCH_USERS }, (_, i) => i), 2, (i) => api.register(`profile-${i}`));
+    const cluster: MeshcallCluster = {
+      api,
+      users,
+      replicaUrls: stack.urls.signaling,
+      origin: stack.gatewayUrl,
+      replicaPids: stack.components.signaling.map((c) => c.process?.pid ?? 0),
+      redisPid: undefined,
+      gateway: { url: stack.gatewayUrl, pid: stack.components.gateway.process?.pid ?? Number.NaN },
+    };
+    lines = LOAD === 'idle' ? await idleHeapReport(stack, cluster) : await cpuProfileReport(stack, cluster);
+  } finally {
+    await stack.stop();
+  }
+  // Stopped half-way: the samples are partial, and must not replace a committed profile.
+  if (wasInterrupted()) return;
   const variant = LOAD === 'relay' ? `${PLACEMENT === 'cross-replica' ? '' : `-${PLACEMENT}`}${SIGNALS === 'fire-and-forget' ? '-fire-and-forget' : ''}` : '';
   const out = fileURLToPath(new URL(`../results/profile-signaling-${LOAD}${variant}.md`, import.meta.url));
   writeFileSync(out, `${lines.join('\n')}\n`);
-  process.stderr.write(`wrote ${out} from ${profiles.length} signaling profiles\n`);
+  process.stderr.write(`wrote ${out}\n`);
 }
 
 main().catch((error: unknown) => {
