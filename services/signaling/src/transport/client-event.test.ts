@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
 import { ClientEventRouter } from './client-event.js';
@@ -46,10 +47,10 @@ describe('ClientEventRouter', () => {
     const seen: string[] = [];
     events.onDisconnect((gone, reason) => seen.push(`seats ${gone.id} ${reason}`));
     events.onDisconnect((gone, reason) => seen.push(`knocks ${gone.id} ${reason}`));
-    let listener: ((reason: string) => void) | undefined;
-    const attached = { id: 'socket-2', on: (event: string, fn: (reason: string) => void) => event === 'disconnect' && (listener = fn) };
+    // An emitter calls its listeners as Socket.IO's socket does.
+    const attached = Object.assign(new EventEmitter(), { id: 'socket-2' });
     events.attach(attached as unknown as SignalingSocket);
-    listener?.('transport close');
+    attached.emit('disconnect', 'transport close');
     expect(seen).toEqual(['seats socket-2 transport close', 'knocks socket-2 transport close']);
   });
 });

@@ -50,16 +50,26 @@ export type ClientEventHandler<E extends ClientEventName> = (
 type DisconnectHandler = (socket: SignalingSocket, reason: string) => void;
 type Route = (socket: SignalingSocket, args: unknown[]) => Promise<void>;
 
+/** A disconnect listener for any socket: Socket.IO calls it on the socket that went. */
+function announceDisconnectTo(handlers: readonly DisconnectHandler[]) {
+  return function announceDisconnect(this: SignalingSocket, reason: string): void {
+    for (const handler of handlers) handler(this, reason);
+  };
+}
+
 /**
  * The replica's client events: each behaviour registers its handlers once, at start, and every
  * incoming event is dispatched here with its socket (event-guard.ts does it, after the rate
  * budget). Registering per socket instead gave every idle connection a listener and its closures
  * for each of the protocol's events, about 5 KiB of heap per socket (bench/README, "memory per
- * idle connection"); now a socket holds one middleware and one disconnect listener.
+ * idle connection"); now a socket holds one middleware, and shares its disconnect listener with
+ * every other socket.
  */
 export class ClientEventRouter {
   readonly #routes = new Map<string, Route>();
   readonly #disconnectHandlers: DisconnectHandler[] = [];
+  /** One listener shared by every socket, rather than a closure per connection. */
+  readonly #announceDisconnect = announceDisconnectTo(this.#disconnectHandlers);
 
   constructor(private readonly deps: ClientEventDeps) {}
 
@@ -87,9 +97,7 @@ export class ClientEventRouter {
 
   /** Wires a new socket's disconnect to the handlers. */
   attach(socket: SignalingSocket): void {
-    socket.on('disconnect', (reason) => {
-      for (const handler of this.#disconnectHandlers) handler(socket, reason);
-    });
+    socket.on('disconnect', this.#announceDisconnect);
   }
 }
 

@@ -4,13 +4,12 @@ import { AppError, ErrorCode, redisChannels, sessionsRevokedMessageSchema, type 
 import type { JwtVerifier } from '@meshcall/server-kit';
 import type { Notifier } from '../notifier.js';
 import { channelSubscription, type ChannelSubscription } from '../redis/channel-subscription.js';
+import { DeadlineBuckets } from './deadline-buckets.js';
 import type { SignalingServer, SignalingSocket } from '../types.js';
 import type { ClientEventDeps, ClientEventRouter } from './client-event.js';
 
 /** How long before expiry a socket is asked for a fresh token. */
 const EXPIRY_WARNING_MS = 60_000;
-/** setTimeout's ceiling; tokens live minutes, but a misconfigured TTL must not overflow the timer. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface SessionDeps extends ClientEventDeps {
   accessTokens: JwtVerifier<PlatformTokenClaims>;
@@ -26,35 +25,33 @@ export interface SessionWatch {
 /**
  * Keeps each socket's session tied to its token: `session:expiring` a minute before expiry, a
  * disconnect at expiry, and `session:refresh` to move both deadlines with a new token of the
- * same user. A socket has one timer at a time (the warning, then the expiry), since every idle
- * connection carries it.
+ * same user. Every idle connection carries these deadlines, so they are kept in per-second
+ * buckets rather than in a timer per socket; a socket is in one bucket at a time (the warning's,
+ * then the expiry's), both found again from its token's expiry.
  */
 export function registerSessionHandlers(deps: SessionDeps, events: ClientEventRouter): SessionWatch {
-  const timers = new WeakMap<SignalingSocket, NodeJS.Timeout>();
-  const untilExpiry = (expiresAtMs: number) => Math.min(Math.max(0, expiresAtMs - deps.now()), MAX_TIMER_MS);
+  const expiresAtMs = (socket: SignalingSocket) => socket.data.tokenExpiresAt * 1000;
+  const expiries = new DeadlineBuckets<SignalingSocket>((socket) => {
+    deps.logger.info({ socketId: socket.id, userId: socket.data.userId }, 'access token expired; disconnecting');
+    socket.disconnect(true);
+  }, deps.now);
+  const warnings = new DeadlineBuckets<SignalingSocket>((socket) => {
+    deps.notifier.toSocket(socket, 'session:expiring', { expiresAt: new Date(expiresAtMs(socket)).toISOString() });
+    expiries.add(socket, expiresAtMs(socket));
+  }, deps.now);
 
-  const schedule = (socket: SignalingSocket) => {
-    clearTimeout(timers.get(socket));
-    const expiresAtMs = socket.data.tokenExpiresAt * 1000;
-    const warning = setTimeout(() => {
-      deps.notifier.toSocket(socket, 'session:expiring', { expiresAt: new Date(expiresAtMs).toISOString() });
-      const expiry = setTimeout(() => {
-        deps.logger.info({ socketId: socket.id, userId: socket.data.userId }, 'access token expired; disconnecting');
-        socket.disconnect(true);
-      }, untilExpiry(expiresAtMs));
-      timers.set(socket, expiry);
-    }, Math.max(0, untilExpiry(expiresAtMs) - EXPIRY_WARNING_MS));
-    timers.set(socket, warning);
+  const schedule = (socket: SignalingSocket) => warnings.add(socket, expiresAtMs(socket) - EXPIRY_WARNING_MS);
+  const unschedule = (socket: SignalingSocket) => {
+    warnings.remove(socket, expiresAtMs(socket) - EXPIRY_WARNING_MS);
+    expiries.remove(socket, expiresAtMs(socket));
   };
 
-  events.onDisconnect((socket) => {
-    clearTimeout(timers.get(socket));
-    timers.delete(socket);
-  });
+  events.onDisconnect(unschedule);
 
   events.on('session:refresh', async (socket, { token }) => {
     const claims = await deps.accessTokens.verify(token);
     if (claims.sub !== socket.data.userId) throw new AppError(ErrorCode.FORBIDDEN, 'The token belongs to another user.');
+    unschedule(socket);
     socket.data.tokenExpiresAt = claims.exp;
     socket.data.sessionId = claims.sid;
     socket.data.name = claims.name;
