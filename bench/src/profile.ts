@@ -15,12 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stack } from '@meshcall/stack';
 import { startBenchStack } from './bench-stack.js';
-import { connectMeshcall, type MeshcallSocket } from './clients/meshcall-socket.js';
 import { wasInterrupted } from './interrupt.js';
 import { openInspectorSession } from './inspector-session.js';
 import { growthPerConnection, heapByKind, takeHeapSnapshot, type GrowthRow } from './heap-snapshot.js';
-import { MeshcallApi, mapLimited, type BenchUser } from './clients/meshcall-api.js';
-import { MeshcallRelayTarget, type MeshcallCluster, type Placement, type SignalMode } from './clients/meshcall-cluster.js';
+import { MeshcallApi, mapLimited } from './clients/meshcall-api.js';
+import { MeshcallIdleTarget, MeshcallRelayTarget, type MeshcallCluster, type Placement, type SignalMode } from './clients/meshcall-cluster.js';
 import { measureJoinLatency } from './scenarios/join-latency.js';
 import { BENCH_USERS } from './config.js';
 import { DeliveryLog } from './load/delivery-log.js';
@@ -142,6 +141,7 @@ async function cpuProfileReport(stack: Stack, cluster: MeshcallCluster): Promise
 /** Sockets connected before the first snapshot, so what a replica sets up once for its first connections is not counted per connection. */
 const WARM_CONNECTIONS = 200;
 const IDLE_CONNECTIONS = 3_000;
+const IDLE_CONCURRENCY = 50;
 /** The same quiet as the bench's idle phase before it reads memory. */
 const IDLE_SETTLE_MS = 2_000;
 /** Kinds of object that grew by less per connection are in the total only. */
@@ -150,19 +150,15 @@ const IDLE_MIN_BYTES = 16;
 /** Heap snapshots of replica 1 before and after IDLE_CONNECTIONS idle authenticated sockets: the report's lines. */
 async function idleHeapReport(stack: Stack, cluster: MeshcallCluster): Promise<string[]> {
   const [replica] = stack.components.signaling;
-  if (!replica?.process?.pid) throw new Error('no signaling replica is running');
-  const url = cluster.replicaUrls[0] as string;
-  const sockets: MeshcallSocket[] = [];
-  const open = (count: number) =>
-    mapLimited(Array.from({ length: count }, (_, i) => i), 50, async (i) => {
-      sockets.push(await connectMeshcall(url, (cluster.users[i % cluster.users.length] as BenchUser).accessToken, cluster.origin));
-    });
+  if (!replica) throw new Error('no signaling replica is running');
+  // The bench's idle sockets, all on replica 1.
+  const sockets = new MeshcallIdleTarget({ ...cluster, replicaUrls: cluster.replicaUrls.slice(0, 1) });
   const session = await openInspectorSession(inspectorUrlIn(replica.logFile));
   try {
-    await open(WARM_CONNECTIONS);
+    await sockets.open(WARM_CONNECTIONS, IDLE_CONCURRENCY);
     await sleep(IDLE_SETTLE_MS);
     const before = heapByKind(await takeHeapSnapshot(session));
-    await open(IDLE_CONNECTIONS);
+    await sockets.open(IDLE_CONNECTIONS, IDLE_CONCURRENCY);
     await sleep(IDLE_SETTLE_MS);
     const after = heapByKind(await takeHeapSnapshot(session));
     const growth = growthPerConnection(before, after, IDLE_CONNECTIONS, IDLE_MIN_BYTES);
@@ -181,7 +177,7 @@ async function idleHeapReport(stack: Stack, cluster: MeshcallCluster): Promise<s
     ];
   } finally {
     session.close();
-    for (const socket of sockets) socket.close();
+    await sockets.closeAll();
   }
 }
 
